@@ -1,0 +1,50 @@
+/**
+ * Records every resource registration the program sends to the (mock) resource monitor, with
+ * what the public mock API hides: the parent, the URN and the explicit and implicit dependencies.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { decodeProviderInputs, toPlainJson } from "./plain-json";
+import type { PlannedResource } from "./types";
+
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getDependenciesList(): string[];
+  getPropertydependenciesMap(): { forEach(fn: (deps: { getUrnsList(): string[] }, key: string) => void): void };
+  getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+}
+interface RegisterResponse {
+  getUrn(): string;
+}
+type Callback = (err: Error | null, resp?: RegisterResponse) => void;
+interface Monitor {
+  registerResource(req: RegisterRequest, cb: Callback): void;
+}
+
+export function captureRegistrations(): PlannedResource[] {
+  const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
+  const original = monitor.registerResource.bind(monitor);
+  const recorded: PlannedResource[] = [];
+  monitor.registerResource = (req, cb) => {
+    original(req, (err, resp) => {
+      if (!err && resp) recorded.push(describe(req, resp.getUrn()));
+      cb(err, resp);
+    });
+  };
+  return recorded;
+}
+
+function describe(req: RegisterRequest, urn: string): PlannedResource {
+  const deps = new Set(req.getDependenciesList());
+  req.getPropertydependenciesMap().forEach((d) => d.getUrnsList().forEach((u) => deps.add(u)));
+  const inputs = toPlainJson(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
+  return {
+    type: req.getType(),
+    name: req.getName(),
+    urn,
+    parent: req.getParent() || null,
+    inputs: req.getType().startsWith("pulumi:providers:") ? decodeProviderInputs(inputs) : inputs,
+    dependencies: [...deps].sort(),
+  };
+}

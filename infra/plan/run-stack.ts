@@ -1,0 +1,81 @@
+/**
+ * Child-process entry of the offline plan: runs one stack's program under the plan mocks and
+ * writes its StackPlan. One process per stack, because the Pulumi runtime is process-global.
+ *
+ *   node --import tsx infra/plan/run-stack.ts <job.json>
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { PROJECT } from "../config/load";
+import { accountOfArn } from "./identifiers";
+import { captureRegistrations } from "./capture";
+import { PlanMocks } from "./mocks";
+import { toPlainJson } from "./plain-json";
+import type { StackPlan } from "./types";
+
+export interface PlanJob {
+  stack: string;
+  config: Record<string, unknown>;
+  stackOutputs: Record<string, Record<string, unknown>>;
+  out: string;
+}
+
+const PLACEHOLDER_SECRET = "offline-plan-placeholder-secret";
+
+function flattenConfig(config: Record<string, unknown>): { values: Record<string, string>; secretKeys: string[] } {
+  const values: Record<string, string> = {};
+  const secretKeys: string[] = [];
+  for (const [key, value] of Object.entries(config)) {
+    if (value === undefined || value === null) continue;
+    if (typeof value === "object" && !Array.isArray(value) && "secure" in value) {
+      values[key] = PLACEHOLDER_SECRET;
+      secretKeys.push(key);
+    } else {
+      values[key] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+  }
+  return { values, secretKeys };
+}
+
+async function resolve(value: unknown): Promise<unknown> {
+  const resolved = await new Promise<unknown>((done) => (pulumi.output(value as pulumi.Input<object>) as pulumi.Output<unknown>).apply((v) => done(v)));
+  return toPlainJson(resolved);
+}
+
+async function run(job: PlanJob): Promise<StackPlan> {
+  const { values, secretKeys } = flattenConfig(job.config);
+  pulumi.runtime.setAllConfig(values, secretKeys);
+  const allowed = job.config["aws:allowedAccountIds"];
+  const account = Array.isArray(allowed) && typeof allowed[0] === "string" ? allowed[0] : accountOfArn(job.config["aws:assumeRole"]);
+  const region = typeof job.config["aws:region"] === "string" ? job.config["aws:region"] : undefined;
+  await pulumi.runtime.setMocks(new PlanMocks({ account, region, stackOutputs: job.stackOutputs }), PROJECT, job.stack, false);
+  const resources = captureRegistrations();
+
+  const program = (await import(path.join(__dirname, "..", "index.ts"))) as { default?: unknown };
+  const exported: unknown = program.default ?? program;
+  const value: unknown = typeof exported === "function" ? (exported as () => unknown)() : exported;
+  const outputs = (await resolve(await value)) as Record<string, unknown>;
+  // Drains registrations that nothing exported depends on.
+  await pulumi.runtime.disconnect();
+  if (pulumi.log.hasErrors()) throw new Error("the program logged errors (see above)");
+  return { stack: job.stack, resources, outputs: outputs ?? {} };
+}
+
+async function main(): Promise<void> {
+  const job = JSON.parse(readFileSync(process.argv[2], "utf8")) as PlanJob;
+  let failed: unknown;
+  process.on("unhandledRejection", (reason) => {
+    failed ??= reason;
+  });
+  try {
+    const plan = await run(job);
+    if (failed !== undefined) throw failed;
+    writeFileSync(job.out, JSON.stringify(plan, null, 2));
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
+}
+
+void main();

@@ -1,0 +1,20 @@
+/** The offline plan file: what `npm run plan` writes per stack and what tests and the policy gate read. */
+export interface PlannedResource {
+  type: string;
+  name: string;
+  urn: string;
+  parent: string | null;
+  /** Inputs as plain JSON: secrets masked, resource references as URNs, computed values as "<computed>". */
+  inputs: Record<string, unknown>;
+  dependencies: string[];
+}
+
+export interface StackPlan {
+  stack: string;
+  resources: PlannedResource[];
+  /** The stack's exports, resolved; later stacks' StackReferences read them. */
+  outputs: Record<string, unknown>;
+}
+
+export const SECRET_MASK = "[secret]";
+export const COMPUTED = "<computed>";
