@@ -18,17 +18,37 @@ interface RegisterResponse {
   getUrn(): string;
 }
 type Callback = (err: Error | null, resp?: RegisterResponse) => void;
+interface ReadRequest {
+  getType(): string;
+  getName(): string;
+}
 interface Monitor {
   registerResource(req: RegisterRequest, cb: Callback): void;
+  readResource(req: ReadRequest, cb: (err: Error | null, resp?: unknown) => void): void;
 }
 
-export function captureRegistrations(): PlannedResource[] {
+export interface Registrations {
+  resources: PlannedResource[];
+  /** Registrations the mocks refused, e.g. a StackReference to a stack not planned. */
+  errors: string[];
+}
+
+export function captureRegistrations(): Registrations {
   const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
   const original = monitor.registerResource.bind(monitor);
-  const recorded: PlannedResource[] = [];
+  const recorded: Registrations = { resources: [], errors: [] };
   monitor.registerResource = (req, cb) => {
     original(req, (err, resp) => {
-      if (!err && resp) recorded.push(describe(req, resp.getUrn()));
+      if (err) recorded.errors.push(`${req.getType()} "${req.getName()}": ${err.message}`);
+      else if (resp) recorded.resources.push(describe(req, resp.getUrn()));
+      cb(err, resp);
+    });
+  };
+  // Reads (StackReference, Resource.get) are not part of the plan, but their failures are.
+  const originalRead = monitor.readResource.bind(monitor);
+  monitor.readResource = (req, cb) => {
+    originalRead(req, (err, resp) => {
+      if (err) recorded.errors.push(`${req.getType()} "${req.getName()}": ${err.message}`);
       cb(err, resp);
     });
   };

@@ -1,5 +1,5 @@
 /**
- * npm run plan -- --out DIR [--stack NAME ...]
+ * npm run plan -- --out DIR [--stack NAME ...] [--root DIR]
  *
  * Builds every stack (or the named ones) offline, in layer order, feeding each stack's outputs to
  * the StackReferences of the stacks after it, and writes DIR/<stack>.json per stack.
@@ -14,14 +14,15 @@ import type { StackPlan } from "./types";
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { out: { type: "string" }, stack: { type: "string", multiple: true } },
+    options: { out: { type: "string" }, stack: { type: "string", multiple: true }, root: { type: "string" } },
     strict: true,
   });
   if (!values.out) {
-    console.error("usage: npm run plan -- --out DIR [--stack NAME ...]");
+    console.error("usage: npm run plan -- --out DIR [--stack NAME ...] [--root DIR-WITH-STACK-FILES]");
     return 2;
   }
-  const all = listStacks();
+  const root = values.root;
+  const all = listStacks(root);
   const unknown = (values.stack ?? []).filter((s) => !all.includes(s));
   if (unknown.length > 0) {
     console.error(`unknown stack(s): ${unknown.join(", ")} (known: ${all.join(", ")})`);
@@ -31,7 +32,7 @@ async function main(): Promise<number> {
   const failures: string[] = [];
   for (const stack of all) {
     try {
-      configs.set(stack, readStackConfig(stack));
+      configs.set(stack, readStackConfig(stack, root));
     } catch (err) {
       failures.push((err as Error).message);
     }
@@ -43,7 +44,7 @@ async function main(): Promise<number> {
   for (const stack of orderStacks([...configs.keys()], configs)) {
     let plan: StackPlan;
     try {
-      plan = await planStack(stack, { stackOutputs: outputs });
+      plan = await planStack(stack, { stackOutputs: outputs, root });
     } catch (err) {
       failures.push(`plan failed for ${(err as Error).message}`);
       continue;

@@ -18,6 +18,10 @@ export interface PlanOptions {
   config?: Record<string, unknown>;
   /** Outputs of earlier stacks, for this stack's StackReferences, by stack name. */
   stackOutputs?: Record<string, Record<string, unknown>>;
+  /** Where the stack files are (default: the repository root). */
+  root?: string;
+  /** The Pulumi program (default: infra/index.ts); tests plan fixture programs with it. */
+  program?: string;
 }
 
 export class PlanError extends Error {
@@ -31,16 +35,23 @@ export class PlanError extends Error {
 }
 
 const run = promisify(execFile);
+const DEFAULT_PROGRAM = path.join(REPO_ROOT, "infra", "index.ts");
 
 export async function planStack(stack: string, options: PlanOptions = {}): Promise<StackPlan> {
-  const config: Record<string, unknown> = { ...readStackConfig(stack) };
+  const config: Record<string, unknown> = { ...readStackConfig(stack, options.root) };
   for (const [key, value] of Object.entries(options.config ?? {})) {
     if (value === null) delete config[key];
     else config[key] = value;
   }
   const dir = mkdtempSync(path.join(tmpdir(), "plan-"));
   try {
-    const job: PlanJob = { stack, config, stackOutputs: options.stackOutputs ?? {}, out: path.join(dir, "plan.json") };
+    const job: PlanJob = {
+      stack,
+      config,
+      stackOutputs: options.stackOutputs ?? {},
+      program: path.resolve(options.program ?? DEFAULT_PROGRAM),
+      out: path.join(dir, "plan.json"),
+    };
     writeFileSync(path.join(dir, "job.json"), JSON.stringify(job));
     try {
       await run(process.execPath, ["--import", "tsx", path.join(__dirname, "run-stack.ts"), path.join(dir, "job.json")], {
@@ -53,6 +64,6 @@ export async function planStack(stack: string, options: PlanOptions = {}): Promi
     }
     return JSON.parse(readFileSync(job.out, "utf8")) as StackPlan;
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (!process.env.PLAN_KEEP) rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -5,7 +5,6 @@
  *   node --import tsx infra/plan/run-stack.ts <job.json>
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT } from "../config/load";
 import { accountOfArn } from "./identifiers";
@@ -18,6 +17,7 @@ export interface PlanJob {
   stack: string;
   config: Record<string, unknown>;
   stackOutputs: Record<string, Record<string, unknown>>;
+  program: string;
   out: string;
 }
 
@@ -50,16 +50,24 @@ async function run(job: PlanJob): Promise<StackPlan> {
   const account = Array.isArray(allowed) && typeof allowed[0] === "string" ? allowed[0] : accountOfArn(job.config["aws:assumeRole"]);
   const region = typeof job.config["aws:region"] === "string" ? job.config["aws:region"] : undefined;
   await pulumi.runtime.setMocks(new PlanMocks({ account, region, stackOutputs: job.stackOutputs }), PROJECT, job.stack, false);
-  const resources = captureRegistrations();
+  const registrations = captureRegistrations();
+  // A failed registration leaves the outputs that depend on it unresolved forever, and the
+  // process would simply run out of work: report the registration errors instead.
+  process.once("beforeExit", () => {
+    const why = registrations.errors.length > 0 ? registrations.errors.join("\n") : "an output never resolved";
+    process.stderr.write(`the program did not finish: ${why}\n`);
+    process.exit(1);
+  });
 
-  const program = (await import(path.join(__dirname, "..", "index.ts"))) as { default?: unknown };
+  const program = (await import(job.program)) as { default?: unknown };
   const exported: unknown = program.default ?? program;
   const value: unknown = typeof exported === "function" ? (exported as () => unknown)() : exported;
   const outputs = (await resolve(await value)) as Record<string, unknown>;
   // Drains registrations that nothing exported depends on.
   await pulumi.runtime.disconnect();
+  if (registrations.errors.length > 0) throw new Error(registrations.errors.join("\n"));
   if (pulumi.log.hasErrors()) throw new Error("the program logged errors (see above)");
-  return { stack: job.stack, resources, outputs: outputs ?? {} };
+  return { stack: job.stack, resources: registrations.resources, outputs: outputs ?? {} };
 }
 
 async function main(): Promise<void> {
@@ -72,6 +80,7 @@ async function main(): Promise<void> {
     const plan = await run(job);
     if (failed !== undefined) throw failed;
     writeFileSync(job.out, JSON.stringify(plan, null, 2));
+    process.exit(0);
   } catch (err) {
     process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);
