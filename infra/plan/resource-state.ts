@@ -240,6 +240,9 @@ function fallback(c: StateContext): SynthesisedState {
   return { id: `${name}`, state: { arn: `arn:aws:${module}:${c.region}:${c.account}:${c.name}/${name}` } };
 }
 
+/** Resource types with a specific synthesiser (others get a generic id and ARN). */
+export const SYNTHESISED_TYPES: readonly string[] = Object.keys(synths);
+
 export function synthesise(c: StateContext): SynthesisedState {
   const synth = synths[c.type] ?? (c.type.startsWith("aws:") ? fallback : undefined);
   if (synth === undefined) return { id: `${c.name}-${digest(c.seed).slice(0, 8)}`, state: {} };
