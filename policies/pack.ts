@@ -1,0 +1,27 @@
+/** The ML platform's policies, in one list; `index.ts` serves them as a CrossGuard pack. */
+import type { Policy } from "@pulumi/policy";
+import { budgetPolicies } from "./rules/budgets";
+import { cloudtrailPolicies } from "./rules/cloudtrail";
+import { ec2Policies } from "./rules/ec2";
+import { ecsPolicies } from "./rules/ecs";
+import { eksPolicies } from "./rules/eks";
+import { iamPolicies } from "./rules/iam";
+import { s3Policies } from "./rules/s3";
+import { securityGroupPolicies } from "./rules/security-groups";
+import { sqsPolicies } from "./rules/sqs";
+import { tagPolicies } from "./rules/tags";
+
+export const PACK_NAME = "ml-platform";
+
+export const policies: Policy[] = [
+  ...securityGroupPolicies,
+  ...s3Policies,
+  ...cloudtrailPolicies,
+  ...iamPolicies,
+  ...ec2Policies,
+  ...ecsPolicies,
+  ...eksPolicies,
+  ...sqsPolicies,
+  ...tagPolicies,
+  ...budgetPolicies,
+];
