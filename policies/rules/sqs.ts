@@ -14,9 +14,14 @@ export interface RedriveConfig {
   maxReceiveCount: number;
 }
 
+/** A redrive policy that exists but is only known after deployment: the queue has a DLQ we cannot inspect. */
+const UNKNOWN = Symbol("unknown redrivePolicy");
+
 function redriveOf(q: PolicyResource, all: PolicyResource[]): unknown {
-  const own = (q.props as Props).redrivePolicy;
-  if (own !== undefined) return own;
+  const props = q.props as Props;
+  const own = known(() => props.redrivePolicy ?? null);
+  if (own === undefined) return UNKNOWN;
+  if (own !== null) return own;
   const names = queueNames(q);
   const separate = byType(all, REDRIVE).find((r) => {
     const url = known(() => str((r.props as Props).queueUrl));
@@ -64,6 +69,7 @@ export const sqsPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] =
       for (const q of queues) {
         if (isDlq(q)) continue;
         const raw = redrives.get(q.urn);
+        if (raw === UNKNOWN) continue;
         const parsed = parseJson(raw);
         if (raw === undefined) {
           report("queue has no redrivePolicy (dead-letter queue)", q.urn);
