@@ -1,0 +1,48 @@
+import { expect } from "chai";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { loadPack, resolvePackEntry } from "./load-pack";
+
+const OURS = path.resolve(__dirname, "..");
+const THIRD_PARTY = path.join(__dirname, "fixtures", "third-party-pack");
+
+describe("gate pack loader", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), "pack-"));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("captures our pack from PulumiPolicy.yaml + package.json main without serving it", async () => {
+    const pack = await loadPack(OURS);
+    expect(pack.name).to.equal("ml-platform");
+    expect(pack.enforcementLevel).to.equal("mandatory");
+    expect(pack.policies.length).to.be.greaterThan(15);
+    expect(resolvePackEntry(OURS)).to.equal(path.join(OURS, "index.ts"));
+  });
+
+  it("captures a third-party JavaScript pack with its own version, and can load it again", async () => {
+    const first = await loadPack(THIRD_PARTY);
+    const again = await loadPack(THIRD_PARTY);
+    expect([first.name, first.version, again.policies.length]).to.deep.equal(["third-party", "2.3.4", 3]);
+    expect(first.initialConfig).to.deep.equal({ "queue-count": { max: 2 } });
+    expect(process.cwd()).to.equal(path.resolve(__dirname, "..", ".."));
+  });
+
+  it("explains a directory that is not a nodejs pack, or builds no PolicyPack", async () => {
+    await loadPack(dir).then(() => expect.fail("loaded"), (e: Error) => expect(e.message).to.contain("has no PulumiPolicy.yaml"));
+    writeFileSync(path.join(dir, "PulumiPolicy.yaml"), "runtime: python\n");
+    await loadPack(dir).then(() => expect.fail("loaded"), (e: Error) => expect(e.message).to.contain('runtime "python"'));
+    writeFileSync(path.join(dir, "PulumiPolicy.yaml"), "runtime: nodejs\n");
+    const nested = path.join(OURS, "gate", "fixtures", `empty-${process.pid}`);
+    mkdirSync(nested, { recursive: true });
+    try {
+      writeFileSync(path.join(nested, "PulumiPolicy.yaml"), "runtime: nodejs\n");
+      writeFileSync(path.join(nested, "index.js"), "module.exports = {};\n");
+      await loadPack(nested).then(() => expect.fail("loaded"), (e: Error) => expect(e.message).to.contain("constructed 0 PolicyPack objects"));
+    } finally {
+      rmSync(nested, { recursive: true, force: true });
+    }
+  });
+});
