@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import * as path from "node:path";
 import { evaluatePlans } from "./evaluate";
 import { loadPack, type LoadedPack } from "./load-pack";
@@ -29,7 +30,7 @@ describe("gate evaluation of a third-party pack", () => {
   });
 
   it("runs validateStackResourcesOfType with the pack's initial config and the pack's default (advisory) level", async () => {
-    expect(await evaluatePlans(pack, [plan(queues(2))])).to.be.empty;
+    expect(await evaluatePlans(pack, [plan(queues(2))])).to.deep.equal([]);
     const v = await evaluatePlans(pack, [plan(queues(3))]);
     expect(v.map((x) => [x.policy, x.enforcementLevel, x.message, x.urn])).to.deep.equal([["queue-count", "advisory", "3 queues, more than 2", undefined]]);
   });
@@ -40,7 +41,7 @@ describe("gate evaluation of a third-party pack", () => {
     // As with `pulumi preview --policy-pack-config`, "all" sets every policy's level, even one the pack disabled.
     const all = await evaluatePlans(pack, [plan([bucket("other")])], { all: "advisory" });
     expect(all.map((x) => [x.policy, x.enforcementLevel])).to.deep.equal([["bucket-name-prefix", "advisory"], ["never-runs", "advisory"]]);
-    expect(await evaluatePlans(pack, [plan([bucket("other")])], { "bucket-name-prefix": "disabled" })).to.be.empty;
+    expect(await evaluatePlans(pack, [plan([bucket("other")])], { "bucket-name-prefix": "disabled" })).to.deep.equal([]);
   });
 
   it("never runs a disabled policy", async () => {
@@ -54,25 +55,21 @@ describe("gate evaluation of a third-party pack", () => {
   });
 
   it("reports a crashing policy with its name and resource instead of passing", async () => {
-    const crashing: LoadedPack = {
-      ...pack,
-      policies: [{ name: "crash", description: "d", enforcementLevel: "mandatory", validateResource: () => { throw new Error("boom"); } }],
-    };
+    const crash: ResourceValidationPolicy = { name: "crash", description: "d", enforcementLevel: "mandatory", validateResource: () => { throw new Error("boom"); } };
+    const crashing: LoadedPack = { ...pack, policies: [crash] };
     let error: Error | undefined;
     await evaluatePlans(crashing, [plan([bucket("x")])]).catch((e: Error) => (error = e));
     expect(error?.message).to.match(/policy crash on urn:pulumi:test::ml-platform::aws:s3\/bucketV2:BucketV2::x threw: Error: boom/);
   });
 
   it("accepts the object form of reportViolation and its own enforcement level", async () => {
-    const objectForm: LoadedPack = {
-      ...pack,
-      policies: [{
-        name: "object-form",
-        description: "desc",
-        enforcementLevel: "advisory",
-        validateStack: (_args, report) => (report as unknown as (info: object) => void)({ message: "custom", urn: "urn:x", enforcementLevel: "mandatory" }),
-      }],
+    const policy: StackValidationPolicy = {
+      name: "object-form",
+      description: "desc",
+      enforcementLevel: "advisory",
+      validateStack: (_args, report) => (report as unknown as (info: object) => void)({ message: "custom", urn: "urn:x", enforcementLevel: "mandatory" }),
     };
+    const objectForm: LoadedPack = { ...pack, policies: [policy] };
     const v = await evaluatePlans(objectForm, [plan([])]);
     expect(v.map((x) => [x.message, x.urn, x.enforcementLevel])).to.deep.equal([["custom", "urn:x", "mandatory"]]);
   });

@@ -17,7 +17,7 @@ describe("policy account-stack-has-budget", () => {
   });
 
   it("passes an account stack with a budget, and ignores workload stacks", async () => {
-    expect(await violations([trail, res("aws:budgets/budget:Budget", "monthly", { limitAmount: "100" })], P)).to.be.empty;
-    expect(await violations([res("aws:sqs/queue:Queue", "jobs", {})], P)).to.be.empty;
+    expect(await violations([trail, res("aws:budgets/budget:Budget", "monthly", { limitAmount: "100" })], P)).to.deep.equal([]);
+    expect(await violations([res("aws:sqs/queue:Queue", "jobs", {})], P)).to.deep.equal([]);
   });
 });

@@ -6,7 +6,7 @@ const good = { isMultiRegionTrail: true, enableLogFileValidation: true, kmsKeyId
 
 describe("policy cloudtrail-hardened", () => {
   it("passes a multi-region, validated, KMS-encrypted trail", async () => {
-    expect(await violations([res("aws:cloudtrail/trail:Trail", "trail", good)], P)).to.be.empty;
+    expect(await violations([res("aws:cloudtrail/trail:Trail", "trail", good)], P)).to.deep.equal([]);
   });
 
   it("names each missing setting", async () => {

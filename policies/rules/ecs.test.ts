@@ -23,6 +23,6 @@ describe("policy ecs-container-hardening", () => {
     expect((await violations([task("not json")], P))[0].message).to.contain("not a JSON array");
   });
   it("passes unprivileged non-root containers", async () => {
-    expect(await violations([task([{ name: "a", image: "x", user: "1000:1000", privileged: false }, { name: "b", image: "x", user: "app" }])], P)).to.be.empty;
+    expect(await violations([task([{ name: "a", image: "x", user: "1000:1000", privileged: false }, { name: "b", image: "x", user: "app" }])], P)).to.deep.equal([]);
   });
 });

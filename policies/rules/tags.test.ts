@@ -19,13 +19,13 @@ describe("policy required-tags", () => {
       res("aws:s3/bucketPolicy:BucketPolicy", "data-policy", { bucket: "data", policy: "{}" }),
       res("ml-platform:research:AuditBucket", "audit", {}),
     ], P);
-    expect(v).to.be.empty;
+    expect(v).to.deep.equal([]);
   });
 
   it("counts defaultTags only when every AWS provider of the stack sets them", async () => {
     const provider = (name: string, t: Record<string, string>) => res("pulumi:providers:aws", name, { region: "eu-west-1", defaultTags: { tags: t } });
     const bucket = res("aws:s3/bucketV2:BucketV2", "data", {});
-    expect(await violations([provider("main", tags), bucket], P)).to.be.empty;
+    expect(await violations([provider("main", tags), bucket], P)).to.deep.equal([]);
     const v = await violations([provider("main", tags), provider("other", { Owner: "x" }), bucket], P);
     expect(v.map((x) => x.message)).to.deep.equal(["missing tag(s) Project"]);
   });
