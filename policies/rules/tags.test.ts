@@ -28,6 +28,8 @@ describe("policy required-tags", () => {
     expect(await violations([provider("main", tags), bucket], P)).to.deep.equal([]);
     const v = await violations([provider("main", tags), provider("other", { Owner: "x" }), bucket], P);
     expect(v.map((x) => x.message)).to.deep.equal(["missing tag(s) Project"]);
+    const engineForm = res("pulumi:providers:aws", "main", { defaultTags: JSON.stringify({ tags }) });
+    expect(await violations([engineForm, bucket], P)).to.deep.equal([]);
   });
 
   it("takes its keys from config", async () => {

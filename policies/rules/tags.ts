@@ -10,7 +10,7 @@
  * as present on all the stack's AWS resources. A stack with no explicit AWS provider gets no credit.
  */
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { isRecord, known, str, tagsOf, type Props } from "./util";
+import { isRecord, known, parseJson, str, tagsOf, type Props } from "./util";
 
 export interface RequiredTagsConfig {
   requiredTags: string[];
@@ -62,8 +62,9 @@ export const tagPolicies: StackValidationPolicy[] = [
       const fromProviders = new Set<string>(requiredTags);
       if (providers.length === 0) fromProviders.clear();
       for (const p of providers) {
-        const defaults = known(() => (p.props as Props).defaultTags);
-        const tags = isRecord(defaults) ? known(() => defaults.tags) : undefined;
+        // The engine hands provider inputs over as JSON strings; the offline plan as objects.
+        const defaults = parseJson(known(() => (p.props as Props).defaultTags));
+        const tags = isRecord(defaults) ? parseJson(known(() => defaults.tags)) : undefined;
         const keys = isRecord(tags) ? tagKeysWithValues(tags) : new Set<string>();
         for (const k of [...fromProviders]) if (!keys.has(k)) fromProviders.delete(k);
       }
