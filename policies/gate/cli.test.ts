@@ -54,6 +54,19 @@ describe("policy gate CLI (npm run policy)", function () {
     expect(r.stdout).to.contain("[advisory] research / urn:pulumi:research::ml-platform::aws:ec2/securityGroup:SecurityGroup::open-ssh / security-group-no-public-ingress");
   });
 
+  it("exits 2 on a config file naming no policy of the pack, or breaking a policy's schema", () => {
+    writePlan(plan([untagged], "research"));
+    const cfg = path.join(dir, "cfg.txt");
+    writeFileSync(cfg, JSON.stringify({ "security-group-no-public-ingres": "advisory" }));
+    const typo = gate("--plan", dir, "--config", cfg);
+    expect(typo.code).to.equal(2);
+    expect(typo.stderr).to.contain(`policy config ${cfg}: no policy named security-group-no-public-ingres`);
+    writeFileSync(cfg, JSON.stringify({ "security-group-no-public-ingress": { allowedPorts: [70000] } }));
+    const bad = gate("--plan", dir, "--config", cfg);
+    expect(bad.code).to.equal(2);
+    expect(bad.stderr).to.contain("security-group-no-public-ingress.allowedPorts[0] must be <= 65535");
+  });
+
   it("exits 2 naming the file for a malformed plan", () => {
     writePlan(plan([untagged], "research"));
     const bad = path.join(dir, "broken.json");

@@ -7,7 +7,7 @@
  */
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { readPackConfig, type PackConfig } from "./config";
+import { readPackConfig, unknownPolicies, type PackConfig } from "./config";
 import { evaluatePlans, formatViolation } from "./evaluate";
 import { loadPack } from "./load-pack";
 import { readPlanDir } from "./plan-files";
@@ -31,6 +31,11 @@ async function main(): Promise<number> {
   const plans = readPlanDir(values.plan);
   const config: PackConfig = values.config ? readPackConfig(values.config) : {};
   const pack = await loadPack(values.pack ?? DEFAULT_PACK);
+  const strays = unknownPolicies(pack, config);
+  if (strays.length > 0) {
+    console.error(`policy config ${values.config}: no policy named ${strays.join(", ")} in pack ${pack.name} (known: ${pack.policies.map((p) => p.name).join(", ")})`);
+    return 2;
+  }
   const violations = await evaluatePlans(pack, plans, config);
   const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory");
   for (const v of [...mandatory, ...violations.filter((v) => v.enforcementLevel === "advisory")]) console.log(formatViolation(v));

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import type { Policy } from "@pulumi/policy";
-import { parsePackConfig, resolvePolicyConfig } from "./config";
+import { parsePackConfig, resolvePolicyConfig, unknownPolicies } from "./config";
 import type { LoadedPack } from "./load-pack";
 
 const policy: Policy = {
@@ -19,6 +19,16 @@ describe("gate policy config", () => {
     const r = resolvePolicyConfig(pack({ initialConfig: { p: { max: 5 } } }), { ...policy, enforcementLevel: "mandatory" }, { all: "advisory", p: { ports: [] , enforcementLevel: "disabled" } });
     expect(r).to.deep.equal({ enforcementLevel: "disabled", properties: { ports: [], max: 5 } });
     expect(resolvePolicyConfig(pack(), { ...policy, enforcementLevel: "mandatory" }, { all: "advisory" }).enforcementLevel).to.equal("advisory");
+  });
+
+  it("checks properties against the policy's schema, naming policy and property", () => {
+    expect(() => resolvePolicyConfig(pack(), policy, { p: { ports: "443" } })).to.throw('p.ports must be array (got "443")');
+    expect(() => resolvePolicyConfig(pack(), policy, { p: { max: 2.5 } })).to.throw("p.max must be integer");
+    expect(resolvePolicyConfig(pack(), policy, { p: { max: 3 } }).properties.max).to.equal(3);
+  });
+
+  it("finds config entries that name no policy of the pack", () => {
+    expect(unknownPolicies(pack(), { all: "advisory", p: "mandatory", typo: "disabled" })).to.deep.equal(["typo"]);
   });
 
   it("rejects unknown levels and non-objects, naming the source", () => {

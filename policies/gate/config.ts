@@ -49,6 +49,54 @@ function split(entry: unknown): { level?: EnforcementLevel; props: Record<string
   return { level: enforcementLevel as EnforcementLevel | undefined, props };
 }
 
+interface Schema {
+  type?: string | string[];
+  items?: Schema;
+  enum?: unknown[];
+  minimum?: number;
+  maximum?: number;
+  properties?: Record<string, Schema>;
+}
+
+function typeOk(value: unknown, type: string): boolean {
+  switch (type) {
+    case "array": return Array.isArray(value);
+    case "object": return typeof value === "object" && value !== null && !Array.isArray(value);
+    case "integer": return Number.isInteger(value);
+    case "number": return typeof value === "number" && Number.isFinite(value);
+    case "null": return value === null;
+    default: return typeof value === type;
+  }
+}
+
+/**
+ * The subset of JSON Schema policy config schemas use (type, items, enum, minimum, maximum,
+ * nested properties), so a typo such as `"allowedPorts": "443"` fails loudly, as Pulumi's own
+ * config validation would, instead of silently changing what a policy enforces.
+ */
+export function schemaErrors(value: unknown, schema: Schema, at: string): string[] {
+  const errors: string[] = [];
+  const types = schema.type === undefined ? [] : Array.isArray(schema.type) ? schema.type : [schema.type];
+  if (types.length > 0 && !types.some((t) => typeOk(value, t))) return [`${at} must be ${types.join(" or ")} (got ${JSON.stringify(value)})`];
+  if (schema.enum && !schema.enum.some((e) => JSON.stringify(e) === JSON.stringify(value))) errors.push(`${at} must be one of ${JSON.stringify(schema.enum)}`);
+  if (typeof value === "number" && schema.minimum !== undefined && value < schema.minimum) errors.push(`${at} must be >= ${schema.minimum}`);
+  if (typeof value === "number" && schema.maximum !== undefined && value > schema.maximum) errors.push(`${at} must be <= ${schema.maximum}`);
+  if (Array.isArray(value) && schema.items) value.forEach((v, i) => errors.push(...schemaErrors(v, schema.items as Schema, `${at}[${i}]`)));
+  if (typeOk(value, "object") && schema.properties) {
+    for (const [k, sub] of Object.entries(schema.properties)) {
+      const v = (value as Record<string, unknown>)[k];
+      if (v !== undefined) errors.push(...schemaErrors(v, sub, `${at}.${k}`));
+    }
+  }
+  return errors;
+}
+
+/** Config entries naming no policy of the pack: almost always a typo that would silently do nothing. */
+export function unknownPolicies(pack: LoadedPack, config: PackConfig): string[] {
+  const names = new Set(pack.policies.map((p) => p.name));
+  return Object.keys(config).filter((k) => k !== "all" && !names.has(k));
+}
+
 /**
  * Precedence, lowest first: schema defaults, the pack's initial config, the user's config file;
  * for the level: pack default, policy's own level, initial config, then the file (`all`, then the
@@ -70,5 +118,7 @@ export function resolvePolicyConfig(pack: LoadedPack, policy: Policy, userConfig
   for (const key of policy.configSchema?.required ?? []) {
     if (properties[key] === undefined) throw new Error(`policy ${policy.name}: required config property "${key}" is not set`);
   }
+  const errors = schemaErrors(properties, { type: "object", properties: policy.configSchema?.properties as Record<string, Schema> | undefined }, policy.name);
+  if (errors.length > 0) throw new Error(`policy config does not match the schema of ${policy.name}: ${errors.join("; ")}`);
   return { enforcementLevel: level, properties };
 }
