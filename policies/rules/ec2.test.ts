@@ -39,11 +39,13 @@ describe("policy ec2-gpu-instance-allow-list", () => {
       instance({ ...good, instanceType: "p4d.24xlarge" }),
       template({ instanceType: "trn1.32xlarge" }),
       res("aws:eks/nodeGroup:NodeGroup", "gpu-nodes", { instanceTypes: ["g5.xlarge", "p5.48xlarge"] }),
+      res("eks:index:ManagedNodeGroup", "mng", { instanceTypes: ["g6e.12xlarge"] }),
     ], P);
     expect(v.map((x) => x.message.split(" ").slice(0, 4).join(" "))).to.deep.equal([
       "GPU instance type p4d.24xlarge",
       "GPU instance type trn1.32xlarge",
       "GPU instance type p5.48xlarge",
+      "GPU instance type g6e.12xlarge",
     ]);
   });
   it("passes allow-listed GPU types and CPU types", async () => {

@@ -4,7 +4,8 @@ import { asArray, forTypes, isRecord, str, type Props } from "./util";
 
 const INSTANCE = "aws:ec2/instance:Instance";
 const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
-const NODE_GROUP = "aws:eks/nodeGroup:NodeGroup";
+/** Node groups, and @pulumi/eks components whose children (instances, templates) are invisible offline. */
+const NODE_GROUPS = ["aws:eks/nodeGroup:NodeGroup", "eks:index:Cluster", "eks:index:ManagedNodeGroup", "eks:index:NodeGroup", "eks:index:NodeGroupV2"];
 
 /**
  * Accelerated families: NVIDIA GPU (p*, g* incl. g4dn/g5/g6/g6e, gr6, g5g), AWS Inferentia/Trainium
@@ -71,9 +72,9 @@ export const ec2Policies: ResourceValidationPolicy[] = [
         },
       },
     },
-    validateResource: forTypes([INSTANCE, LAUNCH_TEMPLATE, NODE_GROUP], (props, args, report) => {
+    validateResource: forTypes([INSTANCE, LAUNCH_TEMPLATE, ...NODE_GROUPS], (props, args, report) => {
       const { allowedGpuInstanceTypes } = args.getConfig<GpuConfig>();
-      const types = args.type === NODE_GROUP ? asArray<unknown>(props.instanceTypes) : [props.instanceType];
+      const types = [props.instanceType, ...asArray<unknown>(props.instanceTypes)];
       for (const t of types.map(str).filter((x): x is string => !!x)) {
         if (GPU_FAMILY.test(t) && !allowed(t, allowedGpuInstanceTypes)) {
           report(`GPU instance type ${t} is not on the allow-list (${allowedGpuInstanceTypes.join(", ")})`);
