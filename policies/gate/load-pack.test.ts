@@ -30,6 +30,11 @@ describe("gate pack loader", () => {
     expect(process.cwd()).to.equal(path.resolve(__dirname, "..", ".."));
   });
 
+  it("captures an ES-module pack", async () => {
+    const esm = await loadPack(path.join(__dirname, "fixtures", "esm-pack"));
+    expect([esm.name, esm.version, esm.enforcementLevel, esm.policies.map((p) => p.name)]).to.deep.equal(["esm-pack", "1.0.0", "mandatory", ["no-empty-stack"]]);
+  });
+
   it("explains a directory that is not a nodejs pack, or builds no PolicyPack", async () => {
     await loadPack(dir).then(() => expect.fail("loaded"), (e: Error) => expect(e.message).to.contain("has no PulumiPolicy.yaml"));
     writeFileSync(path.join(dir, "PulumiPolicy.yaml"), "runtime: python\n");
