@@ -15,7 +15,11 @@ describe("gate pack loader", () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it("captures our pack from PulumiPolicy.yaml + package.json main without serving it", async () => {
+    const servers = () => process.getActiveResourcesInfo().filter((r) => r === "TCPServerWrap").length;
+    const before = servers();
     const pack = await loadPack(OURS);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(servers(), "the analyzer's gRPC server must not be started").to.equal(before);
     expect(pack.name).to.equal("ml-platform");
     expect(pack.enforcementLevel).to.equal("mandatory");
     expect(pack.policies.length).to.be.greaterThan(15);
