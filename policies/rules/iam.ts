@@ -7,7 +7,7 @@
  * AdministratorAccess; every other role, user and group may not.
  */
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { asArray, byType, isRecord, known, lastSegment, statements, str, type Props, type Statement } from "./util";
+import { asArray, byType, isRecord, known, lastSegment, perResource, statements, str, type Props, type Statement } from "./util";
 
 export const ADMIN_POLICY_ARN = "arn:aws:iam::aws:policy/AdministratorAccess";
 
@@ -104,26 +104,37 @@ export const iamPolicies: StackValidationPolicy[] = [
       const { exemptRoles } = args.getConfig<AdminConfig>();
       const roles = byType(args.resources, ROLE);
       for (const role of roles) {
-        const props = role.props as Props;
         if (exemptRoles.includes(role.name)) continue;
-        for (const inline of asArray<Props>(props.inlinePolicies)) {
-          if (isRecord(inline) && docGrantsEverything(inline.policy)) report(`inline policy ${String(inline.name ?? "")} allows * on *`, role.urn);
-        }
-        if (asArray(props.managedPolicyArns).includes(ADMIN_POLICY_ARN)) report("managedPolicyArns includes AdministratorAccess", role.urn);
+        perResource(report, role.urn, () => {
+          const props = role.props as Props;
+          for (const inline of asArray<Props>(props.inlinePolicies)) {
+            if (isRecord(inline) && docGrantsEverything(inline.policy)) report(`inline policy ${String(inline.name ?? "")} allows * on *`, role.urn);
+          }
+          if (asArray(props.managedPolicyArns).includes(ADMIN_POLICY_ARN)) report("managedPolicyArns includes AdministratorAccess", role.urn);
+        });
       }
       for (const rp of byType(args.resources, ROLE_POLICY)) {
-        if (docGrantsEverything((rp.props as Props).policy) && !exempt(targetRole(rp, roles), exemptRoles)) report("role policy allows * on *", rp.urn);
+        perResource(report, rp.urn, () => {
+          if (docGrantsEverything((rp.props as Props).policy) && !exempt(targetRole(rp, roles), exemptRoles)) report("role policy allows * on *", rp.urn);
+        });
       }
       for (const at of byType(args.resources, ROLE_ATTACHMENT)) {
-        if ((at.props as Props).policyArn === ADMIN_POLICY_ARN && !exempt(targetRole(at, roles), exemptRoles)) {
-          report(`attaches AdministratorAccess to role ${targetRole(at, roles).role?.name ?? targetRole(at, roles).ref ?? "(unknown)"}`, at.urn);
-        }
+        perResource(report, at.urn, () => {
+          const target = targetRole(at, roles);
+          if ((at.props as Props).policyArn === ADMIN_POLICY_ARN && !exempt(target, exemptRoles)) {
+            report(`attaches AdministratorAccess to role ${target.role?.name ?? target.ref ?? "(unknown)"}`, at.urn);
+          }
+        });
       }
       for (const d of byType(args.resources, ...OTHER_DOCS)) {
-        if (docGrantsEverything((d.props as Props).policy)) report("policy document allows * on *", d.urn);
+        perResource(report, d.urn, () => {
+          if (docGrantsEverything((d.props as Props).policy)) report("policy document allows * on *", d.urn);
+        });
       }
       for (const at of byType(args.resources, ...OTHER_ATTACHMENTS)) {
-        if ((at.props as Props).policyArn === ADMIN_POLICY_ARN) report("attaches AdministratorAccess outside the exempt roles", at.urn);
+        perResource(report, at.urn, () => {
+          if ((at.props as Props).policyArn === ADMIN_POLICY_ARN) report("attaches AdministratorAccess outside the exempt roles", at.urn);
+        });
       }
     },
   },
@@ -144,18 +155,21 @@ export const iamPolicies: StackValidationPolicy[] = [
     validateStack: (args, report) => {
       const { trustedAccounts } = args.getConfig<TrustConfig>();
       for (const role of byType(args.resources, ROLE)) {
-        const trust = statements((role.props as Props).assumeRolePolicy);
-        if (trust === undefined) {
-          if ((role.props as Props).assumeRolePolicy !== undefined) report("assumeRolePolicy is not a readable policy document", role.urn);
-          continue;
-        }
-        for (const s of trust) {
-          if (s.Effect !== "Allow") continue;
-          const accounts = accountPrincipals(s.Principal).filter((p) => !trustedAccounts.includes(accountOf(p)));
-          if (accounts.length > 0 && !requiresMfaOrExternalId(s.Condition)) {
-            report(`trust policy admits ${accounts.join(", ")} without requiring aws:MultiFactorAuthPresent or sts:ExternalId`, role.urn);
+        perResource(report, role.urn, () => {
+          const raw = (role.props as Props).assumeRolePolicy;
+          const trust = statements(raw);
+          if (trust === undefined) {
+            if (raw !== undefined) report("assumeRolePolicy is not a readable policy document", role.urn);
+            return;
           }
-        }
+          for (const s of trust) {
+            if (s.Effect !== "Allow") continue;
+            const accounts = accountPrincipals(s.Principal).filter((p) => !trustedAccounts.includes(accountOf(p)));
+            if (accounts.length > 0 && !requiresMfaOrExternalId(s.Condition)) {
+              report(`trust policy admits ${accounts.join(", ")} without requiring aws:MultiFactorAuthPresent or sts:ExternalId`, role.urn);
+            }
+          }
+        });
       }
     },
   },

@@ -80,3 +80,15 @@ describe("S3 bucket policies", () => {
     });
   });
 });
+
+describe("S3 bucket policies with values known only after deployment", () => {
+  it("note the unknown bucket as advisory and still check the other buckets", async () => {
+    const v = await s3Violations([bucket("pending", { policy: "<computed>" }), ...hardened("pending"), bucket("bare")]);
+    expect(v.map((x) => [x.policy, String(x.urn).split("::").pop(), x.enforcementLevel])).to.deep.equal([
+      ["s3-public-access-block", "bare", "mandatory"],
+      ["s3-server-side-encryption", "bare", "mandatory"],
+      ["s3-tls-only", "pending", "advisory"],
+      ["s3-tls-only", "bare", "mandatory"],
+    ]);
+  });
+});

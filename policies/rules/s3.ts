@@ -8,7 +8,7 @@
  * object lock with a default retention.
  */
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { asArray, byType, isRecord, known, statements, str, tagsOf, type Props } from "./util";
+import { asArray, byType, isRecord, known, perResource, statements, str, tagsOf, type Props } from "./util";
 
 export const BUCKET_TYPES = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
 export const AUDIT_TAG = { key: "ml-platform:purpose", value: "audit" };
@@ -61,7 +61,7 @@ function deniesInsecureTransport(doc: unknown): boolean {
 
 function eachBucket(run: (bucket: PolicyResource, report: (msg: string) => void, all: PolicyResource[]) => void): StackValidationPolicy["validateStack"] {
   return (args, report) => {
-    for (const b of byType(args.resources, ...BUCKET_TYPES)) run(b, (msg) => report(msg, b.urn), args.resources);
+    for (const b of byType(args.resources, ...BUCKET_TYPES)) perResource(report, b.urn, () => run(b, (msg) => report(msg, b.urn), args.resources));
   };
 }
 

@@ -31,6 +31,21 @@ export function known<T>(read: () => T): T | undefined {
   }
 }
 
+/**
+ * Runs one resource's part of a stack policy. A value only known after deployment then costs an
+ * advisory note on that resource (like the engine's note for a resource policy) instead of
+ * silently ending the whole stack policy, which would leave the other resources unchecked.
+ */
+export function perResource(report: ReportViolation, urn: string, check: () => void): void {
+  try {
+    check();
+  } catch (e) {
+    if ((e as Error).constructor?.name !== "UnknownValueError") throw e;
+    // The object form of reportViolation (supported by the engine, absent from the typings) carries a level.
+    (report as unknown as (v: object) => void)({ message: `can't check during preview: ${(e as Error).message}`, urn, enforcementLevel: "advisory" });
+  }
+}
+
 /** A resource validation for the listed type tokens only; with one type the engine's fast filter applies. */
 export function forTypes(types: readonly string[], validate: (props: Props, args: ResourceValidationArgs, report: ReportViolation) => void): ResourceValidation {
   const fn: ResourceValidation = (args, report) => {
