@@ -13,3 +13,10 @@ export const stackName = z.string().regex(/^([\w.-]+\/){0,2}[\w.-]+$/, "expected
 /** Tags every resource of a stack carries through the provider's defaultTags. */
 export const tags = z.record(z.string().min(1), z.string()).default({});
 export const positiveInt = z.number().int().positive();
+
+/** A monthly cost budget: forecast above 100% and actual above each threshold notify. */
+export const budgetConfig = z.object({
+  monthlyLimitUsd: z.number().positive("expected a positive amount in USD"),
+  actualThresholds: z.array(z.number().positive().max(1000)).min(1).default([50, 80, 100]),
+  emails: z.array(email).min(1, "expected at least one address to notify"),
+});

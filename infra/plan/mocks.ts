@@ -71,8 +71,16 @@ export class PlanMocks implements pulumi.runtime.Mocks {
         const id = hexId("ami", JSON.stringify(inputs));
         return { id, imageId: id, architecture: "x86_64", name: `plan-ami-${id}`, ownerId: account, rootDeviceName: "/dev/xvda" };
       }
-      case "aws:organizations/getOrganization:getOrganization":
-        return { id: `o-${digest(account).slice(0, 10)}`, masterAccountId: account, arn: `arn:aws:organizations::${account}:organization/o-${digest(account).slice(0, 10)}` };
+      case "aws:organizations/getOrganization:getOrganization": {
+        const org = `o-${digest(account).slice(0, 10)}`;
+        const root = `r-${digest("root", account).slice(0, 4)}`;
+        return {
+          id: org,
+          masterAccountId: account,
+          arn: `arn:aws:organizations::${account}:organization/${org}`,
+          roots: [{ id: root, name: "Root", arn: `arn:aws:organizations::${account}:root/${org}/${root}`, policyTypes: [{ type: "SERVICE_CONTROL_POLICY", status: "ENABLED" }] }],
+        };
+      }
       default:
         throw new Error(`the offline plan has no mock for invoke ${args.token}: add one to infra/plan/mocks.ts`);
     }
