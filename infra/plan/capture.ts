@@ -10,6 +10,7 @@ interface RegisterRequest {
   getType(): string;
   getName(): string;
   getParent(): string;
+  getProvider(): string;
   getDependenciesList(): string[];
   getPropertydependenciesMap(): { forEach(fn: (deps: { getUrnsList(): string[] }, key: string) => void): void };
   getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
@@ -64,6 +65,8 @@ function describe(req: RegisterRequest, urn: string): PlannedResource {
     name: req.getName(),
     urn,
     parent: req.getParent() || null,
+    // Provider references are "<urn>::<id>"; the URN is what the plan can point at.
+    provider: req.getProvider() ? req.getProvider().replace(/::[^:]*$/, "") : null,
     inputs: req.getType().startsWith("pulumi:providers:") ? decodeProviderInputs(inputs) : inputs,
     dependencies: [...deps].sort(),
   };

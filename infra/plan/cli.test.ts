@@ -37,7 +37,7 @@ describe("npm run plan (CLI)", () => {
       expect(file.stack).to.equal(stack);
       expect(file.resources.length).to.be.greaterThan(0);
       for (const r of file.resources) {
-        expect(Object.keys(r)).to.have.members(["type", "name", "urn", "parent", "inputs", "dependencies"]);
+        expect(Object.keys(r)).to.have.members(["type", "name", "urn", "parent", "provider", "inputs", "dependencies"]);
         expect(r.urn).to.match(new RegExp(`^urn:pulumi:${stack}::ml-platform::`));
       }
       expect(res.stdout).to.match(new RegExp(`stack ${stack}: ${file.resources.length} resources`));

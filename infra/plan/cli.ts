@@ -7,10 +7,9 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { planStack } from "./index";
-import { listStacks, orderStacks, readStackConfig } from "./stack-files";
+import { planAll } from "./index";
+import { listStacks } from "./stack-files";
 import { summarise } from "./summary";
-import type { StackPlan } from "./types";
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -28,28 +27,11 @@ async function main(): Promise<number> {
     console.error(`unknown stack(s): ${unknown.join(", ")} (known: ${all.join(", ")})`);
     return 2;
   }
-  const configs = new Map<string, Record<string, unknown>>();
-  const failures: string[] = [];
-  for (const stack of all) {
-    try {
-      configs.set(stack, readStackConfig(stack, root));
-    } catch (err) {
-      failures.push((err as Error).message);
-    }
-  }
   const wanted = new Set(values.stack ?? all);
   mkdirSync(values.out, { recursive: true });
-  const outputs: Record<string, Record<string, unknown>> = {};
-  // Stacks are planned in layer order even when only some are wanted: later ones need earlier outputs.
-  for (const stack of orderStacks([...configs.keys()], configs)) {
-    let plan: StackPlan;
-    try {
-      plan = await planStack(stack, { stackOutputs: outputs, root });
-    } catch (err) {
-      failures.push(`plan failed for ${(err as Error).message}`);
-      continue;
-    }
-    outputs[stack] = plan.outputs;
+  // Every stack is planned even when only some are wanted: later ones need earlier outputs.
+  const { plans, failures } = await planAll({ root });
+  for (const [stack, plan] of plans) {
     if (!wanted.has(stack)) continue;
     const file = path.join(values.out, `${stack}.json`);
     writeFileSync(file, `${JSON.stringify(plan, null, 2)}\n`);

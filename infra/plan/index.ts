@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import type { PlanJob } from "./run-stack";
-import { readStackConfig, REPO_ROOT } from "./stack-files";
+import { listStacks, orderStacks, readStackConfig, REPO_ROOT } from "./stack-files";
 import type { StackPlan } from "./types";
 
 export type { PlannedResource, StackPlan } from "./types";
@@ -66,4 +66,39 @@ export async function planStack(stack: string, options: PlanOptions = {}): Promi
   } finally {
     if (!process.env.PLAN_KEEP) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+export interface PlanAllResult {
+  /** Plans in layer order, by stack name. */
+  plans: Map<string, StackPlan>;
+  /** One message per stack that could not be read or planned. */
+  failures: string[];
+}
+
+/**
+ * Plans every stack in layer order, feeding each stack's outputs to the StackReferences of the
+ * stacks after it: what `npm run plan` does, and what graph tests across stacks start from.
+ */
+export async function planAll(options: { root?: string } = {}): Promise<PlanAllResult> {
+  const configs = new Map<string, Record<string, unknown>>();
+  const failures: string[] = [];
+  for (const stack of listStacks(options.root)) {
+    try {
+      configs.set(stack, readStackConfig(stack, options.root));
+    } catch (err) {
+      failures.push((err as Error).message);
+    }
+  }
+  const plans = new Map<string, StackPlan>();
+  const outputs: Record<string, Record<string, unknown>> = {};
+  for (const stack of orderStacks([...configs.keys()], configs)) {
+    try {
+      const plan = await planStack(stack, { stackOutputs: outputs, root: options.root });
+      plans.set(stack, plan);
+      outputs[stack] = plan.outputs;
+    } catch (err) {
+      failures.push(`plan failed for ${(err as Error).message}`);
+    }
+  }
+  return { plans, failures };
 }

@@ -38,6 +38,13 @@ describe("offline plan (fixture program under mocks)", () => {
     expect(plan.outputs.queueUrl).to.match(/^https:\/\/sqs\.eu-west-1\.amazonaws\.com\/444444444444\/jobs-[0-9a-f]{7}$/);
   });
 
+  it("records which explicit provider each resource uses, inherited by component children", () => {
+    const provider = one(plan, "pulumi:providers:aws", "member");
+    expect(one(plan, "aws:iam/role:Role", "reader").provider).to.equal(provider.urn);
+    expect(one(plan, "aws:s3/bucket:Bucket", "store-data").provider).to.equal(provider.urn);
+    expect(one(plan, "aws:ssm/parameter:Parameter", "token").provider).to.equal(null);
+  });
+
   it("decodes provider inputs and passes typed config through", () => {
     const provider = one(plan, "pulumi:providers:aws", "member");
     expect(provider.inputs.assumeRoles).to.deep.equal([{ roleArn: "arn:aws:iam::444444444444:role/OrganizationAccountAccessRole" }]);

@@ -54,7 +54,12 @@ async function run(job: PlanJob): Promise<StackPlan> {
   // A failed registration leaves the outputs that depend on it unresolved forever, and the
   // process would simply run out of work: report the registration errors instead.
   process.once("beforeExit", () => {
-    const why = registrations.errors.length > 0 ? registrations.errors.join("\n") : "an output never resolved";
+    const why =
+      registrations.errors.length > 0
+        ? registrations.errors.join("\n")
+        : rejected !== undefined
+          ? describeError(rejected)
+          : "an output never resolved";
     process.stderr.write(`the program did not finish: ${why}\n`);
     process.exit(1);
   });
@@ -70,19 +75,25 @@ async function run(job: PlanJob): Promise<StackPlan> {
   return { stack: job.stack, resources: registrations.resources, outputs: outputs ?? {} };
 }
 
+/** The first error an apply callback or registration threw that nothing awaited. */
+let rejected: unknown;
+
+function describeError(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 async function main(): Promise<void> {
   const job = JSON.parse(readFileSync(process.argv[2], "utf8")) as PlanJob;
-  let failed: unknown;
   process.on("unhandledRejection", (reason) => {
-    failed ??= reason;
+    rejected ??= reason;
   });
   try {
     const plan = await run(job);
-    if (failed !== undefined) throw failed;
+    if (rejected !== undefined) throw rejected;
     writeFileSync(job.out, JSON.stringify(plan, null, 2));
     process.exit(0);
   } catch (err) {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`${describeError(err)}\n`);
     process.exit(1);
   }
 }

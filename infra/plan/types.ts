@@ -4,6 +4,8 @@ export interface PlannedResource {
   name: string;
   urn: string;
   parent: string | null;
+  /** URN of the explicit provider the resource uses (null: the default provider). */
+  provider: string | null;
   /** Inputs as plain JSON: secrets masked, resource references as URNs, computed values as "<computed>". */
   inputs: Record<string, unknown>;
   dependencies: string[];

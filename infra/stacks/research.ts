@@ -1,18 +1,116 @@
-/** PLACEHOLDER: replaced by the research layer's components. */
+/**
+ * Research layer, in one research member account (entered through the organization access
+ * role) plus the production side of its peering: admin role, audit delivery, Config rules,
+ * budget, network and Name-tag DNS.
+ */
+import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { AccountAudit } from "../components/account-audit";
+import { BudgetAlerts } from "../components/budget-alerts";
+import { ConfigRules, defaultRules } from "../components/config-rules";
+import { NameDns } from "../components/name-dns";
+import { ResearchAdminRole } from "../components/research-admin-role";
+import { ResearchNetwork } from "../components/research-network";
 import { loadConfig } from "../config/load";
-import { awsAccountId, awsRegion, tags } from "../config/schema";
-import { accountProvider } from "../shared/aws-provider";
+import { awsAccountId, awsRegion, budgetConfig, cidrBlock, stackName, tags } from "../config/schema";
+import { accountProvider, organizationAccessRoleArn } from "../shared/aws-provider";
 
 export const researchConfig = z.object({
   layer: z.literal("research"),
+  managementStack: stackName,
+  /** The account's name in the management stack's `accounts.research` list. */
+  account: z.string().min(1),
+  /** Must match the account id the management stack created for `account` (a second check against mix-ups). */
   accountId: awsAccountId,
   region: awsRegion,
   tags,
+  admin: z.object({
+    maxSessionHours: z.number().int().min(1).max(12),
+    services: z.array(z.string().regex(/^[a-z0-9-]+$/, "expected an IAM service prefix such as ec2")).min(1),
+  }),
+  configRules: z.object({ allowedPublicTcpPorts: z.array(z.number().int().min(1).max(65535)).default([]) }).default({ allowedPublicTcpPorts: [] }),
+  budget: budgetConfig,
+  network: z.object({
+    cidr: cidrBlock.refine((c) => Number(c.split("/")[1]) >= 16 && Number(c.split("/")[1]) <= 18, "expected a /16 to /18 block"),
+    azCount: z.number().int().min(2).max(4).default(2),
+    natGateway: z.boolean().default(false),
+  }),
+  bastion: z.object({
+    accountId: awsAccountId,
+    region: awsRegion,
+    vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, "expected a VPC id such as vpc-0123456789abcdef0"),
+    cidr: cidrBlock,
+    sshSourceCidrs: z.array(cidrBlock).min(1),
+    routeTableIds: z.array(z.string().regex(/^rtb-[0-9a-f]{8,17}$/, "expected a route table id")).min(1),
+  }),
+  dns: z.object({ zoneName: z.string().regex(/^([a-z0-9-]+\.)+[a-z]+$/, "expected a DNS zone such as research.internal"), logRetentionDays: z.number().int().default(90) }),
 });
 
 export async function research(): Promise<Record<string, unknown>> {
   const cfg = loadConfig(researchConfig);
-  const provider = accountProvider("research", { region: cfg.region, accountId: cfg.accountId, tags: cfg.tags });
-  return { providerId: provider.id };
+  const mgmt = new pulumi.StackReference(cfg.managementStack);
+  const accountId = mgmt.requireOutput("researchAccountIds").apply((ids) => {
+    const id = (ids as Record<string, string>)[cfg.account];
+    if (id === undefined) throw new Error(`ml-platform:account: "${cfg.account}" is not a research account of ${cfg.managementStack}`);
+    if (id !== cfg.accountId) throw new Error(`ml-platform:accountId: ${cfg.accountId} does not match ${cfg.managementStack}'s account "${cfg.account}" (${id})`);
+    return id;
+  });
+  const accessRole = mgmt.requireOutput("accessRoleName").apply(String);
+  const provider = accountProvider("research", {
+    region: cfg.region,
+    accountId: cfg.accountId,
+    assumeRoleArn: pulumi.all([accountId, accessRole]).apply(([id, role]) => organizationAccessRoleArn(id, role)),
+    tags: cfg.tags,
+  });
+  const production = accountProvider("production", { region: cfg.bastion.region, accountId: cfg.bastion.accountId, tags: cfg.tags });
+  const auditBucketName = mgmt.requireOutput("auditBucketName").apply(String);
+  const auditKeyArn = mgmt.requireOutput("auditKeyArn").apply(String);
+
+  const admin = new ResearchAdminRole(
+    "admin",
+    { productionAccountId: cfg.bastion.accountId, ...cfg.admin, auditBucketArn: mgmt.requireOutput("auditBucketArn").apply(String), auditKeyArn },
+    { provider },
+  );
+  const audit = new AccountAudit(
+    "audit",
+    {
+      auditBucketName,
+      auditKeyArn,
+      trailPrefix: await mgmt.getOutputValue("trailPrefix"),
+      configPrefix: await mgmt.getOutputValue("configPrefix"),
+      recordGlobalResources: true,
+    },
+    { provider },
+  );
+  new ConfigRules("rules", { rules: defaultRules(cfg.configRules.allowedPublicTcpPorts), recorder: audit.recorder }, { provider });
+  new BudgetAlerts("budget", { accountId: cfg.accountId, ...cfg.budget }, { provider });
+  const network = new ResearchNetwork(
+    "research",
+    { ...cfg.network, bastion: { ...cfg.bastion }, productionProvider: production },
+    { provider },
+  );
+  const dns = new NameDns(
+    "names",
+    {
+      zoneName: cfg.dns.zoneName,
+      vpcId: network.vpc.id,
+      vpcCidr: cfg.network.cidr,
+      region: cfg.region,
+      bastionVpcId: cfg.bastion.vpcId,
+      bastionRegion: cfg.bastion.region,
+      productionProvider: production,
+      logRetentionDays: cfg.dns.logRetentionDays,
+    },
+    { provider },
+  );
+
+  return {
+    accountId,
+    adminRoleArn: admin.role.arn,
+    vpcId: network.vpc.id,
+    privateSubnetIds: network.privateSubnets.map((s) => s.id),
+    sshFromBastionSecurityGroupId: network.sshFromBastion.id,
+    zoneId: dns.forwardZone.zoneId,
+    zoneName: cfg.dns.zoneName,
+  };
 }

@@ -1,0 +1,55 @@
+/**
+ * AWS Config managed rules for the research account. Which rules and their parameters come from
+ * config; the defaults cover internet-open security groups, public buckets, the trail, EBS
+ * encryption and root MFA.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface ConfigRuleSpec {
+  /** AWS managed rule identifier, e.g. RESTRICTED_INCOMING_TRAFFIC. */
+  identifier: string;
+  parameters?: Record<string, string>;
+}
+
+/** Ports (besides SSH and RDP, which have their own rules) that may be open to the internet. */
+export function defaultRules(allowedPublicTcpPorts: number[]): Record<string, ConfigRuleSpec> {
+  return {
+    "ssh-not-open": { identifier: "INCOMING_SSH_DISABLED" },
+    "rdp-not-open": { identifier: "RESTRICTED_INCOMING_TRAFFIC", parameters: { blockedPort1: "3389" } },
+    "only-authorized-public-ports": {
+      identifier: "VPC_SG_OPEN_ONLY_TO_AUTHORIZED_PORTS",
+      parameters: allowedPublicTcpPorts.length > 0 ? { authorizedTcpPorts: allowedPublicTcpPorts.join(",") } : {},
+    },
+    "s3-no-public-read": { identifier: "S3_BUCKET_PUBLIC_READ_PROHIBITED" },
+    "s3-no-public-write": { identifier: "S3_BUCKET_PUBLIC_WRITE_PROHIBITED" },
+    "cloudtrail-enabled": { identifier: "CLOUD_TRAIL_ENABLED" },
+    "ebs-encrypted-by-default": { identifier: "EC2_EBS_ENCRYPTION_BY_DEFAULT" },
+    "root-mfa": { identifier: "ROOT_ACCOUNT_MFA_ENABLED" },
+  };
+}
+
+export interface ConfigRulesArgs {
+  rules: Record<string, ConfigRuleSpec>;
+  /** Rules need a running recorder to evaluate anything. */
+  recorder: aws.cfg.Recorder;
+}
+
+export class ConfigRules extends pulumi.ComponentResource {
+  constructor(name: string, args: ConfigRulesArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("ml-platform:research:ConfigRules", name, {}, opts);
+    for (const [ruleName, spec] of Object.entries(args.rules)) {
+      const params = spec.parameters ?? {};
+      new aws.cfg.Rule(
+        `${name}-${ruleName}`,
+        {
+          name: ruleName,
+          source: { owner: "AWS", sourceIdentifier: spec.identifier },
+          inputParameters: Object.keys(params).length > 0 ? JSON.stringify(params) : undefined,
+        },
+        { parent: this, dependsOn: [args.recorder] },
+      );
+    }
+    this.registerOutputs({});
+  }
+}
