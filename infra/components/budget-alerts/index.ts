@@ -35,7 +35,7 @@ export class BudgetAlerts extends pulumi.ComponentResource {
                 Sid: "BudgetsPublishForThisAccount",
                 Effect: "Allow",
                 Principal: { Service: "budgets.amazonaws.com" },
-                Action: "SNS:Publish",
+                Action: "sns:Publish",
                 Resource: topicArn,
                 Condition: { StringEquals: { "aws:SourceAccount": args.accountId } },
               },
