@@ -71,6 +71,10 @@ export class PlanMocks implements pulumi.runtime.Mocks {
         const id = hexId("ami", JSON.stringify(inputs));
         return { id, imageId: id, architecture: "x86_64", name: `plan-ami-${id}`, ownerId: account, rootDeviceName: "/dev/xvda" };
       }
+      case "aws:ec2/getManagedPrefixList:getManagedPrefixList": {
+        const id = hexId("pl", String(inputs.name ?? inputs.id), 8);
+        return { id, name: inputs.name, addressFamily: "IPv4", maxEntries: 55, ownerId: "AWS", arn: `arn:aws:ec2:${region}:aws:prefix-list/${id}`, entries: [] };
+      }
       case "aws:organizations/getOrganization:getOrganization": {
         const org = `o-${digest(account).slice(0, 10)}`;
         const root = `r-${digest("root", account).slice(0, 4)}`;

@@ -1,18 +1,176 @@
-/** PLACEHOLDER: replaced by the classification layer's components. */
+/**
+ * Classification layer, in the production account: upload intake (bucket → SQS + DLQ), the GPU
+ * ECS cluster on the platform's AMI, the worker service scaled on queue age, and the photo API.
+ */
 import { z } from "zod";
+import { ClassifierService } from "../components/classifier-service";
+import { resolveGpuAmi } from "../components/gpu-ami";
+import { GpuEcsCluster } from "../components/gpu-ecs-cluster";
+import { PhotoApi } from "../components/photo-api";
+import { QueueAgeScaling } from "../components/queue-age-scaling";
+import { UploadIntake } from "../components/upload-intake";
 import { loadConfig } from "../config/load";
 import { awsAccountId, awsRegion, tags } from "../config/schema";
 import { accountProvider } from "../shared/aws-provider";
+
+const subnetId = z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "expected a subnet id such as subnet-0123456789abcdef0");
+const image = z.string().regex(/^[\w.-]+(:\d+)?(\/[\w.-]+)+(:[\w.-]+|@sha256:[0-9a-f]{64})$/, "expected a container image reference with a tag or digest");
 
 export const classificationConfig = z.object({
   layer: z.literal("classification"),
   accountId: awsAccountId,
   region: awsRegion,
   tags,
+  network: z.object({
+    vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, "expected a VPC id"),
+    privateSubnetIds: z.array(subnetId).min(2, "expected subnets in at least two AZs"),
+    publicSubnetIds: z.array(subnetId).min(2, "expected subnets in at least two AZs"),
+  }),
+  /** A combination name from packer/versions/ (its AMI id is published to SSM by scripts/packer-build). */
+  gpuAmi: z.string().min(1),
+  upload: z.object({
+    prefix: z.string().regex(/^[a-z0-9-]+\/$/, "expected a key prefix ending in / such as uploads/").default("uploads/"),
+    maxBytes: z.number().int().min(1024).max(50 * 1024 * 1024),
+    urlExpirySeconds: z.number().int().min(30).max(3600),
+    corsOrigins: z.array(z.string().url()).min(1),
+    retentionDays: z.number().int().min(1),
+  }),
+  queue: z.object({ visibilityTimeoutSeconds: z.number().int().min(30).max(43200), maxReceiveCount: z.number().int().min(1).max(10) }),
+  worker: z.object({
+    image,
+    instanceType: z.string().regex(/^(g4dn|g5|g6|g6e|p3|p4d|p5)\.[a-z0-9]+$/, "expected a GPU instance type such as g4dn.xlarge"),
+    cpu: z.number().int().min(256),
+    memoryMiB: z.number().int().min(512),
+    gpus: z.number().int().min(1).max(8),
+    batchSize: z.number().int().min(1).max(64),
+    stopTimeoutSeconds: z.number().int().min(15).max(120),
+    modelUri: z.string().regex(/^s3:\/\/[a-z0-9.-]+\/.+/, "expected s3://bucket/key of the ONNX model"),
+    maxInstances: z.number().int().min(1),
+    rootVolumeGb: z.number().int().min(30).default(100),
+  }),
+  scaling: z
+    .object({
+      minTasks: z.number().int().min(0).default(4),
+      maxTasks: z.number().int().min(1).default(10),
+      sloSeconds: z.number().int().min(60).default(3600),
+      scaleOutAgeSeconds: z.number().int().min(30),
+      scaleInAgeSeconds: z.number().int().min(1),
+      stepTasks: z.number().int().min(1).default(1),
+      cooldownSeconds: z.number().int().min(60).default(300),
+      scaleInPeriods: z.number().int().min(1).default(10),
+    })
+    .refine((s) => s.maxTasks >= s.minTasks, { message: "maxTasks must be at least minTasks", path: ["maxTasks"] })
+    .refine((s) => s.scaleOutAgeSeconds < s.sloSeconds, { message: "scaleOutAgeSeconds must be below sloSeconds, or the SLO is missed before scaling starts", path: ["scaleOutAgeSeconds"] })
+    .refine((s) => s.scaleInAgeSeconds < s.scaleOutAgeSeconds, { message: "scaleInAgeSeconds must be below scaleOutAgeSeconds", path: ["scaleInAgeSeconds"] }),
+  api: z.object({
+    image,
+    domainName: z.string().regex(/^([a-z0-9-]+\.)+[a-z]+$/, "expected the API's domain name"),
+    certificateArn: z.string().regex(/^arn:aws:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/, "expected an ACM certificate ARN"),
+    cpu: z.number().int().min(256),
+    memoryMiB: z.number().int().min(512),
+    desiredCount: z.number().int().min(1),
+  }),
+  logRetentionDays: z.number().int().default(30),
 });
 
 export async function classification(): Promise<Record<string, unknown>> {
   const cfg = loadConfig(classificationConfig);
   const provider = accountProvider("classification", { region: cfg.region, accountId: cfg.accountId, tags: cfg.tags });
-  return { providerId: provider.id };
+  const opts = { provider };
+
+  const intake = new UploadIntake(
+    "photos",
+    { prefix: cfg.upload.prefix, corsOrigins: cfg.upload.corsOrigins, retentionDays: cfg.upload.retentionDays, ...cfg.queue },
+    opts,
+  );
+  const gpu = new GpuEcsCluster(
+    "gpu",
+    {
+      vpcId: cfg.network.vpcId,
+      subnetIds: cfg.network.privateSubnetIds,
+      amiId: resolveGpuAmi(cfg.gpuAmi, { provider }),
+      instanceType: cfg.worker.instanceType,
+      minInstances: 0,
+      maxInstances: cfg.worker.maxInstances,
+      rootVolumeGb: cfg.worker.rootVolumeGb,
+    },
+    opts,
+  );
+  const api = new PhotoApi(
+    "photo-api",
+    {
+      vpcId: cfg.network.vpcId,
+      privateSubnetIds: cfg.network.privateSubnetIds,
+      publicSubnetIds: cfg.network.publicSubnetIds,
+      certificateArn: cfg.api.certificateArn,
+      internalClientSecurityGroupIds: [gpu.instanceSecurityGroup.id],
+      image: cfg.api.image,
+      cpu: cfg.api.cpu,
+      memoryMiB: cfg.api.memoryMiB,
+      desiredCount: cfg.api.desiredCount,
+      uploadBucketArn: intake.bucket.arn,
+      uploadBucketName: intake.bucket.bucket,
+      uploadPrefix: cfg.upload.prefix,
+      maxUploadBytes: cfg.upload.maxBytes,
+      uploadUrlExpirySeconds: cfg.upload.urlExpirySeconds,
+      logRetentionDays: cfg.logRetentionDays,
+      region: cfg.region,
+    },
+    opts,
+  );
+  const worker = new ClassifierService(
+    "classifier",
+    {
+      cluster: gpu.cluster,
+      capacityProviderName: gpu.capacityProvider.name,
+      vpcId: cfg.network.vpcId,
+      subnetIds: cfg.network.privateSubnetIds,
+      securityGroupId: gpu.instanceSecurityGroup.id,
+      image: cfg.worker.image,
+      cpu: cfg.worker.cpu,
+      memoryMiB: cfg.worker.memoryMiB,
+      gpus: cfg.worker.gpus,
+      initialCount: cfg.scaling.minTasks,
+      uploadBucketArn: intake.bucket.arn,
+      uploadBucketName: intake.bucket.bucket,
+      uploadPrefix: cfg.upload.prefix,
+      queueArn: intake.queue.arn,
+      queueUrl: intake.queue.url,
+      deadLetterQueueArn: intake.deadLetterQueue.arn,
+      deadLetterQueueUrl: intake.deadLetterQueue.url,
+      apiUrl: `https://${cfg.api.domainName}`,
+      apiTokenSecretArn: api.tokenSecret.arn,
+      modelUri: cfg.worker.modelUri,
+      batchSize: cfg.worker.batchSize,
+      stopTimeoutSeconds: cfg.worker.stopTimeoutSeconds,
+      logRetentionDays: cfg.logRetentionDays,
+      region: cfg.region,
+    },
+    opts,
+  );
+  new QueueAgeScaling(
+    "classifier-scaling",
+    {
+      clusterName: gpu.cluster.name,
+      serviceName: worker.service.name,
+      queueName: intake.queue.name,
+      minTasks: cfg.scaling.minTasks,
+      maxTasks: cfg.scaling.maxTasks,
+      scaleOutAgeSeconds: cfg.scaling.scaleOutAgeSeconds,
+      scaleInAgeSeconds: cfg.scaling.scaleInAgeSeconds,
+      stepTasks: cfg.scaling.stepTasks,
+      cooldownSeconds: cfg.scaling.cooldownSeconds,
+      scaleInPeriods: cfg.scaling.scaleInPeriods,
+    },
+    opts,
+  );
+
+  return {
+    uploadBucket: intake.bucket.bucket,
+    queueUrl: intake.queue.url,
+    deadLetterQueueUrl: intake.deadLetterQueue.url,
+    photoTable: api.table.name,
+    apiLoadBalancerDns: api.loadBalancer.dnsName,
+    clusterName: gpu.cluster.name,
+  };
 }

@@ -1,0 +1,172 @@
+/**
+ * The GPU worker as an ECS service on the GPU capacity provider: one GPU per task, a non-root,
+ * unprivileged container with a read-only root filesystem, and a task role that can read the
+ * upload prefix, work the queue, park messages on the DLQ and nothing else.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface ClassifierServiceArgs {
+  cluster: aws.ecs.Cluster;
+  capacityProviderName: pulumi.Input<string>;
+  vpcId: string;
+  subnetIds: string[];
+  /** Security group the workers' network interfaces use (no inbound). */
+  securityGroupId: pulumi.Input<string>;
+  image: string;
+  cpu: number;
+  memoryMiB: number;
+  gpus: number;
+  initialCount: number;
+  uploadBucketArn: pulumi.Input<string>;
+  uploadBucketName: pulumi.Input<string>;
+  uploadPrefix: string;
+  queueArn: pulumi.Input<string>;
+  queueUrl: pulumi.Input<string>;
+  deadLetterQueueArn: pulumi.Input<string>;
+  deadLetterQueueUrl: pulumi.Input<string>;
+  apiUrl: string;
+  apiTokenSecretArn: pulumi.Input<string>;
+  /** s3://bucket/key of the ONNX model; the task may read exactly that object. */
+  modelUri: string;
+  batchSize: number;
+  /** Seconds the worker has to drain after SIGTERM; ECS allows at most 120. */
+  stopTimeoutSeconds: number;
+  logRetentionDays: number;
+  region: string;
+}
+
+export interface WorkerPolicyInput {
+  uploadBucketArn: string;
+  uploadPrefix: string;
+  queueArn: string;
+  deadLetterQueueArn: string;
+  modelUri: string;
+}
+
+export function workerTaskPolicy(p: WorkerPolicyInput): aws.iam.PolicyDocument {
+  const model = /^s3:\/\/([^/]+)\/([^?]+)/.exec(p.modelUri);
+  const statements: aws.iam.PolicyStatement[] = [
+    { Sid: "ReadUploads", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: `${p.uploadBucketArn}/${p.uploadPrefix}*` },
+    { Sid: "WorkQueue", Effect: "Allow", Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"], Resource: p.queueArn },
+    { Sid: "ParkUnreadable", Effect: "Allow", Action: "sqs:SendMessage", Resource: p.deadLetterQueueArn },
+  ];
+  if (model) statements.push({ Sid: "ReadModel", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: `arn:aws:s3:::${model[1]}/${model[2]}` });
+  return { Version: "2012-10-17", Statement: statements };
+}
+
+const ecsTasksTrust = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }],
+} satisfies aws.iam.PolicyDocument);
+
+/** The role ECS uses to pull the image, write logs and read the task's secrets — not the app's role. */
+export function executionRole(name: string, secretArns: pulumi.Input<string>[], opts: pulumi.CustomResourceOptions): aws.iam.Role {
+  const role = new aws.iam.Role(`${name}-execution`, { assumeRolePolicy: ecsTasksTrust }, opts);
+  new aws.iam.RolePolicyAttachment(`${name}-execution`, { role: role.name, policyArn: "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy" }, opts);
+  new aws.iam.RolePolicy(
+    `${name}-execution-secrets`,
+    {
+      role: role.name,
+      policy: pulumi.all(secretArns).apply((arns) =>
+        JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: arns }] } satisfies aws.iam.PolicyDocument),
+      ),
+    },
+    opts,
+  );
+  return role;
+}
+
+export function taskRole(name: string, policy: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): aws.iam.Role {
+  const role = new aws.iam.Role(`${name}-task`, { assumeRolePolicy: ecsTasksTrust }, opts);
+  new aws.iam.RolePolicy(`${name}-task`, { role: role.name, policy }, opts);
+  return role;
+}
+
+/** UID:GID the workload images run as (created in their Dockerfiles); never root. */
+export const APP_USER = "10001:10001";
+
+export class ClassifierService extends pulumi.ComponentResource {
+  readonly taskDefinition: aws.ecs.TaskDefinition;
+  readonly service: aws.ecs.Service;
+  readonly taskRole: aws.iam.Role;
+
+  constructor(name: string, args: ClassifierServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("ml-platform:classification:ClassifierService", name, {}, opts);
+    const child = { parent: this };
+    const logs = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: args.logRetentionDays }, child);
+    this.taskRole = taskRole(
+      name,
+      pulumi
+        .all([args.uploadBucketArn, args.queueArn, args.deadLetterQueueArn])
+        .apply(([uploadBucketArn, queueArn, deadLetterQueueArn]) =>
+          JSON.stringify(workerTaskPolicy({ uploadBucketArn, uploadPrefix: args.uploadPrefix, queueArn, deadLetterQueueArn, modelUri: args.modelUri })),
+        ),
+      child,
+    );
+    const execution = executionRole(name, [args.apiTokenSecretArn], child);
+
+    const containerDefinitions = pulumi
+      .all([args.queueUrl, args.deadLetterQueueUrl, args.uploadBucketName, args.apiTokenSecretArn, logs.name])
+      .apply(([queueUrl, dlqUrl, bucket, tokenArn, logGroup]) =>
+        JSON.stringify([
+          {
+            name: "worker",
+            image: args.image,
+            essential: true,
+            user: APP_USER,
+            privileged: false,
+            readonlyRootFilesystem: true,
+            linuxParameters: { initProcessEnabled: true, capabilities: { drop: ["ALL"] } },
+            resourceRequirements: [{ type: "GPU", value: String(args.gpus) }],
+            stopTimeout: args.stopTimeoutSeconds,
+            environment: [
+              { name: "QUEUE_URL", value: queueUrl },
+              { name: "DEAD_LETTER_QUEUE_URL", value: dlqUrl },
+              { name: "UPLOAD_BUCKET", value: bucket },
+              { name: "UPLOAD_PREFIX", value: args.uploadPrefix },
+              { name: "API_URL", value: args.apiUrl },
+              { name: "MODEL_URI", value: args.modelUri },
+              { name: "BATCH_SIZE", value: String(args.batchSize) },
+              { name: "STOP_TIMEOUT_SECONDS", value: String(args.stopTimeoutSeconds - 10) },
+              { name: "METRICS_PORT", value: "9464" },
+            ],
+            secrets: [{ name: "API_TOKEN", valueFrom: tokenArn }],
+            mountPoints: [{ sourceVolume: "scratch", containerPath: "/tmp" }],
+            logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": logGroup, "awslogs-region": args.region, "awslogs-stream-prefix": "worker" } },
+          },
+        ]),
+      );
+    this.taskDefinition = new aws.ecs.TaskDefinition(
+      name,
+      {
+        family: name,
+        requiresCompatibilities: ["EC2"],
+        networkMode: "awsvpc",
+        cpu: String(args.cpu),
+        memory: String(args.memoryMiB),
+        taskRoleArn: this.taskRole.arn,
+        executionRoleArn: execution.arn,
+        volumes: [{ name: "scratch" }],
+        containerDefinitions,
+      },
+      child,
+    );
+    this.service = new aws.ecs.Service(
+      name,
+      {
+        cluster: args.cluster.arn,
+        taskDefinition: this.taskDefinition.arn,
+        desiredCount: args.initialCount,
+        capacityProviderStrategies: [{ capacityProvider: args.capacityProviderName, weight: 1 }],
+        networkConfiguration: { subnets: args.subnetIds, securityGroups: [args.securityGroupId], assignPublicIp: false },
+        deploymentMinimumHealthyPercent: 50,
+        deploymentMaximumPercent: 200,
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+      },
+      // Queue-age scaling owns the count once deployed.
+      { ...child, ignoreChanges: ["desiredCount"] },
+    );
+    this.registerOutputs({ serviceName: this.service.name });
+  }
+}
