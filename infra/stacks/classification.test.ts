@@ -1,0 +1,131 @@
+import { expect } from "chai";
+import { createHash } from "node:crypto";
+import { planStack, PlanError } from "../plan";
+import { byUrn, jsonInput, one, ofType } from "../plan/query";
+import type { PlannedResource, StackPlan } from "../plan/types";
+
+interface Statement {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: string | string[];
+}
+const list = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
+
+describe("classification stack (offline graph)", () => {
+  let plan: StackPlan;
+  before(async () => {
+    plan = await planStack("classification");
+  });
+
+  const queue = () => ofType(plan, "aws:sqs/queue:Queue").find((q) => q.name === "photos-queue") as PlannedResource;
+  const dlq = () => ofType(plan, "aws:sqs/queue:Queue").find((q) => q.name === "photos-dlq") as PlannedResource;
+  const arnOf = (r: PlannedResource) => `arn:aws:sqs:us-east-1:111111111111:${r.name}-`;
+
+  it("wires the upload bucket's ObjectCreated events under the prefix to the queue", () => {
+    const notification = one(plan, "aws:s3/bucketNotification:BucketNotification");
+    const bucket = one(plan, "aws:s3/bucket:Bucket");
+    expect(notification.dependencies).to.include(bucket.urn);
+    const [target] = notification.inputs.queues as Array<{ queueArn: string; events: string[]; filterPrefix: string }>;
+    expect(target.queueArn.startsWith(arnOf(queue()))).to.equal(true);
+    expect(target.events).to.deep.equal(["s3:ObjectCreated:*"]);
+    expect(target.filterPrefix).to.equal("uploads/");
+    const policy = jsonInput<{ Statement: Array<{ Principal: { Service: string }; Condition: { ArnEquals: Record<string, string> } }> }>(
+      one(plan, "aws:sqs/queuePolicy:QueuePolicy"),
+      "policy",
+    );
+    expect(policy.Statement[0].Principal.Service).to.equal("s3.amazonaws.com");
+    expect(policy.Statement[0].Condition.ArnEquals["aws:SourceArn"]).to.match(/^arn:aws:s3:::photos-[0-9a-f]{7}$/);
+  });
+
+  it("sends a photo that keeps failing to an encrypted DLQ after maxReceiveCount", async () => {
+    const redrive = JSON.parse(queue().inputs.redrivePolicy as string) as { deadLetterTargetArn: string; maxReceiveCount: number };
+    expect(redrive.maxReceiveCount).to.equal(5);
+    expect(redrive.deadLetterTargetArn.startsWith(arnOf(dlq()))).to.equal(true);
+    for (const q of [queue(), dlq()]) expect(q.inputs.sqsManagedSseEnabled).to.equal(true);
+    const changed = await planStack("classification", { config: { "ml-platform:queue": { visibilityTimeoutSeconds: 60, maxReceiveCount: 3 } } });
+    const q = ofType(changed, "aws:sqs/queue:Queue").find((x) => x.name === "photos-queue") as PlannedResource;
+    expect(JSON.parse(q.inputs.redrivePolicy as string).maxReceiveCount).to.equal(3);
+  });
+
+  it("scales on the queue's ApproximateAgeOfOldestMessage with the configured thresholds", async () => {
+    const alarms = (p: StackPlan) => Object.fromEntries(ofType(p, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => [a.name.split("-").pop(), a.inputs]));
+    const a = alarms(plan);
+    for (const alarm of [a.out, a.in]) {
+      expect(alarm).to.include({ namespace: "AWS/SQS", metricName: "ApproximateAgeOfOldestMessage" });
+      expect((alarm.dimensions as { QueueName: string }).QueueName).to.match(/^photos-queue-[0-9a-f]{7}$/);
+    }
+    expect(a.out).to.include({ threshold: 1800, comparisonOperator: "GreaterThanThreshold" });
+    expect(a.in).to.include({ threshold: 300, comparisonOperator: "LessThanThreshold" });
+    const target = one(plan, "aws:appautoscaling/target:Target").inputs;
+    expect([target.minCapacity, target.maxCapacity]).to.deep.equal([4, 10]);
+    const steps = ofType(plan, "aws:appautoscaling/policy:Policy").map((p) => p.inputs.stepScalingPolicyConfiguration as { cooldown: number; stepAdjustments: Array<{ scalingAdjustment: number }> });
+    expect(steps.map((s) => s.stepAdjustments[0].scalingAdjustment).sort()).to.deep.equal([-1, 1]);
+    for (const s of steps) expect(s.cooldown).to.equal(300);
+
+    const tighter = await planStack("classification", {
+      config: { "ml-platform:scaling": { minTasks: 2, maxTasks: 6, sloSeconds: 900, scaleOutAgeSeconds: 600, scaleInAgeSeconds: 60 } },
+    });
+    const t = alarms(tighter);
+    expect([t.out.threshold, t.in.threshold]).to.deep.equal([600, 60]);
+    expect(one(tighter, "aws:appautoscaling/target:Target").inputs).to.include({ minCapacity: 2, maxCapacity: 6 });
+  });
+
+  it("runs every container unprivileged and as a non-root user; the worker gets a GPU", () => {
+    for (const td of ofType(plan, "aws:ecs/taskDefinition:TaskDefinition")) {
+      for (const c of jsonInput<Array<{ name: string; user?: string; privileged?: boolean; resourceRequirements?: Array<{ type: string; value: string }> }>>(td, "containerDefinitions")) {
+        expect(c.privileged, c.name).to.equal(false);
+        expect(c.user, c.name).to.match(/^[1-9]\d*:[1-9]\d*$/);
+      }
+    }
+    const worker = jsonInput<Array<{ resourceRequirements: Array<{ type: string; value: string }> }>>(one(plan, "aws:ecs/taskDefinition:TaskDefinition", "classifier"), "containerDefinitions");
+    expect(worker[0].resourceRequirements).to.deep.equal([{ type: "GPU", value: "1" }]);
+  });
+
+  it("limits the worker's task role to the upload prefix, the queue and its DLQ (and the model object)", () => {
+    const role = one(plan, "aws:iam/rolePolicy:RolePolicy", "classifier-task");
+    const statements = jsonInput<{ Statement: Statement[] }>(role, "policy").Statement;
+    const byAction = Object.fromEntries(statements.map((s) => [s.Sid, { actions: list(s.Action), resources: list(s.Resource) }]));
+    expect(byAction.ReadUploads.resources).to.have.length(1);
+    expect(byAction.ReadUploads.resources[0]).to.match(/^arn:aws:s3:::photos-[0-9a-f]{7}\/uploads\/\*$/);
+    expect(byAction.WorkQueue.actions).to.have.members(["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"]);
+    expect(byAction.WorkQueue.resources[0].startsWith(arnOf(queue()))).to.equal(true);
+    expect(byAction.ParkUnreadable).to.deep.equal({ actions: ["sqs:SendMessage"], resources: [byAction.ParkUnreadable.resources[0]] });
+    expect(byAction.ParkUnreadable.resources[0].startsWith(arnOf(dlq()))).to.equal(true);
+    expect(byAction.ReadModel.resources).to.deep.equal(["arn:aws:s3:::recipes-ml-models/food/efficientnet-lite0.onnx"]);
+    const all = statements.flatMap((s) => [...list(s.Action), ...list(s.Resource)]);
+    expect(all.filter((x) => x.includes("*") && !x.endsWith("/uploads/*"))).to.deep.equal([]);
+    expect(statements.every((s) => s.Effect === "Allow")).to.equal(true);
+    expect(Object.keys(byAction)).to.have.members(["ReadUploads", "WorkQueue", "ParkUnreadable", "ReadModel"]);
+  });
+
+  it("builds GPU instances from the AMI resolved from the configured Packer combination", async () => {
+    const expected = (combination: string) => `ami-${createHash("sha256").update(`/ml-platform/gpu-ami/${combination}`).digest("hex").slice(0, 17)}`;
+    const lt = one(plan, "aws:ec2/launchTemplate:LaunchTemplate");
+    expect(lt.inputs.imageId).to.equal(expected("ubuntu22-driver550-cuda12.4-cudnn9"));
+    expect(lt.inputs.metadataOptions).to.include({ httpTokens: "required" });
+    const cp = one(plan, "aws:ecs/capacityProvider:CapacityProvider");
+    const asg = one(plan, "aws:autoscaling/group:Group");
+    expect(cp.dependencies).to.include(asg.urn);
+    expect(asg.dependencies).to.include(lt.urn);
+    expect(byUrn(plan, lt.parent as string)?.type).to.equal("ml-platform:classification:GpuEcsCluster");
+  });
+
+  it("stops with an error naming the key for an unknown AMI combination or inverted scaling bounds", async () => {
+    const ami = await planStack("classification", { config: { "ml-platform:gpuAmi": "ubuntu99-nope" } }).catch((e: unknown) => e);
+    expect(ami).to.be.instanceOf(PlanError);
+    expect((ami as Error).message).to.contain('ml-platform:gpuAmi: unknown GPU AMI combination "ubuntu99-nope"');
+    const bounds = await planStack("classification", {
+      config: { "ml-platform:scaling": { minTasks: 8, maxTasks: 4, scaleOutAgeSeconds: 1800, scaleInAgeSeconds: 300 } },
+    }).catch((e: Error) => e);
+    expect((bounds as Error).message).to.contain("ml-platform:scaling.maxTasks: maxTasks must be at least minTasks");
+  });
+
+  it("admits the API load balancer only from CloudFront and the workers", () => {
+    const lb = ofType(plan, "aws:ec2/securityGroup:SecurityGroup").find((s) => s.name === "photo-api-lb") as PlannedResource;
+    const ingress = lb.inputs.ingress as Array<{ cidrBlocks?: string[]; prefixListIds?: string[]; securityGroups?: string[] }>;
+    expect(ingress).to.have.length(2);
+    for (const rule of ingress) expect(rule.cidrBlocks ?? []).to.deep.equal([]);
+    expect(ingress[0].prefixListIds?.[0]).to.match(/^pl-/);
+  });
+});
