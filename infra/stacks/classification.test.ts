@@ -102,7 +102,7 @@ describe("classification stack (offline graph)", () => {
   it("builds GPU instances from the AMI resolved from the configured Packer combination", async () => {
     const expected = (combination: string) => `ami-${createHash("sha256").update(`/ml-platform/gpu-ami/${combination}`).digest("hex").slice(0, 17)}`;
     const lt = one(plan, "aws:ec2/launchTemplate:LaunchTemplate");
-    expect(lt.inputs.imageId).to.equal(expected("ubuntu22-driver550-cuda12.4-cudnn9"));
+    expect(lt.inputs.imageId).to.equal(expected("al2023-ecs-driver550-cuda12.4-cudnn9"));
     expect(lt.inputs.metadataOptions).to.include({ httpTokens: "required" });
     const cp = one(plan, "aws:ecs/capacityProvider:CapacityProvider");
     const asg = one(plan, "aws:autoscaling/group:Group");

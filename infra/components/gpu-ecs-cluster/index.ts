@@ -82,7 +82,7 @@ export class GpuEcsCluster extends pulumi.ComponentResource {
         vpcSecurityGroupIds: [this.instanceSecurityGroup.id],
         userData,
         metadataOptions: { httpTokens: "required", httpEndpoint: "enabled", httpPutResponseHopLimit: 1 },
-        blockDeviceMappings: [{ deviceName: "/dev/sda1", ebs: { volumeSize: args.rootVolumeGb, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } }],
+        blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: args.rootVolumeGb, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } }],
         monitoring: { enabled: true },
       },
       child,
