@@ -1,0 +1,237 @@
+# GPU AMIs: one source per base OS, one build per combination file in versions/.
+#   scripts/packer-build <combination>   (sets -only from the combination's base_os)
+
+packer {
+  required_version = ">= 1.10.0"
+  required_plugins {
+    amazon = {
+      version = ">= 1.3.2"
+      source  = "github.com/hashicorp/amazon"
+    }
+  }
+}
+
+# ---- the combination (packer/versions/<name>.pkrvars.hcl) ----
+variable "combination" {
+  type        = string
+  description = "Name of the combination file; becomes the AMI name prefix and the SSM parameter."
+}
+variable "base_os" {
+  type = string
+  validation {
+    condition     = contains(["ubuntu22", "al2023"], var.base_os)
+    error_message = "The base_os must be ubuntu22 or al2023."
+  }
+}
+variable "nvidia_driver_version" {
+  type = string
+  validation {
+    condition     = can(regex("^[0-9]{3}\\.[0-9]+(\\.[0-9]+)?$", var.nvidia_driver_version))
+    error_message = "The nvidia_driver_version must look like 550.127.05."
+  }
+}
+variable "cuda_version" {
+  type = string
+  validation {
+    condition     = can(regex("^[0-9]+\\.[0-9]+\\.[0-9]+$", var.cuda_version))
+    error_message = "The cuda_version must look like 12.4.1."
+  }
+}
+variable "cudnn_version" {
+  type = string
+  validation {
+    condition     = can(regex("^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$", var.cudnn_version))
+    error_message = "The cudnn_version must look like 9.1.0.70."
+  }
+}
+variable "nvidia_container_toolkit_version" {
+  type = string
+}
+
+# ---- where and how to build ----
+variable "region" {
+  type    = string
+  default = "us-east-1"
+}
+variable "builder_instance_type" {
+  type        = string
+  default     = "g4dn.xlarge"
+  description = "Must have an NVIDIA GPU: the build verifies the driver on real hardware."
+}
+variable "subnet_id" {
+  type    = string
+  default = null
+}
+variable "volume_size_gb" {
+  type    = number
+  default = 60
+}
+variable "ami_users" {
+  type        = list(string)
+  default     = []
+  description = "Accounts the AMI is shared with (e.g. research accounts)."
+}
+variable "git_revision" {
+  type    = string
+  default = "unknown"
+}
+variable "skip_credential_validation" {
+  type        = bool
+  default     = false
+  description = "Only for offline `packer validate`."
+}
+
+locals {
+  cuda_major_minor = join(".", slice(split(".", var.cuda_version), 0, 2))
+  driver_branch    = split(".", var.nvidia_driver_version)[0]
+  build_time       = timestamp()
+  ami_name         = "ml-platform-gpu-${var.combination}-${formatdate("YYYYMMDD-hhmm", local.build_time)}"
+  tags = {
+    "ml-platform:combination"  = var.combination
+    "ml-platform:base-os"      = var.base_os
+    "nvidia-driver"            = var.nvidia_driver_version
+    "cuda"                     = var.cuda_version
+    "cudnn"                    = var.cudnn_version
+    "nvidia-container-toolkit" = var.nvidia_container_toolkit_version
+    "git-revision"             = var.git_revision
+    "build-time"               = local.build_time
+    Project                    = "ml-platform"
+  }
+  provision_env = [
+    "BASE_OS=${var.base_os}",
+    "DRIVER_VERSION=${var.nvidia_driver_version}",
+    "DRIVER_BRANCH=${local.driver_branch}",
+    "CUDA_VERSION=${var.cuda_version}",
+    "CUDNN_VERSION=${var.cudnn_version}",
+    "NCT_VERSION=${var.nvidia_container_toolkit_version}",
+  ]
+}
+
+source "amazon-ebs" "ubuntu22" {
+  region                     = var.region
+  instance_type              = var.builder_instance_type
+  subnet_id                  = var.subnet_id
+  ssh_username               = "ubuntu"
+  ami_name                   = local.ami_name
+  ami_users                  = var.ami_users
+  skip_credential_validation = var.skip_credential_validation
+  imds_support               = "v2.0"
+  tags                       = local.tags
+  run_tags                   = local.tags
+  metadata_options {
+    http_tokens                 = "required"
+    http_endpoint               = "enabled"
+    http_put_response_hop_limit = 1
+  }
+  source_ami_filter {
+    filters = {
+      name                = "ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-*"
+      virtualization-type = "hvm"
+      root-device-type    = "ebs"
+    }
+    owners      = ["099720109477"] # Canonical
+    most_recent = true
+  }
+  launch_block_device_mappings {
+    device_name           = "/dev/sda1"
+    volume_size           = var.volume_size_gb
+    volume_type           = "gp3"
+    encrypted             = true
+    delete_on_termination = true
+  }
+}
+
+source "amazon-ebs" "al2023" {
+  region                     = var.region
+  instance_type              = var.builder_instance_type
+  subnet_id                  = var.subnet_id
+  ssh_username               = "ec2-user"
+  ami_name                   = local.ami_name
+  ami_users                  = var.ami_users
+  skip_credential_validation = var.skip_credential_validation
+  imds_support               = "v2.0"
+  tags                       = local.tags
+  run_tags                   = local.tags
+  metadata_options {
+    http_tokens                 = "required"
+    http_endpoint               = "enabled"
+    http_put_response_hop_limit = 1
+  }
+  # The ECS-optimized AL2023 image: the ECS agent is already there; we add the GPU stack.
+  source_ami_filter {
+    filters = {
+      name                = "al2023-ami-ecs-hvm-*-x86_64"
+      virtualization-type = "hvm"
+      root-device-type    = "ebs"
+    }
+    owners      = ["amazon"]
+    most_recent = true
+  }
+  launch_block_device_mappings {
+    device_name           = "/dev/xvda"
+    volume_size           = var.volume_size_gb
+    volume_type           = "gp3"
+    encrypted             = true
+    delete_on_termination = true
+  }
+}
+
+build {
+  sources = ["source.amazon-ebs.ubuntu22", "source.amazon-ebs.al2023"]
+
+  provisioner "shell" {
+    environment_vars = local.provision_env
+    execute_command  = "chmod +x {{ .Path }}; sudo -E {{ .Vars }} {{ .Path }}"
+    scripts = [
+      "${path.root}/scripts/nvidia-repo.sh",
+      "${path.root}/scripts/nvidia-driver.sh",
+    ]
+  }
+
+  # The driver's kernel module loads cleanly only after a reboot.
+  provisioner "shell" {
+    inline            = ["sudo reboot"]
+    expect_disconnect = true
+  }
+
+  provisioner "shell" {
+    pause_before     = "30s"
+    environment_vars = local.provision_env
+    execute_command  = "chmod +x {{ .Path }}; sudo -E {{ .Vars }} {{ .Path }}"
+    scripts = [
+      "${path.root}/scripts/cuda.sh",
+      "${path.root}/scripts/cudnn.sh",
+      "${path.root}/scripts/container-toolkit.sh",
+      "${path.root}/scripts/cloudwatch-agent.sh",
+      "${path.root}/scripts/ecs-gpu.sh",
+    ]
+  }
+
+  provisioner "file" {
+    source      = "${path.root}/verify/cuda-check.cu"
+    destination = "/tmp/cuda-check.cu"
+  }
+
+  # Fails the build unless the GPU stack works on this GPU builder.
+  provisioner "shell" {
+    environment_vars = local.provision_env
+    execute_command  = "chmod +x {{ .Path }}; sudo -E {{ .Vars }} {{ .Path }}"
+    script           = "${path.root}/scripts/verify-gpu.sh"
+  }
+
+  post-processor "manifest" {
+    output     = "${path.root}/manifests/${var.combination}.json"
+    strip_path = true
+    custom_data = {
+      combination              = var.combination
+      base_os                  = var.base_os
+      nvidia_driver            = var.nvidia_driver_version
+      cuda                     = var.cuda_version
+      cudnn                    = var.cudnn_version
+      nvidia_container_toolkit = var.nvidia_container_toolkit_version
+      source_ami               = "{{ .SourceAMI }}"
+      build_time               = local.build_time
+      git_revision             = var.git_revision
+    }
+  }
+}
