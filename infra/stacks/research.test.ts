@@ -95,6 +95,18 @@ describe("research stack (offline graph)", () => {
     expect(rules).to.include.members(["INCOMING_SSH_DISABLED", "RESTRICTED_INCOMING_TRAFFIC", "VPC_SG_OPEN_ONLY_TO_AUTHORIZED_PORTS", "S3_BUCKET_PUBLIC_READ_PROHIBITED", "S3_BUCKET_PUBLIC_WRITE_PROHIBITED", "CLOUD_TRAIL_ENABLED", "EC2_EBS_ENCRYPTION_BY_DEFAULT", "ROOT_ACCOUNT_MFA_ENABLED"]);
     const ports = ofType(plan, "aws:cfg/rule:Rule").find((r) => r.inputs.name === "only-authorized-public-ports");
     expect(JSON.parse(ports?.inputs.inputParameters as string)).to.deep.equal({ authorizedTcpPorts: "443" });
+    expect(rules).to.include("EC2_IMDSV2_CHECK");
+  });
+
+  it("takes the rule list from config: defaults can be left out, others added", async () => {
+    const changed = await planStack("research", {
+      stackOutputs: { management: management.outputs },
+      config: { "ml-platform:configRules": { disabled: ["root-mfa"], rules: { "rds-encrypted": { identifier: "RDS_STORAGE_ENCRYPTED" } } } },
+    });
+    const names = ofType(changed, "aws:cfg/rule:Rule").map((r) => r.inputs.name);
+    expect(names).to.include("rds-encrypted").and.not.include("root-mfa");
+    const bad = await planStack("research", { stackOutputs: { management: management.outputs }, config: { "ml-platform:configRules": { disabled: ["nope"] } } }).catch((e: Error) => e);
+    expect((bad as Error).message).to.contain("ml-platform:configRules.disabled: no default rule named nope");
   });
 
   it("notifies at the configured budget thresholds, and follows a config change", async () => {

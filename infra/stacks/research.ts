@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { AccountAudit } from "../components/account-audit";
 import { BudgetAlerts } from "../components/budget-alerts";
-import { ConfigRules, defaultRules } from "../components/config-rules";
+import { ConfigRules, defaultRules, selectRules } from "../components/config-rules";
 import { NameDns } from "../components/name-dns";
 import { ResearchAdminRole } from "../components/research-admin-role";
 import { ResearchNetwork } from "../components/research-network";
@@ -28,7 +28,16 @@ export const researchConfig = z.object({
     maxSessionHours: z.number().int().min(1).max(12),
     services: z.array(z.string().regex(/^[a-z0-9-]+$/, "expected an IAM service prefix such as ec2")).min(1),
   }),
-  configRules: z.object({ allowedPublicTcpPorts: z.array(z.number().int().min(1).max(65535)).default([]) }).default({ allowedPublicTcpPorts: [] }),
+  configRules: z
+    .object({
+      allowedPublicTcpPorts: z.array(z.number().int().min(1).max(65535)).default([]),
+      /** Default rules to leave out, by name. */
+      disabled: z.array(z.string()).default([]),
+      /** More AWS managed rules, or parameters that replace a default rule's. */
+      rules: z.record(z.string().regex(/^[a-z0-9-]+$/, "expected a rule name such as ec2-imdsv2"), z.object({ identifier: z.string().regex(/^[A-Z0-9_]+$/, "expected an AWS managed rule identifier"), parameters: z.record(z.string(), z.string()).optional() })).default({}),
+    })
+    .default({ allowedPublicTcpPorts: [], disabled: [], rules: {} }),
+  audit: z.object({ recordGlobalResources: z.boolean().default(true) }).default({ recordGlobalResources: true }),
   budget: budgetConfig,
   network: z.object({
     cidr: cidrBlock.refine((c) => Number(c.split("/")[1]) >= 16 && Number(c.split("/")[1]) <= 18, "expected a /16 to /18 block"),
@@ -78,11 +87,11 @@ export async function research(): Promise<Record<string, unknown>> {
       auditKeyArn,
       trailPrefix: await mgmt.getOutputValue("trailPrefix"),
       configPrefix: await mgmt.getOutputValue("configPrefix"),
-      recordGlobalResources: true,
+      recordGlobalResources: cfg.audit.recordGlobalResources,
     },
     { provider },
   );
-  new ConfigRules("rules", { rules: defaultRules(cfg.configRules.allowedPublicTcpPorts), recorder: audit.recorder }, { provider });
+  new ConfigRules("rules", { rules: selectRules(defaultRules(cfg.configRules.allowedPublicTcpPorts), cfg.configRules), recorder: audit.recorder }, { provider });
   new BudgetAlerts("budget", { accountId: cfg.accountId, ...cfg.budget }, { provider });
   const network = new ResearchNetwork(
     "research",

@@ -29,6 +29,17 @@ export function defaultRules(allowedPublicTcpPorts: number[]): Record<string, Co
   };
 }
 
+/** Defaults minus the disabled ones, plus (or overridden by) the configured ones. */
+export function selectRules(
+  defaults: Record<string, ConfigRuleSpec>,
+  choice: { disabled: string[]; rules: Record<string, ConfigRuleSpec> },
+): Record<string, ConfigRuleSpec> {
+  const unknown = choice.disabled.filter((n) => !(n in defaults));
+  if (unknown.length > 0) throw new Error(`ml-platform:configRules.disabled: no default rule named ${unknown.join(", ")} (defaults: ${Object.keys(defaults).join(", ")})`);
+  const kept = Object.fromEntries(Object.entries(defaults).filter(([n]) => !choice.disabled.includes(n)));
+  return { ...kept, ...choice.rules };
+}
+
 export interface ConfigRulesArgs {
   rules: Record<string, ConfigRuleSpec>;
   /** Rules need a running recorder to evaluate anything. */
