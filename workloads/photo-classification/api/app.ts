@@ -1,0 +1,149 @@
+/**
+ * The photo API: hands out upload URLs, answers verdicts, and takes the worker's results on an
+ * internal, token-protected endpoint. Plain node:http: three routes do not need a framework.
+ */
+import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
+import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
+import type { S3Client } from "@aws-sdk/client-s3";
+import { z } from "zod";
+import type { Logger } from "../../shared/log";
+import { describeIssues, photoId as photoIdSchema, resultReport, UPLOAD_CONTENT_TYPES, type PhotoRecord } from "../contract";
+import type { ApiConfig } from "./config";
+import type { PhotoStore } from "./photo-store";
+import { presignUpload } from "./upload-url";
+
+const MAX_BODY_BYTES = 16 * 1024;
+
+export interface ApiDeps {
+  config: ApiConfig;
+  s3: S3Client;
+  store: PhotoStore;
+  log: Logger;
+  now?: () => Date;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), "cache-control": "no-store" });
+  res.end(text);
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const type = req.headers["content-type"] ?? "";
+  if (!type.startsWith("application/json")) throw new HttpError(415, `content-type must be application/json, got ${type || "none"}`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new HttpError(413, `body exceeds ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  } catch (err) {
+    throw new HttpError(400, `body is not JSON: ${(err as Error).message}`);
+  }
+}
+
+function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new HttpError(400, describeIssues(parsed.error));
+  return parsed.data;
+}
+
+function idFromPath(segment: string): string {
+  let id: string;
+  try {
+    id = decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(400, `photo id ${segment}: not valid percent-encoding`);
+  }
+  const parsed = photoIdSchema.safeParse(id);
+  if (!parsed.success) throw new HttpError(400, `photo id ${JSON.stringify(id)}: ${describeIssues(parsed.error)}`);
+  return parsed.data;
+}
+
+const digest = (s: string) => createHash("sha256").update(s).digest();
+
+export function photoView(record: PhotoRecord): Record<string, unknown> {
+  const { photoId, status, score, reason, detail, modelVersion, createdAt, uploadedAt, classifiedAt, storedAt } = record;
+  return { photoId, status, score, reason, detail, modelVersion, createdAt, uploadedAt, classifiedAt, storedAt };
+}
+
+export function createApi(deps: ApiDeps): RequestListener {
+  const { config, s3, store, log } = deps;
+  const now = deps.now ?? (() => new Date());
+  const expectedToken = digest(config.WORKER_TOKEN);
+  const createBody = z.object({
+    contentType: z.enum(UPLOAD_CONTENT_TYPES),
+    contentLength: z.number().int().min(1).max(config.MAX_UPLOAD_BYTES, `at most ${config.MAX_UPLOAD_BYTES} bytes`),
+  });
+
+  function authorize(req: IncomingMessage): void {
+    const header = req.headers.authorization ?? "";
+    const token = header.startsWith("Bearer ") ? header.slice(7) : "";
+    if (!token || !timingSafeEqual(digest(token), expectedToken)) throw new HttpError(401, "a valid worker token is required");
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://api");
+    const parts = url.pathname.split("/").filter(Boolean);
+    const method = req.method ?? "GET";
+
+    if (method === "GET" && url.pathname === "/healthz") return send(res, 200, { ok: true });
+
+    if (method === "POST" && url.pathname === "/photos") {
+      const body = parse(createBody, await readJson(req));
+      const id = randomUUID();
+      const created = now();
+      const key = `${config.UPLOAD_PREFIX}${id}`;
+      const upload = await presignUpload(
+        s3,
+        { bucket: config.UPLOAD_BUCKET, key, contentType: body.contentType, contentLength: body.contentLength, expiresInSeconds: config.UPLOAD_URL_EXPIRY_SECONDS },
+        created,
+      );
+      await store.createPending(id, body.contentType, created.toISOString());
+      log.info({ photoId: id, contentType: body.contentType, contentLength: body.contentLength }, "upload url issued");
+      return send(res, 201, { photoId: id, upload, statusUrl: `/photos/${id}` });
+    }
+
+    if (method === "GET" && parts.length === 2 && parts[0] === "photos") {
+      const record = await store.get(idFromPath(parts[1]));
+      if (!record) throw new HttpError(404, `photo ${parts[1]} not found`);
+      return send(res, 200, photoView(record));
+    }
+
+    if (method === "PUT" && parts.length === 4 && parts[0] === "internal" && parts[1] === "photos" && parts[3] === "result") {
+      authorize(req);
+      const id = idFromPath(parts[2]);
+      const report = parse(resultReport, await readJson(req));
+      const { stored, record } = await store.storeResult(id, report, now().toISOString());
+      log.info({ photoId: id, status: record.status, stored }, stored ? "result stored" : "duplicate result ignored");
+      return send(res, stored ? 201 : 200, { stored, photo: photoView(record) });
+    }
+
+    throw new HttpError(404, `no route for ${method} ${url.pathname}`);
+  }
+
+  return (req, res) => {
+    route(req, res).catch((err: unknown) => {
+      if (err instanceof HttpError) {
+        if (err.status >= 500 || err.status === 401) log.warn({ status: err.status, path: req.url }, err.message);
+        send(res, err.status, { error: err.message });
+        return;
+      }
+      log.error({ err, path: req.url }, "request failed");
+      if (!res.headersSent) send(res, 500, { error: "internal error" });
+      else res.destroy();
+    });
+  };
+}

@@ -1,0 +1,53 @@
+/** What the recipe app does: ask for an upload URL, PUT the photo to S3, poll for the verdict. */
+export interface Verdict {
+  photoId: string;
+  status: "pending" | "food" | "not-food" | "failed";
+  score?: number;
+  reason?: string;
+  modelVersion?: string;
+  uploadedAt?: string;
+  classifiedAt?: string;
+  storedAt?: string;
+}
+
+export interface Upload {
+  photoId: string;
+  /** When S3 accepted the upload, by the phone's clock. */
+  uploadedAt: number;
+}
+
+export async function uploadPhoto(apiUrl: string, bytes: Uint8Array, contentType: string): Promise<Upload> {
+  const created = await fetch(`${apiUrl}/photos`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ contentType, contentLength: bytes.length }),
+  });
+  if (created.status !== 201) throw new Error(`POST /photos: HTTP ${created.status}: ${await created.text()}`);
+  const { photoId, upload } = (await created.json()) as { photoId: string; upload: { url: string; method: string; headers: Record<string, string> } };
+  const put = await fetch(upload.url, { method: upload.method, headers: upload.headers, body: bytes });
+  if (!put.ok) throw new Error(`PUT to the pre-signed URL: HTTP ${put.status}: ${await put.text()}`);
+  return { photoId, uploadedAt: Date.now() };
+}
+
+export async function getVerdict(apiUrl: string, photoId: string): Promise<Verdict> {
+  const res = await fetch(`${apiUrl}/photos/${encodeURIComponent(photoId)}`);
+  if (!res.ok) throw new Error(`GET /photos/${photoId}: HTTP ${res.status}: ${await res.text()}`);
+  return (await res.json()) as Verdict;
+}
+
+export async function waitForVerdict(apiUrl: string, photoId: string, timeoutMs = 60_000, pollMs = 20): Promise<Verdict & { seenAt: number }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const verdict = await getVerdict(apiUrl, photoId);
+    if (verdict.status !== "pending") return { ...verdict, seenAt: Date.now() };
+    if (Date.now() > deadline) throw new Error(`photo ${photoId}: no verdict within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
+
+export function contentTypeOf(file: string): string {
+  if (/\.jpe?g$/i.test(file)) return "image/jpeg";
+  if (/\.png$/i.test(file)) return "image/png";
+  if (/\.webp$/i.test(file)) return "image/webp";
+  throw new Error(`${file}: not a JPEG, PNG or WebP file name`);
+}

@@ -1,0 +1,86 @@
+/** Photo worker service: configuration from the environment, graceful shutdown on SIGTERM. */
+import type { Server } from "node:http";
+import { S3Client } from "@aws-sdk/client-s3";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { s3Options } from "../../shared/aws";
+import { createLogger, type Logger } from "../../shared/log";
+import { ThreadedClassifier } from "../model/classifier";
+import { resolveModel } from "../model/model-source";
+import { loadWorkerConfig, type WorkerConfig } from "./config";
+import { WorkerMetrics } from "./metrics";
+import { PhotoQueue } from "./photo-queue";
+import { PhotoWorker } from "./photo-worker";
+import { ResultReporter } from "./result-reporter";
+
+export interface RunningWorker {
+  worker: PhotoWorker;
+  metrics: WorkerMetrics;
+  metricsServer: Server;
+  /** Drains and frees everything; resolves with what the drain left behind. */
+  stop(): Promise<{ drained: boolean; released: number }>;
+}
+
+/** `sdk` overrides client settings (endpoint, credentials) where the environment cannot, e.g. in tests. */
+export async function startWorker(config: WorkerConfig, log: Logger, sdk: object = {}): Promise<RunningWorker> {
+  const s3 = new S3Client({ ...s3Options(), ...sdk });
+  const model = await resolveModel(config.MODEL_URI, s3);
+  const classifier = await ThreadedClassifier.load(model.path, model.version, { threads: config.INFERENCE_THREADS, executionProvider: config.EXECUTION_PROVIDER });
+  log.info({ modelVersion: model.version, executionProvider: config.EXECUTION_PROVIDER, batchSize: config.BATCH_SIZE }, "model loaded");
+  const metrics = new WorkerMetrics();
+  const metricsServer = await metrics.serve(config.METRICS_PORT);
+  const reporter = new ResultReporter({
+    apiUrl: config.API_URL,
+    token: config.API_TOKEN,
+    attempts: config.REPORT_ATTEMPTS,
+    backoffMs: config.REPORT_BACKOFF_MS,
+    backoffMaxMs: config.REPORT_BACKOFF_MAX_MS,
+    onRetry: (attempt, error) => log.warn({ attempt, error }, "result report failed; retrying"),
+  });
+  const queue = new PhotoQueue(new SQSClient({ ...sdk }), config.QUEUE_URL, config.DEAD_LETTER_QUEUE_URL);
+  const worker = new PhotoWorker({ config, queue, s3, classifier, reporter, metrics, log });
+  worker.start();
+  log.info({ queueUrl: config.QUEUE_URL }, "worker polling");
+  return {
+    worker,
+    metrics,
+    metricsServer,
+    stop: async () => {
+      const result = await worker.stop();
+      await classifier.close();
+      await new Promise((r) => metricsServer.close(r));
+      return result;
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const log = createLogger("photo-worker");
+  let config: WorkerConfig;
+  try {
+    config = loadWorkerConfig();
+  } catch (err) {
+    log.fatal((err as Error).message);
+    process.exit(2);
+  }
+  let running: RunningWorker;
+  try {
+    running = await startWorker(config, log);
+  } catch (err) {
+    log.fatal({ err: (err as Error).message }, "worker failed to start");
+    process.exit(1);
+  }
+  const stop = (signal: string) => {
+    log.info({ signal }, "stop requested");
+    running.stop().then(
+      () => process.exit(0),
+      (err: Error) => {
+        log.error({ err: err.message }, "stop failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGTERM", () => stop("SIGTERM"));
+  process.once("SIGINT", () => stop("SIGINT"));
+}
+
+if (require.main === module) void main();

@@ -1,0 +1,56 @@
+/**
+ * Reports results to the photo API. Network errors, 5xx, 408 and 429 are retried with capped
+ * exponential backoff and full jitter; any other 4xx is a bug or a bad token and is not.
+ */
+import type { ResultReport } from "../contract";
+
+export class ReportRejected extends Error {}
+
+export interface ReporterOptions {
+  apiUrl: string;
+  token: string;
+  attempts: number;
+  backoffMs: number;
+  backoffMaxMs: number;
+  onRetry?: (attempt: number, error: string) => void;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => (clearTimeout(timer), reject(signal.reason)), { once: true });
+  });
+
+export class ResultReporter {
+  constructor(private readonly options: ReporterOptions) {}
+
+  /** Resolves once the API has stored (or already had) the result. */
+  async report(photoId: string, report: ResultReport, signal?: AbortSignal): Promise<{ stored: boolean }> {
+    const { apiUrl, token, attempts, backoffMs, backoffMaxMs } = this.options;
+    const url = `${apiUrl.replace(/\/$/, "")}/internal/photos/${encodeURIComponent(photoId)}/result`;
+    let last = "";
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      try {
+        const res = await fetch(url, {
+          method: "PUT",
+          headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+          body: JSON.stringify(report),
+          signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(10_000)]) : AbortSignal.timeout(10_000),
+        });
+        const text = await res.text();
+        if (res.ok) return { stored: (JSON.parse(text) as { stored: boolean }).stored };
+        last = `HTTP ${res.status}: ${text.slice(0, 200)}`;
+        if (res.status < 500 && res.status !== 408 && res.status !== 429) throw new ReportRejected(`photo ${photoId}: API refused the result: ${last}`);
+      } catch (err) {
+        if (err instanceof ReportRejected || signal?.aborted) throw err;
+        last = (err as Error).message;
+      }
+      if (attempt < attempts) {
+        this.options.onRetry?.(attempt, last);
+        await sleep(Math.random() * Math.min(backoffMaxMs, backoffMs * 2 ** (attempt - 1)), signal);
+      }
+    }
+    throw new Error(`photo ${photoId}: result not stored after ${attempts} attempts: ${last}`);
+  }
+}
