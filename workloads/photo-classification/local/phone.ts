@@ -29,8 +29,10 @@ export async function uploadPhoto(apiUrl: string, bytes: Uint8Array, contentType
   return { photoId, uploadedAt: Date.now() };
 }
 
-export async function getVerdict(apiUrl: string, photoId: string): Promise<Verdict> {
+/** Undefined while the API has no record (uploads that bypassed it, e.g. a backfill). */
+export async function getVerdict(apiUrl: string, photoId: string): Promise<Verdict | undefined> {
   const res = await fetch(`${apiUrl}/photos/${encodeURIComponent(photoId)}`);
+  if (res.status === 404) return undefined;
   if (!res.ok) throw new Error(`GET /photos/${photoId}: HTTP ${res.status}: ${await res.text()}`);
   return (await res.json()) as Verdict;
 }
@@ -39,7 +41,7 @@ export async function waitForVerdict(apiUrl: string, photoId: string, timeoutMs 
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const verdict = await getVerdict(apiUrl, photoId);
-    if (verdict.status !== "pending") return { ...verdict, seenAt: Date.now() };
+    if (verdict && verdict.status !== "pending") return { ...verdict, seenAt: Date.now() };
     if (Date.now() > deadline) throw new Error(`photo ${photoId}: no verdict within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, pollMs));
   }

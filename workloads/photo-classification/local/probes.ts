@@ -1,0 +1,73 @@
+/** Observations of a photo environment for tests and the benchmark. */
+import { spawn, type ChildProcess } from "node:child_process";
+import * as path from "node:path";
+import { GetQueueAttributesCommand, ReceiveMessageCommand, type Message } from "@aws-sdk/client-sqs";
+import { ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { PhotoRecord } from "../contract";
+import type { PhotoEnvironment } from "./environment";
+
+export async function queueDepth(env: PhotoEnvironment, url = env.queueUrl): Promise<{ visible: number; inFlight: number }> {
+  const res = await env.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }));
+  return { visible: Number(res.Attributes?.ApproximateNumberOfMessages), inFlight: Number(res.Attributes?.ApproximateNumberOfMessagesNotVisible) };
+}
+
+export async function deadLetters(env: PhotoEnvironment): Promise<Message[]> {
+  const res = await env.sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: env.deadLetterQueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 0, MessageAttributeNames: ["All"] }),
+  );
+  return res.Messages ?? [];
+}
+
+export async function allRecords(env: PhotoEnvironment): Promise<PhotoRecord[]> {
+  const doc = DynamoDBDocumentClient.from(env.dynamodb);
+  const items: PhotoRecord[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(new ScanCommand({ TableName: env.tableName, ExclusiveStartKey: start, ConsistentRead: true }));
+    items.push(...((page.Items ?? []) as PhotoRecord[]));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  logs: () => Record<string, unknown>[];
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** The worker as its own process, exactly as the container runs it (entry point, env, signals). */
+export function spawnWorker(env: Record<string, string>): WorkerProcess {
+  const entry = path.join(__dirname, "..", "worker", "main.ts");
+  // node itself with tsx's hooks, not the tsx CLI: the CLI is a parent process that would take
+  // SIGKILL in the worker's place and leave the worker running.
+  const child = spawn(process.execPath, ["--import", "tsx", entry], { env: { PATH: process.env.PATH ?? "", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const lines: Record<string, unknown>[] = [];
+  let partial = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    const text = partial + chunk.toString();
+    const parts = text.split("\n");
+    partial = parts.pop() ?? "";
+    for (const line of parts) {
+      try {
+        lines.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        lines.push({ raw: line });
+      }
+    }
+  });
+  child.stderr?.on("data", (chunk: Buffer) => lines.push({ stderr: chunk.toString() }));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  return { child, logs: () => lines, exited };
+}

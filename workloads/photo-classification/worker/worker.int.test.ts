@@ -1,0 +1,170 @@
+import { expect } from "chai";
+import { readFile } from "node:fs/promises";
+import * as path from "node:path";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { SendMessageCommand } from "@aws-sdk/client-sqs";
+import sharp from "sharp";
+import { freePort, startEmbeddedAws, type EmbeddedAws } from "../../../scripts/embedded-aws";
+import { loadApiConfig } from "../api/config";
+import { startApi } from "../api/main";
+import { capturingLogger } from "../local/capture-log";
+import { createPhotoEnvironment, type PhotoEnvironment } from "../local/environment";
+import { contentTypeOf, uploadPhoto, waitForVerdict, type Verdict } from "../local/phone";
+import { deadLetters, queueDepth, waitFor } from "../local/probes";
+import { startStory, type Story } from "../local/story";
+import { LABELLED_PHOTOS } from "../model/paths";
+import { loadWorkerConfig } from "./config";
+import { startWorker } from "./main";
+
+const photo = (set: "food" | "not-food", name: string) => readFile(path.join(LABELLED_PHOTOS, set, name));
+const s3Event = (bucket: string, ...keys: string[]) =>
+  JSON.stringify({
+    Records: keys.map((key) => ({
+      eventVersion: "2.1",
+      eventSource: "aws:s3",
+      eventName: "ObjectCreated:Put",
+      eventTime: new Date().toISOString(),
+      s3: { bucket: { name: bucket }, object: { key: encodeURIComponent(key).replace(/%20/g, "+"), size: 1 } },
+    })),
+  });
+
+async function metric(story: Story, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const m = await story.worker.metrics.registry.getSingleMetric(name)?.get();
+  return (m?.values ?? []).filter((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val)).reduce((sum, v) => sum + v.value, 0);
+}
+
+describe("photo worker on embedded AWS (S3 -> SQS -> worker -> API -> DynamoDB)", () => {
+  let aws: EmbeddedAws;
+  let env: PhotoEnvironment;
+  let story: Story;
+  const { log } = capturingLogger("worker-test");
+
+  before(async () => {
+    aws = await startEmbeddedAws();
+    env = await createPhotoEnvironment(aws, { maxReceiveCount: 3 });
+    story = await startStory(env, log, { MAX_IMAGE_BYTES: "280000", MAX_IMAGE_PIXELS: "4000000", BATCH_SIZE: "4" });
+  });
+  after(async () => {
+    await story?.stop();
+    await aws?.stop();
+  });
+
+  const put = (key: string, body: Uint8Array | string) => env.s3.send(new PutObjectCommand({ Bucket: env.bucket, Key: key, Body: body }));
+  const drained = () => waitFor("the photo queue to drain", async () => {
+    const depth = await queueDepth(env);
+    return depth.visible === 0 && depth.inFlight === 0;
+  });
+
+  it("classifies photos uploaded through pre-signed URLs and deletes their messages", async () => {
+    const [cat, cabbage] = await Promise.all(
+      [photo("not-food", "chelsea.png"), photo("food", "D001.jpeg")].map(async (bytes, i) => {
+        const { photoId } = await uploadPhoto(story.api.url, await bytes, i === 0 ? "image/png" : "image/jpeg");
+        return waitForVerdict(story.api.url, photoId);
+      }),
+    );
+    expect(cat).to.include({ status: "not-food" });
+    expect(cat.score).to.be.below(0.1);
+    expect(cabbage).to.include({ status: "food" });
+    expect(cabbage.score).to.be.above(0.5);
+    for (const v of [cat, cabbage]) {
+      expect(v.modelVersion).to.match(/^food-classifier@sha256:[0-9a-f]{12}$/);
+      expect(Date.parse(v.classifiedAt as string)).to.be.at.least(Date.parse(v.uploadedAt as string));
+    }
+    await drained();
+    expect(await metric(story, "photo_worker_messages_total", { outcome: "deleted" })).to.be.at.least(2);
+  });
+
+  it("gives empty, non-image, corrupt, oversized and unsupported uploads a failed verdict with the reason", async () => {
+    const jpeg = await photo("food", "E001.jpeg");
+    const cases: Record<string, [Uint8Array | string, string]> = {
+      empty: [new Uint8Array(), "empty"],
+      text: ["a recipe for pancakes", "not-an-image"],
+      truncated: [jpeg.subarray(0, Math.floor(jpeg.length / 2)), "corrupt"],
+      huge: [Buffer.alloc(300_000, 1), "too-large"],
+      bomb: [await sharp({ create: { width: 4000, height: 4000, channels: 3, background: "white" } }).png().toBuffer(), "too-large"],
+      gif: [await sharp({ create: { width: 8, height: 8, channels: 3, background: "red" } }).gif().toBuffer(), "unsupported-format"],
+    };
+    for (const [name, [body]] of Object.entries(cases)) await put(`uploads/bad-${name}`, body);
+    for (const [name, [, reason]] of Object.entries(cases)) {
+      const verdict = await waitForVerdict(story.api.url, `bad-${name}`);
+      expect(verdict, name).to.include({ status: "failed", reason });
+    }
+    await drained();
+    expect(await deadLetters(env)).to.have.length(0);
+    expect(await metric(story, "photo_worker_photos_failed_total", { reason: "too-large" })).to.equal(2);
+  });
+
+  it("fails a photo whose object was deleted before it was processed, without a retry loop", async () => {
+    await env.sqs.send(new SendMessageCommand({ QueueUrl: env.queueUrl, MessageBody: s3Event(env.bucket, "uploads/gone") }));
+    const verdict = await waitForVerdict(story.api.url, "gone");
+    expect(verdict).to.include({ status: "failed", reason: "object-not-found" });
+    await drained();
+  });
+
+  it("deletes S3's test event and decodes form-encoded keys", async () => {
+    expect(await metric(story, "photo_worker_messages_total", { outcome: "test_event" })).to.equal(1);
+    await put("uploads/my lunch+1 (2).png", await photo("not-food", "coins.png"));
+    const verdict = await waitForVerdict(story.api.url, "my lunch+1 (2).png");
+    expect(verdict.status).to.equal("not-food");
+  });
+
+  it("handles every record of a multi-record message before deleting it", async () => {
+    await put("uploads/multi-a", await photo("food", "G001.jpeg"));
+    await put("uploads/multi-b", await photo("not-food", "rocket.jpg"));
+    await drained(); // the notifications of the two puts are handled on their own first
+    const before = await metric(story, "photo_worker_photos_classified_total");
+    await env.sqs.send(new SendMessageCommand({ QueueUrl: env.queueUrl, MessageBody: s3Event(env.bucket, "uploads/multi-a", "uploads/multi-b") }));
+    await drained();
+    expect((await metric(story, "photo_worker_photos_classified_total")) - before).to.equal(2);
+  });
+
+  it("sends unknown message shapes to the dead-letter queue with the reason, once", async () => {
+    await env.sqs.send(new SendMessageCommand({ QueueUrl: env.queueUrl, MessageBody: "hello" }));
+    await env.sqs.send(new SendMessageCommand({ QueueUrl: env.queueUrl, MessageBody: JSON.stringify({ Records: [{ eventSource: "aws:sqs" }] }) }));
+    await drained();
+    const parked = await deadLetters(env);
+    expect(parked.map((m) => m.Body)).to.have.members(["hello", JSON.stringify({ Records: [{ eventSource: "aws:sqs" }] })]);
+    expect(parked.map((m) => m.MessageAttributes?.reason?.StringValue)).to.have.members(['body is not JSON: "hello"', "Records[0] is not an S3 event record"]);
+  });
+});
+
+describe("photo worker while the API is down", () => {
+  it("retries the report until the API is back, and loses nothing", async () => {
+    const aws = await startEmbeddedAws();
+    try {
+      const env = await createPhotoEnvironment(aws);
+      const port = await freePort();
+      const apiUrl = `http://127.0.0.1:${port}`;
+      const { log, lines } = capturingLogger("worker-api-down");
+      const worker = await startWorker(loadWorkerConfig(env.workerEnv(apiUrl, { REPORT_BACKOFF_MS: "100", REPORT_BACKOFF_MAX_MS: "400", REPORT_ATTEMPTS: "40" })), log, aws.clientConfig());
+      try {
+        await env.s3.send(new PutObjectCommand({ Bucket: env.bucket, Key: "uploads/while-down", Body: await photo("food", "D001.jpeg") }));
+        await waitFor("report retries", async () => lines.filter((l) => l.msg === "result report failed; retrying").length >= 3);
+        const api = await startApi(loadApiConfig(env.apiEnv({ PORT: String(port) })), capturingLogger("api").log, aws.clientConfig());
+        try {
+          const verdict: Verdict = await waitForVerdict(apiUrl, "while-down");
+          expect(verdict.status).to.equal("food");
+          await waitFor("the queue to drain", async () => {
+            const d = await queueDepth(env);
+            return d.visible === 0 && d.inFlight === 0;
+          });
+          expect(await deadLetters(env)).to.have.length(0);
+        } finally {
+          await api.close();
+        }
+      } finally {
+        await worker.stop();
+      }
+    } finally {
+      await aws.stop();
+    }
+  });
+});
+
+// Keeps contentTypeOf honest for the local run's sample files.
+describe("contentTypeOf", () => {
+  it("maps photo file names to their upload content type", () => {
+    expect(["a.jpg", "b.JPEG", "c.png", "d.webp"].map(contentTypeOf)).to.deep.equal(["image/jpeg", "image/jpeg", "image/png", "image/webp"]);
+    expect(() => contentTypeOf("e.gif")).to.throw("e.gif: not a JPEG, PNG or WebP file name");
+  });
+});
