@@ -1,5 +1,6 @@
 /** Observations of a photo environment for tests and the benchmark. */
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFile } from "node:fs/promises";
 import * as path from "node:path";
 import { GetQueueAttributesCommand, ReceiveMessageCommand, type Message } from "@aws-sdk/client-sqs";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
@@ -39,6 +40,27 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/** Sum of every series of a counter on a worker's /metrics endpoint; 0 while it is not up. */
+export async function scrapeCounter(metricsPort: number, name: string): Promise<number> {
+  let text: string;
+  try {
+    text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  } catch {
+    return 0;
+  }
+  let sum = 0;
+  for (const m of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, "gm"))) sum += Number(m[1]);
+  return sum;
+}
+
+/** Peak resident set size of a live process, from the kernel's high-water mark. */
+export async function peakRssBytes(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, "utf8");
+  const kb = /^VmHWM:\s+(\d+) kB$/m.exec(status)?.[1];
+  if (!kb) throw new Error(`no VmHWM in /proc/${pid}/status`);
+  return Number(kb) * 1024;
 }
 
 export interface WorkerProcess {

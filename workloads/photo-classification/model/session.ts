@@ -11,6 +11,8 @@ export interface SessionOptions {
   /** ORT sizes its pool from the host's cores, not the container's CPU quota: always set it. */
   threads: number;
   executionProvider: ExecutionProvider;
+  /** Let idle threads spin: only when the process does nothing but inference. */
+  spinning?: boolean;
 }
 
 export async function createSession(modelPath: string, options: SessionOptions): Promise<ort.InferenceSession> {
@@ -19,6 +21,9 @@ export async function createSession(modelPath: string, options: SessionOptions):
     interOpNumThreads: 1,
     graphOptimizationLevel: "all",
     executionProviders: options.executionProvider === "cuda" ? ["cuda", "cpu"] : ["cpu"],
+    // Idle ORT threads spin by default, burning the cores that downloads, decoding and the
+    // queue calls need between batches.
+    extra: { session: { intra_op: { allow_spinning: options.spinning ? "1" : "0" }, inter_op: { allow_spinning: "0" } } },
   });
   for (const name of ["image"]) if (!session.inputNames.includes(name)) throw new Error(`model ${modelPath} has no input "${name}"`);
   for (const name of ["food_score"]) if (!session.outputNames.includes(name)) throw new Error(`model ${modelPath} has no output "${name}"`);

@@ -17,6 +17,8 @@ export const workerEnv = z.object({
   BATCH_LINGER_MS: envInt(0, 5000).default(25),
   /** Messages held at once (bounded concurrency of downloads, decodes and reports). */
   MAX_IN_FLIGHT: envInt(1, 1000).default(32),
+  /** Receive calls under way at once (each takes up to 10 messages). */
+  RECEIVE_CONCURRENCY: envInt(1, 10).default(2),
   WAIT_TIME_SECONDS: envInt(0, 20).default(20),
   /** Kept short and extended while a photo is being worked on, so a dead worker's photos come back soon. */
   VISIBILITY_TIMEOUT_SECONDS: envInt(2, 43200).default(60),

@@ -2,6 +2,7 @@
 import {
   ChangeMessageVisibilityBatchCommand,
   ChangeMessageVisibilityCommand,
+  DeleteMessageBatchCommand,
   DeleteMessageCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
@@ -9,11 +10,22 @@ import {
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 
+interface PendingDelete {
+  message: Message;
+  resolve(): void;
+  reject(err: Error): void;
+}
+
 export class PhotoQueue {
+  private deletes: PendingDelete[] = [];
+  private deleteTimer: NodeJS.Timeout | undefined;
+
+  /** Deletes are sent in batches of up to 10, gathered for at most `deleteLingerMs`. */
   constructor(
     private readonly sqs: SQSClient,
     private readonly queueUrl: string,
     private readonly deadLetterQueueUrl: string,
+    private readonly deleteLingerMs = 10,
   ) {}
 
   async receive(max: number, waitSeconds: number, visibilitySeconds: number, signal?: AbortSignal): Promise<Message[]> {
@@ -30,8 +42,30 @@ export class PhotoQueue {
     return res.Messages ?? [];
   }
 
-  async delete(message: Message): Promise<void> {
-    await this.sqs.send(new DeleteMessageCommand({ QueueUrl: this.queueUrl, ReceiptHandle: message.ReceiptHandle }));
+  /** Resolves once SQS has deleted the message. */
+  delete(message: Message): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.deletes.push({ message, resolve, reject });
+      if (this.deletes.length >= 10) this.flushDeletes();
+      else this.deleteTimer ??= setTimeout(() => this.flushDeletes(), this.deleteLingerMs);
+    });
+  }
+
+  private flushDeletes(): void {
+    clearTimeout(this.deleteTimer);
+    this.deleteTimer = undefined;
+    const batch = this.deletes.splice(0, 10);
+    if (this.deletes.length > 0) this.deleteTimer = setTimeout(() => this.flushDeletes(), 0);
+    if (batch.length === 0) return;
+    this.sqs
+      .send(new DeleteMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: batch.map((d, i) => ({ Id: String(i), ReceiptHandle: d.message.ReceiptHandle })) }))
+      .then(
+        (res) => {
+          const failed = new Map((res.Failed ?? []).map((f) => [Number(f.Id), `${f.Code}: ${f.Message ?? ""}`]));
+          batch.forEach((d, i) => (failed.has(i) ? d.reject(new Error(`delete of ${d.message.MessageId} refused: ${failed.get(i)}`)) : d.resolve()));
+        },
+        (err: Error) => batch.forEach((d) => d.reject(err)),
+      );
   }
 
   /** Makes the message visible again now, for this or another worker to retry. */
@@ -67,6 +101,6 @@ export class PhotoQueue {
         },
       }),
     );
-    await this.delete(message);
+    await this.sqs.send(new DeleteMessageCommand({ QueueUrl: this.queueUrl, ReceiptHandle: message.ReceiptHandle }));
   }
 }

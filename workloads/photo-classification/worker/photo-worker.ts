@@ -5,6 +5,7 @@
  * the model) is released to come back; one that can never succeed goes to the dead-letter
  * queue. Visibility is extended while photos are in flight; SIGTERM drains within a deadline.
  */
+import { setMaxListeners } from "node:events";
 import { GetObjectCommand, NoSuchKey, type S3Client } from "@aws-sdk/client-s3";
 import type { Message } from "@aws-sdk/client-sqs";
 import type { Logger } from "../../shared/log";
@@ -39,16 +40,20 @@ class ObjectGone extends Error {}
 
 export class PhotoWorker {
   private readonly inFlight = new Map<string, InFlight>();
+  /** Slots promised to receive calls still under way, so concurrent pollers never overshoot MAX_IN_FLIGHT. */
+  private reserved = 0;
   private readonly batcher: InferenceBatcher;
   private readonly stopping = new AbortController();
   /** Aborts report retries and downloads once the stop deadline has passed. */
   private readonly abandon = new AbortController();
-  private slotFreed: (() => void) | undefined;
+  private slotWaiters: (() => void)[] = [];
   private heartbeat: NodeJS.Timeout | undefined;
   private loop: Promise<void> | undefined;
 
   constructor(private readonly deps: WorkerDeps) {
     const { config, classifier, metrics } = deps;
+    // Every download and report in flight listens on these: up to a few per message.
+    setMaxListeners(config.MAX_IN_FLIGHT * 4 + 16, this.abandon.signal, this.stopping.signal);
     this.batcher = new InferenceBatcher(classifier, config.BATCH_SIZE, config.BATCH_LINGER_MS, (size, seconds) => {
       metrics.batchSize.observe(size);
       metrics.batchSeconds.observe(seconds);
@@ -62,14 +67,14 @@ export class PhotoWorker {
   start(): void {
     const period = Math.max(1, this.deps.config.VISIBILITY_TIMEOUT_SECONDS / 3) * 1000;
     this.heartbeat = setInterval(() => void this.extendVisibility(), period);
-    this.loop = this.poll();
+    this.loop = Promise.all(Array.from({ length: this.deps.config.RECEIVE_CONCURRENCY }, () => this.poll())).then(() => undefined);
   }
 
   /** Stops receiving, lets in-flight photos finish until the deadline, then releases the rest. */
   async stop(): Promise<{ drained: boolean; released: number }> {
     const { log, config, queue } = this.deps;
     this.stopping.abort(new Error("worker stopping"));
-    this.slotFreed?.();
+    this.wakePollers();
     await this.loop;
     const deadline = Date.now() + config.STOP_TIMEOUT_SECONDS * 1000;
     log.info({ inFlight: this.inFlight.size, timeoutSeconds: config.STOP_TIMEOUT_SECONDS }, "draining");
@@ -86,24 +91,33 @@ export class PhotoWorker {
     return { drained: left.length === 0, released: left.length };
   }
 
+  private wakePollers(): void {
+    for (const wake of this.slotWaiters.splice(0)) wake();
+  }
+
+  /** One receive loop; several run at once so a slow receive does not starve the model. */
   private async poll(): Promise<void> {
     const { config, queue, log, metrics } = this.deps;
     const signal = this.stopping.signal;
     while (!signal.aborted) {
-      const room = config.MAX_IN_FLIGHT - this.inFlight.size;
+      const room = config.MAX_IN_FLIGHT - this.inFlight.size - this.reserved;
       if (room <= 0) {
-        await new Promise<void>((resolve) => (this.slotFreed = resolve));
+        await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
         continue;
       }
+      const asked = Math.min(10, room);
+      this.reserved += asked;
       let messages: Message[];
       try {
-        messages = await queue.receive(room, config.WAIT_TIME_SECONDS, config.VISIBILITY_TIMEOUT_SECONDS, signal);
+        messages = await queue.receive(asked, config.WAIT_TIME_SECONDS, config.VISIBILITY_TIMEOUT_SECONDS, signal);
       } catch (err) {
+        this.reserved -= asked;
         if (signal.aborted) break;
         log.warn({ err: (err as Error).message }, "receive failed; retrying");
         await new Promise((r) => setTimeout(r, 1000));
         continue;
       }
+      this.reserved -= asked;
       metrics.messagesReceived.inc(messages.length);
       for (const message of messages) {
         const item: InFlight = { message, receivedAt: Date.now(), released: false };
@@ -151,8 +165,7 @@ export class PhotoWorker {
       log.error({ messageId, err: (err as Error).message }, "message handling failed; it will come back when its visibility expires");
     } finally {
       this.inFlight.delete(messageId ?? message.ReceiptHandle ?? "");
-      this.slotFreed?.();
-      this.slotFreed = undefined;
+      this.wakePollers();
     }
   }
 

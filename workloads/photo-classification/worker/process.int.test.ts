@@ -11,17 +11,10 @@ import { loadApiConfig } from "../api/config";
 import { startApi, type RunningApi } from "../api/main";
 import { capturingLogger } from "../local/capture-log";
 import { createPhotoEnvironment, type PhotoEnvironment } from "../local/environment";
-import { allRecords, deadLetters, queueDepth, spawnWorker, waitFor, type WorkerProcess } from "../local/probes";
+import { allRecords, deadLetters, queueDepth, scrapeCounter, spawnWorker, waitFor, type WorkerProcess } from "../local/probes";
 import { LABELLED_PHOTOS } from "../model/paths";
 
-async function received(port: number): Promise<number> {
-  try {
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    return Number(/^photo_worker_messages_received_total (\d+)/m.exec(text)?.[1] ?? 0);
-  } catch {
-    return 0;
-  }
-}
+const received = (port: number) => scrapeCounter(port, "photo_worker_messages_received_total");
 
 describe("photo worker process: killed and stopped", () => {
   let aws: EmbeddedAws;

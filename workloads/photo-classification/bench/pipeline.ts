@@ -1,0 +1,134 @@
+/**
+ * The whole pipeline on embedded AWS, with the worker as its own process:
+ * - throughput: a backlog of photos in S3 (their notifications queued), then the worker
+ *   started and timed from its first poll to the last verdict;
+ * - latency: photos uploaded by the phone flow at a fixed rate, upload-to-verdict taken from
+ *   each record (S3 event time to the API's store time, the same clock).
+ */
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { loadApiConfig } from "../api/config";
+import { startApi } from "../api/main";
+import { createLogger } from "../../shared/log";
+import { freePort, type EmbeddedAws } from "../../../scripts/embedded-aws";
+import { createPhotoEnvironment, type PhotoEnvironment } from "../local/environment";
+import { loadWorkerConfig } from "../worker/config";
+import { WorkerMetrics } from "../worker/metrics";
+import { PhotoQueue } from "../worker/photo-queue";
+import { PhotoWorker } from "../worker/photo-worker";
+import { ResultReporter } from "../worker/result-reporter";
+import { uploadPhoto } from "../local/phone";
+import { allRecords, peakRssBytes, scrapeCounter, spawnWorker, waitFor } from "../local/probes";
+
+export interface PipelineRun {
+  photos: number;
+  imagesPerSecond: number;
+  peakRssBytes: number;
+  meanBatchSize: number;
+}
+
+export interface LatencyRun {
+  photos: number;
+  ratePerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+async function putBacklog(env: PhotoEnvironment, photos: Buffer[], count: number): Promise<void> {
+  for (let i = 0; i < count; i += 20) {
+    await Promise.all(
+      Array.from({ length: Math.min(20, count - i) }, (_, j) => env.s3.send(new PutObjectCommand({ Bucket: env.bucket, Key: `uploads/t${i + j}`, Body: photos[(i + j) % photos.length] }))),
+    );
+  }
+}
+
+const quiet = () => createLogger("bench", { write: () => undefined });
+
+async function withWorker<T>(aws: EmbeddedAws, workerEnv: Record<string, string>, body: (ctx: Awaited<ReturnType<typeof setUp>>) => Promise<T>): Promise<T> {
+  const ctx = await setUp(aws, workerEnv);
+  try {
+    return await body(ctx);
+  } finally {
+    ctx.worker.child.kill("SIGTERM");
+    await ctx.worker.exited;
+    await ctx.api.close();
+  }
+}
+
+async function setUp(aws: EmbeddedAws, workerEnv: Record<string, string>) {
+  const env = await createPhotoEnvironment(aws, { visibilityTimeoutSeconds: 60 });
+  const api = await startApi(loadApiConfig(env.apiEnv()), quiet(), aws.clientConfig());
+  const metricsPort = await freePort();
+  const start = () => spawnWorker(env.workerEnv(api.url, { METRICS_PORT: String(metricsPort), LOG_LEVEL: "warn", ...workerEnv }));
+  return { env, api, metricsPort, start, worker: undefined as unknown as ReturnType<typeof spawnWorker> };
+}
+
+export async function pipelineThroughput(aws: EmbeddedAws, photos: Buffer[], count: number, workerEnv: Record<string, string>): Promise<PipelineRun> {
+  return withWorker(aws, workerEnv, async (ctx) => {
+    await putBacklog(ctx.env, photos, count);
+    ctx.worker = ctx.start();
+    await waitFor("the worker to start polling", async () => (await scrapeCounter(ctx.metricsPort, "photo_worker_messages_received_total")) > 0 || undefined, 120_000, 5);
+    const started = Date.now();
+    await waitFor(`${count} verdicts`, async () => (await scrapeCounter(ctx.metricsPort, "photo_worker_photos_classified_total")) >= count, 600_000, 20);
+    const seconds = (Date.now() - started) / 1000;
+    const batches = await scrapeCounter(ctx.metricsPort, "photo_worker_inference_batch_size_count");
+    const batched = await scrapeCounter(ctx.metricsPort, "photo_worker_inference_batch_size_sum");
+    return { photos: count, imagesPerSecond: count / seconds, peakRssBytes: await peakRssBytes(ctx.worker.child.pid as number), meanBatchSize: batched / batches };
+  });
+}
+
+export async function latencyAtRate(aws: EmbeddedAws, photos: Buffer[], ratePerSecond: number, seconds: number, workerEnv: Record<string, string>): Promise<LatencyRun> {
+  return withWorker(aws, workerEnv, async (ctx) => {
+    ctx.worker = ctx.start();
+    await waitFor("the worker to serve metrics", async () => (await fetch(`http://127.0.0.1:${ctx.metricsPort}/healthz`).then((r) => r.ok, () => false)) || undefined, 120_000, 20);
+    const total = Math.max(1, Math.round(ratePerSecond * seconds));
+    const started = Date.now();
+    const uploads: Promise<unknown>[] = [];
+    for (let i = 0; i < total; i++) {
+      const due = started + (i * 1000) / ratePerSecond;
+      const wait = due - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      uploads.push(uploadPhoto(ctx.api.url, photos[i % photos.length], "image/jpeg"));
+    }
+    await Promise.all(uploads);
+    await waitFor(`${total} verdicts`, async () => (await scrapeCounter(ctx.metricsPort, "photo_worker_photos_classified_total")) >= total, 600_000, 50);
+    const latencies = (await allRecords(ctx.env))
+      .filter((r) => r.storedAt && r.uploadedAt)
+      .map((r) => Date.parse(r.storedAt as string) - Date.parse(r.uploadedAt as string))
+      .sort((a, b) => a - b);
+    const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+    return { photos: latencies.length, ratePerSecond, p50Ms: at(0.5), p99Ms: at(0.99) };
+  });
+}
+
+/**
+ * The embedded AWS's own limit: the same pipeline with the model replaced by a constant, in
+ * this process. Not a test double of the worker: a measuring instrument, so the pipeline's
+ * figure can be read against what moto server lets through on this machine.
+ */
+export async function ceilingWithoutModel(aws: EmbeddedAws, photos: Buffer[], count: number, workerEnv: Record<string, string>): Promise<number> {
+  const env = await createPhotoEnvironment(aws, { visibilityTimeoutSeconds: 60 });
+  await putBacklog(env, photos, count);
+  const log = quiet();
+  const api = await startApi(loadApiConfig(env.apiEnv()), log, aws.clientConfig());
+  const config = loadWorkerConfig(env.workerEnv(api.url, workerEnv));
+  const metrics = new WorkerMetrics(false);
+  const worker = new PhotoWorker({
+    config,
+    log,
+    metrics,
+    s3: new S3Client(aws.clientConfig()),
+    queue: new PhotoQueue(new SQSClient(aws.clientConfig()), config.QUEUE_URL, config.DEAD_LETTER_QUEUE_URL),
+    reporter: new ResultReporter({ apiUrl: api.url, token: config.API_TOKEN, attempts: 3, backoffMs: 100, backoffMaxMs: 1000 }),
+    classifier: { version: "constant", classify: async (inputs) => inputs.map(() => 0), close: async () => undefined },
+  });
+  const started = Date.now();
+  worker.start();
+  try {
+    await waitFor(`${count} verdicts`, async () => (await metrics.classified.get()).values.reduce((sum, v) => sum + v.value, 0) >= count, 600_000, 20);
+    return count / ((Date.now() - started) / 1000);
+  } finally {
+    await worker.stop();
+    await api.close();
+  }
+}
