@@ -142,6 +142,8 @@ export async function classification(): Promise<Record<string, unknown>> {
       apiTokenSecretArn: api.tokenSecret.arn,
       modelUri: cfg.worker.modelUri,
       batchSize: cfg.worker.batchSize,
+      visibilityTimeoutSeconds: cfg.queue.visibilityTimeoutSeconds,
+      maxImageBytes: cfg.upload.maxBytes,
       stopTimeoutSeconds: cfg.worker.stopTimeoutSeconds,
       logRetentionDays: cfg.logRetentionDays,
       region: cfg.region,

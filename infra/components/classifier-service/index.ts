@@ -30,6 +30,10 @@ export interface ClassifierServiceArgs {
   /** s3://bucket/key of the ONNX model; the task may read exactly that object. */
   modelUri: string;
   batchSize: number;
+  /** The queue's visibility timeout: the worker asks for the same and extends it while it works. */
+  visibilityTimeoutSeconds: number;
+  /** Largest upload the API signs; the worker refuses anything larger. */
+  maxImageBytes: number;
   /** Seconds the worker has to drain after SIGTERM; ECS allows at most 120. */
   stopTimeoutSeconds: number;
   logRetentionDays: number;
@@ -128,6 +132,11 @@ export class ClassifierService extends pulumi.ComponentResource {
               { name: "API_URL", value: args.apiUrl },
               { name: "MODEL_URI", value: args.modelUri },
               { name: "BATCH_SIZE", value: String(args.batchSize) },
+              { name: "EXECUTION_PROVIDER", value: args.gpus > 0 ? "cuda" : "cpu" },
+              // ORT would size its pool from the host's cores, not this task's share of them.
+              { name: "INFERENCE_THREADS", value: String(Math.max(1, Math.floor(args.cpu / 1024))) },
+              { name: "VISIBILITY_TIMEOUT_SECONDS", value: String(args.visibilityTimeoutSeconds) },
+              { name: "MAX_IMAGE_BYTES", value: String(args.maxImageBytes) },
               { name: "STOP_TIMEOUT_SECONDS", value: String(args.stopTimeoutSeconds - 10) },
               { name: "METRICS_PORT", value: "9464" },
             ],
