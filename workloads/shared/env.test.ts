@@ -12,7 +12,7 @@ describe("loadEnv", () => {
 
   it("names every bad or missing variable with its value", () => {
     expect(() => loadEnv(schema, { BATCH_SIZE: "0" }))
-      .to.throw(/QUEUE_URL: .*; BATCH_SIZE="0": .*>=1/);
+      .to.throw(/^invalid environment: QUEUE_URL: required; BATCH_SIZE="0": .*>=1/);
     expect(() => loadEnv(schema, { QUEUE_URL: "http://q", DEBUG: "yes" })).to.throw(/DEBUG="yes"/);
   });
 });

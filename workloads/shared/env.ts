@@ -12,7 +12,8 @@ export function loadEnv<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEnv
     const problems = parsed.error.issues.map((issue) => {
       const name = issue.path.join(".");
       const value = env[name];
-      return value === undefined ? `${name}: ${issue.message}` : `${name}=${JSON.stringify(value)}: ${issue.message}`;
+      if (value === undefined) return `${name}: required${issue.code === "invalid_type" ? "" : ` (${issue.message})`}`;
+      return `${name}=${JSON.stringify(value)}: ${issue.message}`;
     });
     throw new EnvError(`invalid environment: ${problems.join("; ")}`);
   }
