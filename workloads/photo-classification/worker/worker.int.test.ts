@@ -161,6 +161,47 @@ describe("photo worker while the API is down", () => {
   });
 });
 
+describe("photo worker on a photo that takes longer than the visibility timeout", () => {
+  it("keeps extending the message's visibility, so no other worker gets it meanwhile", async () => {
+    const aws = await startEmbeddedAws();
+    try {
+      const env = await createPhotoEnvironment(aws, { visibilityTimeoutSeconds: 2 });
+      const port = await freePort();
+      const apiUrl = `http://127.0.0.1:${port}`;
+      const { log } = capturingLogger("worker-slow");
+      // The API is away for ~5 s, so this photo is in the worker's hands for 2.5 visibility timeouts.
+      const worker = await startWorker(
+        loadWorkerConfig(env.workerEnv(apiUrl, { VISIBILITY_TIMEOUT_SECONDS: "2", REPORT_BACKOFF_MS: "200", REPORT_BACKOFF_MAX_MS: "500", REPORT_ATTEMPTS: "60" })),
+        log,
+        aws.clientConfig(),
+      );
+      try {
+        await env.s3.send(new PutObjectCommand({ Bucket: env.bucket, Key: "uploads/slow", Body: await photo("food", "D001.jpeg") }));
+        const depths: { visible: number; inFlight: number }[] = [];
+        const until = Date.now() + 5000;
+        while (Date.now() < until) {
+          depths.push(await queueDepth(env));
+          await new Promise((r) => setTimeout(r, 250));
+        }
+        const api = await startApi(loadApiConfig(env.apiEnv({ PORT: String(port) })), capturingLogger("api").log, aws.clientConfig());
+        try {
+          expect((await waitForVerdict(apiUrl, "slow")).status).to.equal("food");
+        } finally {
+          await api.close();
+        }
+        // Never visible again while held; received once (the notification) plus S3's test event.
+        expect(depths.slice(4).every((d) => d.visible === 0 && d.inFlight === 1), JSON.stringify(depths)).to.equal(true);
+        const received = await worker.metrics.messagesReceived.get();
+        expect(received.values[0].value).to.equal(2);
+      } finally {
+        await worker.stop();
+      }
+    } finally {
+      await aws.stop();
+    }
+  });
+});
+
 // Keeps contentTypeOf honest for the local run's sample files.
 describe("contentTypeOf", () => {
   it("maps photo file names to their upload content type", () => {
