@@ -3,7 +3,8 @@ import { createServer, type Server } from "node:http";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import { s3Options } from "../../shared/aws";
-import { createLogger, type Logger } from "../../shared/log";
+import type { Logger } from "../../shared/log";
+import { runService } from "../../shared/service";
 import { createApi } from "./app";
 import { loadApiConfig, type ApiConfig } from "./config";
 import { PhotoStore } from "./photo-store";
@@ -43,22 +44,9 @@ export async function startApi(config: ApiConfig, log: Logger, sdk: object = {})
   };
 }
 
-async function main(): Promise<void> {
-  const log = createLogger("photo-api");
-  let config: ApiConfig;
-  try {
-    config = loadApiConfig();
-  } catch (err) {
-    log.fatal((err as Error).message);
-    process.exit(2);
-  }
-  const api = await startApi(config, log);
-  const stop = (signal: string) => {
-    log.info({ signal }, "shutting down");
-    api.close().then(() => process.exit(0));
-  };
-  process.once("SIGTERM", () => stop("SIGTERM"));
-  process.once("SIGINT", () => stop("SIGINT"));
+if (require.main === module) {
+  void runService("photo-api", () => loadApiConfig(), async (config, log) => {
+    const api = await startApi(config, log);
+    return { stop: () => api.close() };
+  });
 }
-
-if (require.main === module) void main();

@@ -3,7 +3,8 @@ import type { Server } from "node:http";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { s3Options } from "../../shared/aws";
-import { createLogger, type Logger } from "../../shared/log";
+import type { Logger } from "../../shared/log";
+import { runService } from "../../shared/service";
 import { ThreadedClassifier } from "../model/classifier";
 import { resolveModel } from "../model/model-source";
 import { loadWorkerConfig, type WorkerConfig } from "./config";
@@ -53,34 +54,4 @@ export async function startWorker(config: WorkerConfig, log: Logger, sdk: object
   };
 }
 
-async function main(): Promise<void> {
-  const log = createLogger("photo-worker");
-  let config: WorkerConfig;
-  try {
-    config = loadWorkerConfig();
-  } catch (err) {
-    log.fatal((err as Error).message);
-    process.exit(2);
-  }
-  let running: RunningWorker;
-  try {
-    running = await startWorker(config, log);
-  } catch (err) {
-    log.fatal({ err: (err as Error).message }, "worker failed to start");
-    process.exit(1);
-  }
-  const stop = (signal: string) => {
-    log.info({ signal }, "stop requested");
-    running.stop().then(
-      () => process.exit(0),
-      (err: Error) => {
-        log.error({ err: err.message }, "stop failed");
-        process.exit(1);
-      },
-    );
-  };
-  process.once("SIGTERM", () => stop("SIGTERM"));
-  process.once("SIGINT", () => stop("SIGINT"));
-}
-
-if (require.main === module) void main();
+if (require.main === module) void runService("photo-worker", () => loadWorkerConfig(), startWorker);
