@@ -41,7 +41,9 @@ export async function waitForVerdict(apiUrl: string, photoId: string, timeoutMs 
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const verdict = await getVerdict(apiUrl, photoId);
-    if (verdict && verdict.status !== "pending") return { ...verdict, seenAt: Date.now() };
+    // A record without a status is one moto server is still writing: its UpdateItem applies
+    // attributes one at a time, visible to a concurrent read (DynamoDB itself is atomic per item).
+    if (verdict?.status && verdict.status !== "pending") return { ...verdict, seenAt: Date.now() };
     if (Date.now() > deadline) throw new Error(`photo ${photoId}: no verdict within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, pollMs));
   }
