@@ -159,6 +159,19 @@ const synths: Record<string, Synth> = {
     const id = `p-${digest(c.seed).slice(0, 8)}`;
     return { id, state: { arn: `arn:aws:organizations::${c.account}:policy/o-plan/service_control_policy/${id}` } };
   },
+  "aws:lb/loadBalancer:LoadBalancer": (c) => {
+    const name = physicalName(c).slice(0, 32);
+    const kind = c.inputs.loadBalancerType === "network" ? "net" : "app";
+    const arn = `arn:aws:elasticloadbalancing:${c.region}:${c.account}:loadbalancer/${kind}/${name}/${digest(c.seed).slice(0, 16)}`;
+    const host = `${c.inputs.internal === true ? "internal-" : ""}${name}-${parseInt(digest(c.seed).slice(0, 8), 16)}.${c.region}.elb.amazonaws.com`;
+    // The load balancers' own hosted zone (what alias records point at), as AWS reports it per region.
+    return { id: arn, state: { arn, arnSuffix: arn.split(":loadbalancer/")[1], dnsName: host, zoneId: `Z${upperAlnum(`${c.region}/elb`, 13)}`, name } };
+  },
+  "aws:lb/targetGroup:TargetGroup": (c) => {
+    const name = physicalName(c).slice(0, 32);
+    const arn = `arn:aws:elasticloadbalancing:${c.region}:${c.account}:targetgroup/${name}/${digest(c.seed).slice(0, 16)}`;
+    return { id: arn, state: { arn, arnSuffix: arn.split(":")[5], name } };
+  },
   "aws:route53/zone:Zone": (c) => {
     const zoneId = `Z${upperAlnum(c.seed, 20)}`;
     return {

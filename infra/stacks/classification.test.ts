@@ -121,11 +121,42 @@ describe("classification stack (offline graph)", () => {
     expect((bounds as Error).message).to.contain("ml-platform:scaling.maxTasks: maxTasks must be at least minTasks");
   });
 
-  it("admits the API load balancer only from CloudFront and the workers", () => {
+  it("admits the public API load balancer from CloudFront only, and refuses the internal paths there", () => {
     const lb = ofType(plan, "aws:ec2/securityGroup:SecurityGroup").find((s) => s.name === "photo-api-lb") as PlannedResource;
     const ingress = lb.inputs.ingress as Array<{ cidrBlocks?: string[]; prefixListIds?: string[]; securityGroups?: string[] }>;
-    expect(ingress).to.have.length(2);
-    for (const rule of ingress) expect(rule.cidrBlocks ?? []).to.deep.equal([]);
+    expect(ingress).to.have.length(1);
+    expect(ingress[0].cidrBlocks ?? []).to.deep.equal([]);
+    expect(ingress[0].securityGroups ?? []).to.deep.equal([]);
     expect(ingress[0].prefixListIds?.[0]).to.match(/^pl-/);
+    const publicLb = one(plan, "aws:lb/loadBalancer:LoadBalancer", "photo-api");
+    expect(publicLb.inputs.internal).to.equal(false);
+    const listener = one(plan, "aws:lb/listener:Listener", "photo-api-https");
+    expect(listener.inputs.loadBalancerArn).to.match(/:loadbalancer\/app\/photo-api-[0-9a-f]{7}\//);
+    const rule = one(plan, "aws:lb/listenerRule:ListenerRule", "photo-api-no-internal");
+    expect(rule.dependencies).to.include(listener.urn);
+    expect(rule.inputs.conditions).to.deep.equal([{ pathPattern: { values: ["/internal/*", "/internal"] } }]);
+    expect((rule.inputs.actions as Array<{ type: string; fixedResponse: { statusCode: string } }>)[0]).to.deep.include({ type: "fixed-response" });
+    expect((rule.inputs.actions as Array<{ fixedResponse: { statusCode: string } }>)[0].fixedResponse.statusCode).to.equal("404");
+  });
+
+  it("serves the workers from an internal load balancer that only they can reach, under the same name", () => {
+    const internalLb = one(plan, "aws:lb/loadBalancer:LoadBalancer", "photo-api-internal");
+    expect(internalLb.inputs.internal).to.equal(true);
+    expect(internalLb.inputs.subnets).to.deep.equal(["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"]);
+    const group = ofType(plan, "aws:ec2/securityGroup:SecurityGroup").find((s) => s.name === "photo-api-internal-lb") as PlannedResource;
+    const ingress = group.inputs.ingress as Array<{ cidrBlocks?: string[]; securityGroups?: string[]; fromPort: number }>;
+    expect(ingress).to.have.length(1);
+    expect(ingress[0].cidrBlocks ?? []).to.deep.equal([]);
+    const workers = one(plan, "aws:ec2/securityGroup:SecurityGroup", "gpu-instances");
+    expect(ingress[0].securityGroups).to.have.length(1);
+    expect(group.dependencies).to.include(workers.urn);
+    const zone = one(plan, "aws:route53/zone:Zone", "photo-api-private");
+    expect(zone.inputs).to.deep.include({ name: "photos-api.recipes.example.com", vpcs: [{ vpcId: "vpc-0c1d2e3f4a5b60718" }] });
+    const record = one(plan, "aws:route53/record:Record", "photo-api-private");
+    const [alias] = record.inputs.aliases as Array<{ name: string }>;
+    expect(alias.name).to.match(/^internal-photo-api-internal-/);
+    expect(record.inputs.name).to.equal("photos-api.recipes.example.com");
+    const service = one(plan, "aws:ecs/service:Service", "photo-api");
+    expect((service.inputs.loadBalancers as unknown[]).length).to.equal(2);
   });
 });

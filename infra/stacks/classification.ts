@@ -102,6 +102,7 @@ export async function classification(): Promise<Record<string, unknown>> {
       vpcId: cfg.network.vpcId,
       privateSubnetIds: cfg.network.privateSubnetIds,
       publicSubnetIds: cfg.network.publicSubnetIds,
+      domainName: cfg.api.domainName,
       certificateArn: cfg.api.certificateArn,
       internalClientSecurityGroupIds: [gpu.instanceSecurityGroup.id],
       image: cfg.api.image,

@@ -1,7 +1,12 @@
 /**
- * The photo API on Fargate behind an HTTPS load balancer: it signs upload URLs for the upload
- * prefix and keeps verdicts in its DynamoDB table, and may do nothing else. The load balancer
- * admits only CloudFront's origin-facing ranges and the GPU workers, never 0.0.0.0/0.
+ * The photo API on Fargate: it signs upload URLs for the upload prefix and keeps verdicts in
+ * its DynamoDB table, and may do nothing else. Two HTTPS load balancers front it:
+ * - a public one that admits only CloudFront's origin-facing ranges and answers 404 on the
+ *   workers' `/internal/` paths, so the result endpoint is not reachable from the internet;
+ * - an internal one in the private subnets that admits only the GPU workers. A private hosted
+ *   zone for the API's domain in the VPC points the workers at it, so they use the same name and
+ *   certificate and their traffic never leaves the VPC (through a NAT the public balancer would
+ *   see the NAT's address, not the workers' security group).
  */
 import { randomBytes } from "node:crypto";
 import * as aws from "@pulumi/aws";
@@ -12,6 +17,8 @@ export interface PhotoApiArgs {
   vpcId: string;
   privateSubnetIds: string[];
   publicSubnetIds: string[];
+  /** The API's domain; inside the VPC it resolves to the internal load balancer. */
+  domainName: string;
   /** ACM certificate for the API's domain. */
   certificateArn: string;
   /** Security groups of clients inside the VPC that call the API (the GPU workers). */
@@ -46,6 +53,7 @@ export class PhotoApi extends pulumi.ComponentResource {
   readonly table: aws.dynamodb.Table;
   readonly tokenSecret: aws.secretsmanager.Secret;
   readonly loadBalancer: aws.lb.LoadBalancer;
+  readonly internalLoadBalancer: aws.lb.LoadBalancer;
   readonly service: aws.ecs.Service;
 
   constructor(name: string, args: PhotoApiArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -77,11 +85,17 @@ export class PhotoApi extends pulumi.ComponentResource {
       `${name}-lb`,
       {
         vpcId: args.vpcId,
-        description: "Photo API load balancer: HTTPS from CloudFront and the GPU workers",
-        ingress: [
-          { protocol: "tcp", fromPort: 443, toPort: 443, prefixListIds: [cloudfront.id], description: "CloudFront origin-facing" },
-          { protocol: "tcp", fromPort: 443, toPort: 443, securityGroups: args.internalClientSecurityGroupIds, description: "GPU workers" },
-        ],
+        description: "Photo API public load balancer: HTTPS from CloudFront only",
+        ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, prefixListIds: [cloudfront.id], description: "CloudFront origin-facing" }],
+      },
+      child,
+    );
+    const internalLbGroup = new aws.ec2.SecurityGroup(
+      `${name}-internal-lb`,
+      {
+        vpcId: args.vpcId,
+        description: "Photo API internal load balancer: HTTPS from the GPU workers only",
+        ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, securityGroups: args.internalClientSecurityGroupIds, description: "GPU workers" }],
       },
       child,
     );
@@ -89,37 +103,56 @@ export class PhotoApi extends pulumi.ComponentResource {
       `${name}-tasks`,
       {
         vpcId: args.vpcId,
-        description: "Photo API tasks: only from the load balancer",
-        ingress: [{ protocol: "tcp", fromPort: PORT, toPort: PORT, securityGroups: [lbGroup.id], description: "load balancer" }],
+        description: "Photo API tasks: only from its load balancers",
+        ingress: [{ protocol: "tcp", fromPort: PORT, toPort: PORT, securityGroups: [lbGroup.id, internalLbGroup.id], description: "load balancers" }],
         egress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], description: "HTTPS to AWS APIs" }],
       },
       child,
     );
-    new aws.vpc.SecurityGroupEgressRule(
-      `${name}-lb-to-tasks`,
-      { securityGroupId: lbGroup.id, ipProtocol: "tcp", fromPort: PORT, toPort: PORT, referencedSecurityGroupId: taskGroup.id },
-      child,
-    );
-    this.loadBalancer = new aws.lb.LoadBalancer(
-      name,
-      { loadBalancerType: "application", subnets: args.publicSubnetIds, securityGroups: [lbGroup.id], dropInvalidHeaderFields: true },
-      child,
-    );
-    const targets = new aws.lb.TargetGroup(
-      name,
-      { vpcId: args.vpcId, port: PORT, protocol: "HTTP", targetType: "ip", healthCheck: { path: "/healthz", matcher: "200" }, deregistrationDelay: 30 },
-      child,
-    );
-    new aws.lb.Listener(
-      `${name}-https`,
+    const balancer = (suffix: string, group: aws.ec2.SecurityGroup, internal: boolean, subnets: string[]) => {
+      new aws.vpc.SecurityGroupEgressRule(
+        `${name}${suffix}-lb-to-tasks`,
+        { securityGroupId: group.id, ipProtocol: "tcp", fromPort: PORT, toPort: PORT, referencedSecurityGroupId: taskGroup.id },
+        child,
+      );
+      const lb = new aws.lb.LoadBalancer(`${name}${suffix}`, { loadBalancerType: "application", internal, subnets, securityGroups: [group.id], dropInvalidHeaderFields: true }, child);
+      const targets = new aws.lb.TargetGroup(
+        `${name}${suffix}`,
+        { vpcId: args.vpcId, port: PORT, protocol: "HTTP", targetType: "ip", healthCheck: { path: "/healthz", matcher: "200" }, deregistrationDelay: 30 },
+        child,
+      );
+      const listener = new aws.lb.Listener(
+        `${name}${suffix}-https`,
+        {
+          loadBalancerArn: lb.arn,
+          port: 443,
+          protocol: "HTTPS",
+          sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+          certificateArn: args.certificateArn,
+          defaultActions: [{ type: "forward", targetGroupArn: targets.arn }],
+        },
+        child,
+      );
+      return { lb, targets, listener };
+    };
+    const external = balancer("", lbGroup, false, args.publicSubnetIds);
+    const internal = balancer("-internal", internalLbGroup, true, args.privateSubnetIds);
+    this.loadBalancer = external.lb;
+    this.internalLoadBalancer = internal.lb;
+    new aws.lb.ListenerRule(
+      `${name}-no-internal`,
       {
-        loadBalancerArn: this.loadBalancer.arn,
-        port: 443,
-        protocol: "HTTPS",
-        sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
-        certificateArn: args.certificateArn,
-        defaultActions: [{ type: "forward", targetGroupArn: targets.arn }],
+        listenerArn: external.listener.arn,
+        priority: 10,
+        conditions: [{ pathPattern: { values: ["/internal/*", "/internal"] } }],
+        actions: [{ type: "fixed-response", fixedResponse: { contentType: "application/json", statusCode: "404", messageBody: '{"error":"not found"}' } }],
       },
+      child,
+    );
+    const zone = new aws.route53.Zone(`${name}-private`, { name: args.domainName, comment: "Photo API for callers inside the VPC", vpcs: [{ vpcId: args.vpcId }] }, child);
+    new aws.route53.Record(
+      `${name}-private`,
+      { zoneId: zone.zoneId, name: args.domainName, type: "A", aliases: [{ name: internal.lb.dnsName, zoneId: internal.lb.zoneId, evaluateTargetHealth: true }] },
       child,
     );
 
@@ -178,7 +211,7 @@ export class PhotoApi extends pulumi.ComponentResource {
         taskDefinition: taskDefinition.arn,
         desiredCount: args.desiredCount,
         networkConfiguration: { subnets: args.privateSubnetIds, securityGroups: [taskGroup.id], assignPublicIp: false },
-        loadBalancers: [{ targetGroupArn: targets.arn, containerName: "api", containerPort: PORT }],
+        loadBalancers: [external.targets, internal.targets].map((t) => ({ targetGroupArn: t.arn, containerName: "api", containerPort: PORT })),
         deploymentCircuitBreaker: { enable: true, rollback: true },
       },
       child,
