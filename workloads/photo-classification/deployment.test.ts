@@ -53,8 +53,10 @@ describe("classification stack containers vs. the services' environment", () => 
       API_URL: "https://photos-api.recipes.example.com",
     });
     // SIGKILL follows ECS's stopTimeout: the worker must be done draining before it.
-    const [container] = jsonInput<Array<{ stopTimeout: number }>>(one(plan, "aws:ecs/taskDefinition:TaskDefinition", "classifier"), "containerDefinitions");
+    const [container] = jsonInput<Array<{ stopTimeout: number; healthCheck: { command: string[] } }>>(one(plan, "aws:ecs/taskDefinition:TaskDefinition", "classifier"), "containerDefinitions");
     expect(cfg.STOP_TIMEOUT_SECONDS).to.be.below(container.stopTimeout);
+    // The container health check asks the worker's own /healthz, on the port it serves.
+    expect(container.healthCheck.command.join(" ")).to.contain(`http://127.0.0.1:${cfg.METRICS_PORT}/healthz`);
   });
 
   it("gives the API everything it requires, with the stack's settings", () => {

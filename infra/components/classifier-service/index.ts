@@ -40,6 +40,8 @@ export interface ClassifierServiceArgs {
   region: string;
 }
 
+const METRICS_PORT = 9464;
+
 export interface WorkerPolicyInput {
   uploadBucketArn: string;
   uploadPrefix: string;
@@ -124,6 +126,14 @@ export class ClassifierService extends pulumi.ComponentResource {
             linuxParameters: { initProcessEnabled: true, capabilities: { drop: ["ALL"] } },
             resourceRequirements: [{ type: "GPU", value: String(args.gpus) }],
             stopTimeout: args.stopTimeoutSeconds,
+            // /healthz turns 503 when the inference runtime dies: ECS then replaces the task.
+            healthCheck: {
+              command: ["CMD", "node", "-e", `fetch("http://127.0.0.1:${METRICS_PORT}/healthz").then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`],
+              interval: 30,
+              timeout: 5,
+              retries: 3,
+              startPeriod: 120,
+            },
             environment: [
               { name: "QUEUE_URL", value: queueUrl },
               { name: "DEAD_LETTER_QUEUE_URL", value: dlqUrl },
@@ -138,7 +148,7 @@ export class ClassifierService extends pulumi.ComponentResource {
               { name: "VISIBILITY_TIMEOUT_SECONDS", value: String(args.visibilityTimeoutSeconds) },
               { name: "MAX_IMAGE_BYTES", value: String(args.maxImageBytes) },
               { name: "STOP_TIMEOUT_SECONDS", value: String(args.stopTimeoutSeconds - 10) },
-              { name: "METRICS_PORT", value: "9464" },
+              { name: "METRICS_PORT", value: String(METRICS_PORT) },
             ],
             secrets: [{ name: "API_TOKEN", valueFrom: tokenArn }],
             mountPoints: [{ sourceVolume: "scratch", containerPath: "/tmp" }],

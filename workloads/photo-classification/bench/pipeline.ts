@@ -120,7 +120,7 @@ export async function ceilingWithoutModel(aws: EmbeddedAws, photos: Buffer[], co
     s3: new S3Client(aws.clientConfig()),
     queue: new PhotoQueue(new SQSClient(aws.clientConfig()), config.QUEUE_URL, config.DEAD_LETTER_QUEUE_URL),
     reporter: new ResultReporter({ apiUrl: api.url, token: config.API_TOKEN, attempts: 3, backoffMs: 100, backoffMaxMs: 1000 }),
-    classifier: { version: "constant", classify: async (inputs) => inputs.map(() => 0), close: async () => undefined },
+    classifier: { version: "constant", classify: async (inputs) => inputs.map(() => 0), failure: () => undefined, close: async () => undefined },
   });
   const started = Date.now();
   worker.start();

@@ -12,6 +12,8 @@ export interface Classifier {
   readonly version: string;
   /** One food probability in [0, 1] per input. */
   classify(inputs: Float32Array[]): Promise<number[]>;
+  /** Why the classifier can no longer classify (its thread died), or undefined while it can. */
+  failure(): Error | undefined;
   close(): Promise<void>;
 }
 
@@ -21,7 +23,7 @@ const THREAD_FILE = path.join(__dirname, `inference-thread${path.extname(__filen
 export class ThreadedClassifier implements Classifier {
   private nextId = 0;
   private readonly pending = new Map<number, { resolve(s: Float32Array): void; reject(e: Error): void }>();
-  private failure: Error | undefined;
+  private failed: Error | undefined;
 
   private constructor(
     private readonly thread: Worker,
@@ -35,7 +37,7 @@ export class ThreadedClassifier implements Classifier {
       else waiter?.resolve(reply.scores);
     });
     const fail = (err: Error) => {
-      this.failure ??= err;
+      this.failed ??= err;
       for (const waiter of this.pending.values()) waiter.reject(err);
       this.pending.clear();
     };
@@ -63,7 +65,7 @@ export class ThreadedClassifier implements Classifier {
   }
 
   async classify(inputs: Float32Array[]): Promise<number[]> {
-    if (this.failure) throw this.failure;
+    if (this.failed) throw this.failed;
     if (inputs.length === 0) return [];
     const batch = new Float32Array(inputs.length * INPUT_VALUES);
     inputs.forEach((input, i) => batch.set(input, i * INPUT_VALUES));
@@ -73,6 +75,10 @@ export class ThreadedClassifier implements Classifier {
       this.thread.postMessage({ id, batch, count: inputs.length } satisfies ThreadRequest, [batch.buffer]);
     });
     return Array.from(scores);
+  }
+
+  failure(): Error | undefined {
+    return this.failed;
   }
 
   async close(): Promise<void> {

@@ -16,6 +16,9 @@ class RecordingClassifier implements Classifier {
     }
     return inputs.map((i) => i[0] / 100);
   }
+  failure(): Error | undefined {
+    return undefined;
+  }
   async close(): Promise<void> {}
 }
 

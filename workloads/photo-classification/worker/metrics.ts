@@ -37,7 +37,8 @@ export class WorkerMetrics {
     if (defaults) collectDefaultMetrics({ register: this.registry });
   }
 
-  async serve(port: number): Promise<Server> {
+  /** `unhealthy` returns why the worker cannot work (503 on /healthz, for the container health check). */
+  async serve(port: number, unhealthy: () => string | undefined = () => undefined): Promise<Server> {
     const server = createServer((req, res) => {
       if (req.url === "/metrics") {
         this.registry.metrics().then((text) => {
@@ -45,7 +46,8 @@ export class WorkerMetrics {
           res.end(text);
         });
       } else if (req.url === "/healthz") {
-        res.writeHead(200).end("ok");
+        const why = unhealthy();
+        res.writeHead(why ? 503 : 200).end(why ?? "ok");
       } else {
         res.writeHead(404).end();
       }

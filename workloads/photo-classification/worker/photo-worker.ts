@@ -64,6 +64,11 @@ export class PhotoWorker {
     return this.inFlight.size;
   }
 
+  /** Why this worker cannot classify any more, or undefined while it can. */
+  unhealthy(): string | undefined {
+    return this.deps.classifier.failure()?.message;
+  }
+
   start(): void {
     const period = Math.max(1, this.deps.config.VISIBILITY_TIMEOUT_SECONDS / 3) * 1000;
     this.heartbeat = setInterval(() => void this.extendVisibility(), period);
@@ -100,6 +105,12 @@ export class PhotoWorker {
     const { config, queue, log, metrics } = this.deps;
     const signal = this.stopping.signal;
     while (!signal.aborted) {
+      if (this.unhealthy()) {
+        // Taking messages it cannot classify would only bounce them toward the DLQ: stop
+        // receiving and let the failing health check replace this task.
+        log.error({ why: this.unhealthy() }, "classifier failed; no longer receiving");
+        return;
+      }
       const room = config.MAX_IN_FLIGHT - this.inFlight.size - this.reserved;
       if (room <= 0) {
         await new Promise<void>((resolve) => this.slotWaiters.push(resolve));

@@ -202,6 +202,35 @@ describe("photo worker on a photo that takes longer than the visibility timeout"
   });
 });
 
+describe("photo worker whose inference thread died", () => {
+  it("reports unhealthy and stops taking photos it cannot classify", async () => {
+    const aws = await startEmbeddedAws();
+    try {
+      const env = await createPhotoEnvironment(aws);
+      const api = await startApi(loadApiConfig(env.apiEnv()), capturingLogger("api").log, aws.clientConfig());
+      const metricsPort = await freePort();
+      const { log, lines } = capturingLogger("worker-dead-thread");
+      const running = await startWorker(loadWorkerConfig(env.workerEnv(api.url, { METRICS_PORT: String(metricsPort) })), log, aws.clientConfig());
+      try {
+        const health = () => fetch(`http://127.0.0.1:${metricsPort}/healthz`).then(async (r) => ({ status: r.status, body: await r.text() }));
+        expect((await health()).status).to.equal(200);
+        await running.classifier.close(); // what a crash of the native runtime looks like from here
+        expect(await health()).to.deep.equal({ status: 503, body: "inference thread exited with code 1" });
+        await env.s3.send(new PutObjectCommand({ Bucket: env.bucket, Key: "uploads/orphan", Body: await photo("food", "D001.jpeg") }));
+        await waitFor("the worker to stop receiving", async () => lines.some((l) => l.msg === "classifier failed; no longer receiving"));
+        await new Promise((r) => setTimeout(r, 2000));
+        // Left on the queue for a healthy worker, not bounced toward the DLQ by this one.
+        expect(await queueDepth(env)).to.deep.equal({ visible: 1, inFlight: 0 });
+      } finally {
+        await running.stop();
+        await api.close();
+      }
+    } finally {
+      await aws.stop();
+    }
+  });
+});
+
 // Keeps contentTypeOf honest for the local run's sample files.
 describe("contentTypeOf", () => {
   it("maps photo file names to their upload content type", () => {
