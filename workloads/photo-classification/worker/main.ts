@@ -29,8 +29,6 @@ export async function startWorker(config: WorkerConfig, log: Logger, sdk: object
   const classifier = await ThreadedClassifier.load(model.path, model.version, { threads: config.INFERENCE_THREADS, executionProvider: config.EXECUTION_PROVIDER });
   log.info({ modelVersion: model.version, executionProvider: config.EXECUTION_PROVIDER, batchSize: config.BATCH_SIZE }, "model loaded");
   const metrics = new WorkerMetrics();
-  let worker: PhotoWorker | undefined;
-  const metricsServer = await metrics.serve(config.METRICS_PORT, () => worker?.unhealthy());
   const reporter = new ResultReporter({
     apiUrl: config.API_URL,
     token: config.API_TOKEN,
@@ -40,17 +38,17 @@ export async function startWorker(config: WorkerConfig, log: Logger, sdk: object
     onRetry: (attempt, error) => log.warn({ attempt, error }, "result report failed; retrying"),
   });
   const queue = new PhotoQueue(new SQSClient({ ...sdk }), config.QUEUE_URL, config.DEAD_LETTER_QUEUE_URL);
-  worker = new PhotoWorker({ config, queue, s3, classifier, reporter, metrics, log });
+  const worker = new PhotoWorker({ config, queue, s3, classifier, reporter, metrics, log });
+  const metricsServer = await metrics.serve(config.METRICS_PORT, () => worker.unhealthy());
   worker.start();
   log.info({ queueUrl: config.QUEUE_URL }, "worker polling");
-  const running = worker;
   return {
-    worker: running,
+    worker,
     classifier,
     metrics,
     metricsServer,
     stop: async () => {
-      const result = await running.stop();
+      const result = await worker.stop();
       await classifier.close();
       await new Promise((r) => metricsServer.close(r));
       return result;
