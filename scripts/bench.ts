@@ -61,6 +61,10 @@ async function main(): Promise<void> {
     [`accuracy, threshold 0.5 (${accuracy.food} food, ${accuracy.notFood} not-food photos)`, `${(accuracy.accuracy * 100).toFixed(1)} %`],
     ["  food recall / not-food recall", `${(accuracy.foodRecall * 100).toFixed(1)} % / ${(accuracy.notFoodRecall * 100).toFixed(1)} %`],
     ["  balanced accuracy, ROC AUC", `${(accuracy.balancedAccuracy * 100).toFixed(1)} %, ${accuracy.rocAuc.toFixed(3)}`],
+    [
+      `threshold calibrated on half the set: ${accuracy.heldOut.threshold.toFixed(3)}; on the other half`,
+      `food ${(accuracy.heldOut.foodRecall * 100).toFixed(1)} %, not-food ${(accuracy.heldOut.notFoodRecall * 100).toFixed(1)} %, balanced ${(accuracy.heldOut.balancedAccuracy * 100).toFixed(1)} %`,
+    ],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);

@@ -13,6 +13,24 @@ export interface Accuracy {
   accuracy: number;
   /** Threshold-free: the chance a random food photo outscores a random not-food one. */
   rocAuc: number;
+  /** A threshold chosen on one half of each class (even positions) and measured on the other. */
+  heldOut: { threshold: number; foodRecall: number; notFoodRecall: number; balancedAccuracy: number };
+}
+
+function rates(food: number[], notFood: number[], threshold: number) {
+  const foodRecall = food.filter((s) => s >= threshold).length / food.length;
+  const notFoodRecall = notFood.filter((s) => s < threshold).length / notFood.length;
+  return { foodRecall, notFoodRecall, balancedAccuracy: (foodRecall + notFoodRecall) / 2 };
+}
+
+/** The threshold with the best balanced accuracy on the calibration half; the higher one on ties. */
+function calibrate(food: number[], notFood: number[]): number {
+  let best = { threshold: 1, score: -1 };
+  for (const threshold of [...new Set([...food, ...notFood])].sort((a, b) => b - a)) {
+    const score = rates(food, notFood, threshold).balancedAccuracy;
+    if (score > best.score) best = { threshold, score };
+  }
+  return best.threshold;
 }
 
 export async function measureAccuracy(modelPath: string, options: SessionOptions, photosDir: string, threshold: number): Promise<Accuracy> {
@@ -29,6 +47,9 @@ export async function measureAccuracy(modelPath: string, options: SessionOptions
   try {
     const food = await scores("food");
     const notFood = await scores("not-food");
+    const half = (xs: number[], parity: number) => xs.filter((_, i) => i % 2 === parity);
+    const calibrated = calibrate(half(food, 0), half(notFood, 0));
+    const heldOut = { threshold: calibrated, ...rates(half(food, 1), half(notFood, 1), calibrated) };
     const foodRight = food.filter((s) => s >= threshold).length;
     const notFoodRight = notFood.filter((s) => s < threshold).length;
     let wins = 0;
@@ -41,6 +62,7 @@ export async function measureAccuracy(modelPath: string, options: SessionOptions
       balancedAccuracy: (foodRight / food.length + notFoodRight / notFood.length) / 2,
       accuracy: (foodRight + notFoodRight) / (food.length + notFood.length),
       rocAuc: wins / (food.length * notFood.length),
+      heldOut,
     };
   } finally {
     await session.release();
