@@ -92,7 +92,7 @@ describe("classification stack (offline graph)", () => {
     expect(byAction.WorkQueue.resources[0].startsWith(arnOf(queue()))).to.equal(true);
     expect(byAction.ParkUnreadable).to.deep.equal({ actions: ["sqs:SendMessage"], resources: [byAction.ParkUnreadable.resources[0]] });
     expect(byAction.ParkUnreadable.resources[0].startsWith(arnOf(dlq()))).to.equal(true);
-    expect(byAction.ReadModel.resources).to.deep.equal(["arn:aws:s3:::recipes-ml-models/food/efficientnet-lite0.onnx"]);
+    expect(byAction.ReadModel.resources).to.deep.equal(["arn:aws:s3:::recipes-ml-models/food/food-classifier.onnx"]);
     const all = statements.flatMap((s) => [...list(s.Action), ...list(s.Resource)]);
     expect(all.filter((x) => x.includes("*") && !x.endsWith("/uploads/*"))).to.deep.equal([]);
     expect(statements.every((s) => s.Effect === "Allow")).to.equal(true);

@@ -44,7 +44,7 @@ export const classificationConfig = z.object({
     gpus: z.number().int().min(1).max(8),
     batchSize: z.number().int().min(1).max(64),
     stopTimeoutSeconds: z.number().int().min(15).max(120),
-    modelUri: z.string().regex(/^s3:\/\/[a-z0-9.-]+\/.+/, "expected s3://bucket/key of the ONNX model"),
+    modelUri: z.string().regex(/^s3:\/\/[a-z0-9.-]+\/[^?]+(\?versionId=[^&]+)?$/, "expected s3://bucket/key of the ONNX model, optionally ?versionId=..."),
     maxInstances: z.number().int().min(1),
     rootVolumeGb: z.number().int().min(30).default(100),
   }),

@@ -48,7 +48,7 @@ describe("classification stack containers vs. the services' environment", () => 
       BATCH_SIZE: 8,
       VISIBILITY_TIMEOUT_SECONDS: 120,
       MAX_IMAGE_BYTES: 5242880,
-      MODEL_URI: "s3://recipes-ml-models/food/efficientnet-lite0.onnx",
+      MODEL_URI: "s3://recipes-ml-models/food/food-classifier.onnx?versionId=3sL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY",
       UPLOAD_PREFIX: "uploads/",
       API_URL: "https://photos-api.recipes.example.com",
     });
