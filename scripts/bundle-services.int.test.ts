@@ -3,23 +3,15 @@
  * container would start them, classifying a photo on embedded AWS and stopping on SIGTERM.
  */
 import { expect } from "chai";
-import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import * as path from "node:path";
 import { bundleServices } from "./bundle-services";
 import { freePort, startEmbeddedAws, type EmbeddedAws } from "./embedded-aws";
 import { createPhotoEnvironment } from "../workloads/photo-classification/local/environment";
 import { uploadPhoto, waitForVerdict } from "../workloads/photo-classification/local/phone";
+import { spawnNode } from "../workloads/photo-classification/local/probes";
+import { waitFor } from "../workloads/shared/poll";
 import { LABELLED_PHOTOS } from "../workloads/photo-classification/model/paths";
-
-function run(file: string, env: Record<string, string>) {
-  const child = spawn(process.execPath, [file], { env: { PATH: process.env.PATH ?? "", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  child.stdout.on("data", (c: Buffer) => (output += c.toString()));
-  child.stderr.on("data", (c: Buffer) => (output += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return { child, exited, output: () => output };
-}
 
 describe("service bundles (what the container images run)", () => {
   let aws: EmbeddedAws;
@@ -45,11 +37,11 @@ describe("service bundles (what the container images run)", () => {
   it("classifies a photo with the bundled API and worker, and both exit 0 on SIGTERM", async () => {
     const env = await createPhotoEnvironment(aws);
     const port = await freePort();
-    const api = run(path.join(out, "photo-api", "main.js"), env.apiEnv({ PORT: String(port) }));
+    const api = spawnNode([path.join(out, "photo-api", "main.js")], env.apiEnv({ PORT: String(port) }));
     const apiUrl = `http://127.0.0.1:${port}`;
-    const worker = run(path.join(out, "photo-worker", "main.js"), env.workerEnv(apiUrl));
+    const worker = spawnNode([path.join(out, "photo-worker", "main.js")], env.workerEnv(apiUrl));
     try {
-      for (let i = 0; i < 100 && !api.output().includes("api listening"); i++) await new Promise((r) => setTimeout(r, 100));
+      await waitFor("the bundled API to listen", async () => api.logs().some((l) => l.msg === "api listening"), 10_000);
       const { photoId } = await uploadPhoto(apiUrl, await readFile(path.join(LABELLED_PHOTOS, "not-food", "chelsea.png")), "image/png");
       const verdict = await waitForVerdict(apiUrl, photoId);
       expect(verdict).to.include({ status: "not-food" });
@@ -58,14 +50,14 @@ describe("service bundles (what the container images run)", () => {
       worker.child.kill("SIGTERM");
       api.child.kill("SIGTERM");
     }
-    expect(await worker.exited, worker.output()).to.equal(0);
-    expect(await api.exited, api.output()).to.equal(0);
+    expect((await worker.exited).code, JSON.stringify(worker.logs())).to.equal(0);
+    expect((await api.exited).code, JSON.stringify(api.logs())).to.equal(0);
   });
 
   it("stops at once with exit 2 and the variable's name on a bad environment", async () => {
-    const worker = run(path.join(out, "photo-worker", "main.js"), { QUEUE_URL: "not a url" });
-    expect(await worker.exited).to.equal(2);
-    const fatal = JSON.parse(worker.output().split("\n")[0]) as { level: string; msg: string };
+    const worker = spawnNode([path.join(out, "photo-worker", "main.js")], { QUEUE_URL: "not a url" });
+    expect((await worker.exited).code).to.equal(2);
+    const fatal = worker.logs()[0] as { level: string; msg: string };
     expect(fatal.level).to.equal("fatal");
     expect(fatal.msg).to.match(/^invalid environment: QUEUE_URL="not a url": Invalid URL; DEAD_LETTER_QUEUE_URL: required;/);
   });

@@ -5,20 +5,18 @@
  * - latency: photos uploaded by the phone flow at a fixed rate, upload-to-verdict taken from
  *   each record (S3 event time to the API's store time, the same clock).
  */
-import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { SQSClient } from "@aws-sdk/client-sqs";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { waitFor } from "../../shared/poll";
 import { loadApiConfig } from "../api/config";
 import { startApi } from "../api/main";
 import { createLogger } from "../../shared/log";
 import { freePort, type EmbeddedAws } from "../../../scripts/embedded-aws";
 import { createPhotoEnvironment, type PhotoEnvironment } from "../local/environment";
+import type { Classifier } from "../model/classifier";
 import { loadWorkerConfig } from "../worker/config";
-import { WorkerMetrics } from "../worker/metrics";
-import { PhotoQueue } from "../worker/photo-queue";
-import { PhotoWorker } from "../worker/photo-worker";
-import { ResultReporter } from "../worker/result-reporter";
+import { createWorker } from "../worker/main";
 import { uploadPhoto } from "../local/phone";
-import { allRecords, peakRssBytes, scrapeCounter, spawnWorker, waitFor } from "../local/probes";
+import { allRecords, peakRssBytes, scrapeCounter, spawnWorker, type NodeProcess } from "../local/probes";
 
 export interface PipelineRun {
   photos: number;
@@ -44,42 +42,49 @@ async function putBacklog(env: PhotoEnvironment, photos: Buffer[], count: number
 
 const quiet = () => createLogger("bench", { write: () => undefined });
 
-async function withWorker<T>(aws: EmbeddedAws, workerEnv: Record<string, string>, body: (ctx: Awaited<ReturnType<typeof setUp>>) => Promise<T>): Promise<T> {
-  const ctx = await setUp(aws, workerEnv);
-  try {
-    return await body(ctx);
-  } finally {
-    ctx.worker.child.kill("SIGTERM");
-    await ctx.worker.exited;
-    await ctx.api.close();
-  }
+interface Bench {
+  env: PhotoEnvironment;
+  metricsPort: number;
+  api: Awaited<ReturnType<typeof startApi>>;
+  /** Starts the worker process (once); it is stopped with SIGTERM when the bench is done. */
+  startWorker(): NodeProcess;
 }
 
-async function setUp(aws: EmbeddedAws, workerEnv: Record<string, string>) {
+/** An environment and API for one measurement; the worker process starts when the body says. */
+async function withWorker<T>(aws: EmbeddedAws, workerEnv: Record<string, string>, body: (bench: Bench) => Promise<T>): Promise<T> {
   const env = await createPhotoEnvironment(aws, { visibilityTimeoutSeconds: 60 });
   const api = await startApi(loadApiConfig(env.apiEnv()), quiet(), aws.clientConfig());
   const metricsPort = await freePort();
-  const start = () => spawnWorker(env.workerEnv(api.url, { METRICS_PORT: String(metricsPort), LOG_LEVEL: "warn", ...workerEnv }));
-  return { env, api, metricsPort, start, worker: undefined as unknown as ReturnType<typeof spawnWorker> };
+  let worker: NodeProcess | undefined;
+  const startWorker = () => (worker ??= spawnWorker(env.workerEnv(api.url, { METRICS_PORT: String(metricsPort), LOG_LEVEL: "warn", ...workerEnv })));
+  try {
+    return await body({ env, api, metricsPort, startWorker });
+  } finally {
+    if (worker) {
+      worker.child.kill("SIGTERM");
+      await worker.exited;
+    }
+    await api.close();
+  }
 }
 
 export async function pipelineThroughput(aws: EmbeddedAws, photos: Buffer[], count: number, workerEnv: Record<string, string>): Promise<PipelineRun> {
   return withWorker(aws, workerEnv, async (ctx) => {
     await putBacklog(ctx.env, photos, count);
-    ctx.worker = ctx.start();
+    const worker = ctx.startWorker();
     await waitFor("the worker to start polling", async () => (await scrapeCounter(ctx.metricsPort, "photo_worker_messages_received_total")) > 0 || undefined, 120_000, 5);
     const started = Date.now();
     await waitFor(`${count} verdicts`, async () => (await scrapeCounter(ctx.metricsPort, "photo_worker_photos_classified_total")) >= count, 600_000, 20);
     const seconds = (Date.now() - started) / 1000;
     const batches = await scrapeCounter(ctx.metricsPort, "photo_worker_inference_batch_size_count");
     const batched = await scrapeCounter(ctx.metricsPort, "photo_worker_inference_batch_size_sum");
-    return { photos: count, imagesPerSecond: count / seconds, peakRssBytes: await peakRssBytes(ctx.worker.child.pid as number), meanBatchSize: batched / batches };
+    return { photos: count, imagesPerSecond: count / seconds, peakRssBytes: await peakRssBytes(worker.child.pid as number), meanBatchSize: batched / batches };
   });
 }
 
 export async function latencyAtRate(aws: EmbeddedAws, photos: Buffer[], ratePerSecond: number, seconds: number, workerEnv: Record<string, string>): Promise<LatencyRun> {
   return withWorker(aws, workerEnv, async (ctx) => {
-    ctx.worker = ctx.start();
+    ctx.startWorker();
     await waitFor("the worker to serve metrics", async () => (await fetch(`http://127.0.0.1:${ctx.metricsPort}/healthz`).then((r) => r.ok, () => false)) || undefined, 120_000, 20);
     const total = Math.max(1, Math.round(ratePerSecond * seconds));
     const started = Date.now();
@@ -112,16 +117,8 @@ export async function ceilingWithoutModel(aws: EmbeddedAws, photos: Buffer[], co
   const log = quiet();
   const api = await startApi(loadApiConfig(env.apiEnv()), log, aws.clientConfig());
   const config = loadWorkerConfig(env.workerEnv(api.url, workerEnv));
-  const metrics = new WorkerMetrics(false);
-  const worker = new PhotoWorker({
-    config,
-    log,
-    metrics,
-    s3: new S3Client(aws.clientConfig()),
-    queue: new PhotoQueue(new SQSClient(aws.clientConfig()), config.QUEUE_URL, config.DEAD_LETTER_QUEUE_URL),
-    reporter: new ResultReporter({ apiUrl: api.url, token: config.API_TOKEN, attempts: 3, backoffMs: 100, backoffMaxMs: 1000 }),
-    classifier: { version: "constant", classify: async (inputs) => inputs.map(() => 0), failure: () => undefined, close: async () => undefined },
-  });
+  const constant: Classifier = { version: "constant", classify: async (inputs) => inputs.map(() => 0), failure: () => undefined, close: async () => undefined };
+  const { worker, metrics } = createWorker(config, log, constant, aws.clientConfig());
   const started = Date.now();
   worker.start();
   try {

@@ -1,14 +1,9 @@
 /** What the recipe app does: ask for an upload URL, PUT the photo to S3, poll for the verdict. */
-export interface Verdict {
-  photoId: string;
-  status: "pending" | "food" | "not-food" | "failed";
-  score?: number;
-  reason?: string;
-  modelVersion?: string;
-  uploadedAt?: string;
-  classifiedAt?: string;
-  storedAt?: string;
-}
+import { waitFor } from "../../shared/poll";
+import type { PhotoRecord } from "../contract";
+
+/** The API's view of a photo (GET /photos/{id}). */
+export type Verdict = Omit<PhotoRecord, "contentType" | "objectKey">;
 
 export interface Upload {
   photoId: string;
@@ -38,15 +33,18 @@ export async function getVerdict(apiUrl: string, photoId: string): Promise<Verdi
 }
 
 export async function waitForVerdict(apiUrl: string, photoId: string, timeoutMs = 60_000, pollMs = 20): Promise<Verdict & { seenAt: number }> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const verdict = await getVerdict(apiUrl, photoId);
-    // A record without a status is one moto server is still writing: its UpdateItem applies
-    // attributes one at a time, visible to a concurrent read (DynamoDB itself is atomic per item).
-    if (verdict?.status && verdict.status !== "pending") return { ...verdict, seenAt: Date.now() };
-    if (Date.now() > deadline) throw new Error(`photo ${photoId}: no verdict within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, pollMs));
-  }
+  const verdict = await waitFor(
+    `a verdict for photo ${photoId}`,
+    async () => {
+      const v = await getVerdict(apiUrl, photoId);
+      // A record without a status is one moto server is still writing: its UpdateItem applies
+      // attributes one at a time, visible to a concurrent read (DynamoDB itself is atomic per item).
+      return v?.status && v.status !== "pending" ? v : undefined;
+    },
+    timeoutMs,
+    pollMs,
+  );
+  return { ...verdict, seenAt: Date.now() };
 }
 
 export function contentTypeOf(file: string): string {

@@ -32,16 +32,6 @@ export async function allRecords(env: PhotoEnvironment): Promise<PhotoRecord[]> 
   return items;
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
 /** Sum of every series of a counter on a worker's /metrics endpoint; 0 while it is not up. */
 export async function scrapeCounter(metricsPort: number, name: string): Promise<number> {
   let text: string;
@@ -63,23 +53,20 @@ export async function peakRssBytes(pid: number): Promise<number> {
   return Number(kb) * 1024;
 }
 
-export interface WorkerProcess {
+export interface NodeProcess {
   child: ChildProcess;
+  /** Its stdout as JSON log lines (non-JSON lines as `{raw}`, stderr as `{stderr}`). */
   logs: () => Record<string, unknown>[];
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** The worker as its own process, exactly as the container runs it (entry point, env, signals). */
-export function spawnWorker(env: Record<string, string>): WorkerProcess {
-  const entry = path.join(__dirname, "..", "worker", "main.ts");
-  // node itself with tsx's hooks, not the tsx CLI: the CLI is a parent process that would take
-  // SIGKILL in the worker's place and leave the worker running.
-  const child = spawn(process.execPath, ["--import", "tsx", entry], { env: { PATH: process.env.PATH ?? "", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+/** A Node.js process with only the given environment, its output collected. */
+export function spawnNode(args: string[], env: Record<string, string>): NodeProcess {
+  const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? "", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env }, stdio: ["ignore", "pipe", "pipe"] });
   const lines: Record<string, unknown>[] = [];
   let partial = "";
   child.stdout?.on("data", (chunk: Buffer) => {
-    const text = partial + chunk.toString();
-    const parts = text.split("\n");
+    const parts = (partial + chunk.toString()).split("\n");
     partial = parts.pop() ?? "";
     for (const line of parts) {
       try {
@@ -92,4 +79,11 @@ export function spawnWorker(env: Record<string, string>): WorkerProcess {
   child.stderr?.on("data", (chunk: Buffer) => lines.push({ stderr: chunk.toString() }));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
   return { child, logs: () => lines, exited };
+}
+
+/** The worker as its own process, exactly as the container runs it (entry point, env, signals). */
+export function spawnWorker(env: Record<string, string>): NodeProcess {
+  // node itself with tsx's hooks, not the tsx CLI: the CLI is a parent process that would take
+  // SIGKILL in the worker's place and leave the worker running.
+  return spawnNode(["--import", "tsx", path.join(__dirname, "..", "worker", "main.ts")], env);
 }

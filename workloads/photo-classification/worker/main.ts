@@ -5,7 +5,7 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { s3Options } from "../../shared/aws";
 import type { Logger } from "../../shared/log";
 import { runService } from "../../shared/service";
-import { ThreadedClassifier } from "../model/classifier";
+import { ThreadedClassifier, type Classifier } from "../model/classifier";
 import { resolveModel } from "../model/model-source";
 import { loadWorkerConfig, type WorkerConfig } from "./config";
 import { WorkerMetrics } from "./metrics";
@@ -22,12 +22,8 @@ export interface RunningWorker {
   stop(): Promise<{ drained: boolean; released: number }>;
 }
 
-/** `sdk` overrides client settings (endpoint, credentials) where the environment cannot, e.g. in tests. */
-export async function startWorker(config: WorkerConfig, log: Logger, sdk: object = {}): Promise<RunningWorker> {
-  const s3 = new S3Client({ ...s3Options(), ...sdk });
-  const model = await resolveModel(config.MODEL_URI, s3);
-  const classifier = await ThreadedClassifier.load(model.path, model.version, { threads: config.INFERENCE_THREADS, executionProvider: config.EXECUTION_PROVIDER });
-  log.info({ modelVersion: model.version, executionProvider: config.EXECUTION_PROVIDER, batchSize: config.BATCH_SIZE }, "model loaded");
+/** A worker around `classifier`, wired to SQS, S3 and the API, not yet started. */
+export function createWorker(config: WorkerConfig, log: Logger, classifier: Classifier, sdk: object = {}): { worker: PhotoWorker; metrics: WorkerMetrics } {
   const metrics = new WorkerMetrics();
   const reporter = new ResultReporter({
     apiUrl: config.API_URL,
@@ -38,7 +34,16 @@ export async function startWorker(config: WorkerConfig, log: Logger, sdk: object
     onRetry: (attempt, error) => log.warn({ attempt, error }, "result report failed; retrying"),
   });
   const queue = new PhotoQueue(new SQSClient({ ...sdk }), config.QUEUE_URL, config.DEAD_LETTER_QUEUE_URL);
-  const worker = new PhotoWorker({ config, queue, s3, classifier, reporter, metrics, log });
+  const s3 = new S3Client({ ...s3Options(), ...sdk });
+  return { worker: new PhotoWorker({ config, queue, s3, classifier, reporter, metrics, log }), metrics };
+}
+
+/** `sdk` overrides client settings (endpoint, credentials) where the environment cannot, e.g. in tests. */
+export async function startWorker(config: WorkerConfig, log: Logger, sdk: object = {}): Promise<RunningWorker> {
+  const model = await resolveModel(config.MODEL_URI, new S3Client({ ...s3Options(), ...sdk }));
+  const classifier = await ThreadedClassifier.load(model.path, model.version, { threads: config.INFERENCE_THREADS, executionProvider: config.EXECUTION_PROVIDER });
+  log.info({ modelVersion: model.version, executionProvider: config.EXECUTION_PROVIDER, batchSize: config.BATCH_SIZE }, "model loaded");
+  const { worker, metrics } = createWorker(config, log, classifier, sdk);
   const metricsServer = await metrics.serve(config.METRICS_PORT, () => worker.unhealthy());
   worker.start();
   log.info({ queueUrl: config.QUEUE_URL }, "worker polling");

@@ -6,6 +6,7 @@
  * queue. Visibility is extended while photos are in flight; SIGTERM drains within a deadline.
  */
 import { setMaxListeners } from "node:events";
+import { setTimeout as sleep } from "node:timers/promises";
 import { GetObjectCommand, NoSuchKey, type S3Client } from "@aws-sdk/client-s3";
 import type { Message } from "@aws-sdk/client-sqs";
 import type { Logger } from "../../shared/log";
@@ -37,6 +38,8 @@ interface InFlight {
 }
 
 class ObjectGone extends Error {}
+
+const keyOf = (message: Message): string => message.MessageId ?? message.ReceiptHandle ?? "";
 
 export class PhotoWorker {
   private readonly inFlight = new Map<string, InFlight>();
@@ -83,7 +86,7 @@ export class PhotoWorker {
     await this.loop;
     const deadline = Date.now() + config.STOP_TIMEOUT_SECONDS * 1000;
     log.info({ inFlight: this.inFlight.size, timeoutSeconds: config.STOP_TIMEOUT_SECONDS }, "draining");
-    while (this.inFlight.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (this.inFlight.size > 0 && Date.now() < deadline) await sleep(50);
     const left = [...this.inFlight.values()];
     this.abandon.abort(new Error("stop deadline passed"));
     for (const item of left) {
@@ -125,14 +128,14 @@ export class PhotoWorker {
         this.reserved -= asked;
         if (signal.aborted) break;
         log.warn({ err: (err as Error).message }, "receive failed; retrying");
-        await new Promise((r) => setTimeout(r, 1000));
+        await sleep(1000);
         continue;
       }
       this.reserved -= asked;
       metrics.messagesReceived.inc(messages.length);
       for (const message of messages) {
         const item: InFlight = { message, receivedAt: Date.now(), released: false };
-        this.inFlight.set(message.MessageId ?? message.ReceiptHandle ?? String(Math.random()), item);
+        this.inFlight.set(keyOf(message), item);
         void this.handle(item);
       }
     }
@@ -175,7 +178,7 @@ export class PhotoWorker {
     } catch (err) {
       log.error({ messageId, err: (err as Error).message }, "message handling failed; it will come back when its visibility expires");
     } finally {
-      this.inFlight.delete(messageId ?? message.ReceiptHandle ?? "");
+      this.inFlight.delete(keyOf(message));
       this.wakePollers();
     }
   }

@@ -2,6 +2,7 @@
  * The worker as its own process, killed and stopped the way ECS does it: SIGKILL (instance
  * lost, OOM) and SIGTERM followed by the stop timeout (deploys, scale-in).
  */
+import { waitFor } from "../../shared/poll";
 import { expect } from "chai";
 import { readdir, readFile } from "node:fs/promises";
 import * as path from "node:path";
@@ -11,7 +12,7 @@ import { loadApiConfig } from "../api/config";
 import { startApi, type RunningApi } from "../api/main";
 import { capturingLogger } from "../local/capture-log";
 import { createPhotoEnvironment, type PhotoEnvironment } from "../local/environment";
-import { allRecords, deadLetters, queueDepth, scrapeCounter, spawnWorker, waitFor, type WorkerProcess } from "../local/probes";
+import { allRecords, deadLetters, queueDepth, scrapeCounter, spawnWorker, type NodeProcess } from "../local/probes";
 import { LABELLED_PHOTOS } from "../model/paths";
 
 const received = (port: number) => scrapeCounter(port, "photo_worker_messages_received_total");
@@ -21,7 +22,7 @@ describe("photo worker process: killed and stopped", () => {
   let env: PhotoEnvironment;
   let api: RunningApi;
   let photos: Buffer[];
-  const workers: WorkerProcess[] = [];
+  const workers: NodeProcess[] = [];
 
   before(async () => {
     aws = await startEmbeddedAws();

@@ -2,6 +2,7 @@
  * Reports results to the photo API. Network errors, 5xx, 408 and 429 are retried with capped
  * exponential backoff and full jitter; any other 4xx is a bug or a bad token and is not.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import type { ResultReport } from "../contract";
 
 export class ReportRejected extends Error {}
@@ -13,22 +14,6 @@ export interface ReporterOptions {
   backoffMs: number;
   backoffMaxMs: number;
   onRetry?: (attempt: number, error: string) => void;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    // The signal outlives many sleeps: take the listener off again, or they pile up on it.
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 export class ResultReporter {
@@ -57,7 +42,7 @@ export class ResultReporter {
       }
       if (attempt < attempts) {
         this.options.onRetry?.(attempt, last);
-        await sleep(Math.random() * Math.min(backoffMaxMs, backoffMs * 2 ** (attempt - 1)), signal);
+        await sleep(Math.random() * Math.min(backoffMaxMs, backoffMs * 2 ** (attempt - 1)), undefined, { signal });
       }
     }
     throw new Error(`photo ${photoId}: result not stored after ${attempts} attempts: ${last}`);

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { waitFor } from "../../shared/poll";
 import { readFile } from "node:fs/promises";
 import * as path from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
@@ -10,7 +11,7 @@ import { startApi } from "../api/main";
 import { capturingLogger } from "../local/capture-log";
 import { createPhotoEnvironment, type PhotoEnvironment } from "../local/environment";
 import { contentTypeOf, uploadPhoto, waitForVerdict, type Verdict } from "../local/phone";
-import { deadLetters, queueDepth, waitFor } from "../local/probes";
+import { deadLetters, queueDepth } from "../local/probes";
 import { startStory, type Story } from "../local/story";
 import { LABELLED_PHOTOS } from "../model/paths";
 import { loadWorkerConfig } from "./config";
