@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { readFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
+import * as path from "node:path";
 import { CreateBucketCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { startEmbeddedAws, type EmbeddedAws } from "../../../scripts/embedded-aws";
 import { modelVersion, resolveModel } from "./model-source";
@@ -23,6 +24,7 @@ describe("model source on embedded AWS (versioned S3)", () => {
     expect(pinned.version).to.equal(modelVersion("food-classifier.onnx", Buffer.from("weights v1")));
     const latest = await resolveModel("s3://models/food/food-classifier.onnx", s3);
     expect(await readFile(latest.path, "utf8")).to.equal("weights v2");
+    for (const m of [pinned, latest]) await rm(path.dirname(m.path), { recursive: true, force: true });
   });
 
   it("names the URI when the object is missing", async () => {

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
@@ -29,5 +29,6 @@ describe("model source", () => {
     let message = "";
     await resolveModel(path.join(dir, "missing.onnx"), new S3Client({ region: "us-east-1" })).catch((e: Error) => (message = e.message));
     expect(message).to.match(/MODEL_URI .*missing.onnx: cannot read/);
+    await rm(dir, { recursive: true, force: true });
   });
 });
