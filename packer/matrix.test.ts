@@ -25,7 +25,9 @@ describe("GPU AMI version matrix", () => {
   it("names a missing or unknown key", () => {
     const { cudnn_version: _dropped, ...incomplete } = good;
     expect(checkCombination(incomplete, file)).to.deep.equal([`${file}: cudnn_version is missing`]);
-    expect(checkCombination({ ...good, cuda_home: "/x" }, file)).to.deep.equal([`${file}: cuda_home is not a combination key`]);
+    expect(checkCombination({ ...good, cuda_home: "/x" }, file)).to.deep.equal([
+      `${file}: cuda_home is not a combination key`,
+    ]);
   });
 
   it("refuses a driver too old for the CUDA version", () => {
@@ -34,19 +36,31 @@ describe("GPU AMI version matrix", () => {
       "packer/versions/ubuntu22-driver535-cuda12.4-cudnn9.pkrvars.hcl: nvidia_driver_version 535.183.01 is too old for CUDA 12.4 (needs >= 550.54.14)",
     ]);
     const cuda13 = { ...good, combination: "ubuntu22-driver550-cuda13.0-cudnn9", cuda_version: "13.0.2" };
-    expect(checkCombination(cuda13, "packer/versions/ubuntu22-driver550-cuda13.0-cudnn9.pkrvars.hcl")[0]).to.contain("too old for CUDA 13.0 (needs >= 580");
+    expect(checkCombination(cuda13, "packer/versions/ubuntu22-driver550-cuda13.0-cudnn9.pkrvars.hcl")[0]).to.contain(
+      "too old for CUDA 13.0 (needs >= 580",
+    );
   });
 
   it("refuses a cuDNN with no build for the CUDA major, an unknown OS and a misnamed file", () => {
-    const cudnn8 = { ...good, combination: "ubuntu22-driver580-cuda13.0-cudnn8", nvidia_driver_version: "580.95.05", cuda_version: "13.0.2", cudnn_version: "8.9.7.29" };
+    const cudnn8 = {
+      ...good,
+      combination: "ubuntu22-driver580-cuda13.0-cudnn8",
+      nvidia_driver_version: "580.95.05",
+      cuda_version: "13.0.2",
+      cudnn_version: "8.9.7.29",
+    };
     expect(checkCombination(cudnn8, "packer/versions/ubuntu22-driver580-cuda13.0-cudnn8.pkrvars.hcl")).to.deep.equal([
       "packer/versions/ubuntu22-driver580-cuda13.0-cudnn8.pkrvars.hcl: cuDNN 8.9.7.29 has no build for CUDA 13",
     ]);
-    expect(checkCombination({ ...good, base_os: "centos7" }, file)[0]).to.contain('base_os "centos7" is not one of ubuntu22, al2023');
+    expect(checkCombination({ ...good, base_os: "centos7" }, file)[0]).to.contain(
+      'base_os "centos7" is not one of ubuntu22, al2023',
+    );
     expect(checkCombination(good, "packer/versions/other.pkrvars.hcl")[0]).to.contain('but the file is named "other"');
   });
 
   it("names the file and line of a syntax it does not take", () => {
-    expect(() => parseVarsFile('base_os = "ubuntu22"\ncuda_version = 12.4\n', "x.pkrvars.hcl")).to.throw('x.pkrvars.hcl:2: expected key = "value", got: cuda_version = 12.4');
+    expect(() => parseVarsFile('base_os = "ubuntu22"\ncuda_version = 12.4\n', "x.pkrvars.hcl")).to.throw(
+      'x.pkrvars.hcl:2: expected key = "value", got: cuda_version = 12.4',
+    );
   });
 });

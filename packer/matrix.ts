@@ -17,7 +17,14 @@ export interface Combination {
   nvidia_container_toolkit_version: string;
 }
 
-const KEYS: Array<keyof Combination> = ["combination", "base_os", "nvidia_driver_version", "cuda_version", "cudnn_version", "nvidia_container_toolkit_version"];
+const KEYS: Array<keyof Combination> = [
+  "combination",
+  "base_os",
+  "nvidia_driver_version",
+  "cuda_version",
+  "cudnn_version",
+  "nvidia_container_toolkit_version",
+];
 export const BASE_OS = ["ubuntu22", "al2023"] as const;
 
 /**
@@ -68,33 +75,57 @@ export function parseVarsFile(text: string, file: string): Record<string, string
 export function checkCombination(vars: Record<string, string>, file: string): string[] {
   const problems: string[] = [];
   for (const key of KEYS) if (!vars[key]) problems.push(`${file}: ${key} is missing`);
-  for (const key of Object.keys(vars)) if (!KEYS.includes(key as keyof Combination)) problems.push(`${file}: ${key} is not a combination key`);
+  for (const key of Object.keys(vars))
+    if (!KEYS.includes(key as keyof Combination)) problems.push(`${file}: ${key} is not a combination key`);
   if (problems.length > 0) return problems;
   const c = vars as unknown as Combination;
   const name = path.basename(file, ".pkrvars.hcl");
-  if (c.combination !== name) problems.push(`${file}: combination is "${c.combination}" but the file is named "${name}"`);
-  if (!(BASE_OS as readonly string[]).includes(c.base_os)) problems.push(`${file}: base_os "${c.base_os}" is not one of ${BASE_OS.join(", ")}`);
-  if (!/^\d{3}\.\d+(\.\d+)?$/.test(c.nvidia_driver_version)) problems.push(`${file}: nvidia_driver_version "${c.nvidia_driver_version}" is not a driver version like 550.127.05`);
-  if (!/^\d+\.\d+\.\d+$/.test(c.cuda_version)) problems.push(`${file}: cuda_version "${c.cuda_version}" is not like 12.4.1`);
-  if (!/^\d+\.\d+\.\d+\.\d+$/.test(c.cudnn_version)) problems.push(`${file}: cudnn_version "${c.cudnn_version}" is not like 9.1.0.70`);
-  if (!/^\d+\.\d+\.\d+$/.test(c.nvidia_container_toolkit_version)) problems.push(`${file}: nvidia_container_toolkit_version "${c.nvidia_container_toolkit_version}" is not like 1.16.2`);
+  if (c.combination !== name)
+    problems.push(`${file}: combination is "${c.combination}" but the file is named "${name}"`);
+  if (!(BASE_OS as readonly string[]).includes(c.base_os))
+    problems.push(`${file}: base_os "${c.base_os}" is not one of ${BASE_OS.join(", ")}`);
+  if (!/^\d{3}\.\d+(\.\d+)?$/.test(c.nvidia_driver_version))
+    problems.push(
+      `${file}: nvidia_driver_version "${c.nvidia_driver_version}" is not a driver version like 550.127.05`,
+    );
+  if (!/^\d+\.\d+\.\d+$/.test(c.cuda_version))
+    problems.push(`${file}: cuda_version "${c.cuda_version}" is not like 12.4.1`);
+  if (!/^\d+\.\d+\.\d+\.\d+$/.test(c.cudnn_version))
+    problems.push(`${file}: cudnn_version "${c.cudnn_version}" is not like 9.1.0.70`);
+  if (!/^\d+\.\d+\.\d+$/.test(c.nvidia_container_toolkit_version))
+    problems.push(
+      `${file}: nvidia_container_toolkit_version "${c.nvidia_container_toolkit_version}" is not like 1.16.2`,
+    );
   if (problems.length > 0) return problems;
 
   const cudaMinor = c.cuda_version.split(".").slice(0, 2).join(".");
   const minDriver = MIN_DRIVER[cudaMinor];
-  if (minDriver === undefined) problems.push(`${file}: cuda_version ${c.cuda_version} is not in the known CUDA releases (${Object.keys(MIN_DRIVER).join(", ")})`);
+  if (minDriver === undefined)
+    problems.push(
+      `${file}: cuda_version ${c.cuda_version} is not in the known CUDA releases (${Object.keys(MIN_DRIVER).join(", ")})`,
+    );
   else if (compare(c.nvidia_driver_version, minDriver) < 0)
-    problems.push(`${file}: nvidia_driver_version ${c.nvidia_driver_version} is too old for CUDA ${cudaMinor} (needs >= ${minDriver})`);
+    problems.push(
+      `${file}: nvidia_driver_version ${c.nvidia_driver_version} is too old for CUDA ${cudaMinor} (needs >= ${minDriver})`,
+    );
   const cudnnMajor = c.cudnn_version.split(".")[0];
   const cudaMajor = c.cuda_version.split(".")[0];
-  if (!(CUDNN_CUDA[cudnnMajor] ?? []).includes(cudaMajor)) problems.push(`${file}: cuDNN ${c.cudnn_version} has no build for CUDA ${cudaMajor}`);
-  const expectedName = new RegExp(`-driver${c.nvidia_driver_version.split(".")[0]}-cuda${cudaMinor.replace(".", "\\.")}-cudnn${cudnnMajor}$`);
-  if (!expectedName.test(name)) problems.push(`${file}: the name should end in -driver<branch>-cuda<major.minor>-cudnn<major> matching its versions`);
+  if (!(CUDNN_CUDA[cudnnMajor] ?? []).includes(cudaMajor))
+    problems.push(`${file}: cuDNN ${c.cudnn_version} has no build for CUDA ${cudaMajor}`);
+  const expectedName = new RegExp(
+    `-driver${c.nvidia_driver_version.split(".")[0]}-cuda${cudaMinor.replace(".", "\\.")}-cudnn${cudnnMajor}$`,
+  );
+  if (!expectedName.test(name))
+    problems.push(
+      `${file}: the name should end in -driver<branch>-cuda<major.minor>-cudnn<major> matching its versions`,
+    );
   return problems;
 }
 
 export function loadMatrix(dir = VERSIONS_DIR): { combinations: Combination[]; problems: string[] } {
-  const files = readdirSync(dir).filter((f) => f.endsWith(".pkrvars.hcl")).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith(".pkrvars.hcl"))
+    .sort();
   const combinations: Combination[] = [];
   const problems: string[] = [];
   if (files.length === 0) problems.push(`${dir}: no combination files`);

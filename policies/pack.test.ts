@@ -13,30 +13,96 @@ const tags = { Owner: "platform-team", Project: "ml-platform" };
 
 function accountStack(): PlanResource[] {
   const provider = res("pulumi:providers:aws", "research", { region: "us-east-1", defaultTags: { tags } });
-  const audit = res("aws:s3/bucketV2:BucketV2", "audit-logs", { bucket: "research-audit-logs", objectLockEnabled: true, tags: { "ml-platform:purpose": "audit" } });
+  const audit = res("aws:s3/bucketV2:BucketV2", "audit-logs", {
+    bucket: "research-audit-logs",
+    objectLockEnabled: true,
+    tags: { "ml-platform:purpose": "audit" },
+  });
   const b = "research-audit-logs";
   const dlq = res("aws:sqs/queue:Queue", "jobs-dlq", { name: "jobs-dlq", sqsManagedSseEnabled: true });
-  const mfaTrust = doc({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::111111111111:root" }, Action: "sts:AssumeRole", Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" } } });
+  const mfaTrust = doc({
+    Effect: "Allow",
+    Principal: { AWS: "arn:aws:iam::111111111111:root" },
+    Action: "sts:AssumeRole",
+    Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" } },
+  });
   const admin = res("aws:iam/role:Role", "research-admin", { name: "research-admin", assumeRolePolicy: mfaTrust });
   return [
     provider,
     audit,
-    res("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "audit-logs-pab", { bucket: b, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }),
-    res("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "audit-logs-sse", { bucket: b, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key } }] }),
+    res("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "audit-logs-pab", {
+      bucket: b,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    }),
+    res("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "audit-logs-sse", {
+      bucket: b,
+      rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key } }],
+    }),
     res("aws:s3/bucketPolicy:BucketPolicy", "audit-logs-policy", {
       bucket: b,
-      policy: doc({ Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [`arn:aws:s3:::${b}`, `arn:aws:s3:::${b}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+      policy: doc({
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [`arn:aws:s3:::${b}`, `arn:aws:s3:::${b}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      }),
     }),
-    res("aws:s3/bucketVersioning:BucketVersioning", "audit-logs-versioning", { bucket: b, versioningConfiguration: { status: "Enabled" } }),
-    res("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", "audit-logs-lock", { bucket: b, rule: { defaultRetention: { mode: "GOVERNANCE", days: 365 } } }),
-    res("aws:cloudtrail/trail:Trail", "trail", { s3BucketName: b, isMultiRegionTrail: true, enableLogFileValidation: true, kmsKeyId: key }),
-    res("aws:budgets/budget:Budget", "monthly", { budgetType: "COST", limitAmount: "1000", limitUnit: "USD", timeUnit: "MONTHLY" }),
+    res("aws:s3/bucketVersioning:BucketVersioning", "audit-logs-versioning", {
+      bucket: b,
+      versioningConfiguration: { status: "Enabled" },
+    }),
+    res("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", "audit-logs-lock", {
+      bucket: b,
+      rule: { defaultRetention: { mode: "GOVERNANCE", days: 365 } },
+    }),
+    res("aws:cloudtrail/trail:Trail", "trail", {
+      s3BucketName: b,
+      isMultiRegionTrail: true,
+      enableLogFileValidation: true,
+      kmsKeyId: key,
+    }),
+    res("aws:budgets/budget:Budget", "monthly", {
+      budgetType: "COST",
+      limitAmount: "1000",
+      limitUnit: "USD",
+      timeUnit: "MONTHLY",
+    }),
     admin,
-    res("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "research-admin-access", { role: "research-admin", policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" }, { dependencies: [admin.urn] }),
-    res("aws:ec2/securityGroup:SecurityGroup", "workers", { vpcId: "vpc-1", ingress: [{ fromPort: 443, toPort: 443, protocol: "tcp", cidrBlocks: ["10.0.0.0/16"] }], egress: [{ fromPort: 0, toPort: 0, protocol: "-1", cidrBlocks: ["0.0.0.0/0"] }] }),
-    res("aws:ec2/launchTemplate:LaunchTemplate", "gpu-workers", { instanceType: "g5.xlarge", metadataOptions: { httpTokens: "required", httpEndpoint: "enabled" }, blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { encrypted: "true", volumeSize: 200 } }] }),
-    res("aws:ecs/taskDefinition:TaskDefinition", "classifier", { family: "classifier", containerDefinitions: JSON.stringify([{ name: "classifier", image: "classifier:1", user: "10001:10001", readonlyRootFilesystem: true }]) }),
-    res("aws:sqs/queue:Queue", "jobs", { name: "jobs", sqsManagedSseEnabled: true, redrivePolicy: JSON.stringify({ deadLetterTargetArn: "arn:aws:sqs:us-east-1:222222222222:jobs-dlq", maxReceiveCount: 5 }) }),
+    res(
+      "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+      "research-admin-access",
+      { role: "research-admin", policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" },
+      { dependencies: [admin.urn] },
+    ),
+    res("aws:ec2/securityGroup:SecurityGroup", "workers", {
+      vpcId: "vpc-1",
+      ingress: [{ fromPort: 443, toPort: 443, protocol: "tcp", cidrBlocks: ["10.0.0.0/16"] }],
+      egress: [{ fromPort: 0, toPort: 0, protocol: "-1", cidrBlocks: ["0.0.0.0/0"] }],
+    }),
+    res("aws:ec2/launchTemplate:LaunchTemplate", "gpu-workers", {
+      instanceType: "g5.xlarge",
+      metadataOptions: { httpTokens: "required", httpEndpoint: "enabled" },
+      blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { encrypted: "true", volumeSize: 200 } }],
+    }),
+    res("aws:ecs/taskDefinition:TaskDefinition", "classifier", {
+      family: "classifier",
+      containerDefinitions: JSON.stringify([
+        { name: "classifier", image: "classifier:1", user: "10001:10001", readonlyRootFilesystem: true },
+      ]),
+    }),
+    res("aws:sqs/queue:Queue", "jobs", {
+      name: "jobs",
+      sqsManagedSseEnabled: true,
+      redrivePolicy: JSON.stringify({
+        deadLetterTargetArn: "arn:aws:sqs:us-east-1:222222222222:jobs-dlq",
+        maxReceiveCount: 5,
+      }),
+    }),
     dlq,
   ];
 }
@@ -58,10 +124,32 @@ describe("ml-platform pack over a whole account stack", () => {
     ["no budget", (r) => without(r, "monthly"), "account-stack-has-budget"],
     ["public access block missing", (r) => without(r, "audit-logs-pab"), "s3-public-access-block"],
     ["versioning missing", (r) => without(r, "audit-logs-versioning"), "s3-audit-versioning"],
-    ["admin attached to a non-exempt role", (r) => patch(r, "research-admin-access", { role: "worker" }).map((x) => (x.name === "research-admin-access" ? { ...x, dependencies: [] } : x)), "iam-no-admin-wildcard"],
-    ["MFA condition dropped", (r) => patch(r, "research-admin", { assumeRolePolicy: doc({ Effect: "Allow", Principal: { AWS: "111111111111" }, Action: "sts:AssumeRole" }) }), "iam-cross-account-trust-conditions"],
-    ["IMDSv1 allowed", (r) => patch(r, "gpu-workers", { metadataOptions: { httpTokens: "optional" } }), "ec2-imdsv2-required"],
-    ["root container", (r) => patch(r, "classifier", { containerDefinitions: JSON.stringify([{ name: "c", image: "i" }]) }), "ecs-container-hardening"],
+    [
+      "admin attached to a non-exempt role",
+      (r) =>
+        patch(r, "research-admin-access", { role: "worker" }).map((x) =>
+          x.name === "research-admin-access" ? { ...x, dependencies: [] } : x,
+        ),
+      "iam-no-admin-wildcard",
+    ],
+    [
+      "MFA condition dropped",
+      (r) =>
+        patch(r, "research-admin", {
+          assumeRolePolicy: doc({ Effect: "Allow", Principal: { AWS: "111111111111" }, Action: "sts:AssumeRole" }),
+        }),
+      "iam-cross-account-trust-conditions",
+    ],
+    [
+      "IMDSv1 allowed",
+      (r) => patch(r, "gpu-workers", { metadataOptions: { httpTokens: "optional" } }),
+      "ec2-imdsv2-required",
+    ],
+    [
+      "root container",
+      (r) => patch(r, "classifier", { containerDefinitions: JSON.stringify([{ name: "c", image: "i" }]) }),
+      "ecs-container-hardening",
+    ],
     ["no DLQ", (r) => patch(r, "jobs", { redrivePolicy: undefined }), "sqs-dead-letter-queue"],
     ["untagged provider", (r) => patch(r, "research", { defaultTags: undefined }), "required-tags"],
   ];

@@ -29,9 +29,16 @@ describe("service bundles (what the container images run)", () => {
   });
 
   it("pins the worker's native modules to the locked versions", async () => {
-    const pkg = JSON.parse(await readFile(path.join(out, "photo-worker", "package.json"), "utf8")) as { dependencies: Record<string, string> };
-    const lock = JSON.parse(await readFile(path.join(__dirname, "..", "package-lock.json"), "utf8")) as { packages: Record<string, { version: string }> };
-    expect(pkg.dependencies).to.deep.equal({ "onnxruntime-node": lock.packages["node_modules/onnxruntime-node"].version, sharp: lock.packages["node_modules/sharp"].version });
+    const pkg = JSON.parse(await readFile(path.join(out, "photo-worker", "package.json"), "utf8")) as {
+      dependencies: Record<string, string>;
+    };
+    const lock = JSON.parse(await readFile(path.join(__dirname, "..", "package-lock.json"), "utf8")) as {
+      packages: Record<string, { version: string }>;
+    };
+    expect(pkg.dependencies).to.deep.equal({
+      "onnxruntime-node": lock.packages["node_modules/onnxruntime-node"].version,
+      sharp: lock.packages["node_modules/sharp"].version,
+    });
   });
 
   it("classifies a photo with the bundled API and worker, and both exit 0 on SIGTERM", async () => {
@@ -42,7 +49,11 @@ describe("service bundles (what the container images run)", () => {
     const worker = spawnNode([path.join(out, "photo-worker", "main.js")], env.workerEnv(apiUrl));
     try {
       await waitFor("the bundled API to listen", async () => api.logs().some((l) => l.msg === "api listening"), 10_000);
-      const { photoId } = await uploadPhoto(apiUrl, await readFile(path.join(LABELLED_PHOTOS, "not-food", "chelsea.png")), "image/png");
+      const { photoId } = await uploadPhoto(
+        apiUrl,
+        await readFile(path.join(LABELLED_PHOTOS, "not-food", "chelsea.png")),
+        "image/png",
+      );
       const verdict = await waitForVerdict(apiUrl, photoId);
       expect(verdict).to.include({ status: "not-food" });
       expect(verdict.modelVersion).to.match(/^food-classifier@sha256:/);
@@ -59,6 +70,8 @@ describe("service bundles (what the container images run)", () => {
     expect((await worker.exited).code).to.equal(2);
     const fatal = worker.logs()[0] as { level: string; msg: string };
     expect(fatal.level).to.equal("fatal");
-    expect(fatal.msg).to.match(/^invalid environment: QUEUE_URL="not a url": Invalid URL; DEAD_LETTER_QUEUE_URL: required;/);
+    expect(fatal.msg).to.match(
+      /^invalid environment: QUEUE_URL="not a url": Invalid URL; DEAD_LETTER_QUEUE_URL: required;/,
+    );
   });
 });

@@ -22,11 +22,20 @@ interface Service {
 
 export const SERVICES: Service[] = [
   { name: "photo-api", entries: { main: path.join(SRC, "api", "main.ts") }, native: [] },
-  { name: "photo-worker", entries: { main: path.join(SRC, "worker", "main.ts"), "inference-thread": path.join(SRC, "model", "inference-thread.ts") }, native: NATIVE },
+  {
+    name: "photo-worker",
+    entries: {
+      main: path.join(SRC, "worker", "main.ts"),
+      "inference-thread": path.join(SRC, "model", "inference-thread.ts"),
+    },
+    native: NATIVE,
+  },
 ];
 
 async function lockedVersion(name: string): Promise<string> {
-  const lock = JSON.parse(await readFile(path.join(ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, { version?: string }> };
+  const lock = JSON.parse(await readFile(path.join(ROOT, "package-lock.json"), "utf8")) as {
+    packages: Record<string, { version?: string }>;
+  };
   const version = lock.packages[`node_modules/${name}`]?.version;
   if (!version) throw new Error(`${name} is not in package-lock.json`);
   return version;
@@ -49,8 +58,13 @@ export async function bundleServices(out: string): Promise<string[]> {
       legalComments: "linked",
       logLevel: "error",
     });
-    const dependencies = Object.fromEntries(await Promise.all(service.native.map(async (n) => [n, await lockedVersion(n)])));
-    await writeFile(path.join(dir, "package.json"), `${JSON.stringify({ name: service.name, private: true, main: "main.js", dependencies }, null, 2)}\n`);
+    const dependencies = Object.fromEntries(
+      await Promise.all(service.native.map(async (n) => [n, await lockedVersion(n)])),
+    );
+    await writeFile(
+      path.join(dir, "package.json"),
+      `${JSON.stringify({ name: service.name, private: true, main: "main.js", dependencies }, null, 2)}\n`,
+    );
     dirs.push(dir);
   }
   return dirs;

@@ -36,11 +36,22 @@ describe("loadConfig", () => {
       "ml-platform:enabled": "true",
       "ml-platform:network": JSON.stringify({ cidr: "10.20.0.0/16", azs: 2 }),
     });
-    expect(loadConfig(schema)).to.deep.equal({ accountId: "012345678901", replicas: 3, enabled: true, network: { cidr: "10.20.0.0/16", azs: 2 } });
+    expect(loadConfig(schema)).to.deep.equal({
+      accountId: "012345678901",
+      replicas: 3,
+      enabled: true,
+      network: { cidr: "10.20.0.0/16", azs: 2 },
+    });
   });
 
   it("keeps a numeric-looking string a string when the schema wants a string", () => {
-    withConfig({ "ml-platform:accountId": "000000000042", "ml-platform:replicas": "1", "ml-platform:enabled": "false", "ml-platform:network": '{"cidr":"10.0.0.0/16","azs":3}', "ml-platform:note": "1234" });
+    withConfig({
+      "ml-platform:accountId": "000000000042",
+      "ml-platform:replicas": "1",
+      "ml-platform:enabled": "false",
+      "ml-platform:network": '{"cidr":"10.0.0.0/16","azs":3}',
+      "ml-platform:note": "1234",
+    });
     const cfg = loadConfig(schema);
     expect(cfg.accountId).to.equal("000000000042");
     expect(cfg.note).to.equal("1234");

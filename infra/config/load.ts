@@ -53,7 +53,8 @@ export function loadConfig<S extends z.ZodObject>(schema: S, namespace: string =
   }
   const problems: string[] = [];
   for (const key of configuredKeys(namespace)) {
-    if (!(key in schema.shape)) problems.push(`${namespace}:${key}: unknown key (expected one of: ${Object.keys(schema.shape).join(", ")})`);
+    if (!(key in schema.shape))
+      problems.push(`${namespace}:${key}: unknown key (expected one of: ${Object.keys(schema.shape).join(", ")})`);
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) problems.push(...parsed.error.issues.map((i) => describe(i, namespace)));

@@ -5,11 +5,25 @@ export const awsAccountId = z.string().regex(/^\d{12}$/, "expected a 12-digit AW
 export const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "expected an AWS region such as us-east-1");
 export const cidrBlock = z
   .string()
-  .regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d|[12]\d|3[0-2])$/, "expected an IPv4 CIDR such as 10.20.0.0/16")
-  .refine((c) => c.split("/")[0].split(".").every((o) => Number(o) <= 255), "expected IPv4 octets between 0 and 255");
-export const iamArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(root|(user|group|role)\/[\w+=,.@/-]+)$/, "expected an IAM principal ARN");
+  .regex(
+    /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d|[12]\d|3[0-2])$/,
+    "expected an IPv4 CIDR such as 10.20.0.0/16",
+  )
+  .refine(
+    (c) =>
+      c
+        .split("/")[0]
+        .split(".")
+        .every((o) => Number(o) <= 255),
+    "expected IPv4 octets between 0 and 255",
+  );
+export const iamArn = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:iam::\d{12}:(root|(user|group|role)\/[\w+=,.@/-]+)$/, "expected an IAM principal ARN");
 export const email = z.string().email("expected an email address");
-export const stackName = z.string().regex(/^([\w.-]+\/){0,2}[\w.-]+$/, "expected a stack name such as org/ml-platform/management");
+export const stackName = z
+  .string()
+  .regex(/^([\w.-]+\/){0,2}[\w.-]+$/, "expected a stack name such as org/ml-platform/management");
 /** Tags every resource of a stack carries through the provider's defaultTags. */
 export const tags = z.record(z.string().min(1), z.string()).default({});
 export const positiveInt = z.number().int().positive();

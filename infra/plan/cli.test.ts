@@ -12,7 +12,10 @@ const cli = path.join(__dirname, "cli.ts");
 
 async function plan(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", cli, ...args], { cwd: REPO_ROOT, maxBuffer: 64 << 20 });
+    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", cli, ...args], {
+      cwd: REPO_ROOT,
+      maxBuffer: 64 << 20,
+    });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -49,7 +52,10 @@ describe("npm run plan (CLI)", () => {
     try {
       for (const stack of listStacks()) copyFileSync(stackFile(stack), stackFile(stack, root));
       const [victim] = listStacks();
-      const broken = readFileSync(stackFile(victim, root), "utf8").replace(/^(\s*ml-platform:layer:).*$/m, "$1 no-such-layer");
+      const broken = readFileSync(stackFile(victim, root), "utf8").replace(
+        /^(\s*ml-platform:layer:).*$/m,
+        "$1 no-such-layer",
+      );
       writeFileSync(stackFile(victim, root), broken);
       const res = await plan(["--out", out, "--root", root]);
       expect(res.code).to.equal(1);

@@ -54,10 +54,14 @@ export async function planStack(stack: string, options: PlanOptions = {}): Promi
     };
     writeFileSync(path.join(dir, "job.json"), JSON.stringify(job));
     try {
-      await run(process.execPath, ["--import", "tsx", path.join(__dirname, "run-stack.ts"), path.join(dir, "job.json")], {
-        cwd: REPO_ROOT,
-        maxBuffer: 64 * 1024 * 1024,
-      });
+      await run(
+        process.execPath,
+        ["--import", "tsx", path.join(__dirname, "run-stack.ts"), path.join(dir, "job.json")],
+        {
+          cwd: REPO_ROOT,
+          maxBuffer: 64 * 1024 * 1024,
+        },
+      );
     } catch (err) {
       const stderr = ((err as { stderr?: string }).stderr ?? "").trim();
       throw new PlanError(stack, stderr || String(err));

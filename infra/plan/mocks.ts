@@ -53,27 +53,60 @@ export class PlanMocks implements pulumi.runtime.Mocks {
     const { account, region } = this.targetOf(args.provider);
     switch (args.token) {
       case "aws:index/getCallerIdentity:getCallerIdentity":
-        return { id: account, accountId: account, arn: `arn:aws:sts::${account}:assumed-role/plan/offline`, userId: "AROAPLANOFFLINE:offline" };
+        return {
+          id: account,
+          accountId: account,
+          arn: `arn:aws:sts::${account}:assumed-role/plan/offline`,
+          userId: "AROAPLANOFFLINE:offline",
+        };
       case "aws:index/getRegion:getRegion":
         return { id: region, name: region, region, description: region, endpoint: `ec2.${region}.amazonaws.com` };
       case "aws:index/getPartition:getPartition":
         return { id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
       case "aws:index/getAvailabilityZones:getAvailabilityZones": {
         const letters = ["a", "b", "c"];
-        return { id: region, names: letters.map((l) => `${region}${l}`), zoneIds: letters.map((_, i) => `${region.replace(/-/g, "").slice(0, 4)}-az${i + 1}`), state: "available" };
+        return {
+          id: region,
+          names: letters.map((l) => `${region}${l}`),
+          zoneIds: letters.map((_, i) => `${region.replace(/-/g, "").slice(0, 4)}-az${i + 1}`),
+          state: "available",
+        };
       }
       case "aws:ssm/getParameter:getParameter": {
         const name = String(inputs.name);
         const value = `ami-${digest(name).slice(0, 17)}`;
-        return { id: name, name, value, insecureValue: value, type: "String", version: 1, arn: `arn:aws:ssm:${region}:${account}:parameter${name}` };
+        return {
+          id: name,
+          name,
+          value,
+          insecureValue: value,
+          type: "String",
+          version: 1,
+          arn: `arn:aws:ssm:${region}:${account}:parameter${name}`,
+        };
       }
       case "aws:ec2/getAmi:getAmi": {
         const id = hexId("ami", JSON.stringify(inputs));
-        return { id, imageId: id, architecture: "x86_64", name: `plan-ami-${id}`, ownerId: account, rootDeviceName: "/dev/xvda" };
+        return {
+          id,
+          imageId: id,
+          architecture: "x86_64",
+          name: `plan-ami-${id}`,
+          ownerId: account,
+          rootDeviceName: "/dev/xvda",
+        };
       }
       case "aws:ec2/getManagedPrefixList:getManagedPrefixList": {
         const id = hexId("pl", String(inputs.name ?? inputs.id), 8);
-        return { id, name: inputs.name, addressFamily: "IPv4", maxEntries: 55, ownerId: "AWS", arn: `arn:aws:ec2:${region}:aws:prefix-list/${id}`, entries: [] };
+        return {
+          id,
+          name: inputs.name,
+          addressFamily: "IPv4",
+          maxEntries: 55,
+          ownerId: "AWS",
+          arn: `arn:aws:ec2:${region}:aws:prefix-list/${id}`,
+          entries: [],
+        };
       }
       case "aws:organizations/getOrganization:getOrganization": {
         const org = `o-${digest(account).slice(0, 10)}`;
@@ -82,7 +115,14 @@ export class PlanMocks implements pulumi.runtime.Mocks {
           id: org,
           masterAccountId: account,
           arn: `arn:aws:organizations::${account}:organization/${org}`,
-          roots: [{ id: root, name: "Root", arn: `arn:aws:organizations::${account}:root/${org}/${root}`, policyTypes: [{ type: "SERVICE_CONTROL_POLICY", status: "ENABLED" }] }],
+          roots: [
+            {
+              id: root,
+              name: "Root",
+              arn: `arn:aws:organizations::${account}:root/${org}/${root}`,
+              policyTypes: [{ type: "SERVICE_CONTROL_POLICY", status: "ENABLED" }],
+            },
+          ],
         };
       }
       default:
@@ -104,7 +144,10 @@ export class PlanMocks implements pulumi.runtime.Mocks {
     if (type === "pulumi:providers:aws") {
       const roles = Array.isArray(inputs.assumeRoles) ? (inputs.assumeRoles as Dict[]) : [];
       const allowed = Array.isArray(inputs.allowedAccountIds) ? (inputs.allowedAccountIds as unknown[]) : [];
-      const account = accountOfArn(roles[roles.length - 1]?.roleArn) ?? (typeof allowed[0] === "string" ? allowed[0] : undefined) ?? this.account;
+      const account =
+        accountOfArn(roles[roles.length - 1]?.roleArn) ??
+        (typeof allowed[0] === "string" ? allowed[0] : undefined) ??
+        this.account;
       const region = typeof inputs.region === "string" ? inputs.region : this.region;
       this.providers.set(id, { account, region });
     }
@@ -122,7 +165,9 @@ export class PlanMocks implements pulumi.runtime.Mocks {
     const stack = name.split("/").pop() ?? name;
     const outputs = this.stackOutputs[stack];
     if (outputs === undefined) {
-      throw new Error(`stack reference "${name}": stack "${stack}" has not been planned (plan it first, or check the name)`);
+      throw new Error(
+        `stack reference "${name}": stack "${stack}" has not been planned (plan it first, or check the name)`,
+      );
     }
     return { id: name, state: { name, outputs, secretOutputNames: [] } };
   }

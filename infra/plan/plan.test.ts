@@ -19,7 +19,9 @@ describe("offline plan (fixture program under mocks)", () => {
     const bucket = one(plan, "aws:s3/bucket:Bucket", "store-data");
     expect(store.parent).to.equal(null);
     expect(bucket.parent).to.equal(store.urn);
-    expect(bucket.urn).to.equal("urn:pulumi:fixture::ml-platform::fixture:index:Store$aws:s3/bucket:Bucket::store-data");
+    expect(bucket.urn).to.equal(
+      "urn:pulumi:fixture::ml-platform::fixture:index:Store$aws:s3/bucket:Bucket::store-data",
+    );
   });
 
   it("resolves inputs that depend on other resources' outputs, and records the dependency", () => {
@@ -35,7 +37,9 @@ describe("offline plan (fixture program under mocks)", () => {
 
   it("puts resources in the account and region of their provider", () => {
     expect(plan.outputs.roleArn).to.match(/^arn:aws:iam::444444444444:role\/reader-[0-9a-f]{7}$/);
-    expect(plan.outputs.queueUrl).to.match(/^https:\/\/sqs\.eu-west-1\.amazonaws\.com\/444444444444\/jobs-[0-9a-f]{7}$/);
+    expect(plan.outputs.queueUrl).to.match(
+      /^https:\/\/sqs\.eu-west-1\.amazonaws\.com\/444444444444\/jobs-[0-9a-f]{7}$/,
+    );
   });
 
   it("records which explicit provider each resource uses, inherited by component children", () => {
@@ -47,7 +51,9 @@ describe("offline plan (fixture program under mocks)", () => {
 
   it("decodes provider inputs and passes typed config through", () => {
     const provider = one(plan, "pulumi:providers:aws", "member");
-    expect(provider.inputs.assumeRoles).to.deep.equal([{ roleArn: "arn:aws:iam::444444444444:role/OrganizationAccountAccessRole" }]);
+    expect(provider.inputs.assumeRoles).to.deep.equal([
+      { roleArn: "arn:aws:iam::444444444444:role/OrganizationAccountAccessRole" },
+    ]);
     expect(one(plan, "aws:sqs/queue:Queue", "jobs").inputs.messageRetentionSeconds).to.equal(4 * 86400);
   });
 
@@ -70,7 +76,12 @@ describe("offline plan (fixture program under mocks)", () => {
 
 describe("offline plan failures", () => {
   it("names the stack and the key when config is malformed", async () => {
-    const err = await planStack("fixture", { root: fixtures, program, stackOutputs: upstream, config: { "ml-platform:retentionDays": "four" } }).then(
+    const err = await planStack("fixture", {
+      root: fixtures,
+      program,
+      stackOutputs: upstream,
+      config: { "ml-platform:retentionDays": "four" },
+    }).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -80,7 +91,12 @@ describe("offline plan failures", () => {
   });
 
   it("names a missing key", async () => {
-    const err = await planStack("fixture", { root: fixtures, program, stackOutputs: upstream, config: { "ml-platform:memberAccountId": null } }).catch((e: Error) => e);
+    const err = await planStack("fixture", {
+      root: fixtures,
+      program,
+      stackOutputs: upstream,
+      config: { "ml-platform:memberAccountId": null },
+    }).catch((e: Error) => e);
     expect((err as Error).message).to.match(/ml-platform:memberAccountId: .*expected string/i);
   });
 

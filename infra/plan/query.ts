@@ -10,7 +10,9 @@ export function one(plan: StackPlan, type: string, name?: string): PlannedResour
   const found = ofType(plan, type).filter((r) => name === undefined || r.name === name);
   if (found.length !== 1) {
     const names = ofType(plan, type).map((r) => r.name);
-    throw new Error(`expected one ${type}${name ? ` named ${name}` : ""} in stack ${plan.stack}, found ${found.length} (${names.join(", ") || "none"})`);
+    throw new Error(
+      `expected one ${type}${name ? ` named ${name}` : ""} in stack ${plan.stack}, found ${found.length} (${names.join(", ") || "none"})`,
+    );
   }
   return found[0];
 }
@@ -35,6 +37,7 @@ export function descendants(plan: StackPlan, parent: PlannedResource): PlannedRe
 /** Parses a JSON-string input (policy documents, container definitions). */
 export function jsonInput<T = unknown>(resource: PlannedResource, key: string): T {
   const value = resource.inputs[key];
-  if (typeof value !== "string") throw new Error(`${resource.urn}: input ${key} is not a JSON string (${typeof value})`);
+  if (typeof value !== "string")
+    throw new Error(`${resource.urn}: input ${key} is not a JSON string (${typeof value})`);
   return JSON.parse(value) as T;
 }

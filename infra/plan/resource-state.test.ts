@@ -35,6 +35,8 @@ describe("synthesised resource state", () => {
     expect(synthesise({ ...base, type: "aws:ec2/vpc:Vpc" }).id).to.match(/^vpc-[0-9a-f]{17}$/);
     expect(synthesise({ ...base, type: "aws:ec2/securityGroup:SecurityGroup" }).id).to.match(/^sg-[0-9a-f]{17}$/);
     expect(synthesise({ ...base, type: "aws:route53/zone:Zone" }).id).to.match(/^Z[A-Z0-9]{20}$/);
-    expect(synthesise({ ...base, type: "aws:organizations/account:Account", inputs: { email: "a@b.c" } }).id).to.match(/^\d{12}$/);
+    expect(synthesise({ ...base, type: "aws:organizations/account:Account", inputs: { email: "a@b.c" } }).id).to.match(
+      /^\d{12}$/,
+    );
   });
 });

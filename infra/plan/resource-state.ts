@@ -39,7 +39,10 @@ function regional(service: string, resource: string): Synth {
 function ec2(prefix: string, arnType?: string): Synth {
   return (c) => {
     const id = hexId(prefix, c.seed);
-    const state: Record<string, unknown> = { arn: `arn:aws:ec2:${c.region}:${c.account}:${arnType ?? prefix}/${id}`, ownerId: c.account };
+    const state: Record<string, unknown> = {
+      arn: `arn:aws:ec2:${c.region}:${c.account}:${arnType ?? prefix}/${id}`,
+      ownerId: c.account,
+    };
     return { id, state };
   };
 }
@@ -50,7 +53,10 @@ const synths: Record<string, Synth> = {
   "aws:iam/role:Role": (c) => {
     const name = physicalName(c);
     const path = str(c.inputs.path) ?? "/";
-    return { id: name, state: { name, arn: `arn:aws:iam::${c.account}:role${path}${name}`, uniqueId: `AROA${upperAlnum(c.seed, 17)}` } };
+    return {
+      id: name,
+      state: { name, arn: `arn:aws:iam::${c.account}:role${path}${name}`, uniqueId: `AROA${upperAlnum(c.seed, 17)}` },
+    };
   },
   "aws:iam/policy:Policy": (c) => {
     const name = physicalName(c);
@@ -110,7 +116,13 @@ const synths: Record<string, Synth> = {
     const arn = `arn:aws:lambda:${c.region}:${c.account}:function:${name}`;
     return {
       id: name,
-      state: { name, arn, qualifiedArn: `${arn}:$LATEST`, invokeArn: `arn:aws:apigateway:${c.region}:lambda:path/2015-03-31/functions/${arn}/invocations`, version: "$LATEST" },
+      state: {
+        name,
+        arn,
+        qualifiedArn: `${arn}:$LATEST`,
+        invokeArn: `arn:aws:apigateway:${c.region}:lambda:path/2015-03-31/functions/${arn}/invocations`,
+        version: "$LATEST",
+      },
     };
   },
   "aws:cloudwatch/eventRule:EventRule": regional("events", "rule/"),
@@ -129,11 +141,25 @@ const synths: Record<string, Synth> = {
   },
   "aws:cfg/rule:Rule": (c) => {
     const name = physicalName(c);
-    return { id: name, state: { name, arn: `arn:aws:config:${c.region}:${c.account}:config-rule/config-rule-${digest(c.seed).slice(0, 6)}`, ruleId: `config-rule-${digest(c.seed).slice(0, 6)}` } };
+    return {
+      id: name,
+      state: {
+        name,
+        arn: `arn:aws:config:${c.region}:${c.account}:config-rule/config-rule-${digest(c.seed).slice(0, 6)}`,
+        ruleId: `config-rule-${digest(c.seed).slice(0, 6)}`,
+      },
+    };
   },
   "aws:budgets/budget:Budget": (c) => {
     const name = physicalName(c);
-    return { id: `${c.account}:${name}`, state: { name, accountId: str(c.inputs.accountId) ?? c.account, arn: `arn:aws:budgets::${c.account}:budget/${name}` } };
+    return {
+      id: `${c.account}:${name}`,
+      state: {
+        name,
+        accountId: str(c.inputs.accountId) ?? c.account,
+        arn: `arn:aws:budgets::${c.account}:budget/${name}`,
+      },
+    };
   },
   "aws:organizations/organization:Organization": (c) => {
     const id = `o-${digest(c.seed).slice(0, 10)}`;
@@ -165,7 +191,16 @@ const synths: Record<string, Synth> = {
     const arn = `arn:aws:elasticloadbalancing:${c.region}:${c.account}:loadbalancer/${kind}/${name}/${digest(c.seed).slice(0, 16)}`;
     const host = `${c.inputs.internal === true ? "internal-" : ""}${name}-${parseInt(digest(c.seed).slice(0, 8), 16)}.${c.region}.elb.amazonaws.com`;
     // The load balancers' own hosted zone (what alias records point at), as AWS reports it per region.
-    return { id: arn, state: { arn, arnSuffix: arn.split(":loadbalancer/")[1], dnsName: host, zoneId: `Z${upperAlnum(`${c.region}/elb`, 13)}`, name } };
+    return {
+      id: arn,
+      state: {
+        arn,
+        arnSuffix: arn.split(":loadbalancer/")[1],
+        dnsName: host,
+        zoneId: `Z${upperAlnum(`${c.region}/elb`, 13)}`,
+        name,
+      },
+    };
   },
   "aws:lb/targetGroup:TargetGroup": (c) => {
     const name = physicalName(c).slice(0, 32);
@@ -176,7 +211,11 @@ const synths: Record<string, Synth> = {
     const zoneId = `Z${upperAlnum(c.seed, 20)}`;
     return {
       id: zoneId,
-      state: { zoneId, arn: `arn:aws:route53:::hostedzone/${zoneId}`, nameServers: [`ns-${parseInt(digest(c.seed).slice(0, 3), 16)}.awsdns-01.org`] },
+      state: {
+        zoneId,
+        arn: `arn:aws:route53:::hostedzone/${zoneId}`,
+        nameServers: [`ns-${parseInt(digest(c.seed).slice(0, 3), 16)}.awsdns-01.org`],
+      },
     };
   },
   "aws:ec2/vpc:Vpc": (c) => {
@@ -194,7 +233,13 @@ const synths: Record<string, Synth> = {
   "aws:ec2/routeTable:RouteTable": ec2("rtb", "route-table"),
   "aws:ec2/internetGateway:InternetGateway": ec2("igw", "internet-gateway"),
   "aws:ec2/natGateway:NatGateway": ec2("nat", "natgateway"),
-  "aws:ec2/eip:Eip": (c) => ({ id: hexId("eipalloc", c.seed), state: { allocationId: hexId("eipalloc", c.seed), publicIp: `198.51.100.${parseInt(digest(c.seed).slice(0, 2), 16) % 250}` } }),
+  "aws:ec2/eip:Eip": (c) => ({
+    id: hexId("eipalloc", c.seed),
+    state: {
+      allocationId: hexId("eipalloc", c.seed),
+      publicIp: `198.51.100.${parseInt(digest(c.seed).slice(0, 2), 16) % 250}`,
+    },
+  }),
   "aws:ec2/vpcEndpoint:VpcEndpoint": ec2("vpce", "vpc-endpoint"),
   "aws:ec2/vpcPeeringConnection:VpcPeeringConnection": ec2("pcx", "vpc-peering-connection"),
   "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter": (c) => ({
@@ -215,7 +260,13 @@ const synths: Record<string, Synth> = {
   },
   "aws:autoscaling/group:Group": (c) => {
     const name = physicalName(c);
-    return { id: name, state: { name, arn: `arn:aws:autoscaling:${c.region}:${c.account}:autoScalingGroup:${uuidFrom(c.seed)}:autoScalingGroupName/${name}` } };
+    return {
+      id: name,
+      state: {
+        name,
+        arn: `arn:aws:autoscaling:${c.region}:${c.account}:autoScalingGroup:${uuidFrom(c.seed)}:autoScalingGroupName/${name}`,
+      },
+    };
   },
   "aws:secretsmanager/secret:Secret": (c) => {
     const name = physicalName(c);
@@ -224,11 +275,20 @@ const synths: Record<string, Synth> = {
   },
   "aws:ssm/parameter:Parameter": (c) => {
     const name = physicalName(c);
-    return { id: name, state: { name, arn: `arn:aws:ssm:${c.region}:${c.account}:parameter${name.startsWith("/") ? "" : "/"}${name}` } };
+    return {
+      id: name,
+      state: { name, arn: `arn:aws:ssm:${c.region}:${c.account}:parameter${name.startsWith("/") ? "" : "/"}${name}` },
+    };
   },
   "aws:appautoscaling/policy:Policy": (c) => {
     const name = physicalName(c);
-    return { id: name, state: { name, arn: `arn:aws:autoscaling:${c.region}:${c.account}:scalingPolicy:${uuidFrom(c.seed)}:resource/${name}` } };
+    return {
+      id: name,
+      state: {
+        name,
+        arn: `arn:aws:autoscaling:${c.region}:${c.account}:scalingPolicy:${uuidFrom(c.seed)}:resource/${name}`,
+      },
+    };
   },
 };
 

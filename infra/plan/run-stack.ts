@@ -39,7 +39,9 @@ function flattenConfig(config: Record<string, unknown>): { values: Record<string
 }
 
 async function resolve(value: unknown): Promise<unknown> {
-  const resolved = await new Promise<unknown>((done) => (pulumi.output(value as pulumi.Input<object>) as pulumi.Output<unknown>).apply((v) => done(v)));
+  const resolved = await new Promise<unknown>((done) =>
+    (pulumi.output(value as pulumi.Input<object>) as pulumi.Output<unknown>).apply((v) => done(v)),
+  );
   return toPlainJson(resolved);
 }
 
@@ -47,9 +49,15 @@ async function run(job: PlanJob): Promise<StackPlan> {
   const { values, secretKeys } = flattenConfig(job.config);
   pulumi.runtime.setAllConfig(values, secretKeys);
   const allowed = job.config["aws:allowedAccountIds"];
-  const account = Array.isArray(allowed) && typeof allowed[0] === "string" ? allowed[0] : accountOfArn(job.config["aws:assumeRole"]);
+  const account =
+    Array.isArray(allowed) && typeof allowed[0] === "string" ? allowed[0] : accountOfArn(job.config["aws:assumeRole"]);
   const region = typeof job.config["aws:region"] === "string" ? job.config["aws:region"] : undefined;
-  await pulumi.runtime.setMocks(new PlanMocks({ account, region, stackOutputs: job.stackOutputs }), PROJECT, job.stack, false);
+  await pulumi.runtime.setMocks(
+    new PlanMocks({ account, region, stackOutputs: job.stackOutputs }),
+    PROJECT,
+    job.stack,
+    false,
+  );
   const registrations = captureRegistrations();
   // A failed registration leaves the outputs that depend on it unresolved forever, and the
   // process would simply run out of work: report the registration errors instead.

@@ -23,7 +23,9 @@ export function accountProvider(name: string, args: AccountProviderArgs, opts?: 
     {
       region: args.region,
       allowedAccountIds: [args.accountId],
-      assumeRoles: args.assumeRoleArn ? [{ roleArn: args.assumeRoleArn, sessionName: args.sessionName ?? `pulumi-${pulumi.getStack()}` }] : undefined,
+      assumeRoles: args.assumeRoleArn
+        ? [{ roleArn: args.assumeRoleArn, sessionName: args.sessionName ?? `pulumi-${pulumi.getStack()}` }]
+        : undefined,
       defaultTags: { tags: args.tags },
     },
     opts,
@@ -31,6 +33,9 @@ export function accountProvider(name: string, args: AccountProviderArgs, opts?: 
 }
 
 /** The role AWS Organizations creates in every member account it creates. */
-export function organizationAccessRoleArn(accountId: pulumi.Input<string>, roleName = "OrganizationAccountAccessRole"): pulumi.Output<string> {
+export function organizationAccessRoleArn(
+  accountId: pulumi.Input<string>,
+  roleName = "OrganizationAccountAccessRole",
+): pulumi.Output<string> {
   return pulumi.interpolate`arn:aws:iam::${accountId}:role/${roleName}`;
 }

@@ -8,13 +8,27 @@ describe("policy document check", () => {
   it("accepts well-formed identity and trust policies", () => {
     expect(
       checkPolicyDocument(
-        { Version: "2012-10-17", Statement: [{ Sid: "Read", Effect: "Allow", Action: ["s3:GetObject", "s3:List*"], Resource: ["arn:aws:s3:::b/*", "*"] }] },
+        {
+          Version: "2012-10-17",
+          Statement: [
+            { Sid: "Read", Effect: "Allow", Action: ["s3:GetObject", "s3:List*"], Resource: ["arn:aws:s3:::b/*", "*"] },
+          ],
+        },
         identity,
       ),
     ).to.deep.equal([]);
     expect(
       checkPolicyDocument(
-        { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root", Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }] },
+        {
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { AWS: "arn:aws:iam::123456789012:root", Service: "ecs-tasks.amazonaws.com" },
+              Action: "sts:AssumeRole",
+            },
+          ],
+        },
         trust,
       ),
     ).to.deep.equal([]);
@@ -26,7 +40,14 @@ describe("policy document check", () => {
         Version: "2008-10-17",
         Statement: [
           { Effect: "Permit", Action: "GetObject", Resource: "bucket/*" },
-          { Effect: "Allow", Action: "s3:GetObject", NotAction: "s3:PutObject", Resource: "*", Principal: "*", Bogus: 1 },
+          {
+            Effect: "Allow",
+            Action: "s3:GetObject",
+            NotAction: "s3:PutObject",
+            Resource: "*",
+            Principal: "*",
+            Bogus: 1,
+          },
         ],
       },
       identity,
@@ -42,7 +63,12 @@ describe("policy document check", () => {
 
   it("checks principals and the trust-policy shape", () => {
     const problems = checkPolicyDocument(
-      { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "bob", Service: "lambda" }, Action: "sts:AssumeRole", Resource: "*" }] },
+      {
+        Version: "2012-10-17",
+        Statement: [
+          { Effect: "Allow", Principal: { AWS: "bob", Service: "lambda" }, Action: "sts:AssumeRole", Resource: "*" },
+        ],
+      },
       trust,
     );
     expect(problems).to.include('Statement[0]: Principal AWS "bob" is not an account id or ARN');

@@ -6,7 +6,17 @@
 const ACTION = /^([a-z0-9-]+:[A-Za-z0-9*?]+|\*)$/;
 const ARN = /^arn:(aws|aws-cn|aws-us-gov):[a-z0-9-]*:[a-z0-9-*]*:(\d{12}|\*|aws)?:.+$/;
 const ACCOUNT = /^\d{12}$/;
-const STATEMENT_KEYS = new Set(["Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"]);
+const STATEMENT_KEYS = new Set([
+  "Sid",
+  "Effect",
+  "Principal",
+  "NotPrincipal",
+  "Action",
+  "NotAction",
+  "Resource",
+  "NotResource",
+  "Condition",
+]);
 
 const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : [v]);
 
@@ -24,9 +34,12 @@ function checkPrincipal(value: unknown, where: string): string[] {
   for (const [kind, ids] of Object.entries(value)) {
     for (const id of asList(ids)) {
       if (typeof id !== "string") problems.push(`${where}: Principal ${kind} entries must be strings`);
-      else if (kind === "AWS" && !(id === "*" || ACCOUNT.test(id) || ARN.test(id))) problems.push(`${where}: Principal AWS "${id}" is not an account id or ARN`);
-      else if (kind === "Service" && !/^[a-z0-9.-]+\.amazonaws\.com(\.cn)?$/.test(id)) problems.push(`${where}: Principal Service "${id}" is not a service principal`);
-      else if (!["AWS", "Service", "Federated", "CanonicalUser"].includes(kind)) problems.push(`${where}: unknown principal kind ${kind}`);
+      else if (kind === "AWS" && !(id === "*" || ACCOUNT.test(id) || ARN.test(id)))
+        problems.push(`${where}: Principal AWS "${id}" is not an account id or ARN`);
+      else if (kind === "Service" && !/^[a-z0-9.-]+\.amazonaws\.com(\.cn)?$/.test(id))
+        problems.push(`${where}: Principal Service "${id}" is not a service principal`);
+      else if (!["AWS", "Service", "Federated", "CanonicalUser"].includes(kind))
+        problems.push(`${where}: unknown principal kind ${kind}`);
     }
   }
   return problems;
@@ -44,24 +57,34 @@ export function checkPolicyDocument(doc: unknown, options: CheckOptions): string
     const where = `Statement[${i}]${typeof s?.Sid === "string" ? ` (${s.Sid})` : ""}`;
     if (typeof s !== "object" || s === null) return void problems.push(`${where}: not an object`);
     for (const key of Object.keys(s)) if (!STATEMENT_KEYS.has(key)) problems.push(`${where}: unknown key ${key}`);
-    if (s.Effect !== "Allow" && s.Effect !== "Deny") problems.push(`${where}: Effect ${JSON.stringify(s.Effect)} is not Allow or Deny`);
+    if (s.Effect !== "Allow" && s.Effect !== "Deny")
+      problems.push(`${where}: Effect ${JSON.stringify(s.Effect)} is not Allow or Deny`);
     if (typeof s.Sid === "string" && !/^[A-Za-z0-9]*$/.test(s.Sid)) problems.push(`${where}: Sid must be alphanumeric`);
     const actions = s.Action ?? s.NotAction;
-    if (actions === undefined || (s.Action !== undefined && s.NotAction !== undefined)) problems.push(`${where}: needs exactly one of Action / NotAction`);
+    if (actions === undefined || (s.Action !== undefined && s.NotAction !== undefined))
+      problems.push(`${where}: needs exactly one of Action / NotAction`);
     for (const a of actions === undefined ? [] : asList(actions)) {
-      if (typeof a !== "string" || !ACTION.test(a)) problems.push(`${where}: action ${JSON.stringify(a)} is not of the form service:Action`);
+      if (typeof a !== "string" || !ACTION.test(a))
+        problems.push(`${where}: action ${JSON.stringify(a)} is not of the form service:Action`);
     }
     const resources = s.Resource ?? s.NotResource;
     if (options.resource === "required" && resources === undefined) problems.push(`${where}: no Resource`);
-    if (options.resource === "forbidden" && resources !== undefined) problems.push(`${where}: a trust policy has no Resource`);
+    if (options.resource === "forbidden" && resources !== undefined)
+      problems.push(`${where}: a trust policy has no Resource`);
     for (const r of resources === undefined ? [] : asList(resources)) {
-      if (typeof r !== "string" || !(r === "*" || ARN.test(r))) problems.push(`${where}: resource ${JSON.stringify(r)} is not "*" or an ARN`);
+      if (typeof r !== "string" || !(r === "*" || ARN.test(r)))
+        problems.push(`${where}: resource ${JSON.stringify(r)} is not "*" or an ARN`);
     }
     const principal = s.Principal ?? s.NotPrincipal;
     if (options.principal === "required" && principal === undefined) problems.push(`${where}: no Principal`);
-    if (options.principal === "forbidden" && principal !== undefined) problems.push(`${where}: this kind of policy takes no Principal`);
+    if (options.principal === "forbidden" && principal !== undefined)
+      problems.push(`${where}: this kind of policy takes no Principal`);
     if (principal !== undefined) problems.push(...checkPrincipal(principal, where));
-    if (s.Condition !== undefined && (typeof s.Condition !== "object" || s.Condition === null || Array.isArray(s.Condition))) problems.push(`${where}: Condition must be a map`);
+    if (
+      s.Condition !== undefined &&
+      (typeof s.Condition !== "object" || s.Condition === null || Array.isArray(s.Condition))
+    )
+      problems.push(`${where}: Condition must be a map`);
   });
   return problems;
 }

@@ -30,26 +30,33 @@ describe("classification stack (offline graph)", () => {
     expect(target.queueArn.startsWith(arnOf(queue()))).to.equal(true);
     expect(target.events).to.deep.equal(["s3:ObjectCreated:*"]);
     expect(target.filterPrefix).to.equal("uploads/");
-    const policy = jsonInput<{ Statement: Array<{ Principal: { Service: string }; Condition: { ArnEquals: Record<string, string> } }> }>(
-      one(plan, "aws:sqs/queuePolicy:QueuePolicy"),
-      "policy",
-    );
+    const policy = jsonInput<{
+      Statement: Array<{ Principal: { Service: string }; Condition: { ArnEquals: Record<string, string> } }>;
+    }>(one(plan, "aws:sqs/queuePolicy:QueuePolicy"), "policy");
     expect(policy.Statement[0].Principal.Service).to.equal("s3.amazonaws.com");
     expect(policy.Statement[0].Condition.ArnEquals["aws:SourceArn"]).to.match(/^arn:aws:s3:::photos-[0-9a-f]{7}$/);
   });
 
   it("sends a photo that keeps failing to an encrypted DLQ after maxReceiveCount", async () => {
-    const redrive = JSON.parse(queue().inputs.redrivePolicy as string) as { deadLetterTargetArn: string; maxReceiveCount: number };
+    const redrive = JSON.parse(queue().inputs.redrivePolicy as string) as {
+      deadLetterTargetArn: string;
+      maxReceiveCount: number;
+    };
     expect(redrive.maxReceiveCount).to.equal(5);
     expect(redrive.deadLetterTargetArn.startsWith(arnOf(dlq()))).to.equal(true);
     for (const q of [queue(), dlq()]) expect(q.inputs.sqsManagedSseEnabled).to.equal(true);
-    const changed = await planStack("classification", { config: { "ml-platform:queue": { visibilityTimeoutSeconds: 60, maxReceiveCount: 3 } } });
+    const changed = await planStack("classification", {
+      config: { "ml-platform:queue": { visibilityTimeoutSeconds: 60, maxReceiveCount: 3 } },
+    });
     const q = ofType(changed, "aws:sqs/queue:Queue").find((x) => x.name === "photos-queue") as PlannedResource;
     expect(JSON.parse(q.inputs.redrivePolicy as string).maxReceiveCount).to.equal(3);
   });
 
   it("scales on the queue's ApproximateAgeOfOldestMessage with the configured thresholds", async () => {
-    const alarms = (p: StackPlan) => Object.fromEntries(ofType(p, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => [a.name.split("-").pop(), a.inputs]));
+    const alarms = (p: StackPlan) =>
+      Object.fromEntries(
+        ofType(p, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => [a.name.split("-").pop(), a.inputs]),
+      );
     const a = alarms(plan);
     for (const alarm of [a.out, a.in]) {
       expect(alarm).to.include({ namespace: "AWS/SQS", metricName: "ApproximateAgeOfOldestMessage" });
@@ -59,12 +66,26 @@ describe("classification stack (offline graph)", () => {
     expect(a.in).to.include({ threshold: 300, comparisonOperator: "LessThanThreshold" });
     const target = one(plan, "aws:appautoscaling/target:Target").inputs;
     expect([target.minCapacity, target.maxCapacity]).to.deep.equal([4, 10]);
-    const steps = ofType(plan, "aws:appautoscaling/policy:Policy").map((p) => p.inputs.stepScalingPolicyConfiguration as { cooldown: number; stepAdjustments: Array<{ scalingAdjustment: number }> });
+    const steps = ofType(plan, "aws:appautoscaling/policy:Policy").map(
+      (p) =>
+        p.inputs.stepScalingPolicyConfiguration as {
+          cooldown: number;
+          stepAdjustments: Array<{ scalingAdjustment: number }>;
+        },
+    );
     expect(steps.map((s) => s.stepAdjustments[0].scalingAdjustment).sort()).to.deep.equal([-1, 1]);
     for (const s of steps) expect(s.cooldown).to.equal(300);
 
     const tighter = await planStack("classification", {
-      config: { "ml-platform:scaling": { minTasks: 2, maxTasks: 6, sloSeconds: 900, scaleOutAgeSeconds: 600, scaleInAgeSeconds: 60 } },
+      config: {
+        "ml-platform:scaling": {
+          minTasks: 2,
+          maxTasks: 6,
+          sloSeconds: 900,
+          scaleOutAgeSeconds: 600,
+          scaleInAgeSeconds: 60,
+        },
+      },
     });
     const t = alarms(tighter);
     expect([t.out.threshold, t.in.threshold]).to.deep.equal([600, 60]);
@@ -73,24 +94,44 @@ describe("classification stack (offline graph)", () => {
 
   it("runs every container unprivileged and as a non-root user; the worker gets a GPU", () => {
     for (const td of ofType(plan, "aws:ecs/taskDefinition:TaskDefinition")) {
-      for (const c of jsonInput<Array<{ name: string; user?: string; privileged?: boolean; resourceRequirements?: Array<{ type: string; value: string }> }>>(td, "containerDefinitions")) {
+      for (const c of jsonInput<
+        Array<{
+          name: string;
+          user?: string;
+          privileged?: boolean;
+          resourceRequirements?: Array<{ type: string; value: string }>;
+        }>
+      >(td, "containerDefinitions")) {
         expect(c.privileged, c.name).to.equal(false);
         expect(c.user, c.name).to.match(/^[1-9]\d*:[1-9]\d*$/);
       }
     }
-    const worker = jsonInput<Array<{ resourceRequirements: Array<{ type: string; value: string }> }>>(one(plan, "aws:ecs/taskDefinition:TaskDefinition", "classifier"), "containerDefinitions");
+    const worker = jsonInput<Array<{ resourceRequirements: Array<{ type: string; value: string }> }>>(
+      one(plan, "aws:ecs/taskDefinition:TaskDefinition", "classifier"),
+      "containerDefinitions",
+    );
     expect(worker[0].resourceRequirements).to.deep.equal([{ type: "GPU", value: "1" }]);
   });
 
   it("limits the worker's task role to the upload prefix, the queue and its DLQ (and the model object)", () => {
     const role = one(plan, "aws:iam/rolePolicy:RolePolicy", "classifier-task");
     const statements = jsonInput<{ Statement: Statement[] }>(role, "policy").Statement;
-    const byAction = Object.fromEntries(statements.map((s) => [s.Sid, { actions: list(s.Action), resources: list(s.Resource) }]));
+    const byAction = Object.fromEntries(
+      statements.map((s) => [s.Sid, { actions: list(s.Action), resources: list(s.Resource) }]),
+    );
     expect(byAction.ReadUploads.resources).to.have.length(1);
     expect(byAction.ReadUploads.resources[0]).to.match(/^arn:aws:s3:::photos-[0-9a-f]{7}\/uploads\/\*$/);
-    expect(byAction.WorkQueue.actions).to.have.members(["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"]);
+    expect(byAction.WorkQueue.actions).to.have.members([
+      "sqs:ReceiveMessage",
+      "sqs:DeleteMessage",
+      "sqs:ChangeMessageVisibility",
+      "sqs:GetQueueAttributes",
+    ]);
     expect(byAction.WorkQueue.resources[0].startsWith(arnOf(queue()))).to.equal(true);
-    expect(byAction.ParkUnreadable).to.deep.equal({ actions: ["sqs:SendMessage"], resources: [byAction.ParkUnreadable.resources[0]] });
+    expect(byAction.ParkUnreadable).to.deep.equal({
+      actions: ["sqs:SendMessage"],
+      resources: [byAction.ParkUnreadable.resources[0]],
+    });
     expect(byAction.ParkUnreadable.resources[0].startsWith(arnOf(dlq()))).to.equal(true);
     expect(byAction.ReadModel.resources).to.deep.equal(["arn:aws:s3:::recipes-ml-models/food/food-classifier.onnx"]);
     const all = statements.flatMap((s) => [...list(s.Action), ...list(s.Resource)]);
@@ -100,7 +141,8 @@ describe("classification stack (offline graph)", () => {
   });
 
   it("builds GPU instances from the AMI resolved from the configured Packer combination", async () => {
-    const expected = (combination: string) => `ami-${createHash("sha256").update(`/ml-platform/gpu-ami/${combination}`).digest("hex").slice(0, 17)}`;
+    const expected = (combination: string) =>
+      `ami-${createHash("sha256").update(`/ml-platform/gpu-ami/${combination}`).digest("hex").slice(0, 17)}`;
     const lt = one(plan, "aws:ec2/launchTemplate:LaunchTemplate");
     expect(lt.inputs.imageId).to.equal(expected("al2023-ecs-driver550-cuda12.4-cudnn9"));
     expect(lt.inputs.metadataOptions).to.include({ httpTokens: "required" });
@@ -112,7 +154,9 @@ describe("classification stack (offline graph)", () => {
   });
 
   it("stops with an error naming the key for an unknown AMI combination or inverted scaling bounds", async () => {
-    const ami = await planStack("classification", { config: { "ml-platform:gpuAmi": "ubuntu99-nope" } }).catch((e: unknown) => e);
+    const ami = await planStack("classification", { config: { "ml-platform:gpuAmi": "ubuntu99-nope" } }).catch(
+      (e: unknown) => e,
+    );
     expect(ami).to.be.instanceOf(PlanError);
     expect((ami as Error).message).to.contain('ml-platform:gpuAmi: unknown GPU AMI combination "ubuntu99-nope"');
     const bounds = await planStack("classification", {
@@ -122,8 +166,14 @@ describe("classification stack (offline graph)", () => {
   });
 
   it("admits the public API load balancer from CloudFront only, and refuses the internal paths there", () => {
-    const lb = ofType(plan, "aws:ec2/securityGroup:SecurityGroup").find((s) => s.name === "photo-api-lb") as PlannedResource;
-    const ingress = lb.inputs.ingress as Array<{ cidrBlocks?: string[]; prefixListIds?: string[]; securityGroups?: string[] }>;
+    const lb = ofType(plan, "aws:ec2/securityGroup:SecurityGroup").find(
+      (s) => s.name === "photo-api-lb",
+    ) as PlannedResource;
+    const ingress = lb.inputs.ingress as Array<{
+      cidrBlocks?: string[];
+      prefixListIds?: string[];
+      securityGroups?: string[];
+    }>;
     expect(ingress).to.have.length(1);
     expect(ingress[0].cidrBlocks ?? []).to.deep.equal([]);
     expect(ingress[0].securityGroups ?? []).to.deep.equal([]);
@@ -135,23 +185,36 @@ describe("classification stack (offline graph)", () => {
     const rule = one(plan, "aws:lb/listenerRule:ListenerRule", "photo-api-no-internal");
     expect(rule.dependencies).to.include(listener.urn);
     expect(rule.inputs.conditions).to.deep.equal([{ pathPattern: { values: ["/internal/*", "/internal"] } }]);
-    expect((rule.inputs.actions as Array<{ type: string; fixedResponse: { statusCode: string } }>)[0]).to.deep.include({ type: "fixed-response" });
-    expect((rule.inputs.actions as Array<{ fixedResponse: { statusCode: string } }>)[0].fixedResponse.statusCode).to.equal("404");
+    expect((rule.inputs.actions as Array<{ type: string; fixedResponse: { statusCode: string } }>)[0]).to.deep.include({
+      type: "fixed-response",
+    });
+    expect(
+      (rule.inputs.actions as Array<{ fixedResponse: { statusCode: string } }>)[0].fixedResponse.statusCode,
+    ).to.equal("404");
   });
 
   it("serves the workers from an internal load balancer that only they can reach, under the same name", () => {
     const internalLb = one(plan, "aws:lb/loadBalancer:LoadBalancer", "photo-api-internal");
     expect(internalLb.inputs.internal).to.equal(true);
     expect(internalLb.inputs.subnets).to.deep.equal(["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"]);
-    const group = ofType(plan, "aws:ec2/securityGroup:SecurityGroup").find((s) => s.name === "photo-api-internal-lb") as PlannedResource;
-    const ingress = group.inputs.ingress as Array<{ cidrBlocks?: string[]; securityGroups?: string[]; fromPort: number }>;
+    const group = ofType(plan, "aws:ec2/securityGroup:SecurityGroup").find(
+      (s) => s.name === "photo-api-internal-lb",
+    ) as PlannedResource;
+    const ingress = group.inputs.ingress as Array<{
+      cidrBlocks?: string[];
+      securityGroups?: string[];
+      fromPort: number;
+    }>;
     expect(ingress).to.have.length(1);
     expect(ingress[0].cidrBlocks ?? []).to.deep.equal([]);
     const workers = one(plan, "aws:ec2/securityGroup:SecurityGroup", "gpu-instances");
     expect(ingress[0].securityGroups).to.have.length(1);
     expect(group.dependencies).to.include(workers.urn);
     const zone = one(plan, "aws:route53/zone:Zone", "photo-api-private");
-    expect(zone.inputs).to.deep.include({ name: "photos-api.recipes.example.com", vpcs: [{ vpcId: "vpc-0c1d2e3f4a5b60718" }] });
+    expect(zone.inputs).to.deep.include({
+      name: "photos-api.recipes.example.com",
+      vpcs: [{ vpcId: "vpc-0c1d2e3f4a5b60718" }],
+    });
     const record = one(plan, "aws:route53/record:Record", "photo-api-private");
     const [alias] = record.inputs.aliases as Array<{ name: string }>;
     expect(alias.name).to.match(/^internal-photo-api-internal-/);

@@ -14,7 +14,12 @@ import { awsAccountId, awsRegion, tags } from "../config/schema";
 import { accountProvider } from "../shared/aws-provider";
 
 const subnetId = z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "expected a subnet id such as subnet-0123456789abcdef0");
-const image = z.string().regex(/^[\w.-]+(:\d+)?(\/[\w.-]+)+(:[\w.-]+|@sha256:[0-9a-f]{64})$/, "expected a container image reference with a tag or digest");
+const image = z
+  .string()
+  .regex(
+    /^[\w.-]+(:\d+)?(\/[\w.-]+)+(:[\w.-]+|@sha256:[0-9a-f]{64})$/,
+    "expected a container image reference with a tag or digest",
+  );
 
 export const classificationConfig = z.object({
   layer: z.literal("classification"),
@@ -29,22 +34,39 @@ export const classificationConfig = z.object({
   /** A combination name from packer/versions/ (its AMI id is published to SSM by scripts/packer-build). */
   gpuAmi: z.string().min(1),
   upload: z.object({
-    prefix: z.string().regex(/^[a-z0-9-]+\/$/, "expected a key prefix ending in / such as uploads/").default("uploads/"),
-    maxBytes: z.number().int().min(1024).max(50 * 1024 * 1024),
+    prefix: z
+      .string()
+      .regex(/^[a-z0-9-]+\/$/, "expected a key prefix ending in / such as uploads/")
+      .default("uploads/"),
+    maxBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(50 * 1024 * 1024),
     urlExpirySeconds: z.number().int().min(30).max(3600),
     corsOrigins: z.array(z.string().url()).min(1),
     retentionDays: z.number().int().min(1),
   }),
-  queue: z.object({ visibilityTimeoutSeconds: z.number().int().min(30).max(43200), maxReceiveCount: z.number().int().min(1).max(10) }),
+  queue: z.object({
+    visibilityTimeoutSeconds: z.number().int().min(30).max(43200),
+    maxReceiveCount: z.number().int().min(1).max(10),
+  }),
   worker: z.object({
     image,
-    instanceType: z.string().regex(/^(g4dn|g5|g6|g6e|p3|p4d|p5)\.[a-z0-9]+$/, "expected a GPU instance type such as g4dn.xlarge"),
+    instanceType: z
+      .string()
+      .regex(/^(g4dn|g5|g6|g6e|p3|p4d|p5)\.[a-z0-9]+$/, "expected a GPU instance type such as g4dn.xlarge"),
     cpu: z.number().int().min(256),
     memoryMiB: z.number().int().min(512),
     gpus: z.number().int().min(1).max(8),
     batchSize: z.number().int().min(1).max(64),
     stopTimeoutSeconds: z.number().int().min(15).max(120),
-    modelUri: z.string().regex(/^s3:\/\/[a-z0-9.-]+\/[^?]+(\?versionId=[^&]+)?$/, "expected s3://bucket/key of the ONNX model, optionally ?versionId=..."),
+    modelUri: z
+      .string()
+      .regex(
+        /^s3:\/\/[a-z0-9.-]+\/[^?]+(\?versionId=[^&]+)?$/,
+        "expected s3://bucket/key of the ONNX model, optionally ?versionId=...",
+      ),
     maxInstances: z.number().int().min(1),
     rootVolumeGb: z.number().int().min(30).default(100),
   }),
@@ -60,12 +82,20 @@ export const classificationConfig = z.object({
       scaleInPeriods: z.number().int().min(1).default(10),
     })
     .refine((s) => s.maxTasks >= s.minTasks, { message: "maxTasks must be at least minTasks", path: ["maxTasks"] })
-    .refine((s) => s.scaleOutAgeSeconds < s.sloSeconds, { message: "scaleOutAgeSeconds must be below sloSeconds, or the SLO is missed before scaling starts", path: ["scaleOutAgeSeconds"] })
-    .refine((s) => s.scaleInAgeSeconds < s.scaleOutAgeSeconds, { message: "scaleInAgeSeconds must be below scaleOutAgeSeconds", path: ["scaleInAgeSeconds"] }),
+    .refine((s) => s.scaleOutAgeSeconds < s.sloSeconds, {
+      message: "scaleOutAgeSeconds must be below sloSeconds, or the SLO is missed before scaling starts",
+      path: ["scaleOutAgeSeconds"],
+    })
+    .refine((s) => s.scaleInAgeSeconds < s.scaleOutAgeSeconds, {
+      message: "scaleInAgeSeconds must be below scaleOutAgeSeconds",
+      path: ["scaleInAgeSeconds"],
+    }),
   api: z.object({
     image,
     domainName: z.string().regex(/^([a-z0-9-]+\.)+[a-z]+$/, "expected the API's domain name"),
-    certificateArn: z.string().regex(/^arn:aws:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/, "expected an ACM certificate ARN"),
+    certificateArn: z
+      .string()
+      .regex(/^arn:aws:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/, "expected an ACM certificate ARN"),
     cpu: z.number().int().min(256),
     memoryMiB: z.number().int().min(512),
     desiredCount: z.number().int().min(1),
@@ -80,7 +110,12 @@ export async function classification(): Promise<Record<string, unknown>> {
 
   const intake = new UploadIntake(
     "photos",
-    { prefix: cfg.upload.prefix, corsOrigins: cfg.upload.corsOrigins, retentionDays: cfg.upload.retentionDays, ...cfg.queue },
+    {
+      prefix: cfg.upload.prefix,
+      corsOrigins: cfg.upload.corsOrigins,
+      retentionDays: cfg.upload.retentionDays,
+      ...cfg.queue,
+    },
     opts,
   );
   const gpu = new GpuEcsCluster(

@@ -23,7 +23,10 @@ describe("management stack (offline graph)", () => {
     const { plans, failures } = await planAll();
     expect(failures).to.deep.equal([]);
     plan = plans.get("management") as StackPlan;
-    const out = plan.outputs as { researchAccountIds: Record<string, string>; sandboxAccountIds: Record<string, string> };
+    const out = plan.outputs as {
+      researchAccountIds: Record<string, string>;
+      sandboxAccountIds: Record<string, string>;
+    };
     members = [...Object.values(out.researchAccountIds), ...Object.values(out.sandboxAccountIds)];
   });
 
@@ -34,7 +37,9 @@ describe("management stack (offline graph)", () => {
     });
 
     it("denies every deletion to everyone", () => {
-      const deny = policy.find((s) => s.Effect === "Deny" && s.Principal === "*" && list(s.Action).includes("s3:DeleteObjectVersion"));
+      const deny = policy.find(
+        (s) => s.Effect === "Deny" && s.Principal === "*" && list(s.Action).includes("s3:DeleteObjectVersion"),
+      );
       expect(deny, "a Deny of deletes for Principal *").to.not.equal(undefined);
       expect(list(deny?.Action)).to.include.members(["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:DeleteBucket"]);
       expect(deny?.Condition).to.equal(undefined);
@@ -52,10 +57,15 @@ describe("management stack (offline graph)", () => {
       for (const w of writes) {
         expect(w.Condition?.StringEquals?.["aws:SourceAccount"]).to.have.members(members);
         expect(list(w.Resource)).to.have.length(members.length);
-        for (const r of list(w.Resource)) expect(members.some((m) => r.includes(`/AWSLogs/${m}/`)), r).to.equal(true);
+        for (const r of list(w.Resource))
+          expect(
+            members.some((m) => r.includes(`/AWSLogs/${m}/`)),
+            r,
+          ).to.equal(true);
       }
       const allows = policy.filter((s) => s.Effect === "Allow");
-      for (const a of allows) expect(JSON.stringify(a.Principal)).to.match(/cloudtrail\.amazonaws\.com|config\.amazonaws\.com/);
+      for (const a of allows)
+        expect(JSON.stringify(a.Principal)).to.match(/cloudtrail\.amazonaws\.com|config\.amazonaws\.com/);
     });
 
     it("denies member-account principals outright", () => {
@@ -67,17 +77,28 @@ describe("management stack (offline graph)", () => {
       const bucket = one(plan, "aws:s3/bucket:Bucket");
       expect(bucket.inputs.objectLockEnabled).to.equal(true);
       expect((bucket.inputs.tags as Record<string, string>)["ml-platform:purpose"]).to.equal("audit");
-      expect(one(plan, "aws:s3/bucketVersioning:BucketVersioning").inputs.versioningConfiguration).to.deep.equal({ status: "Enabled" });
-      expect(one(plan, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration").inputs.rule).to.deep.equal({
-        defaultRetention: { mode: "GOVERNANCE", days: 365 },
+      expect(one(plan, "aws:s3/bucketVersioning:BucketVersioning").inputs.versioningConfiguration).to.deep.equal({
+        status: "Enabled",
       });
-      const sse = one(plan, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs.rules as Array<{
+      expect(one(plan, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration").inputs.rule).to.deep.equal(
+        {
+          defaultRetention: { mode: "GOVERNANCE", days: 365 },
+        },
+      );
+      const sse = one(plan, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
+        .inputs.rules as Array<{
         applyServerSideEncryptionByDefault: { sseAlgorithm: string };
       }>;
       expect(sse[0].applyServerSideEncryptionByDefault.sseAlgorithm).to.equal("aws:kms");
       const pab = one(plan, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs;
-      expect([pab.blockPublicAcls, pab.blockPublicPolicy, pab.ignorePublicAcls, pab.restrictPublicBuckets]).to.deep.equal([true, true, true, true]);
-      const rules = one(plan, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules as Array<{ transitions: Array<{ days: number }> }>;
+      expect([
+        pab.blockPublicAcls,
+        pab.blockPublicPolicy,
+        pab.ignorePublicAcls,
+        pab.restrictPublicBuckets,
+      ]).to.deep.equal([true, true, true, true]);
+      const rules = one(plan, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs
+        .rules as Array<{ transitions: Array<{ days: number }> }>;
       expect(rules[0].transitions[0].days).to.equal(90);
     });
 
@@ -100,14 +121,30 @@ describe("management stack (offline graph)", () => {
 
     it("denies stopping, deleting or changing the trail, recorder and delivery channel", () => {
       const denied = scp.filter((s) => s.Effect === "Deny").flatMap((s) => list(s.Action));
-      expect(denied).to.include.members([...AUDIT_TAMPER_ACTIONS, ...BUDGET_TAMPER_ACTIONS, "organizations:LeaveOrganization"]);
-      expect(denied).to.include.members(["cloudtrail:StopLogging", "cloudtrail:DeleteTrail", "config:StopConfigurationRecorder", "config:DeleteDeliveryChannel"]);
+      expect(denied).to.include.members([
+        ...AUDIT_TAMPER_ACTIONS,
+        ...BUDGET_TAMPER_ACTIONS,
+        "organizations:LeaveOrganization",
+      ]);
+      expect(denied).to.include.members([
+        "cloudtrail:StopLogging",
+        "cloudtrail:DeleteTrail",
+        "config:StopConfigurationRecorder",
+        "config:DeleteDeliveryChannel",
+      ]);
     });
 
     it("protects the guardrail roles and the research admin role", () => {
       const roles = scp.find((s) => s.Sid === "ProtectGuardrailRoles");
-      expect(list(roles?.Resource)).to.include.members(["arn:aws:iam::*:role/research-admin", "arn:aws:iam::*:role/guardrails/*"]);
-      expect(list(roles?.Action)).to.include.members(["iam:DeleteRole", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy"]);
+      expect(list(roles?.Resource)).to.include.members([
+        "arn:aws:iam::*:role/research-admin",
+        "arn:aws:iam::*:role/guardrails/*",
+      ]);
+      expect(list(roles?.Action)).to.include.members([
+        "iam:DeleteRole",
+        "iam:PutRolePolicy",
+        "iam:UpdateAssumeRolePolicy",
+      ]);
     });
 
     it("restricts regions as configured, and only when configured", async () => {
@@ -119,7 +156,9 @@ describe("management stack (offline graph)", () => {
     });
 
     it("is attached to the research OU", () => {
-      const ou = ofType(plan, "aws:organizations/organizationalUnit:OrganizationalUnit").find((r) => r.inputs.name === "research");
+      const ou = ofType(plan, "aws:organizations/organizationalUnit:OrganizationalUnit").find(
+        (r) => r.inputs.name === "research",
+      );
       const attachment = one(plan, "aws:organizations/policyAttachment:PolicyAttachment");
       expect(attachment.dependencies).to.include(ou?.urn);
     });

@@ -14,7 +14,10 @@ import { loadConfig } from "../config/load";
 import { awsAccountId, awsRegion, budgetConfig, email, tags } from "../config/schema";
 import { accountProvider } from "../shared/aws-provider";
 
-const account = z.object({ name: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, "expected a short lower-case name"), email });
+const account = z.object({
+  name: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, "expected a short lower-case name"),
+  email,
+});
 
 export const managementConfig = z.object({
   layer: z.literal("management"),
@@ -29,7 +32,10 @@ export const managementConfig = z.object({
     transitionDays: z.number().int().min(30, "S3 requires at least 30 days before a transition"),
   }),
   guardrails: z.object({ allowedRegions: z.array(awsRegion).optional() }).default({}),
-  researchAccess: z.object({ groups: z.array(z.string().min(1)).default([]), users: z.array(z.string().min(1)).default([]) }),
+  researchAccess: z.object({
+    groups: z.array(z.string().min(1)).default([]),
+    users: z.array(z.string().min(1)).default([]),
+  }),
   budget: budgetConfig,
 });
 
@@ -43,10 +49,17 @@ export async function management(): Promise<Record<string, unknown>> {
 
   const accounts = new MemberAccounts(
     "members",
-    { rootId: org.roots.apply((r) => r[0].id), research: cfg.accounts.research, sandbox: cfg.accounts.sandbox, accessRoleName: cfg.accessRoleName },
+    {
+      rootId: org.roots.apply((r) => r[0].id),
+      research: cfg.accounts.research,
+      sandbox: cfg.accounts.sandbox,
+      accessRoleName: cfg.accessRoleName,
+    },
     { provider },
   );
-  const memberIds = pulumi.all([accounts.researchAccountIds, accounts.sandboxAccountIds]).apply(([r, s]) => [...Object.values(r), ...Object.values(s)].sort());
+  const memberIds = pulumi
+    .all([accounts.researchAccountIds, accounts.sandboxAccountIds])
+    .apply(([r, s]) => [...Object.values(r), ...Object.values(s)].sort());
   const audit = new AuditBucket(
     "audit",
     {
@@ -69,7 +82,11 @@ export async function management(): Promise<Record<string, unknown>> {
     },
     { provider },
   );
-  new ResearchAccess("research-access", { researchAccountIds: accounts.researchAccountIds, ...cfg.researchAccess }, { provider });
+  new ResearchAccess(
+    "research-access",
+    { researchAccountIds: accounts.researchAccountIds, ...cfg.researchAccess },
+    { provider },
+  );
   new BudgetAlerts("organization-budget", { accountId: cfg.accountId, ...cfg.budget }, { provider });
 
   return {

@@ -31,7 +31,9 @@ function documentsOf(r: PlannedResource): Array<{ key: string; text: unknown; op
   const found = (DOCUMENTS[r.type] ?? []).map(([key, options]) => ({ key, text: r.inputs[key], options }));
   // Inline role policies are documents too.
   if (r.type === "aws:iam/role:Role" && Array.isArray(r.inputs.inlinePolicies)) {
-    (r.inputs.inlinePolicies as Array<{ policy?: unknown }>).forEach((p, i) => found.push({ key: `inlinePolicies[${i}]`, text: p.policy, options: identityPolicy }));
+    (r.inputs.inlinePolicies as Array<{ policy?: unknown }>).forEach((p, i) =>
+      found.push({ key: `inlinePolicies[${i}]`, text: p.policy, options: identityPolicy }),
+    );
   }
   return found.filter((d) => d.text !== undefined);
 }

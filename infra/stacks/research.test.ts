@@ -15,9 +15,13 @@ const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array
 
 /** True when some statement of the given effect covers the action (wildcards as IAM reads them) on the resource. */
 function covers(statements: Statement[], effect: string, action: string, resource = "*"): boolean {
-  const match = (pattern: string, value: string) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`, "i").test(value);
+  const match = (pattern: string, value: string) =>
+    new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`, "i").test(value);
   return statements.some(
-    (s) => s.Effect === effect && list(s.Action).some((a) => match(a, action)) && list(s.Resource).some((r) => match(r, resource) || r === "*"),
+    (s) =>
+      s.Effect === effect &&
+      list(s.Action).some((a) => match(a, action)) &&
+      list(s.Resource).some((r) => match(r, resource) || r === "*"),
   );
 }
 
@@ -36,7 +40,9 @@ describe("research stack (offline graph)", () => {
   it("runs in the research account through the organization access role", () => {
     const provider = one(plan, "pulumi:providers:aws", "research");
     const researchId = (management.outputs.researchAccountIds as Record<string, string>).alpha;
-    expect(provider.inputs.assumeRoles).to.deep.equal([{ roleArn: `arn:aws:iam::${researchId}:role/OrganizationAccountAccessRole`, sessionName: "pulumi-research" }]);
+    expect(provider.inputs.assumeRoles).to.deep.equal([
+      { roleArn: `arn:aws:iam::${researchId}:role/OrganizationAccountAccessRole`, sessionName: "pulumi-research" },
+    ]);
     expect(provider.inputs.allowedAccountIds).to.deep.equal([researchId]);
     expect(one(plan, "aws:cloudtrail/trail:Trail").provider).to.equal(provider.urn);
   });
@@ -51,7 +57,10 @@ describe("research stack (offline graph)", () => {
   });
 
   it("records all supported resources with Config and delivers to the same bucket", () => {
-    expect(one(plan, "aws:cfg/recorder:Recorder").inputs.recordingGroup).to.deep.equal({ allSupported: true, includeGlobalResourceTypes: true });
+    expect(one(plan, "aws:cfg/recorder:Recorder").inputs.recordingGroup).to.deep.equal({
+      allSupported: true,
+      includeGlobalResourceTypes: true,
+    });
     const channel = one(plan, "aws:cfg/deliveryChannel:DeliveryChannel").inputs;
     expect(channel.s3BucketName).to.equal(management.outputs.auditBucketName);
     expect(channel.s3KmsKeyArn).to.equal(management.outputs.auditKeyArn);
@@ -61,13 +70,19 @@ describe("research stack (offline graph)", () => {
   describe("research admin role (the deliberate exception)", () => {
     let policy: Statement[];
     before(() => {
-      policy = jsonInput<{ Statement: Statement[] }>(one(plan, "aws:iam/rolePolicy:RolePolicy", "admin-policy"), "policy").Statement;
+      policy = jsonInput<{ Statement: Statement[] }>(
+        one(plan, "aws:iam/rolePolicy:RolePolicy", "admin-policy"),
+        "policy",
+      ).Statement;
     });
 
     it("is named research-admin, needs MFA from production and has a bounded session", () => {
       const role = one(plan, "aws:iam/role:Role", "research-admin");
       expect(role.inputs.maxSessionDuration).to.equal(4 * 3600);
-      const trust = jsonInput<{ Statement: Array<Statement & { Principal: { AWS: string } }> }>(role, "assumeRolePolicy").Statement;
+      const trust = jsonInput<{ Statement: Array<Statement & { Principal: { AWS: string } }> }>(
+        role,
+        "assumeRolePolicy",
+      ).Statement;
       expect(trust).to.have.length(1);
       expect(trust[0].Principal.AWS).to.equal("arn:aws:iam::111111111111:root");
       expect(trust[0].Condition?.Bool?.["aws:MultiFactorAuthPresent"]).to.equal("true");
@@ -78,21 +93,50 @@ describe("research stack (offline graph)", () => {
     });
 
     it("denies every write to the audit bucket and any use of its key", () => {
-      for (const action of ["s3:PutObject", "s3:DeleteObject", "s3:PutBucketPolicy", "s3:PutLifecycleConfiguration", "s3:DeleteObjectVersion", "s3:PutObjectRetention", "s3:BypassGovernanceRetention"]) {
-        expect(covers(policy, "Deny", action, `${auditBucketArn()}/AWSLogs/x`) || covers(policy, "Deny", action, auditBucketArn()), action).to.equal(true);
+      for (const action of [
+        "s3:PutObject",
+        "s3:DeleteObject",
+        "s3:PutBucketPolicy",
+        "s3:PutLifecycleConfiguration",
+        "s3:DeleteObjectVersion",
+        "s3:PutObjectRetention",
+        "s3:BypassGovernanceRetention",
+      ]) {
+        expect(
+          covers(policy, "Deny", action, `${auditBucketArn()}/AWSLogs/x`) ||
+            covers(policy, "Deny", action, auditBucketArn()),
+          action,
+        ).to.equal(true);
       }
       expect(covers(policy, "Deny", "kms:Decrypt", management.outputs.auditKeyArn as string)).to.equal(true);
     });
 
     it("denies changes to itself", () => {
       const self = `arn:aws:iam::${(management.outputs.researchAccountIds as Record<string, string>).alpha}:role/research-admin`;
-      for (const action of ["iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:DeleteRole", "iam:AttachRolePolicy"]) expect(covers(policy, "Deny", action, self), action).to.equal(true);
+      for (const action of [
+        "iam:PutRolePolicy",
+        "iam:UpdateAssumeRolePolicy",
+        "iam:DeleteRole",
+        "iam:AttachRolePolicy",
+      ])
+        expect(covers(policy, "Deny", action, self), action).to.equal(true);
     });
   });
 
   it("evaluates the configured Config rules, including internet-open security groups", () => {
-    const rules = ofType(plan, "aws:cfg/rule:Rule").map((r) => (r.inputs.source as { sourceIdentifier: string }).sourceIdentifier);
-    expect(rules).to.include.members(["INCOMING_SSH_DISABLED", "RESTRICTED_INCOMING_TRAFFIC", "VPC_SG_OPEN_ONLY_TO_AUTHORIZED_PORTS", "S3_BUCKET_PUBLIC_READ_PROHIBITED", "S3_BUCKET_PUBLIC_WRITE_PROHIBITED", "CLOUD_TRAIL_ENABLED", "EC2_EBS_ENCRYPTION_BY_DEFAULT", "ROOT_ACCOUNT_MFA_ENABLED"]);
+    const rules = ofType(plan, "aws:cfg/rule:Rule").map(
+      (r) => (r.inputs.source as { sourceIdentifier: string }).sourceIdentifier,
+    );
+    expect(rules).to.include.members([
+      "INCOMING_SSH_DISABLED",
+      "RESTRICTED_INCOMING_TRAFFIC",
+      "VPC_SG_OPEN_ONLY_TO_AUTHORIZED_PORTS",
+      "S3_BUCKET_PUBLIC_READ_PROHIBITED",
+      "S3_BUCKET_PUBLIC_WRITE_PROHIBITED",
+      "CLOUD_TRAIL_ENABLED",
+      "EC2_EBS_ENCRYPTION_BY_DEFAULT",
+      "ROOT_ACCOUNT_MFA_ENABLED",
+    ]);
     const ports = ofType(plan, "aws:cfg/rule:Rule").find((r) => r.inputs.name === "only-authorized-public-ports");
     expect(JSON.parse(ports?.inputs.inputParameters as string)).to.deep.equal({ authorizedTcpPorts: "443" });
     expect(rules).to.include("EC2_IMDSV2_CHECK");
@@ -101,24 +145,40 @@ describe("research stack (offline graph)", () => {
   it("takes the rule list from config: defaults can be left out, others added", async () => {
     const changed = await planStack("research", {
       stackOutputs: { management: management.outputs },
-      config: { "ml-platform:configRules": { disabled: ["root-mfa"], rules: { "rds-encrypted": { identifier: "RDS_STORAGE_ENCRYPTED" } } } },
+      config: {
+        "ml-platform:configRules": {
+          disabled: ["root-mfa"],
+          rules: { "rds-encrypted": { identifier: "RDS_STORAGE_ENCRYPTED" } },
+        },
+      },
     });
     const names = ofType(changed, "aws:cfg/rule:Rule").map((r) => r.inputs.name);
     expect(names).to.include("rds-encrypted").and.not.include("root-mfa");
-    const bad = await planStack("research", { stackOutputs: { management: management.outputs }, config: { "ml-platform:configRules": { disabled: ["nope"] } } }).catch((e: Error) => e);
+    const bad = await planStack("research", {
+      stackOutputs: { management: management.outputs },
+      config: { "ml-platform:configRules": { disabled: ["nope"] } },
+    }).catch((e: Error) => e);
     expect((bad as Error).message).to.contain("ml-platform:configRules.disabled: no default rule named nope");
   });
 
   it("notifies at the configured budget thresholds, and follows a config change", async () => {
     const thresholds = (p: StackPlan) =>
-      (one(p, "aws:budgets/budget:Budget").inputs.notifications as Array<{ notificationType: string; threshold: number }>).map((n) => `${n.notificationType}>${n.threshold}`);
+      (
+        one(p, "aws:budgets/budget:Budget").inputs.notifications as Array<{
+          notificationType: string;
+          threshold: number;
+        }>
+      ).map((n) => `${n.notificationType}>${n.threshold}`);
     expect(thresholds(plan)).to.have.members(["FORECASTED>100", "ACTUAL>50", "ACTUAL>80", "ACTUAL>100"]);
     const changed = await planStack("research", {
       stackOutputs: { management: management.outputs },
       config: { "ml-platform:budget": { monthlyLimitUsd: 100, actualThresholds: [25, 90], emails: ["a@example.com"] } },
     });
     expect(thresholds(changed)).to.have.members(["FORECASTED>100", "ACTUAL>25", "ACTUAL>90"]);
-    const topic = jsonInput<{ Statement: Array<{ Principal: { Service: string } }> }>(one(changed, "aws:sns/topicPolicy:TopicPolicy"), "policy");
+    const topic = jsonInput<{ Statement: Array<{ Principal: { Service: string } }> }>(
+      one(changed, "aws:sns/topicPolicy:TopicPolicy"),
+      "policy",
+    );
     expect(topic.Statement[0].Principal.Service).to.equal("budgets.amazonaws.com");
   });
 
@@ -141,13 +201,18 @@ describe("research stack (offline graph)", () => {
   it("admits SSH only from the bastion, and nothing else inbound", () => {
     const sg = one(plan, "aws:ec2/securityGroup:SecurityGroup");
     expect(sg.inputs.ingress).to.have.length(1);
-    expect(sg.inputs.ingress).to.deep.equal([{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["10.0.1.0/24"], description: "bastion" }]);
+    expect(sg.inputs.ingress).to.deep.equal([
+      { protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["10.0.1.0/24"], description: "bastion" },
+    ]);
   });
 
   it("spreads private subnets over two AZs and keeps S3 traffic on a gateway endpoint", () => {
     const subnets = ofType(plan, "aws:ec2/subnet:Subnet");
     expect(new Set(subnets.map((s) => s.inputs.availabilityZone)).size).to.equal(2);
-    expect(one(plan, "aws:ec2/vpcEndpoint:VpcEndpoint").inputs).to.include({ serviceName: "com.amazonaws.us-east-1.s3", vpcEndpointType: "Gateway" });
+    expect(one(plan, "aws:ec2/vpcEndpoint:VpcEndpoint").inputs).to.include({
+      serviceName: "com.amazonaws.us-east-1.s3",
+      vpcEndpointType: "Gateway",
+    });
     expect(ofType(plan, "aws:ec2/natGateway:NatGateway")).to.have.length(0);
   });
 
@@ -158,7 +223,9 @@ describe("research stack (offline graph)", () => {
     for (const a of assoc) expect(a.provider).to.equal(production.urn);
     const zones = ofType(plan, "aws:route53/zone:Zone").map((z) => z.inputs.name);
     expect(zones).to.have.members(["research-alpha.internal", "20.10.in-addr.arpa"]);
-    const patterns = ofType(plan, "aws:cloudwatch/eventRule:EventRule").map((r) => JSON.parse(r.inputs.eventPattern as string)["detail-type"][0]);
+    const patterns = ofType(plan, "aws:cloudwatch/eventRule:EventRule").map(
+      (r) => JSON.parse(r.inputs.eventPattern as string)["detail-type"][0],
+    );
     expect(patterns).to.have.members(["EC2 Instance State-change Notification", "Tag Change on Resource"]);
     const fn = one(plan, "aws:lambda/function:Function");
     const role = ofType(plan, "aws:iam/role:Role").find((r) => fn.dependencies.includes(r.urn));
@@ -176,7 +243,10 @@ describe("research stack (offline graph)", () => {
   });
 
   it("stops when the configured account id does not match the management stack's", async () => {
-    const err = await planStack("research", { stackOutputs: { management: management.outputs }, config: { "ml-platform:accountId": "999999999999" } }).catch((e: Error) => e);
+    const err = await planStack("research", {
+      stackOutputs: { management: management.outputs },
+      config: { "ml-platform:accountId": "999999999999" },
+    }).catch((e: Error) => e);
     expect((err as Error).message).to.contain("ml-platform:accountId: 999999999999 does not match");
   });
 });

@@ -34,13 +34,24 @@ export const researchConfig = z.object({
       /** Default rules to leave out, by name. */
       disabled: z.array(z.string()).default([]),
       /** More AWS managed rules, or parameters that replace a default rule's. */
-      rules: z.record(z.string().regex(/^[a-z0-9-]+$/, "expected a rule name such as ec2-imdsv2"), z.object({ identifier: z.string().regex(/^[A-Z0-9_]+$/, "expected an AWS managed rule identifier"), parameters: z.record(z.string(), z.string()).optional() })).default({}),
+      rules: z
+        .record(
+          z.string().regex(/^[a-z0-9-]+$/, "expected a rule name such as ec2-imdsv2"),
+          z.object({
+            identifier: z.string().regex(/^[A-Z0-9_]+$/, "expected an AWS managed rule identifier"),
+            parameters: z.record(z.string(), z.string()).optional(),
+          }),
+        )
+        .default({}),
     })
     .default({ allowedPublicTcpPorts: [], disabled: [], rules: {} }),
   audit: z.object({ recordGlobalResources: z.boolean().default(true) }).default({ recordGlobalResources: true }),
   budget: budgetConfig,
   network: z.object({
-    cidr: cidrBlock.refine((c) => Number(c.split("/")[1]) >= 16 && Number(c.split("/")[1]) <= 18, "expected a /16 to /18 block"),
+    cidr: cidrBlock.refine(
+      (c) => Number(c.split("/")[1]) >= 16 && Number(c.split("/")[1]) <= 18,
+      "expected a /16 to /18 block",
+    ),
     azCount: z.number().int().min(2).max(4).default(2),
     natGateway: z.boolean().default(false),
   }),
@@ -52,7 +63,10 @@ export const researchConfig = z.object({
     sshSourceCidrs: z.array(cidrBlock).min(1),
     routeTableIds: z.array(z.string().regex(/^rtb-[0-9a-f]{8,17}$/, "expected a route table id")).min(1),
   }),
-  dns: z.object({ zoneName: z.string().regex(/^([a-z0-9-]+\.)+[a-z]+$/, "expected a DNS zone such as research.internal"), logRetentionDays: z.number().int().default(90) }),
+  dns: z.object({
+    zoneName: z.string().regex(/^([a-z0-9-]+\.)+[a-z]+$/, "expected a DNS zone such as research.internal"),
+    logRetentionDays: z.number().int().default(90),
+  }),
 });
 
 export async function research(): Promise<Record<string, unknown>> {
@@ -60,8 +74,12 @@ export async function research(): Promise<Record<string, unknown>> {
   const mgmt = new pulumi.StackReference(cfg.managementStack);
   const accountId = mgmt.requireOutput("researchAccountIds").apply((ids) => {
     const id = (ids as Record<string, string>)[cfg.account];
-    if (id === undefined) throw new Error(`ml-platform:account: "${cfg.account}" is not a research account of ${cfg.managementStack}`);
-    if (id !== cfg.accountId) throw new Error(`ml-platform:accountId: ${cfg.accountId} does not match ${cfg.managementStack}'s account "${cfg.account}" (${id})`);
+    if (id === undefined)
+      throw new Error(`ml-platform:account: "${cfg.account}" is not a research account of ${cfg.managementStack}`);
+    if (id !== cfg.accountId)
+      throw new Error(
+        `ml-platform:accountId: ${cfg.accountId} does not match ${cfg.managementStack}'s account "${cfg.account}" (${id})`,
+      );
     return id;
   });
   const accessRole = mgmt.requireOutput("accessRoleName").apply(String);
@@ -71,13 +89,22 @@ export async function research(): Promise<Record<string, unknown>> {
     assumeRoleArn: pulumi.all([accountId, accessRole]).apply(([id, role]) => organizationAccessRoleArn(id, role)),
     tags: cfg.tags,
   });
-  const production = accountProvider("production", { region: cfg.bastion.region, accountId: cfg.bastion.accountId, tags: cfg.tags });
+  const production = accountProvider("production", {
+    region: cfg.bastion.region,
+    accountId: cfg.bastion.accountId,
+    tags: cfg.tags,
+  });
   const auditBucketName = mgmt.requireOutput("auditBucketName").apply(String);
   const auditKeyArn = mgmt.requireOutput("auditKeyArn").apply(String);
 
   const admin = new ResearchAdminRole(
     "admin",
-    { productionAccountId: cfg.bastion.accountId, ...cfg.admin, auditBucketArn: mgmt.requireOutput("auditBucketArn").apply(String), auditKeyArn },
+    {
+      productionAccountId: cfg.bastion.accountId,
+      ...cfg.admin,
+      auditBucketArn: mgmt.requireOutput("auditBucketArn").apply(String),
+      auditKeyArn,
+    },
     { provider },
   );
   const audit = new AccountAudit(
@@ -91,7 +118,14 @@ export async function research(): Promise<Record<string, unknown>> {
     },
     { provider },
   );
-  new ConfigRules("rules", { rules: selectRules(defaultRules(cfg.configRules.allowedPublicTcpPorts), cfg.configRules), recorder: audit.recorder }, { provider });
+  new ConfigRules(
+    "rules",
+    {
+      rules: selectRules(defaultRules(cfg.configRules.allowedPublicTcpPorts), cfg.configRules),
+      recorder: audit.recorder,
+    },
+    { provider },
+  );
   new BudgetAlerts("budget", { accountId: cfg.accountId, ...cfg.budget }, { provider });
   const network = new ResearchNetwork(
     "research",

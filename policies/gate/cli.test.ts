@@ -10,13 +10,27 @@ const ROOT = path.resolve(__dirname, "..", "..");
 const THIRD_PARTY = path.join(__dirname, "fixtures", "third-party-pack");
 
 function gate(...args: string[]) {
-  const r = spawnSync("npx", ["tsx", "policies/gate/cli.ts", ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  const r = spawnSync("npx", ["tsx", "policies/gate/cli.ts", ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1" },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 const tags = { Owner: "ml-team", Project: "ml-platform" };
-const openSg = res("aws:ec2/securityGroup:SecurityGroup", "open-ssh", { tags, ingress: [{ fromPort: 22, toPort: 22, protocol: "tcp", cidrBlocks: ["0.0.0.0/0"] }] }, { stack: "research" });
-const untagged = res("aws:ec2/securityGroup:SecurityGroup", "private", { ingress: [{ fromPort: 22, toPort: 22, protocol: "tcp", cidrBlocks: ["10.0.0.0/8"] }] }, { stack: "research" });
+const openSg = res(
+  "aws:ec2/securityGroup:SecurityGroup",
+  "open-ssh",
+  { tags, ingress: [{ fromPort: 22, toPort: 22, protocol: "tcp", cidrBlocks: ["0.0.0.0/0"] }] },
+  { stack: "research" },
+);
+const untagged = res(
+  "aws:ec2/securityGroup:SecurityGroup",
+  "private",
+  { ingress: [{ fromPort: 22, toPort: 22, protocol: "tcp", cidrBlocks: ["10.0.0.0/8"] }] },
+  { stack: "research" },
+);
 
 describe("policy gate CLI (npm run policy)", function () {
   this.timeout(60000);
@@ -41,7 +55,9 @@ describe("policy gate CLI (npm run policy)", function () {
     writePlan(plan([untagged], "research"));
     const r = gate("--plan", dir);
     expect(r.code, r.stderr).to.equal(0);
-    expect(r.stdout).to.contain("[advisory] research / urn:pulumi:research::ml-platform::aws:ec2/securityGroup:SecurityGroup::private / required-tags / missing tag(s) Owner, Project");
+    expect(r.stdout).to.contain(
+      "[advisory] research / urn:pulumi:research::ml-platform::aws:ec2/securityGroup:SecurityGroup::private / required-tags / missing tag(s) Owner, Project",
+    );
     expect(r.stdout).to.match(/0 mandatory, 1 advisory violation/);
   });
 
@@ -51,7 +67,9 @@ describe("policy gate CLI (npm run policy)", function () {
     writeFileSync(cfg, JSON.stringify({ "security-group-no-public-ingress": { enforcementLevel: "advisory" } }));
     const r = gate("--plan", dir, "--config", cfg);
     expect(r.code, r.stderr).to.equal(0);
-    expect(r.stdout).to.contain("[advisory] research / urn:pulumi:research::ml-platform::aws:ec2/securityGroup:SecurityGroup::open-ssh / security-group-no-public-ingress");
+    expect(r.stdout).to.contain(
+      "[advisory] research / urn:pulumi:research::ml-platform::aws:ec2/securityGroup:SecurityGroup::open-ssh / security-group-no-public-ingress",
+    );
   });
 
   it("exits 2 on a config file naming no policy of the pack, or breaking a policy's schema", () => {
@@ -88,7 +106,9 @@ describe("policy gate CLI (npm run policy)", function () {
     writePlan(plan([bucket("wrong"), ...queues], "data"));
     const mandatory = gate("--plan", dir, "--pack", THIRD_PARTY);
     expect(mandatory.code).to.equal(1);
-    expect(mandatory.stdout).to.contain("[mandatory] data / urn:pulumi:data::ml-platform::aws:s3/bucketV2:BucketV2::wrong / bucket-name-prefix / bucket wrong does not start with acme-");
+    expect(mandatory.stdout).to.contain(
+      "[mandatory] data / urn:pulumi:data::ml-platform::aws:s3/bucketV2:BucketV2::wrong / bucket-name-prefix / bucket wrong does not start with acme-",
+    );
     expect(mandatory.stdout).not.to.contain("never-runs");
   });
 

@@ -18,7 +18,10 @@ const USAGE = "usage: npm run policy -- --plan DIR [--pack PATH] [--config POLIC
 async function main(): Promise<number> {
   let values: { plan?: string; pack?: string; config?: string };
   try {
-    ({ values } = parseArgs({ options: { plan: { type: "string" }, pack: { type: "string" }, config: { type: "string" } }, strict: true }));
+    ({ values } = parseArgs({
+      options: { plan: { type: "string" }, pack: { type: "string" }, config: { type: "string" } },
+      strict: true,
+    }));
   } catch (err) {
     console.error(`${(err as Error).message}\n${USAGE}`);
     return 2;
@@ -33,12 +36,15 @@ async function main(): Promise<number> {
   const pack = await loadPack(values.pack ?? DEFAULT_PACK);
   const strays = unknownPolicies(pack, config);
   if (strays.length > 0) {
-    console.error(`policy config ${values.config}: no policy named ${strays.join(", ")} in pack ${pack.name} (known: ${pack.policies.map((p) => p.name).join(", ")})`);
+    console.error(
+      `policy config ${values.config}: no policy named ${strays.join(", ")} in pack ${pack.name} (known: ${pack.policies.map((p) => p.name).join(", ")})`,
+    );
     return 2;
   }
   const violations = await evaluatePlans(pack, plans, config);
   const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory");
-  for (const v of [...mandatory, ...violations.filter((v) => v.enforcementLevel === "advisory")]) console.log(formatViolation(v));
+  for (const v of [...mandatory, ...violations.filter((v) => v.enforcementLevel === "advisory")])
+    console.log(formatViolation(v));
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const resources = plans.reduce((n, p) => n + p.resources.length, 0);
   console.log(

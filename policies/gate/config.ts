@@ -21,12 +21,15 @@ export function parsePackConfig(data: unknown, source: string): PackConfig {
     throw new Error(`policy config ${source}: top level must be a JSON object keyed by policy name`);
   }
   for (const [key, value] of Object.entries(data)) {
-    const level = typeof value === "string" ? value : (value as { enforcementLevel?: unknown } | null)?.enforcementLevel;
+    const level =
+      typeof value === "string" ? value : (value as { enforcementLevel?: unknown } | null)?.enforcementLevel;
     if (typeof value !== "string" && (typeof value !== "object" || value === null || Array.isArray(value))) {
       throw new Error(`policy config ${source}: "${key}" must be an enforcement level or an object`);
     }
     if (level !== undefined && (typeof level !== "string" || !LEVELS.includes(level))) {
-      throw new Error(`policy config ${source}: "${key}" has enforcement level ${JSON.stringify(level)}; expected one of ${LEVELS.join(", ")}`);
+      throw new Error(
+        `policy config ${source}: "${key}" has enforcement level ${JSON.stringify(level)}; expected one of ${LEVELS.join(", ")}`,
+      );
     }
   }
   return data as PackConfig;
@@ -60,12 +63,18 @@ interface Schema {
 
 function typeOk(value: unknown, type: string): boolean {
   switch (type) {
-    case "array": return Array.isArray(value);
-    case "object": return typeof value === "object" && value !== null && !Array.isArray(value);
-    case "integer": return Number.isInteger(value);
-    case "number": return typeof value === "number" && Number.isFinite(value);
-    case "null": return value === null;
-    default: return typeof value === type;
+    case "array":
+      return Array.isArray(value);
+    case "object":
+      return typeof value === "object" && value !== null && !Array.isArray(value);
+    case "integer":
+      return Number.isInteger(value);
+    case "number":
+      return typeof value === "number" && Number.isFinite(value);
+    case "null":
+      return value === null;
+    default:
+      return typeof value === type;
   }
 }
 
@@ -77,11 +86,16 @@ function typeOk(value: unknown, type: string): boolean {
 export function schemaErrors(value: unknown, schema: Schema, at: string): string[] {
   const errors: string[] = [];
   const types = schema.type === undefined ? [] : Array.isArray(schema.type) ? schema.type : [schema.type];
-  if (types.length > 0 && !types.some((t) => typeOk(value, t))) return [`${at} must be ${types.join(" or ")} (got ${JSON.stringify(value)})`];
-  if (schema.enum && !schema.enum.some((e) => JSON.stringify(e) === JSON.stringify(value))) errors.push(`${at} must be one of ${JSON.stringify(schema.enum)}`);
-  if (typeof value === "number" && schema.minimum !== undefined && value < schema.minimum) errors.push(`${at} must be >= ${schema.minimum}`);
-  if (typeof value === "number" && schema.maximum !== undefined && value > schema.maximum) errors.push(`${at} must be <= ${schema.maximum}`);
-  if (Array.isArray(value) && schema.items) value.forEach((v, i) => errors.push(...schemaErrors(v, schema.items as Schema, `${at}[${i}]`)));
+  if (types.length > 0 && !types.some((t) => typeOk(value, t)))
+    return [`${at} must be ${types.join(" or ")} (got ${JSON.stringify(value)})`];
+  if (schema.enum && !schema.enum.some((e) => JSON.stringify(e) === JSON.stringify(value)))
+    errors.push(`${at} must be one of ${JSON.stringify(schema.enum)}`);
+  if (typeof value === "number" && schema.minimum !== undefined && value < schema.minimum)
+    errors.push(`${at} must be >= ${schema.minimum}`);
+  if (typeof value === "number" && schema.maximum !== undefined && value > schema.maximum)
+    errors.push(`${at} must be <= ${schema.maximum}`);
+  if (Array.isArray(value) && schema.items)
+    value.forEach((v, i) => errors.push(...schemaErrors(v, schema.items as Schema, `${at}[${i}]`)));
   if (typeOk(value, "object") && schema.properties) {
     for (const [k, sub] of Object.entries(schema.properties)) {
       const v = (value as Record<string, unknown>)[k];
@@ -113,12 +127,24 @@ export function resolvePolicyConfig(pack: LoadedPack, policy: Policy, userConfig
   const userAll = split(userConfig.all);
   const user = split(userConfig[policy.name]);
   const level =
-    user.level ?? userAll.level ?? initial.level ?? initialAll.level ?? policy.enforcementLevel ?? pack.enforcementLevel ?? "advisory";
+    user.level ??
+    userAll.level ??
+    initial.level ??
+    initialAll.level ??
+    policy.enforcementLevel ??
+    pack.enforcementLevel ??
+    "advisory";
   const properties = { ...defaults, ...initial.props, ...user.props };
   for (const key of policy.configSchema?.required ?? []) {
-    if (properties[key] === undefined) throw new Error(`policy ${policy.name}: required config property "${key}" is not set`);
+    if (properties[key] === undefined)
+      throw new Error(`policy ${policy.name}: required config property "${key}" is not set`);
   }
-  const errors = schemaErrors(properties, { type: "object", properties: policy.configSchema?.properties as Record<string, Schema> | undefined }, policy.name);
-  if (errors.length > 0) throw new Error(`policy config does not match the schema of ${policy.name}: ${errors.join("; ")}`);
+  const errors = schemaErrors(
+    properties,
+    { type: "object", properties: policy.configSchema?.properties as Record<string, Schema> | undefined },
+    policy.name,
+  );
+  if (errors.length > 0)
+    throw new Error(`policy config does not match the schema of ${policy.name}: ${errors.join("; ")}`);
   return { enforcementLevel: level, properties };
 }

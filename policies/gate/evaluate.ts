@@ -100,7 +100,14 @@ function effective(level: Level): "advisory" | "mandatory" | undefined {
   return level === "advisory" ? "advisory" : "mandatory";
 }
 
-function collector(out: Violation[], stack: string, pack: string, policy: Policy, level: "advisory" | "mandatory", defaultUrn?: string): ReportViolation {
+function collector(
+  out: Violation[],
+  stack: string,
+  pack: string,
+  policy: Policy,
+  level: "advisory" | "mandatory",
+  defaultUrn?: string,
+): ReportViolation {
   return (raw: string | ViolationInfo, urn?: string) => {
     if (typeof raw === "object" && raw !== null) {
       const message = raw;
@@ -116,15 +123,18 @@ function collector(out: Violation[], stack: string, pack: string, policy: Policy
       });
       return;
     }
-    out.push({ stack, urn: urn ?? defaultUrn, policy: policy.name, pack, enforcementLevel: level, message: raw || policy.description });
+    out.push({
+      stack,
+      urn: urn ?? defaultUrn,
+      policy: policy.name,
+      pack,
+      enforcementLevel: level,
+      message: raw || policy.description,
+    });
   };
 }
 
-async function guarded(
-  run: () => unknown,
-  onUnknown: (e: Error) => void,
-  context: string,
-): Promise<void> {
+async function guarded(run: () => unknown, onUnknown: (e: Error) => void, context: string): Promise<void> {
   try {
     await Promise.resolve(run());
   } catch (e) {
@@ -138,7 +148,10 @@ async function guarded(
 }
 
 function isResourcePolicy(p: Policy): p is ResourceValidationPolicy {
-  return typeof (p as ResourceValidationPolicy).validateResource === "function" || Array.isArray((p as ResourceValidationPolicy).validateResource);
+  return (
+    typeof (p as ResourceValidationPolicy).validateResource === "function" ||
+    Array.isArray((p as ResourceValidationPolicy).validateResource)
+  );
 }
 
 function isStackPolicy(p: Policy): p is StackValidationPolicy {
@@ -154,7 +167,14 @@ async function evaluateStack(pack: LoadedPack, plan: PlanFile, config: PackConfi
     if (!level) continue;
     const getConfig = <T extends object>(): T => structuredClone(resolved.properties) as T;
     const unknownNote = (urn?: string) => (e: Error) =>
-      out.push({ stack: plan.stack, urn, policy: policy.name, pack: pack.name, enforcementLevel: "advisory", message: `can't run policy during preview: ${e.message}` });
+      out.push({
+        stack: plan.stack,
+        urn,
+        policy: policy.name,
+        pack: pack.name,
+        enforcementLevel: "advisory",
+        message: `can't run policy during preview: ${e.message}`,
+      });
 
     if (isResourcePolicy(policy) && policy.validateResource) {
       const validations = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
@@ -172,7 +192,8 @@ async function evaluateStack(pack: LoadedPack, plan: PlanFile, config: PackConfi
             opts: options(r),
             stackTags,
             isType: (cls) => isTypeOf(r.type, cls),
-            asType: ((cls: unknown) => (isTypeOf(r.type, cls) ? proxied : undefined)) as ResourceValidationArgs["asType"],
+            asType: ((cls: unknown) =>
+              isTypeOf(r.type, cls) ? proxied : undefined) as ResourceValidationArgs["asType"],
             getConfig,
             notApplicable: throwNotApplicable,
           };
@@ -204,16 +225,26 @@ async function evaluateStack(pack: LoadedPack, plan: PlanFile, config: PackConfi
       plan.resources.forEach((r, i) => {
         const parent = r.parent ? byUrn.get(r.parent) : undefined;
         if (parent) resources[i].parent = parent;
-        resources[i].dependencies = r.dependencies.map((d) => byUrn.get(d)).filter((d): d is PolicyResource => d !== undefined);
+        resources[i].dependencies = r.dependencies
+          .map((d) => byUrn.get(d))
+          .filter((d): d is PolicyResource => d !== undefined);
       });
       const args: StackValidationArgs = { resources, getConfig, stackTags, notApplicable: throwNotApplicable };
       const report = collector(out, plan.stack, pack.name, policy, level);
-      await guarded(() => policy.validateStack(args, report), unknownNote(), `stack policy ${policy.name} on stack ${plan.stack}`);
+      await guarded(
+        () => policy.validateStack(args, report),
+        unknownNote(),
+        `stack policy ${policy.name} on stack ${plan.stack}`,
+      );
     }
   }
 }
 
-export async function evaluatePlans(pack: LoadedPack, plans: PlanFile[], config: PackConfig = {}): Promise<Violation[]> {
+export async function evaluatePlans(
+  pack: LoadedPack,
+  plans: PlanFile[],
+  config: PackConfig = {},
+): Promise<Violation[]> {
   const out: Violation[] = [];
   for (const plan of plans) await evaluateStack(pack, plan, config, out);
   return out;

@@ -36,20 +36,34 @@ describe("gate pack loader", () => {
 
   it("captures an ES-module pack", async () => {
     const esm = await loadPack(path.join(__dirname, "fixtures", "esm-pack"));
-    expect([esm.name, esm.version, esm.enforcementLevel, esm.policies.map((p) => p.name)]).to.deep.equal(["esm-pack", "1.0.0", "mandatory", ["no-empty-stack"]]);
+    expect([esm.name, esm.version, esm.enforcementLevel, esm.policies.map((p) => p.name)]).to.deep.equal([
+      "esm-pack",
+      "1.0.0",
+      "mandatory",
+      ["no-empty-stack"],
+    ]);
   });
 
   it("explains a directory that is not a nodejs pack, or builds no PolicyPack", async () => {
-    await loadPack(dir).then(() => expect.fail("loaded"), (e: Error) => expect(e.message).to.contain("has no PulumiPolicy.yaml"));
+    await loadPack(dir).then(
+      () => expect.fail("loaded"),
+      (e: Error) => expect(e.message).to.contain("has no PulumiPolicy.yaml"),
+    );
     writeFileSync(path.join(dir, "PulumiPolicy.yaml"), "runtime: python\n");
-    await loadPack(dir).then(() => expect.fail("loaded"), (e: Error) => expect(e.message).to.contain('runtime "python"'));
+    await loadPack(dir).then(
+      () => expect.fail("loaded"),
+      (e: Error) => expect(e.message).to.contain('runtime "python"'),
+    );
     writeFileSync(path.join(dir, "PulumiPolicy.yaml"), "runtime: nodejs\n");
     const nested = path.join(OURS, "gate", "fixtures", `empty-${process.pid}`);
     mkdirSync(nested, { recursive: true });
     try {
       writeFileSync(path.join(nested, "PulumiPolicy.yaml"), "runtime: nodejs\n");
       writeFileSync(path.join(nested, "index.js"), "module.exports = {};\n");
-      await loadPack(nested).then(() => expect.fail("loaded"), (e: Error) => expect(e.message).to.contain("constructed 0 PolicyPack objects"));
+      await loadPack(nested).then(
+        () => expect.fail("loaded"),
+        (e: Error) => expect(e.message).to.contain("constructed 0 PolicyPack objects"),
+      );
     } finally {
       rmSync(nested, { recursive: true, force: true });
     }

@@ -42,7 +42,9 @@ export function resolvePackEntry(packPath: string): string {
   const meta = parseYaml(readFileSync(yamlFile, "utf8")) as { runtime?: string | { name?: string } } | null;
   const runtime = typeof meta?.runtime === "string" ? meta.runtime : meta?.runtime?.name;
   if (runtime !== "nodejs") {
-    throw new Error(`policy pack ${packPath}: runtime "${runtime ?? "(none)"}" in PulumiPolicy.yaml; this gate runs nodejs packs only`);
+    throw new Error(
+      `policy pack ${packPath}: runtime "${runtime ?? "(none)"}" in PulumiPolicy.yaml; this gate runs nodejs packs only`,
+    );
   }
   const pkgFile = path.join(abs, "package.json");
   if (existsSync(pkgFile)) {

@@ -19,9 +19,19 @@ describe("gate plan files", () => {
 
   it("reads every *.json of a directory in name order", () => {
     write("b.json", JSON.stringify({ stack: "b", resources: [], outputs: {} }));
-    write("a.json", JSON.stringify({ stack: "a", resources: [{ type: "t:m:T", name: "n", urn: "urn:x", parent: null, inputs: {}, dependencies: [] }], outputs: {} }));
+    write(
+      "a.json",
+      JSON.stringify({
+        stack: "a",
+        resources: [{ type: "t:m:T", name: "n", urn: "urn:x", parent: null, inputs: {}, dependencies: [] }],
+        outputs: {},
+      }),
+    );
     write("notes.txt", "ignored");
-    expect(readPlanDir(dir).map((p) => [p.stack, p.resources.length])).to.deep.equal([["a", 1], ["b", 0]]);
+    expect(readPlanDir(dir).map((p) => [p.stack, p.resources.length])).to.deep.equal([
+      ["a", 1],
+      ["b", 0],
+    ]);
   });
 
   it("names the file and the problem for invalid JSON", () => {
@@ -30,9 +40,15 @@ describe("gate plan files", () => {
   });
 
   it("names the file and the field for a wrong shape", () => {
-    expect(() => parsePlan({ stack: "s" }, "f.json")).to.throw('malformed plan file f.json: "resources" must be an array');
-    expect(() => parsePlan({ stack: "s", resources: [{ type: "t", name: "n" }] }, "f.json")).to.throw("resources[0].urn must be a non-empty string");
-    expect(() => parsePlan({ stack: "s", resources: [{ type: "t", name: "n", urn: "u", dependencies: [1] }] }, "f.json")).to.throw("resources[0].dependencies");
+    expect(() => parsePlan({ stack: "s" }, "f.json")).to.throw(
+      'malformed plan file f.json: "resources" must be an array',
+    );
+    expect(() => parsePlan({ stack: "s", resources: [{ type: "t", name: "n" }] }, "f.json")).to.throw(
+      "resources[0].urn must be a non-empty string",
+    );
+    expect(() =>
+      parsePlan({ stack: "s", resources: [{ type: "t", name: "n", urn: "u", dependencies: [1] }] }, "f.json"),
+    ).to.throw("resources[0].dependencies");
     expect(() => parsePlan([], "f.json")).to.throw("top level must be a JSON object");
   });
 

@@ -30,8 +30,7 @@ export class PlanFileError extends Error {
   }
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Validates one parsed plan; `file` only names the source in errors. */
 export function parsePlan(data: unknown, file: string): PlanFile {
@@ -97,6 +96,7 @@ export function readPlanDir(dir: string): PlanFile[] {
     throw new Error(`plan directory ${dir} cannot be read: ${(err as Error).message}`);
   }
   const files = entries.filter((f) => f.endsWith(".json")).sort();
-  if (files.length === 0) throw new Error(`plan directory ${dir} holds no *.json plan files (run: npm run plan -- --out ${dir})`);
+  if (files.length === 0)
+    throw new Error(`plan directory ${dir} holds no *.json plan files (run: npm run plan -- --out ${dir})`);
   return files.map((f) => readPlanFile(path.join(dir, f)));
 }

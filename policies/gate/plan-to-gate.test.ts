@@ -17,10 +17,17 @@ describe("policy gate over a real offline plan", function () {
     expect(clean.resources.map((r) => r.type)).to.include("aws:s3/bucketPolicy:BucketPolicy");
     expect(await evaluatePlans(await ourPack(), [clean])).to.deep.equal([]);
 
-    const open = parsePlan(await planStack("guarded", { root: FIXTURE, program, config: { "ml-platform:openSsh": true } }), "guarded.json");
+    const open = parsePlan(
+      await planStack("guarded", { root: FIXTURE, program, config: { "ml-platform:openSsh": true } }),
+      "guarded.json",
+    );
     const v = await evaluatePlans(await ourPack(), [open]);
     expect(v.map((x) => [x.policy, x.urn, x.enforcementLevel])).to.deep.equal([
-      ["security-group-no-public-ingress", "urn:pulumi:guarded::ml-platform::aws:ec2/securityGroup:SecurityGroup::bastion", "mandatory"],
+      [
+        "security-group-no-public-ingress",
+        "urn:pulumi:guarded::ml-platform::aws:ec2/securityGroup:SecurityGroup::bastion",
+        "mandatory",
+      ],
     ]);
   });
 });

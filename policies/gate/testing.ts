@@ -23,7 +23,12 @@ export interface ResourceOptions {
 }
 
 /** A plan resource with a URN in the plan writer's format. */
-export function res(type: string, name: string, inputs: Record<string, unknown> = {}, opts: ResourceOptions = {}): PlanResource {
+export function res(
+  type: string,
+  name: string,
+  inputs: Record<string, unknown> = {},
+  opts: ResourceOptions = {},
+): PlanResource {
   const stack = opts.stack ?? TEST_STACK;
   return {
     type,
@@ -40,7 +45,11 @@ export function plan(resources: PlanResource[], stack = TEST_STACK): PlanFile {
 }
 
 /** Violations of `policy` (or all, when omitted) over a one-stack plan of `resources`. */
-export async function violations(resources: PlanResource[], policy?: string, config: PackConfig = {}): Promise<Violation[]> {
+export async function violations(
+  resources: PlanResource[],
+  policy?: string,
+  config: PackConfig = {},
+): Promise<Violation[]> {
   const found = await evaluatePlans(await ourPack(), [plan(resources)], config);
   return policy ? found.filter((v) => v.policy === policy) : found;
 }

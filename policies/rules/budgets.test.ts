@@ -17,7 +17,9 @@ describe("policy account-stack-has-budget", () => {
   });
 
   it("passes an account stack with a budget, and ignores workload stacks", async () => {
-    expect(await violations([trail, res("aws:budgets/budget:Budget", "monthly", { limitAmount: "100" })], P)).to.deep.equal([]);
+    expect(
+      await violations([trail, res("aws:budgets/budget:Budget", "monthly", { limitAmount: "100" })], P),
+    ).to.deep.equal([]);
     expect(await violations([res("aws:sqs/queue:Queue", "jobs", {})], P)).to.deep.equal([]);
   });
 });

@@ -2,7 +2,12 @@ import { expect } from "chai";
 import { res, violations } from "../gate/testing";
 
 const P = "cloudtrail-hardened";
-const good = { isMultiRegionTrail: true, enableLogFileValidation: true, kmsKeyId: "arn:aws:kms:eu-west-1:111111111111:key/abc", s3BucketName: "audit" };
+const good = {
+  isMultiRegionTrail: true,
+  enableLogFileValidation: true,
+  kmsKeyId: "arn:aws:kms:eu-west-1:111111111111:key/abc",
+  s3BucketName: "audit",
+};
 
 describe("policy cloudtrail-hardened", () => {
   it("passes a multi-region, validated, KMS-encrypted trail", async () => {

@@ -5,7 +5,13 @@ import { asArray, forTypes, isRecord, str, type Props } from "./util";
 const INSTANCE = "aws:ec2/instance:Instance";
 const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
 /** Node groups, and @pulumi/eks components whose children (instances, templates) are invisible offline. */
-const NODE_GROUPS = ["aws:eks/nodeGroup:NodeGroup", "eks:index:Cluster", "eks:index:ManagedNodeGroup", "eks:index:NodeGroup", "eks:index:NodeGroupV2"];
+const NODE_GROUPS = [
+  "aws:eks/nodeGroup:NodeGroup",
+  "eks:index:Cluster",
+  "eks:index:ManagedNodeGroup",
+  "eks:index:NodeGroup",
+  "eks:index:NodeGroupV2",
+];
 
 /**
  * Accelerated families: NVIDIA GPU (p*, g* incl. g4dn/g5/g6/g6e, gr6, g5g), AWS Inferentia/Trainium
@@ -20,7 +26,12 @@ export interface GpuConfig {
 /** Allow-list entries are exact types or `family.*` globs. */
 export function allowed(type: string, allowList: string[]): boolean {
   return allowList.some((pattern) => {
-    const re = new RegExp(`^${pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+    const re = new RegExp(
+      `^${pattern
+        .split("*")
+        .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+        .join(".*")}$`,
+    );
     return re.test(type);
   });
 }
@@ -34,26 +45,30 @@ export const ec2Policies: ResourceValidationPolicy[] = [
     enforcementLevel: "mandatory",
     validateResource: forTypes([INSTANCE, LAUNCH_TEMPLATE], (props, _args, report) => {
       const md = props.metadataOptions;
-      if (!isRecord(md) || md.httpTokens !== "required") report('metadataOptions.httpTokens must be "required" (IMDSv2)');
+      if (!isRecord(md) || md.httpTokens !== "required")
+        report('metadataOptions.httpTokens must be "required" (IMDSv2)');
     }),
   },
   {
     name: "ec2-ebs-encrypted",
-    description: "EBS volumes of instances and launch templates are encrypted (declared explicitly, including the root volume).",
+    description:
+      "EBS volumes of instances and launch templates are encrypted (declared explicitly, including the root volume).",
     enforcementLevel: "mandatory",
     validateResource: [
       forTypes([INSTANCE], (props, _args, report) => {
         const root = props.rootBlockDevice;
         if (!isRecord(root) || !truthy(root.encrypted)) report("rootBlockDevice.encrypted must be true");
         asArray<Props>(props.ebsBlockDevices).forEach((d, i) => {
-          if (!truthy(d?.encrypted)) report(`ebsBlockDevices[${i}] (${String(d?.deviceName ?? "?")}) must be encrypted`);
+          if (!truthy(d?.encrypted))
+            report(`ebsBlockDevices[${i}] (${String(d?.deviceName ?? "?")}) must be encrypted`);
         });
       }),
       forTypes([LAUNCH_TEMPLATE], (props, _args, report) => {
         const mappings = asArray<Props>(props.blockDeviceMappings).filter((m) => isRecord(m?.ebs));
         if (mappings.length === 0) report("blockDeviceMappings must declare the root EBS volume with encrypted = true");
         for (const m of mappings) {
-          if (!truthy((m.ebs as Props).encrypted)) report(`blockDeviceMappings ${String(m.deviceName ?? "?")}: ebs.encrypted must be true`);
+          if (!truthy((m.ebs as Props).encrypted))
+            report(`blockDeviceMappings ${String(m.deviceName ?? "?")}: ebs.encrypted must be true`);
         }
       }),
     ],

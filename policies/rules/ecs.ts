@@ -25,7 +25,8 @@ export const ecsPolicies: ResourceValidationPolicy[] = [
         const name = isRecord(c) && typeof c.name === "string" ? c.name : `#${i}`;
         if (!isRecord(c)) return report(`container ${name} is not an object`);
         if (c.privileged === true) report(`container ${name} is privileged`);
-        if (isRootUser(c.user)) report(`container ${name} must set "user" to a non-root user (got ${JSON.stringify(c.user ?? null)})`);
+        if (isRootUser(c.user))
+          report(`container ${name} must set "user" to a non-root user (got ${JSON.stringify(c.user ?? null)})`);
       });
     }),
   },

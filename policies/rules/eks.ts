@@ -15,7 +15,8 @@ const EKS_COMPONENT = "eks:index:Cluster";
 function publicEndpointProblem(enabled: unknown, cidrs: unknown): string | undefined {
   if (enabled === false) return undefined;
   const list = asArray<string>(cidrs);
-  if (list.length === 0) return "public API endpoint is enabled with no publicAccessCidrs (AWS then admits 0.0.0.0/0); disable it or restrict the CIDRs";
+  if (list.length === 0)
+    return "public API endpoint is enabled with no publicAccessCidrs (AWS then admits 0.0.0.0/0); disable it or restrict the CIDRs";
   const open = list.filter((c) => OPEN_CIDRS.includes(c));
   return open.length > 0 ? `public API endpoint admits ${open.join(", ")}` : undefined;
 }
@@ -50,7 +51,8 @@ export const eksPolicies: ResourceValidationPolicy[] = [
         }
       }),
       forTypes([EKS_COMPONENT], (props, _args, report) => {
-        if (!str(props.encryptionConfigKeyArn)) report("encryptionConfigKeyArn must name a KMS key for secrets encryption");
+        if (!str(props.encryptionConfigKeyArn))
+          report("encryptionConfigKeyArn must name a KMS key for secrets encryption");
       }),
     ],
   },

@@ -7,7 +7,18 @@
  * AdministratorAccess; every other role, user and group may not.
  */
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { asArray, byType, isRecord, known, lastSegment, perResource, statements, str, type Props, type Statement } from "./util";
+import {
+  asArray,
+  byType,
+  isRecord,
+  known,
+  lastSegment,
+  perResource,
+  statements,
+  str,
+  type Props,
+  type Statement,
+} from "./util";
 
 export const ADMIN_POLICY_ARN = "arn:aws:iam::aws:policy/AdministratorAccess";
 
@@ -49,7 +60,8 @@ function roleNames(role: PolicyResource): Set<string> {
 function targetRole(r: PolicyResource, roles: PolicyResource[]): { role?: PolicyResource; ref?: string } {
   const ref = known(() => str((r.props as Props).role));
   const name = ref ? lastSegment(ref) : undefined;
-  const role = (name ? roles.find((x) => roleNames(x).has(name)) : undefined) ?? r.dependencies.find((d) => d.type === ROLE);
+  const role =
+    (name ? roles.find((x) => roleNames(x).has(name)) : undefined) ?? r.dependencies.find((d) => d.type === ROLE);
   return { role, ref: name };
 }
 
@@ -108,14 +120,17 @@ export const iamPolicies: StackValidationPolicy[] = [
         perResource(report, role.urn, () => {
           const props = role.props as Props;
           for (const inline of asArray<Props>(props.inlinePolicies)) {
-            if (isRecord(inline) && docGrantsEverything(inline.policy)) report(`inline policy ${String(inline.name ?? "")} allows * on *`, role.urn);
+            if (isRecord(inline) && docGrantsEverything(inline.policy))
+              report(`inline policy ${String(inline.name ?? "")} allows * on *`, role.urn);
           }
-          if (asArray(props.managedPolicyArns).includes(ADMIN_POLICY_ARN)) report("managedPolicyArns includes AdministratorAccess", role.urn);
+          if (asArray(props.managedPolicyArns).includes(ADMIN_POLICY_ARN))
+            report("managedPolicyArns includes AdministratorAccess", role.urn);
         });
       }
       for (const rp of byType(args.resources, ROLE_POLICY)) {
         perResource(report, rp.urn, () => {
-          if (docGrantsEverything((rp.props as Props).policy) && !exempt(targetRole(rp, roles), exemptRoles)) report("role policy allows * on *", rp.urn);
+          if (docGrantsEverything((rp.props as Props).policy) && !exempt(targetRole(rp, roles), exemptRoles))
+            report("role policy allows * on *", rp.urn);
         });
       }
       for (const at of byType(args.resources, ROLE_ATTACHMENT)) {
@@ -133,14 +148,16 @@ export const iamPolicies: StackValidationPolicy[] = [
       }
       for (const at of byType(args.resources, ...OTHER_ATTACHMENTS)) {
         perResource(report, at.urn, () => {
-          if ((at.props as Props).policyArn === ADMIN_POLICY_ARN) report("attaches AdministratorAccess outside the exempt roles", at.urn);
+          if ((at.props as Props).policyArn === ADMIN_POLICY_ARN)
+            report("attaches AdministratorAccess outside the exempt roles", at.urn);
         });
       }
     },
   },
   {
     name: "iam-cross-account-trust-conditions",
-    description: "Role trust policies that admit AWS account principals require MFA (aws:MultiFactorAuthPresent) or an external id (sts:ExternalId).",
+    description:
+      "Role trust policies that admit AWS account principals require MFA (aws:MultiFactorAuthPresent) or an external id (sts:ExternalId).",
     enforcementLevel: "mandatory",
     configSchema: {
       properties: {
@@ -148,7 +165,8 @@ export const iamPolicies: StackValidationPolicy[] = [
           type: "array",
           items: { type: "string" },
           default: [],
-          description: "Account ids whose principals may assume roles without MFA or an external id (e.g. a CI account).",
+          description:
+            "Account ids whose principals may assume roles without MFA or an external id (e.g. a CI account).",
         },
       },
     },
@@ -166,7 +184,10 @@ export const iamPolicies: StackValidationPolicy[] = [
             if (s.Effect !== "Allow") continue;
             const accounts = accountPrincipals(s.Principal).filter((p) => !trustedAccounts.includes(accountOf(p)));
             if (accounts.length > 0 && !requiresMfaOrExternalId(s.Condition)) {
-              report(`trust policy admits ${accounts.join(", ")} without requiring aws:MultiFactorAuthPresent or sts:ExternalId`, role.urn);
+              report(
+                `trust policy admits ${accounts.join(", ")} without requiring aws:MultiFactorAuthPresent or sts:ExternalId`,
+                role.urn,
+              );
             }
           }
         });

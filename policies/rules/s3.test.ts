@@ -2,28 +2,58 @@ import { expect } from "chai";
 import { res, violations } from "../gate/testing";
 import type { PlanResource } from "../gate/plan-files";
 
-const bucket = (name: string, inputs: Record<string, unknown> = {}, type = "aws:s3/bucketV2:BucketV2") => res(type, name, inputs);
+const bucket = (name: string, inputs: Record<string, unknown> = {}, type = "aws:s3/bucketV2:BucketV2") =>
+  res(type, name, inputs);
 const tlsPolicy = JSON.stringify({
   Version: "2012-10-17",
-  Statement: [{ Sid: "TlsOnly", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: ["arn:aws:s3:::data", "arn:aws:s3:::data/*"], Condition: { Bool: { "aws:SecureTransport": "false" } } }],
+  Statement: [
+    {
+      Sid: "TlsOnly",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:*",
+      Resource: ["arn:aws:s3:::data", "arn:aws:s3:::data/*"],
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    },
+  ],
 });
 
 /** Companions of a bucket, referring to it by `ref` (its name), as a well-built stack would have them. */
 function hardened(ref: string): PlanResource[] {
   return [
-    res("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", `${ref}-pab`, { bucket: ref, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }),
-    res("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", `${ref}-sse`, { bucket: ref, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" } }] }),
+    res("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", `${ref}-pab`, {
+      bucket: ref,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    }),
+    res("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", `${ref}-sse`, {
+      bucket: ref,
+      rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" } }],
+    }),
     res("aws:s3/bucketPolicy:BucketPolicy", `${ref}-policy`, { bucket: ref, policy: tlsPolicy }),
   ];
 }
 
-const S3 = ["s3-public-access-block", "s3-server-side-encryption", "s3-tls-only", "s3-audit-versioning", "s3-audit-object-lock"];
-const s3Violations = async (resources: PlanResource[]) => (await violations(resources)).filter((v) => S3.includes(v.policy));
+const S3 = [
+  "s3-public-access-block",
+  "s3-server-side-encryption",
+  "s3-tls-only",
+  "s3-audit-versioning",
+  "s3-audit-object-lock",
+];
+const s3Violations = async (resources: PlanResource[]) =>
+  (await violations(resources)).filter((v) => S3.includes(v.policy));
 
 describe("S3 bucket policies", () => {
   it("flag a bare bucket on public access block, encryption and TLS", async () => {
     const v = await s3Violations([bucket("data")]);
-    expect(v.map((x) => x.policy)).to.deep.equal(["s3-public-access-block", "s3-server-side-encryption", "s3-tls-only"]);
+    expect(v.map((x) => x.policy)).to.deep.equal([
+      "s3-public-access-block",
+      "s3-server-side-encryption",
+      "s3-tls-only",
+    ]);
     expect(v.every((x) => x.urn === "urn:pulumi:test::ml-platform::aws:s3/bucketV2:BucketV2::data")).to.equal(true);
   });
 
@@ -46,19 +76,37 @@ describe("S3 bucket policies", () => {
   it("reject a partial public access block and a policy without the TLS deny", async () => {
     const [pab, sse] = hardened("data");
     const weak = { ...pab, inputs: { ...pab.inputs, restrictPublicBuckets: false } };
-    const allowOnly = res("aws:s3/bucketPolicy:BucketPolicy", "p", { bucket: "data", policy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "*" }] }) });
+    const allowOnly = res("aws:s3/bucketPolicy:BucketPolicy", "p", {
+      bucket: "data",
+      policy: JSON.stringify({
+        Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "*" }],
+      }),
+    });
     const v = await s3Violations([bucket("data"), weak, sse, allowOnly]);
     expect(v.map((x) => x.policy)).to.deep.equal(["s3-public-access-block", "s3-tls-only"]);
   });
 
   it("accept inline encryption and policy on the v7 Bucket, and an account-wide public access block", async () => {
-    const inline = bucket("logs", { serverSideEncryptionConfiguration: { rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } } }, policy: tlsPolicy }, "aws:s3/bucket:Bucket");
-    const account = res("aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock", "account", { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+    const inline = bucket(
+      "logs",
+      {
+        serverSideEncryptionConfiguration: { rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } } },
+        policy: tlsPolicy,
+      },
+      "aws:s3/bucket:Bucket",
+    );
+    const account = res("aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock", "account", {
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
     expect(await s3Violations([inline, account])).to.deep.equal([]);
   });
 
   describe("audit buckets (tag ml-platform:purpose = audit)", () => {
-    const audit = (inputs: Record<string, unknown> = {}) => bucket("audit", { bucket: "audit", tags: { "ml-platform:purpose": "audit" }, ...inputs });
+    const audit = (inputs: Record<string, unknown> = {}) =>
+      bucket("audit", { bucket: "audit", tags: { "ml-platform:purpose": "audit" }, ...inputs });
 
     it("need versioning and object lock with a default retention", async () => {
       const v = await s3Violations([audit(), ...hardened("audit")]);
@@ -73,8 +121,14 @@ describe("S3 bucket policies", () => {
       const v = await s3Violations([
         audit({ objectLockEnabled: true }),
         ...hardened("audit"),
-        res("aws:s3/bucketVersioning:BucketVersioning", "audit-versioning", { bucket: "audit", versioningConfiguration: { status: "Enabled" } }),
-        res("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", "audit-lock", { bucket: "audit", rule: { defaultRetention: { mode: "COMPLIANCE", days: 365 } } }),
+        res("aws:s3/bucketVersioning:BucketVersioning", "audit-versioning", {
+          bucket: "audit",
+          versioningConfiguration: { status: "Enabled" },
+        }),
+        res("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", "audit-lock", {
+          bucket: "audit",
+          rule: { defaultRetention: { mode: "COMPLIANCE", days: 365 } },
+        }),
       ]);
       expect(v).to.deep.equal([]);
     });

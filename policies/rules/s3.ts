@@ -42,7 +42,9 @@ export function companions(resources: PolicyResource[], bucket: PolicyResource, 
 const isAudit = (b: PolicyResource) => tagsOf(b.props as Props)[AUDIT_TAG.key] === AUDIT_TAG.value;
 
 function fullBlock(p: Props): boolean {
-  return ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"].every((k) => p[k] === true);
+  return ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"].every(
+    (k) => p[k] === true,
+  );
 }
 
 function sseRuleOk(rule: unknown): boolean {
@@ -59,23 +61,29 @@ function deniesInsecureTransport(doc: unknown): boolean {
   });
 }
 
-function eachBucket(run: (bucket: PolicyResource, report: (msg: string) => void, all: PolicyResource[]) => void): StackValidationPolicy["validateStack"] {
+function eachBucket(
+  run: (bucket: PolicyResource, report: (msg: string) => void, all: PolicyResource[]) => void,
+): StackValidationPolicy["validateStack"] {
   return (args, report) => {
-    for (const b of byType(args.resources, ...BUCKET_TYPES)) perResource(report, b.urn, () => run(b, (msg) => report(msg, b.urn), args.resources));
+    for (const b of byType(args.resources, ...BUCKET_TYPES))
+      perResource(report, b.urn, () => run(b, (msg) => report(msg, b.urn), args.resources));
   };
 }
 
 export const s3Policies: StackValidationPolicy[] = [
   {
     name: "s3-public-access-block",
-    description: "Every S3 bucket has a public access block with all four settings true (or the account-wide block in the same stack).",
+    description:
+      "Every S3 bucket has a public access block with all four settings true (or the account-wide block in the same stack).",
     enforcementLevel: "mandatory",
     validateStack: eachBucket((b, report, all) => {
       if (byType(all, ...T.accountPublicAccessBlock).some((a) => fullBlock(a.props as Props))) return;
       const blocks = companions(all, b, T.publicAccessBlock);
       if (blocks.length === 0) report("no aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock for this bucket");
       else if (!blocks.some((p) => fullBlock(p.props as Props))) {
-        report("public access block must set blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets to true");
+        report(
+          "public access block must set blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets to true",
+        );
       }
     }),
   },
@@ -128,7 +136,9 @@ export const s3Policies: StackValidationPolicy[] = [
         report("audit bucket must be created with objectLockEnabled: true");
       }
       const hasRetention = (rule: unknown) => isRecord(rule) && isRecord(rule.defaultRetention);
-      const retained = hasRetention(inline?.rule) || companions(all, b, T.objectLock).some((c) => hasRetention((c.props as Props).rule));
+      const retained =
+        hasRetention(inline?.rule) ||
+        companions(all, b, T.objectLock).some((c) => hasRetention((c.props as Props).rule));
       if (!retained) report("audit bucket has no object lock configuration with a default retention");
     }),
   },

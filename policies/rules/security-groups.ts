@@ -24,7 +24,11 @@ function check(rule: Ingress, allowed: number[]): string | undefined {
   const everyPort = ALL_PROTOCOLS.includes(String(rule.protocol).toLowerCase());
   const from = everyPort ? 0 : Number(rule.from);
   const to = everyPort ? 65535 : Number(rule.to);
-  const ok = Number.isFinite(from) && Number.isFinite(to) && to - from < 65536 && Array.from({ length: to - from + 1 }, (_, i) => from + i).every((p) => allowed.includes(p));
+  const ok =
+    Number.isFinite(from) &&
+    Number.isFinite(to) &&
+    to - from < 65536 &&
+    Array.from({ length: to - from + 1 }, (_, i) => from + i).every((p) => allowed.includes(p));
   if (ok) return undefined;
   const ports = everyPort ? "all ports" : from === to ? `port ${from}` : `ports ${from}-${to}`;
   return `ingress from ${open.join(", ")} on ${ports} (${rule.protocol}); allowed open ports: ${allowed.length ? allowed.join(", ") : "none"}`;
@@ -62,11 +66,17 @@ export const securityGroupPolicies: ResourceValidationPolicy[] = [
       }),
       forTypes(["aws:ec2/securityGroupRule:SecurityGroupRule"], (props, args, report) => {
         if (props.type !== "ingress") return;
-        const problem = check(ruleFrom(props, ["cidrBlocks", "ipv6CidrBlocks"], "protocol"), args.getConfig<SecurityGroupConfig>().allowedPorts);
+        const problem = check(
+          ruleFrom(props, ["cidrBlocks", "ipv6CidrBlocks"], "protocol"),
+          args.getConfig<SecurityGroupConfig>().allowedPorts,
+        );
         if (problem) report(problem);
       }),
       forTypes(["aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"], (props, args, report) => {
-        const problem = check(ruleFrom(props, ["cidrIpv4", "cidrIpv6"], "ipProtocol"), args.getConfig<SecurityGroupConfig>().allowedPorts);
+        const problem = check(
+          ruleFrom(props, ["cidrIpv4", "cidrIpv6"], "ipProtocol"),
+          args.getConfig<SecurityGroupConfig>().allowedPorts,
+        );
         if (problem) report(problem);
       }),
     ],

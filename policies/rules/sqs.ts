@@ -45,27 +45,42 @@ export const sqsPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] =
     description: "SQS queues are encrypted at rest (SSE-SQS or a KMS key).",
     enforcementLevel: "mandatory",
     validateResource: forTypes([QUEUE], (props, _args, report) => {
-      if (props.sqsManagedSseEnabled !== true && !str(props.kmsMasterKeyId)) report("set sqsManagedSseEnabled: true or kmsMasterKeyId");
+      if (props.sqsManagedSseEnabled !== true && !str(props.kmsMasterKeyId))
+        report("set sqsManagedSseEnabled: true or kmsMasterKeyId");
     }),
   },
   {
     name: "sqs-dead-letter-queue",
-    description: "SQS queues that are not dead-letter queues have a redrivePolicy to a DLQ with maxReceiveCount between 1 and the configured maximum.",
+    description:
+      "SQS queues that are not dead-letter queues have a redrivePolicy to a DLQ with maxReceiveCount between 1 and the configured maximum.",
     enforcementLevel: "mandatory",
     configSchema: {
       properties: {
-        maxReceiveCount: { type: "integer", minimum: 1, default: 10, description: "Largest maxReceiveCount allowed before a message goes to the DLQ." },
+        maxReceiveCount: {
+          type: "integer",
+          minimum: 1,
+          default: 10,
+          description: "Largest maxReceiveCount allowed before a message goes to the DLQ.",
+        },
       },
     },
     validateStack: (args, report) => {
       const { maxReceiveCount: max } = args.getConfig<RedriveConfig>();
       const queues = byType(args.resources, QUEUE);
       const redrives = new Map(queues.map((q) => [q.urn, redriveOf(q, args.resources)]));
-      const targets = new Set([...redrives.values()].map(deadLetterTarget).filter((t): t is string => !!t).map(lastSegment));
+      const targets = new Set(
+        [...redrives.values()]
+          .map(deadLetterTarget)
+          .filter((t): t is string => !!t)
+          .map(lastSegment),
+      );
       const isDlq = (q: PolicyResource) =>
         tagsOf(q.props as Props)[DLQ_TAG.key] === DLQ_TAG.value ||
         [...queueNames(q)].some((n) => targets.has(n)) ||
-        queues.some((other) => other !== q && redrives.get(other.urn) !== undefined && other.dependencies.some((d) => d.urn === q.urn));
+        queues.some(
+          (other) =>
+            other !== q && redrives.get(other.urn) !== undefined && other.dependencies.some((d) => d.urn === q.urn),
+        );
       for (const q of queues) {
         if (isDlq(q)) continue;
         const raw = redrives.get(q.urn);
@@ -77,7 +92,11 @@ export const sqsPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] =
           report("redrivePolicy must be JSON with deadLetterTargetArn", q.urn);
         } else {
           const n = parsed.maxReceiveCount;
-          if (typeof n !== "number" || !Number.isInteger(n) || n < 1 || n > max) report(`redrivePolicy.maxReceiveCount must be an integer from 1 to ${max} (got ${JSON.stringify(n)})`, q.urn);
+          if (typeof n !== "number" || !Number.isInteger(n) || n < 1 || n > max)
+            report(
+              `redrivePolicy.maxReceiveCount must be an integer from 1 to ${max} (got ${JSON.stringify(n)})`,
+              q.urn,
+            );
         }
       }
     },

@@ -14,16 +14,20 @@ describe("policy required-tags", () => {
   });
 
   it("passes tagged resources and ignores untaggable ones", async () => {
-    const v = await violations([
-      res("aws:s3/bucketV2:BucketV2", "data", { tags }),
-      res("aws:s3/bucketPolicy:BucketPolicy", "data-policy", { bucket: "data", policy: "{}" }),
-      res("ml-platform:research:AuditBucket", "audit", {}),
-    ], P);
+    const v = await violations(
+      [
+        res("aws:s3/bucketV2:BucketV2", "data", { tags }),
+        res("aws:s3/bucketPolicy:BucketPolicy", "data-policy", { bucket: "data", policy: "{}" }),
+        res("ml-platform:research:AuditBucket", "audit", {}),
+      ],
+      P,
+    );
     expect(v).to.deep.equal([]);
   });
 
   it("counts defaultTags only when every AWS provider of the stack sets them", async () => {
-    const provider = (name: string, t: Record<string, string>) => res("pulumi:providers:aws", name, { region: "eu-west-1", defaultTags: { tags: t } });
+    const provider = (name: string, t: Record<string, string>) =>
+      res("pulumi:providers:aws", name, { region: "eu-west-1", defaultTags: { tags: t } });
     const bucket = res("aws:s3/bucketV2:BucketV2", "data", {});
     expect(await violations([provider("main", tags), bucket], P)).to.deep.equal([]);
     const v = await violations([provider("main", tags), provider("other", { Owner: "x" }), bucket], P);
@@ -33,7 +37,9 @@ describe("policy required-tags", () => {
   });
 
   it("takes its keys from config", async () => {
-    const v = await violations([res("aws:sqs/queue:Queue", "q", { tags })], P, { [P]: { requiredTags: ["CostCenter"] } });
+    const v = await violations([res("aws:sqs/queue:Queue", "q", { tags })], P, {
+      [P]: { requiredTags: ["CostCenter"] },
+    });
     expect(v.map((x) => x.message)).to.deep.equal(["missing tag(s) CostCenter"]);
   });
 

@@ -43,17 +43,27 @@ export function isTaggable(type: string, props: Props): boolean {
 }
 
 function tagKeysWithValues(tags: Props): Set<string> {
-  return new Set(Object.entries(tags).filter(([, v]) => str(v) !== undefined).map(([k]) => k));
+  return new Set(
+    Object.entries(tags)
+      .filter(([, v]) => str(v) !== undefined)
+      .map(([k]) => k),
+  );
 }
 
 export const tagPolicies: StackValidationPolicy[] = [
   {
     name: "required-tags",
-    description: "Every taggable AWS resource carries the required tags (directly or through the AWS provider's defaultTags).",
+    description:
+      "Every taggable AWS resource carries the required tags (directly or through the AWS provider's defaultTags).",
     enforcementLevel: "advisory",
     configSchema: {
       properties: {
-        requiredTags: { type: "array", items: { type: "string" }, default: ["Owner", "Project"], description: "Tag keys every taggable AWS resource must carry with a non-empty value." },
+        requiredTags: {
+          type: "array",
+          items: { type: "string" },
+          default: ["Owner", "Project"],
+          description: "Tag keys every taggable AWS resource must carry with a non-empty value.",
+        },
       },
     },
     validateStack: (args, report) => {

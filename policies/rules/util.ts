@@ -5,7 +5,8 @@ export type Props = Record<string, unknown>;
 
 export const isRecord = (v: unknown): v is Props => typeof v === "object" && v !== null && !Array.isArray(v);
 
-export const asArray = <T = unknown>(v: unknown): T[] => (v === undefined || v === null ? [] : Array.isArray(v) ? (v as T[]) : [v as T]);
+export const asArray = <T = unknown>(v: unknown): T[] =>
+  v === undefined || v === null ? [] : Array.isArray(v) ? (v as T[]) : [v as T];
 
 /** A JSON string (what `JSON.stringify`/`pulumi.jsonStringify` produce) or an already-parsed object. */
 export function parseJson(value: unknown): unknown {
@@ -42,12 +43,19 @@ export function perResource(report: ReportViolation, urn: string, check: () => v
   } catch (e) {
     if ((e as Error).constructor?.name !== "UnknownValueError") throw e;
     // The object form of reportViolation (supported by the engine, absent from the typings) carries a level.
-    (report as unknown as (v: object) => void)({ message: `can't check during preview: ${(e as Error).message}`, urn, enforcementLevel: "advisory" });
+    (report as unknown as (v: object) => void)({
+      message: `can't check during preview: ${(e as Error).message}`,
+      urn,
+      enforcementLevel: "advisory",
+    });
   }
 }
 
 /** A resource validation for the listed type tokens only; with one type the engine's fast filter applies. */
-export function forTypes(types: readonly string[], validate: (props: Props, args: ResourceValidationArgs, report: ReportViolation) => void): ResourceValidation {
+export function forTypes(
+  types: readonly string[],
+  validate: (props: Props, args: ResourceValidationArgs, report: ReportViolation) => void,
+): ResourceValidation {
   const fn: ResourceValidation = (args, report) => {
     if (!types.includes(args.type)) return;
     validate(args.props as Props, args, report);

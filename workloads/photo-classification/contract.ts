@@ -5,7 +5,14 @@
 import { z } from "zod";
 
 export const UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png", "image/webp"] as const;
-export const FAILURE_REASONS = ["empty", "too-large", "not-an-image", "unsupported-format", "corrupt", "object-not-found"] as const;
+export const FAILURE_REASONS = [
+  "empty",
+  "too-large",
+  "not-an-image",
+  "unsupported-format",
+  "corrupt",
+  "object-not-found",
+] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 export type PhotoStatus = "pending" | "food" | "not-food" | "failed";
 
@@ -52,7 +59,10 @@ export const photoId = z
   .string()
   .min(1)
   .max(512)
-  .refine((id) => id === id.trim() && ![...id].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), "printable characters only, no surrounding spaces");
+  .refine(
+    (id) => id === id.trim() && ![...id].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f),
+    "printable characters only, no surrounding spaces",
+  );
 
 /** Names the first invalid field and what was expected, for a 400 answer or a log line. */
 export function describeIssues(error: z.ZodError): string {

@@ -18,7 +18,10 @@ interface Container {
 }
 
 function containerEnv(plan: StackPlan, taskName: string): { env: Record<string, string>; names: string[] } {
-  const [container] = jsonInput<Container[]>(one(plan, "aws:ecs/taskDefinition:TaskDefinition", taskName), "containerDefinitions");
+  const [container] = jsonInput<Container[]>(
+    one(plan, "aws:ecs/taskDefinition:TaskDefinition", taskName),
+    "containerDefinitions",
+  );
   const env: Record<string, string> = Object.fromEntries((container.environment ?? []).map((e) => [e.name, e.value]));
   // Secrets arrive at run time; a plausible value stands in for the schema check.
   for (const s of container.secrets ?? []) env[s.name] = "s".repeat(48);
@@ -28,7 +31,10 @@ function containerEnv(plan: StackPlan, taskName: string): { env: Record<string, 
 function check(schema: z.ZodObject, plan: StackPlan, taskName: string): z.output<z.ZodObject> {
   const { env, names } = containerEnv(plan, taskName);
   const known = Object.keys(schema.shape);
-  expect(names.filter((n) => !known.includes(n)), `${taskName}: variables its service does not read`).to.deep.equal([]);
+  expect(
+    names.filter((n) => !known.includes(n)),
+    `${taskName}: variables its service does not read`,
+  ).to.deep.equal([]);
   const parsed = schema.safeParse(env);
   expect(parsed.success, `${taskName}: ${parsed.success ? "" : parsed.error.message}`).to.equal(true);
   return parsed.data as z.output<z.ZodObject>;
@@ -53,7 +59,10 @@ describe("classification stack containers vs. the services' environment", () => 
       API_URL: "https://photos-api.recipes.example.com",
     });
     // SIGKILL follows ECS's stopTimeout: the worker must be done draining before it.
-    const [container] = jsonInput<Array<{ stopTimeout: number; healthCheck: { command: string[] } }>>(one(plan, "aws:ecs/taskDefinition:TaskDefinition", "classifier"), "containerDefinitions");
+    const [container] = jsonInput<Array<{ stopTimeout: number; healthCheck: { command: string[] } }>>(
+      one(plan, "aws:ecs/taskDefinition:TaskDefinition", "classifier"),
+      "containerDefinitions",
+    );
     expect(cfg.STOP_TIMEOUT_SECONDS).to.be.below(container.stopTimeout);
     // The container health check asks the worker's own /healthz, on the port it serves.
     expect(container.healthCheck.command.join(" ")).to.contain(`http://127.0.0.1:${cfg.METRICS_PORT}/healthz`);
@@ -61,6 +70,11 @@ describe("classification stack containers vs. the services' environment", () => 
 
   it("gives the API everything it requires, with the stack's settings", () => {
     const cfg = check(apiEnv, plan, "photo-api") as z.output<typeof apiEnv>;
-    expect(cfg).to.include({ PORT: 8080, UPLOAD_PREFIX: "uploads/", MAX_UPLOAD_BYTES: 5242880, UPLOAD_URL_EXPIRY_SECONDS: 300 });
+    expect(cfg).to.include({
+      PORT: 8080,
+      UPLOAD_PREFIX: "uploads/",
+      MAX_UPLOAD_BYTES: 5242880,
+      UPLOAD_URL_EXPIRY_SECONDS: 300,
+    });
   });
 });

@@ -9,7 +9,11 @@ export interface Stoppable {
   stop(): Promise<unknown>;
 }
 
-export async function runService<C>(name: string, loadConfig: () => C, start: (config: C, log: Logger) => Promise<Stoppable>): Promise<void> {
+export async function runService<C>(
+  name: string,
+  loadConfig: () => C,
+  start: (config: C, log: Logger) => Promise<Stoppable>,
+): Promise<void> {
   const log = createLogger(name);
   let config: C;
   try {

@@ -47,18 +47,35 @@ export class AccountAudit extends pulumi.ComponentResource {
       },
       child,
     );
-    new aws.iam.RolePolicyAttachment(`${name}-config-managed`, { role: role.name, policyArn: "arn:aws:iam::aws:policy/service-role/AWS_ConfigRole" }, child);
+    new aws.iam.RolePolicyAttachment(
+      `${name}-config-managed`,
+      { role: role.name, policyArn: "arn:aws:iam::aws:policy/service-role/AWS_ConfigRole" },
+      child,
+    );
     this.recorder = new aws.cfg.Recorder(
       `${name}-recorder`,
-      { name: "default", roleArn: role.arn, recordingGroup: { allSupported: true, includeGlobalResourceTypes: args.recordGlobalResources } },
+      {
+        name: "default",
+        roleArn: role.arn,
+        recordingGroup: { allSupported: true, includeGlobalResourceTypes: args.recordGlobalResources },
+      },
       child,
     );
     const channel = new aws.cfg.DeliveryChannel(
       `${name}-delivery`,
-      { name: "default", s3BucketName: args.auditBucketName, s3KeyPrefix: args.configPrefix, s3KmsKeyArn: args.auditKeyArn },
+      {
+        name: "default",
+        s3BucketName: args.auditBucketName,
+        s3KeyPrefix: args.configPrefix,
+        s3KmsKeyArn: args.auditKeyArn,
+      },
       { ...child, dependsOn: [this.recorder] },
     );
-    new aws.cfg.RecorderStatus(`${name}-recording`, { name: this.recorder.name, isEnabled: true }, { ...child, dependsOn: [channel] });
+    new aws.cfg.RecorderStatus(
+      `${name}-recording`,
+      { name: this.recorder.name, isEnabled: true },
+      { ...child, dependsOn: [channel] },
+    );
     this.registerOutputs({ trailArn: this.trail.arn });
   }
 }

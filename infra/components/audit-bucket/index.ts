@@ -49,15 +49,31 @@ export class AuditBucket extends pulumi.ComponentResource {
       { bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
       child,
     );
-    new aws.s3.BucketVersioning(`${name}-versioning`, { bucket, versioningConfiguration: { status: "Enabled" } }, child);
+    new aws.s3.BucketVersioning(
+      `${name}-versioning`,
+      { bucket, versioningConfiguration: { status: "Enabled" } },
+      child,
+    );
     new aws.s3.BucketObjectLockConfiguration(
       `${name}-object-lock`,
-      { bucket, objectLockEnabled: "Enabled", rule: { defaultRetention: { mode: args.objectLock.mode, days: args.objectLock.retentionDays } } },
+      {
+        bucket,
+        objectLockEnabled: "Enabled",
+        rule: { defaultRetention: { mode: args.objectLock.mode, days: args.objectLock.retentionDays } },
+      },
       child,
     );
     new aws.s3.BucketServerSideEncryptionConfiguration(
       `${name}-encryption`,
-      { bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.key.arn }, bucketKeyEnabled: true }] },
+      {
+        bucket,
+        rules: [
+          {
+            applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.key.arn },
+            bucketKeyEnabled: true,
+          },
+        ],
+      },
       child,
     );
     new aws.s3.BucketLifecycleConfiguration(
@@ -82,7 +98,9 @@ export class AuditBucket extends pulumi.ComponentResource {
         bucket,
         policy: pulumi
           .all([this.bucket.arn, members])
-          .apply(([bucketArn, memberAccountIds]) => JSON.stringify(auditBucketPolicy({ ...args, bucketArn, memberAccountIds }))),
+          .apply(([bucketArn, memberAccountIds]) =>
+            JSON.stringify(auditBucketPolicy({ ...args, bucketArn, memberAccountIds })),
+          ),
       },
       child,
     );

@@ -95,7 +95,9 @@ export function auditKeyPolicy(p: Omit<AuditPolicyInput, "keyArn" | "bucketArn">
         Resource: "*",
         Condition: {
           StringEquals: { "aws:SourceAccount": accounts },
-          StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": accounts.map((a) => `arn:aws:cloudtrail:*:${a}:trail/*`) },
+          StringLike: {
+            "kms:EncryptionContext:aws:cloudtrail:arn": accounts.map((a) => `arn:aws:cloudtrail:*:${a}:trail/*`),
+          },
         },
       },
       {
@@ -110,7 +112,14 @@ export function auditKeyPolicy(p: Omit<AuditPolicyInput, "keyArn" | "bucketArn">
         Sid: "MemberAccountsNeverDecryptOrDestroy",
         Effect: "Deny",
         Principal: { AWS: roots(accounts) },
-        Action: ["kms:Decrypt", "kms:ReEncrypt*", "kms:CreateGrant", "kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy"],
+        Action: [
+          "kms:Decrypt",
+          "kms:ReEncrypt*",
+          "kms:CreateGrant",
+          "kms:ScheduleKeyDeletion",
+          "kms:DisableKey",
+          "kms:PutKeyPolicy",
+        ],
         Resource: "*",
       },
     );

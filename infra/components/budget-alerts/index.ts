@@ -46,7 +46,11 @@ export class BudgetAlerts extends pulumi.ComponentResource {
       child,
     );
     args.emails.forEach((email, i) => {
-      new aws.sns.TopicSubscription(`${name}-email-${i}`, { topic: this.topic.arn, protocol: "email", endpoint: email }, child);
+      new aws.sns.TopicSubscription(
+        `${name}-email-${i}`,
+        { topic: this.topic.arn, protocol: "email", endpoint: email },
+        child,
+      );
     });
 
     const notify = (type: "ACTUAL" | "FORECASTED", threshold: number) => ({

@@ -53,11 +53,27 @@ export interface WorkerPolicyInput {
 export function workerTaskPolicy(p: WorkerPolicyInput): aws.iam.PolicyDocument {
   const model = /^s3:\/\/([^/]+)\/([^?]+)/.exec(p.modelUri);
   const statements: aws.iam.PolicyStatement[] = [
-    { Sid: "ReadUploads", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: `${p.uploadBucketArn}/${p.uploadPrefix}*` },
-    { Sid: "WorkQueue", Effect: "Allow", Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"], Resource: p.queueArn },
+    {
+      Sid: "ReadUploads",
+      Effect: "Allow",
+      Action: ["s3:GetObject", "s3:GetObjectVersion"],
+      Resource: `${p.uploadBucketArn}/${p.uploadPrefix}*`,
+    },
+    {
+      Sid: "WorkQueue",
+      Effect: "Allow",
+      Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"],
+      Resource: p.queueArn,
+    },
     { Sid: "ParkUnreadable", Effect: "Allow", Action: "sqs:SendMessage", Resource: p.deadLetterQueueArn },
   ];
-  if (model) statements.push({ Sid: "ReadModel", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: `arn:aws:s3:::${model[1]}/${model[2]}` });
+  if (model)
+    statements.push({
+      Sid: "ReadModel",
+      Effect: "Allow",
+      Action: ["s3:GetObject", "s3:GetObjectVersion"],
+      Resource: `arn:aws:s3:::${model[1]}/${model[2]}`,
+    });
   return { Version: "2012-10-17", Statement: statements };
 }
 
@@ -67,15 +83,26 @@ const ecsTasksTrust = JSON.stringify({
 } satisfies aws.iam.PolicyDocument);
 
 /** The role ECS uses to pull the image, write logs and read the task's secrets — not the app's role. */
-export function executionRole(name: string, secretArns: pulumi.Input<string>[], opts: pulumi.CustomResourceOptions): aws.iam.Role {
+export function executionRole(
+  name: string,
+  secretArns: pulumi.Input<string>[],
+  opts: pulumi.CustomResourceOptions,
+): aws.iam.Role {
   const role = new aws.iam.Role(`${name}-execution`, { assumeRolePolicy: ecsTasksTrust }, opts);
-  new aws.iam.RolePolicyAttachment(`${name}-execution`, { role: role.name, policyArn: "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy" }, opts);
+  new aws.iam.RolePolicyAttachment(
+    `${name}-execution`,
+    { role: role.name, policyArn: "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy" },
+    opts,
+  );
   new aws.iam.RolePolicy(
     `${name}-execution-secrets`,
     {
       role: role.name,
       policy: pulumi.all(secretArns).apply((arns) =>
-        JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: arns }] } satisfies aws.iam.PolicyDocument),
+        JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: arns }],
+        } satisfies aws.iam.PolicyDocument),
       ),
     },
     opts,
@@ -106,7 +133,15 @@ export class ClassifierService extends pulumi.ComponentResource {
       pulumi
         .all([args.uploadBucketArn, args.queueArn, args.deadLetterQueueArn])
         .apply(([uploadBucketArn, queueArn, deadLetterQueueArn]) =>
-          JSON.stringify(workerTaskPolicy({ uploadBucketArn, uploadPrefix: args.uploadPrefix, queueArn, deadLetterQueueArn, modelUri: args.modelUri })),
+          JSON.stringify(
+            workerTaskPolicy({
+              uploadBucketArn,
+              uploadPrefix: args.uploadPrefix,
+              queueArn,
+              deadLetterQueueArn,
+              modelUri: args.modelUri,
+            }),
+          ),
         ),
       child,
     );
@@ -128,7 +163,12 @@ export class ClassifierService extends pulumi.ComponentResource {
             stopTimeout: args.stopTimeoutSeconds,
             // /healthz turns 503 when the inference runtime dies: ECS then replaces the task.
             healthCheck: {
-              command: ["CMD", "node", "-e", `fetch("http://127.0.0.1:${METRICS_PORT}/healthz").then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`],
+              command: [
+                "CMD",
+                "node",
+                "-e",
+                `fetch("http://127.0.0.1:${METRICS_PORT}/healthz").then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`,
+              ],
               interval: 30,
               timeout: 5,
               retries: 3,
@@ -152,7 +192,10 @@ export class ClassifierService extends pulumi.ComponentResource {
             ],
             secrets: [{ name: "API_TOKEN", valueFrom: tokenArn }],
             mountPoints: [{ sourceVolume: "scratch", containerPath: "/tmp" }],
-            logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": logGroup, "awslogs-region": args.region, "awslogs-stream-prefix": "worker" } },
+            logConfiguration: {
+              logDriver: "awslogs",
+              options: { "awslogs-group": logGroup, "awslogs-region": args.region, "awslogs-stream-prefix": "worker" },
+            },
           },
         ]),
       );
@@ -178,7 +221,11 @@ export class ClassifierService extends pulumi.ComponentResource {
         taskDefinition: this.taskDefinition.arn,
         desiredCount: args.initialCount,
         capacityProviderStrategies: [{ capacityProvider: args.capacityProviderName, weight: 1 }],
-        networkConfiguration: { subnets: args.subnetIds, securityGroups: [args.securityGroupId], assignPublicIp: false },
+        networkConfiguration: {
+          subnets: args.subnetIds,
+          securityGroups: [args.securityGroupId],
+          assignPublicIp: false,
+        },
         deploymentMinimumHealthyPercent: 50,
         deploymentMaximumPercent: 200,
         deploymentCircuitBreaker: { enable: true, rollback: true },

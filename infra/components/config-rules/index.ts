@@ -35,7 +35,10 @@ export function selectRules(
   choice: { disabled: string[]; rules: Record<string, ConfigRuleSpec> },
 ): Record<string, ConfigRuleSpec> {
   const unknown = choice.disabled.filter((n) => !(n in defaults));
-  if (unknown.length > 0) throw new Error(`ml-platform:configRules.disabled: no default rule named ${unknown.join(", ")} (defaults: ${Object.keys(defaults).join(", ")})`);
+  if (unknown.length > 0)
+    throw new Error(
+      `ml-platform:configRules.disabled: no default rule named ${unknown.join(", ")} (defaults: ${Object.keys(defaults).join(", ")})`,
+    );
   const kept = Object.fromEntries(Object.entries(defaults).filter(([n]) => !choice.disabled.includes(n)));
   return { ...kept, ...choice.rules };
 }

@@ -23,7 +23,9 @@ describe("GPU AMI resolution", () => {
   });
 
   it("refuses an unknown combination, naming it and the known ones", () => {
-    expect(() => resolveGpuAmi("centos7", undefined, dir)).to.throw('unknown GPU AMI combination "centos7" (known: al2023-b, ubuntu22-a');
+    expect(() => resolveGpuAmi("centos7", undefined, dir)).to.throw(
+      'unknown GPU AMI combination "centos7" (known: al2023-b, ubuntu22-a',
+    );
   });
 
   it("knows the repository's own combinations", () => {

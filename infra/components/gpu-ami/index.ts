@@ -18,7 +18,10 @@ export function listGpuAmiCombinations(dir = VERSIONS_DIR): string[] {
   } catch {
     return [];
   }
-  return files.filter((f) => f.endsWith(SUFFIX)).map((f) => f.slice(0, -SUFFIX.length)).sort();
+  return files
+    .filter((f) => f.endsWith(SUFFIX))
+    .map((f) => f.slice(0, -SUFFIX.length))
+    .sort();
 }
 
 export function gpuAmiParameterName(combination: string): string {
@@ -26,10 +29,16 @@ export function gpuAmiParameterName(combination: string): string {
 }
 
 /** The AMI id of a combination; an unknown combination stops the program, naming the known ones. */
-export function resolveGpuAmi(combination: string, opts?: pulumi.InvokeOutputOptions, dir = VERSIONS_DIR): pulumi.Output<string> {
+export function resolveGpuAmi(
+  combination: string,
+  opts?: pulumi.InvokeOutputOptions,
+  dir = VERSIONS_DIR,
+): pulumi.Output<string> {
   const known = listGpuAmiCombinations(dir);
   if (!known.includes(combination)) {
-    throw new Error(`ml-platform:gpuAmi: unknown GPU AMI combination "${combination}" (known: ${known.join(", ") || "none"}; see packer/versions/)`);
+    throw new Error(
+      `ml-platform:gpuAmi: unknown GPU AMI combination "${combination}" (known: ${known.join(", ") || "none"}; see packer/versions/)`,
+    );
   }
   return aws.ssm.getParameterOutput({ name: gpuAmiParameterName(combination) }, opts).value;
 }

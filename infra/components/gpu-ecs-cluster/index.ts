@@ -53,7 +53,15 @@ export class GpuEcsCluster extends pulumi.ComponentResource {
       {
         vpcId: args.vpcId,
         description: "GPU workers: no inbound; outbound to AWS APIs and the photo API",
-        egress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], description: "HTTPS to AWS APIs and the photo API" }],
+        egress: [
+          {
+            protocol: "tcp",
+            fromPort: 443,
+            toPort: 443,
+            cidrBlocks: ["0.0.0.0/0"],
+            description: "HTTPS to AWS APIs and the photo API",
+          },
+        ],
       },
       child,
     );
@@ -82,7 +90,12 @@ export class GpuEcsCluster extends pulumi.ComponentResource {
         vpcSecurityGroupIds: [this.instanceSecurityGroup.id],
         userData,
         metadataOptions: { httpTokens: "required", httpEndpoint: "enabled", httpPutResponseHopLimit: 1 },
-        blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: args.rootVolumeGb, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } }],
+        blockDeviceMappings: [
+          {
+            deviceName: "/dev/xvda",
+            ebs: { volumeSize: args.rootVolumeGb, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+          },
+        ],
         monitoring: { enabled: true },
       },
       child,
@@ -106,14 +119,23 @@ export class GpuEcsCluster extends pulumi.ComponentResource {
         autoScalingGroupProvider: {
           autoScalingGroupArn: group.arn,
           managedTerminationProtection: "ENABLED",
-          managedScaling: { status: "ENABLED", targetCapacity: 100, minimumScalingStepSize: 1, maximumScalingStepSize: 2 },
+          managedScaling: {
+            status: "ENABLED",
+            targetCapacity: 100,
+            minimumScalingStepSize: 1,
+            maximumScalingStepSize: 2,
+          },
         },
       },
       child,
     );
     new aws.ecs.ClusterCapacityProviders(
       `${name}-providers`,
-      { clusterName: this.cluster.name, capacityProviders: [this.capacityProvider.name], defaultCapacityProviderStrategies: [{ capacityProvider: this.capacityProvider.name, weight: 1 }] },
+      {
+        clusterName: this.cluster.name,
+        capacityProviders: [this.capacityProvider.name],
+        defaultCapacityProviderStrategies: [{ capacityProvider: this.capacityProvider.name, weight: 1 }],
+      },
       child,
     );
     this.registerOutputs({ clusterArn: this.cluster.arn, capacityProvider: this.capacityProvider.name });

@@ -29,8 +29,16 @@ export class MemberAccounts extends pulumi.ComponentResource {
 
   constructor(name: string, args: MemberAccountsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ml-platform:management:MemberAccounts", name, {}, opts);
-    this.researchOu = new aws.organizations.OrganizationalUnit(`${name}-research`, { name: "research", parentId: args.rootId }, { parent: this });
-    this.sandboxOu = new aws.organizations.OrganizationalUnit(`${name}-sandbox`, { name: "sandbox", parentId: args.rootId }, { parent: this });
+    this.researchOu = new aws.organizations.OrganizationalUnit(
+      `${name}-research`,
+      { name: "research", parentId: args.rootId },
+      { parent: this },
+    );
+    this.sandboxOu = new aws.organizations.OrganizationalUnit(
+      `${name}-sandbox`,
+      { name: "sandbox", parentId: args.rootId },
+      { parent: this },
+    );
     this.researchAccountIds = this.accounts(name, "research", args.research, this.researchOu, args.accessRoleName);
     this.sandboxAccountIds = this.accounts(name, "sandbox", args.sandbox, this.sandboxOu, args.accessRoleName);
     this.registerOutputs({ researchAccountIds: this.researchAccountIds, sandboxAccountIds: this.sandboxAccountIds });

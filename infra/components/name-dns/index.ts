@@ -31,7 +31,11 @@ export class NameDns extends pulumi.ComponentResource {
     const zone = (suffix: string, zoneName: string) => {
       const z = new aws.route53.Zone(
         `${name}-${suffix}`,
-        { name: zoneName, comment: "Research instances by Name tag", vpcs: [{ vpcId: args.vpcId, vpcRegion: args.region }] },
+        {
+          name: zoneName,
+          comment: "Research instances by Name tag",
+          vpcs: [{ vpcId: args.vpcId, vpcRegion: args.region }],
+        },
         // The bastion association is managed below; the inline list must not fight it.
         { ...child, ignoreChanges: ["vpcs"] },
       );
@@ -70,10 +74,20 @@ export class NameDns extends pulumi.ComponentResource {
           JSON.stringify({
             Version: "2012-10-17",
             Statement: [
-              { Sid: "Records", Effect: "Allow", Action: ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"], Resource: [fwd, rev] },
+              {
+                Sid: "Records",
+                Effect: "Allow",
+                Action: ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"],
+                Resource: [fwd, rev],
+              },
               // DescribeInstances has no resource-level permissions.
               { Sid: "ReadInstances", Effect: "Allow", Action: "ec2:DescribeInstances", Resource: "*" },
-              { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logs}:*` },
+              {
+                Sid: "Logs",
+                Effect: "Allow",
+                Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                Resource: `${logs}:*`,
+              },
             ],
           } satisfies aws.iam.PolicyDocument),
         ),
@@ -105,15 +119,28 @@ export class NameDns extends pulumi.ComponentResource {
     );
 
     const rules = {
-      state: { source: ["aws.ec2"], "detail-type": ["EC2 Instance State-change Notification"], detail: { state: ["running", "stopped", "terminated"] } },
-      name: { source: ["aws.tag"], "detail-type": ["Tag Change on Resource"], detail: { service: ["ec2"], "resource-type": ["instance"], "changed-tag-keys": ["Name"] } },
+      state: {
+        source: ["aws.ec2"],
+        "detail-type": ["EC2 Instance State-change Notification"],
+        detail: { state: ["running", "stopped", "terminated"] },
+      },
+      name: {
+        source: ["aws.tag"],
+        "detail-type": ["Tag Change on Resource"],
+        detail: { service: ["ec2"], "resource-type": ["instance"], "changed-tag-keys": ["Name"] },
+      },
     };
     for (const [kind, pattern] of Object.entries(rules)) {
       const rule = new aws.cloudwatch.EventRule(`${name}-${kind}`, { eventPattern: JSON.stringify(pattern) }, child);
       new aws.cloudwatch.EventTarget(`${name}-${kind}`, { rule: rule.name, arn: this.function.arn }, child);
       new aws.lambda.Permission(
         `${name}-${kind}`,
-        { action: "lambda:InvokeFunction", function: this.function.name, principal: "events.amazonaws.com", sourceArn: rule.arn },
+        {
+          action: "lambda:InvokeFunction",
+          function: this.function.name,
+          principal: "events.amazonaws.com",
+          sourceArn: rule.arn,
+        },
         child,
       );
     }

@@ -38,13 +38,27 @@ export interface PhotoApiArgs {
 
 const PORT = 8080;
 
-export function apiTaskPolicy(p: { uploadBucketArn: string; uploadPrefix: string; tableArn: string }): aws.iam.PolicyDocument {
+export function apiTaskPolicy(p: {
+  uploadBucketArn: string;
+  uploadPrefix: string;
+  tableArn: string;
+}): aws.iam.PolicyDocument {
   return {
     Version: "2012-10-17",
     Statement: [
       // A pre-signed PUT carries the signer's permissions: this is what phones get to do.
-      { Sid: "SignUploads", Effect: "Allow", Action: "s3:PutObject", Resource: `${p.uploadBucketArn}/${p.uploadPrefix}*` },
-      { Sid: "Verdicts", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], Resource: p.tableArn },
+      {
+        Sid: "SignUploads",
+        Effect: "Allow",
+        Action: "s3:PutObject",
+        Resource: `${p.uploadBucketArn}/${p.uploadPrefix}*`,
+      },
+      {
+        Sid: "Verdicts",
+        Effect: "Allow",
+        Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+        Resource: p.tableArn,
+      },
     ],
   };
 }
@@ -73,20 +87,35 @@ export class PhotoApi extends pulumi.ComponentResource {
       child,
     );
     // The worker→API token. Generated once; rotate by writing a new version out of band.
-    this.tokenSecret = new aws.secretsmanager.Secret(`${name}-worker-token`, { description: "Bearer token the GPU workers use on the internal result endpoint" }, child);
+    this.tokenSecret = new aws.secretsmanager.Secret(
+      `${name}-worker-token`,
+      { description: "Bearer token the GPU workers use on the internal result endpoint" },
+      child,
+    );
     new aws.secretsmanager.SecretVersion(
       `${name}-worker-token`,
       { secretId: this.tokenSecret.id, secretString: pulumi.secret(randomBytes(32).toString("base64url")) },
       { ...child, ignoreChanges: ["secretString"] },
     );
 
-    const cloudfront = aws.ec2.getManagedPrefixListOutput({ name: "com.amazonaws.global.cloudfront.origin-facing" }, { parent: this });
+    const cloudfront = aws.ec2.getManagedPrefixListOutput(
+      { name: "com.amazonaws.global.cloudfront.origin-facing" },
+      { parent: this },
+    );
     const lbGroup = new aws.ec2.SecurityGroup(
       `${name}-lb`,
       {
         vpcId: args.vpcId,
         description: "Photo API public load balancer: HTTPS from CloudFront only",
-        ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, prefixListIds: [cloudfront.id], description: "CloudFront origin-facing" }],
+        ingress: [
+          {
+            protocol: "tcp",
+            fromPort: 443,
+            toPort: 443,
+            prefixListIds: [cloudfront.id],
+            description: "CloudFront origin-facing",
+          },
+        ],
       },
       child,
     );
@@ -95,7 +124,15 @@ export class PhotoApi extends pulumi.ComponentResource {
       {
         vpcId: args.vpcId,
         description: "Photo API internal load balancer: HTTPS from the GPU workers only",
-        ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, securityGroups: args.internalClientSecurityGroupIds, description: "GPU workers" }],
+        ingress: [
+          {
+            protocol: "tcp",
+            fromPort: 443,
+            toPort: 443,
+            securityGroups: args.internalClientSecurityGroupIds,
+            description: "GPU workers",
+          },
+        ],
       },
       child,
     );
@@ -104,21 +141,54 @@ export class PhotoApi extends pulumi.ComponentResource {
       {
         vpcId: args.vpcId,
         description: "Photo API tasks: only from its load balancers",
-        ingress: [{ protocol: "tcp", fromPort: PORT, toPort: PORT, securityGroups: [lbGroup.id, internalLbGroup.id], description: "load balancers" }],
-        egress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], description: "HTTPS to AWS APIs" }],
+        ingress: [
+          {
+            protocol: "tcp",
+            fromPort: PORT,
+            toPort: PORT,
+            securityGroups: [lbGroup.id, internalLbGroup.id],
+            description: "load balancers",
+          },
+        ],
+        egress: [
+          { protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], description: "HTTPS to AWS APIs" },
+        ],
       },
       child,
     );
     const balancer = (suffix: string, group: aws.ec2.SecurityGroup, internal: boolean, subnets: string[]) => {
       new aws.vpc.SecurityGroupEgressRule(
         `${name}${suffix}-lb-to-tasks`,
-        { securityGroupId: group.id, ipProtocol: "tcp", fromPort: PORT, toPort: PORT, referencedSecurityGroupId: taskGroup.id },
+        {
+          securityGroupId: group.id,
+          ipProtocol: "tcp",
+          fromPort: PORT,
+          toPort: PORT,
+          referencedSecurityGroupId: taskGroup.id,
+        },
         child,
       );
-      const lb = new aws.lb.LoadBalancer(`${name}${suffix}`, { loadBalancerType: "application", internal, subnets, securityGroups: [group.id], dropInvalidHeaderFields: true }, child);
+      const lb = new aws.lb.LoadBalancer(
+        `${name}${suffix}`,
+        {
+          loadBalancerType: "application",
+          internal,
+          subnets,
+          securityGroups: [group.id],
+          dropInvalidHeaderFields: true,
+        },
+        child,
+      );
       const targets = new aws.lb.TargetGroup(
         `${name}${suffix}`,
-        { vpcId: args.vpcId, port: PORT, protocol: "HTTP", targetType: "ip", healthCheck: { path: "/healthz", matcher: "200" }, deregistrationDelay: 30 },
+        {
+          vpcId: args.vpcId,
+          port: PORT,
+          protocol: "HTTP",
+          targetType: "ip",
+          healthCheck: { path: "/healthz", matcher: "200" },
+          deregistrationDelay: 30,
+        },
         child,
       );
       const listener = new aws.lb.Listener(
@@ -145,14 +215,28 @@ export class PhotoApi extends pulumi.ComponentResource {
         listenerArn: external.listener.arn,
         priority: 10,
         conditions: [{ pathPattern: { values: ["/internal/*", "/internal"] } }],
-        actions: [{ type: "fixed-response", fixedResponse: { contentType: "application/json", statusCode: "404", messageBody: '{"error":"not found"}' } }],
+        actions: [
+          {
+            type: "fixed-response",
+            fixedResponse: { contentType: "application/json", statusCode: "404", messageBody: '{"error":"not found"}' },
+          },
+        ],
       },
       child,
     );
-    const zone = new aws.route53.Zone(`${name}-private`, { name: args.domainName, comment: "Photo API for callers inside the VPC", vpcs: [{ vpcId: args.vpcId }] }, child);
+    const zone = new aws.route53.Zone(
+      `${name}-private`,
+      { name: args.domainName, comment: "Photo API for callers inside the VPC", vpcs: [{ vpcId: args.vpcId }] },
+      child,
+    );
     new aws.route53.Record(
       `${name}-private`,
-      { zoneId: zone.zoneId, name: args.domainName, type: "A", aliases: [{ name: internal.lb.dnsName, zoneId: internal.lb.zoneId, evaluateTargetHealth: true }] },
+      {
+        zoneId: zone.zoneId,
+        name: args.domainName,
+        type: "A",
+        aliases: [{ name: internal.lb.dnsName, zoneId: internal.lb.zoneId, evaluateTargetHealth: true }],
+      },
       child,
     );
 
@@ -161,7 +245,9 @@ export class PhotoApi extends pulumi.ComponentResource {
       name,
       pulumi
         .all([args.uploadBucketArn, this.table.arn])
-        .apply(([uploadBucketArn, tableArn]) => JSON.stringify(apiTaskPolicy({ uploadBucketArn, uploadPrefix: args.uploadPrefix, tableArn }))),
+        .apply(([uploadBucketArn, tableArn]) =>
+          JSON.stringify(apiTaskPolicy({ uploadBucketArn, uploadPrefix: args.uploadPrefix, tableArn })),
+        ),
       child,
     );
     const execution = executionRole(name, [this.tokenSecret.arn], child);
@@ -176,30 +262,35 @@ export class PhotoApi extends pulumi.ComponentResource {
         taskRoleArn: role.arn,
         executionRoleArn: execution.arn,
         runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
-        containerDefinitions: pulumi.all([args.uploadBucketName, this.table.name, this.tokenSecret.arn, logs.name]).apply(([bucket, table, tokenArn, logGroup]) =>
-          JSON.stringify([
-            {
-              name: "api",
-              image: args.image,
-              essential: true,
-              user: APP_USER,
-              privileged: false,
-              readonlyRootFilesystem: true,
-              linuxParameters: { capabilities: { drop: ["ALL"] } },
-              portMappings: [{ containerPort: PORT, protocol: "tcp" }],
-              environment: [
-                { name: "PORT", value: String(PORT) },
-                { name: "TABLE_NAME", value: table },
-                { name: "UPLOAD_BUCKET", value: bucket },
-                { name: "UPLOAD_PREFIX", value: args.uploadPrefix },
-                { name: "MAX_UPLOAD_BYTES", value: String(args.maxUploadBytes) },
-                { name: "UPLOAD_URL_EXPIRY_SECONDS", value: String(args.uploadUrlExpirySeconds) },
-              ],
-              secrets: [{ name: "WORKER_TOKEN", valueFrom: tokenArn }],
-              logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": logGroup, "awslogs-region": args.region, "awslogs-stream-prefix": "api" } },
-            },
-          ]),
-        ),
+        containerDefinitions: pulumi
+          .all([args.uploadBucketName, this.table.name, this.tokenSecret.arn, logs.name])
+          .apply(([bucket, table, tokenArn, logGroup]) =>
+            JSON.stringify([
+              {
+                name: "api",
+                image: args.image,
+                essential: true,
+                user: APP_USER,
+                privileged: false,
+                readonlyRootFilesystem: true,
+                linuxParameters: { capabilities: { drop: ["ALL"] } },
+                portMappings: [{ containerPort: PORT, protocol: "tcp" }],
+                environment: [
+                  { name: "PORT", value: String(PORT) },
+                  { name: "TABLE_NAME", value: table },
+                  { name: "UPLOAD_BUCKET", value: bucket },
+                  { name: "UPLOAD_PREFIX", value: args.uploadPrefix },
+                  { name: "MAX_UPLOAD_BYTES", value: String(args.maxUploadBytes) },
+                  { name: "UPLOAD_URL_EXPIRY_SECONDS", value: String(args.uploadUrlExpirySeconds) },
+                ],
+                secrets: [{ name: "WORKER_TOKEN", valueFrom: tokenArn }],
+                logConfiguration: {
+                  logDriver: "awslogs",
+                  options: { "awslogs-group": logGroup, "awslogs-region": args.region, "awslogs-stream-prefix": "api" },
+                },
+              },
+            ]),
+          ),
       },
       child,
     );
@@ -207,11 +298,18 @@ export class PhotoApi extends pulumi.ComponentResource {
       name,
       {
         launchType: "FARGATE",
-        cluster: pulumi.output(new aws.ecs.Cluster(`${name}-cluster`, { settings: [{ name: "containerInsights", value: "enabled" }] }, child).arn),
+        cluster: pulumi.output(
+          new aws.ecs.Cluster(`${name}-cluster`, { settings: [{ name: "containerInsights", value: "enabled" }] }, child)
+            .arn,
+        ),
         taskDefinition: taskDefinition.arn,
         desiredCount: args.desiredCount,
         networkConfiguration: { subnets: args.privateSubnetIds, securityGroups: [taskGroup.id], assignPublicIp: false },
-        loadBalancers: [external.targets, internal.targets].map((t) => ({ targetGroupArn: t.arn, containerName: "api", containerPort: PORT })),
+        loadBalancers: [external.targets, internal.targets].map((t) => ({
+          targetGroupArn: t.arn,
+          containerName: "api",
+          containerPort: PORT,
+        })),
         deploymentCircuitBreaker: { enable: true, rollback: true },
       },
       child,

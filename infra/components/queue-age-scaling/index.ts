@@ -52,14 +52,23 @@ export class QueueAgeScaling extends pulumi.ComponentResource {
             adjustmentType: "ChangeInCapacity",
             cooldown: args.cooldownSeconds,
             metricAggregationType: "Maximum",
-            stepAdjustments: direction === "out" ? [{ metricIntervalLowerBound: "0", scalingAdjustment: adjustment }] : [{ metricIntervalUpperBound: "0", scalingAdjustment: adjustment }],
+            stepAdjustments:
+              direction === "out"
+                ? [{ metricIntervalLowerBound: "0", scalingAdjustment: adjustment }]
+                : [{ metricIntervalUpperBound: "0", scalingAdjustment: adjustment }],
           },
         },
         child,
       );
     const out = step("out", args.stepTasks);
     const inn = step("in", -args.stepTasks);
-    const alarm = (direction: "out" | "in", threshold: number, operator: string, periods: number, policy: aws.appautoscaling.Policy) =>
+    const alarm = (
+      direction: "out" | "in",
+      threshold: number,
+      operator: string,
+      periods: number,
+      policy: aws.appautoscaling.Policy,
+    ) =>
       new aws.cloudwatch.MetricAlarm(
         `${name}-${direction}`,
         {

@@ -37,12 +37,18 @@ export class ResearchAccess extends pulumi.ComponentResource {
       name,
       {
         description: "Assume the research admin role in research accounts (MFA required)",
-        policy: pulumi.output(args.researchAccountIds).apply((ids) => JSON.stringify(assumeResearchPolicy(Object.values(ids).sort()))),
+        policy: pulumi
+          .output(args.researchAccountIds)
+          .apply((ids) => JSON.stringify(assumeResearchPolicy(Object.values(ids).sort()))),
       },
       { parent: this },
     );
     for (const group of args.groups) {
-      new aws.iam.GroupPolicyAttachment(`${name}-group-${group}`, { group, policyArn: this.policy.arn }, { parent: this });
+      new aws.iam.GroupPolicyAttachment(
+        `${name}-group-${group}`,
+        { group, policyArn: this.policy.arn },
+        { parent: this },
+      );
     }
     for (const user of args.users) {
       new aws.iam.UserPolicyAttachment(`${name}-user-${user}`, { user, policyArn: this.policy.arn }, { parent: this });

@@ -9,7 +9,11 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AUDIT_TAMPER_ACTIONS, BUDGET_TAMPER_ACTIONS, GUARDRAIL_ROLE_ACTIONS } from "../service-control-policy/document";
+import {
+  AUDIT_TAMPER_ACTIONS,
+  BUDGET_TAMPER_ACTIONS,
+  GUARDRAIL_ROLE_ACTIONS,
+} from "../service-control-policy/document";
 import { RESEARCH_ADMIN_ROLE_NAME } from "../research-access";
 
 export interface ResearchAdminRoleArgs {
@@ -37,7 +41,10 @@ export function adminTrustPolicy(productionAccountId: string): aws.iam.PolicyDoc
         Effect: "Allow",
         Principal: { AWS: `arn:aws:iam::${productionAccountId}:root` },
         Action: ["sts:AssumeRole", "sts:TagSession"],
-        Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" }, NumericLessThan: { "aws:MultiFactorAuthAge": "43200" } },
+        Condition: {
+          Bool: { "aws:MultiFactorAuthPresent": "true" },
+          NumericLessThan: { "aws:MultiFactorAuthAge": "43200" },
+        },
       },
     ],
   };
@@ -91,7 +98,11 @@ export class ResearchAdminRole extends pulumi.ComponentResource {
         role: this.role.name,
         policy: pulumi
           .all([accountId, args.auditBucketArn, args.auditKeyArn])
-          .apply(([acct, bucket, key]) => JSON.stringify(adminPolicy({ accountId: acct, services: args.services, auditBucketArn: bucket, auditKeyArn: key }))),
+          .apply(([acct, bucket, key]) =>
+            JSON.stringify(
+              adminPolicy({ accountId: acct, services: args.services, auditBucketArn: bucket, auditKeyArn: key }),
+            ),
+          ),
       },
       { parent: this },
     );

@@ -13,7 +13,8 @@ export function parseCidr(text: string): Cidr {
   if (!m || octets.some((o) => o > 255) || prefix > 32) throw new Error(`"${text}" is not an IPv4 CIDR block`);
   const addr = octets.reduce((acc, o) => acc * 256 + o, 0);
   const size = 2 ** (32 - prefix);
-  if (addr % size !== 0) throw new Error(`"${text}" has host bits set (network address is ${format(addr - (addr % size))}/${prefix})`);
+  if (addr % size !== 0)
+    throw new Error(`"${text}" has host bits set (network address is ${format(addr - (addr % size))}/${prefix})`);
   return { base: addr, prefix, text };
 }
 
@@ -34,7 +35,8 @@ export function assertDisjoint(ranges: Record<string, string>): void {
     for (let j = i + 1; j < entries.length; j++) {
       const [an, a] = entries[i];
       const [bn, b] = entries[j];
-      if (overlaps(a, b)) throw new Error(`${an} ${a.text} overlaps ${bn} ${b.text}: peered networks need disjoint ranges`);
+      if (overlaps(a, b))
+        throw new Error(`${an} ${a.text} overlaps ${bn} ${b.text}: peered networks need disjoint ranges`);
     }
   }
 }
@@ -44,7 +46,8 @@ export function subnet(parent: string, newPrefix: number, index: number): string
   const p = parseCidr(parent);
   if (newPrefix < p.prefix || newPrefix > 28) throw new Error(`cannot cut /${newPrefix} subnets from ${parent}`);
   const count = 2 ** (newPrefix - p.prefix);
-  if (index < 0 || index >= count) throw new Error(`${parent} holds only ${count} /${newPrefix} subnets (asked for #${index})`);
+  if (index < 0 || index >= count)
+    throw new Error(`${parent} holds only ${count} /${newPrefix} subnets (asked for #${index})`);
   return `${format(p.base + index * 2 ** (32 - newPrefix))}/${newPrefix}`;
 }
 

@@ -41,13 +41,26 @@ export class ResearchNetwork extends pulumi.ComponentResource {
     const child = { parent: this };
     const prod = { parent: this, provider: args.productionProvider };
 
-    this.vpc = new aws.ec2.Vpc(name, { cidrBlock: args.cidr, enableDnsHostnames: true, enableDnsSupport: true, tags: { Name: name } }, child);
+    this.vpc = new aws.ec2.Vpc(
+      name,
+      { cidrBlock: args.cidr, enableDnsHostnames: true, enableDnsSupport: true, tags: { Name: name } },
+      child,
+    );
     const azs = aws.getAvailabilityZonesOutput({ state: "available" }, { parent: this });
-    const privateRt = new aws.ec2.RouteTable(`${name}-private`, { vpcId: this.vpc.id, tags: { Name: `${name}-private` } }, child);
+    const privateRt = new aws.ec2.RouteTable(
+      `${name}-private`,
+      { vpcId: this.vpc.id, tags: { Name: `${name}-private` } },
+      child,
+    );
     this.privateSubnets = Array.from({ length: args.azCount }, (_, i) => {
       const s = new aws.ec2.Subnet(
         `${name}-private-${i}`,
-        { vpcId: this.vpc.id, cidrBlock: subnet(args.cidr, 20, i), availabilityZone: azs.names[i], tags: { Name: `${name}-private-${i}` } },
+        {
+          vpcId: this.vpc.id,
+          cidrBlock: subnet(args.cidr, 20, i),
+          availabilityZone: azs.names[i],
+          tags: { Name: `${name}-private-${i}` },
+        },
         child,
       );
       new aws.ec2.RouteTableAssociation(`${name}-private-${i}`, { subnetId: s.id, routeTableId: privateRt.id }, child);
@@ -55,14 +68,25 @@ export class ResearchNetwork extends pulumi.ComponentResource {
     });
     new aws.ec2.VpcEndpoint(
       `${name}-s3`,
-      { vpcId: this.vpc.id, serviceName: pulumi.interpolate`com.amazonaws.${azs.id}.s3`, vpcEndpointType: "Gateway", routeTableIds: [privateRt.id] },
+      {
+        vpcId: this.vpc.id,
+        serviceName: pulumi.interpolate`com.amazonaws.${azs.id}.s3`,
+        vpcEndpointType: "Gateway",
+        routeTableIds: [privateRt.id],
+      },
       child,
     );
     if (args.natGateway) this.addNat(name, args.cidr, privateRt, azs.names[0]);
 
     this.peering = new aws.ec2.VpcPeeringConnection(
       `${name}-to-bastion`,
-      { vpcId: this.vpc.id, peerVpcId: args.bastion.vpcId, peerOwnerId: args.bastion.accountId, peerRegion: args.bastion.region, tags: { Name: `${name}-to-bastion` } },
+      {
+        vpcId: this.vpc.id,
+        peerVpcId: args.bastion.vpcId,
+        peerOwnerId: args.bastion.accountId,
+        peerRegion: args.bastion.region,
+        tags: { Name: `${name}-to-bastion` },
+      },
       child,
     );
     const accepter = new aws.ec2.VpcPeeringConnectionAccepter(
@@ -88,7 +112,15 @@ export class ResearchNetwork extends pulumi.ComponentResource {
       {
         vpcId: this.vpc.id,
         description: "SSH from the production bastion only",
-        ingress: [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: args.bastion.sshSourceCidrs, description: "bastion" }],
+        ingress: [
+          {
+            protocol: "tcp",
+            fromPort: 22,
+            toPort: 22,
+            cidrBlocks: args.bastion.sshSourceCidrs,
+            description: "bastion",
+          },
+        ],
         egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], description: "outbound" }],
       },
       child,
@@ -99,13 +131,28 @@ export class ResearchNetwork extends pulumi.ComponentResource {
   private addNat(name: string, cidr: string, privateRt: aws.ec2.RouteTable, az: pulumi.Input<string>): void {
     const child = { parent: this };
     const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: this.vpc.id }, child);
-    const publicRt = new aws.ec2.RouteTable(`${name}-public`, { vpcId: this.vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }] }, child);
+    const publicRt = new aws.ec2.RouteTable(
+      `${name}-public`,
+      { vpcId: this.vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }] },
+      child,
+    );
     // The last /24 of the VPC: small, and out of the way of the /20 private subnets.
-    const publicSubnet = new aws.ec2.Subnet(`${name}-public`, { vpcId: this.vpc.id, cidrBlock: subnet(cidr, 24, 2 ** (24 - parseCidr(cidr).prefix) - 1), availabilityZone: az }, child);
-    new aws.ec2.RouteTableAssociation(`${name}-public`, { subnetId: publicSubnet.id, routeTableId: publicRt.id }, child);
+    const publicSubnet = new aws.ec2.Subnet(
+      `${name}-public`,
+      { vpcId: this.vpc.id, cidrBlock: subnet(cidr, 24, 2 ** (24 - parseCidr(cidr).prefix) - 1), availabilityZone: az },
+      child,
+    );
+    new aws.ec2.RouteTableAssociation(
+      `${name}-public`,
+      { subnetId: publicSubnet.id, routeTableId: publicRt.id },
+      child,
+    );
     const eip = new aws.ec2.Eip(`${name}-nat`, { domain: "vpc" }, child);
     const nat = new aws.ec2.NatGateway(`${name}-nat`, { subnetId: publicSubnet.id, allocationId: eip.id }, child);
-    new aws.ec2.Route(`${name}-egress`, { routeTableId: privateRt.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nat.id }, child);
+    new aws.ec2.Route(
+      `${name}-egress`,
+      { routeTableId: privateRt.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nat.id },
+      child,
+    );
   }
-
 }

@@ -35,10 +35,25 @@ export const GUARDRAIL_ROLE_ACTIONS = [
   "iam:UpdateRoleDescription",
 ] as const;
 
-export const BUDGET_TAMPER_ACTIONS = ["budgets:ModifyBudget", "budgets:DeleteBudgetAction", "budgets:UpdateBudgetAction"] as const;
+export const BUDGET_TAMPER_ACTIONS = [
+  "budgets:ModifyBudget",
+  "budgets:DeleteBudgetAction",
+  "budgets:UpdateBudgetAction",
+] as const;
 
 /** Services that are global (served from us-east-1) and must stay usable under a region restriction. */
-const GLOBAL_SERVICES = ["iam:*", "organizations:*", "route53:*", "budgets:*", "cloudfront:*", "sts:*", "support:*", "health:*", "ce:*", "account:*"];
+const GLOBAL_SERVICES = [
+  "iam:*",
+  "organizations:*",
+  "route53:*",
+  "budgets:*",
+  "cloudfront:*",
+  "sts:*",
+  "support:*",
+  "health:*",
+  "ce:*",
+  "account:*",
+];
 
 export interface ResearchScpInput {
   /** Roles the research side must not change, as IAM ARN patterns. */
@@ -52,9 +67,27 @@ export interface ResearchScpInput {
 export function researchScp(p: ResearchScpInput): aws.iam.PolicyDocument {
   const exemptDeployer = { ArnNotLike: { "aws:PrincipalArn": `arn:aws:iam::*:role/${p.deployRoleName}` } };
   const statements: aws.iam.PolicyStatement[] = [
-    { Sid: "ProtectAuditTrailAndConfig", Effect: "Deny", Action: [...AUDIT_TAMPER_ACTIONS], Resource: "*", Condition: exemptDeployer },
-    { Sid: "ProtectGuardrailRoles", Effect: "Deny", Action: [...GUARDRAIL_ROLE_ACTIONS], Resource: p.guardrailRoleArns, Condition: exemptDeployer },
-    { Sid: "ProtectBudget", Effect: "Deny", Action: [...BUDGET_TAMPER_ACTIONS], Resource: "*", Condition: exemptDeployer },
+    {
+      Sid: "ProtectAuditTrailAndConfig",
+      Effect: "Deny",
+      Action: [...AUDIT_TAMPER_ACTIONS],
+      Resource: "*",
+      Condition: exemptDeployer,
+    },
+    {
+      Sid: "ProtectGuardrailRoles",
+      Effect: "Deny",
+      Action: [...GUARDRAIL_ROLE_ACTIONS],
+      Resource: p.guardrailRoleArns,
+      Condition: exemptDeployer,
+    },
+    {
+      Sid: "ProtectBudget",
+      Effect: "Deny",
+      Action: [...BUDGET_TAMPER_ACTIONS],
+      Resource: "*",
+      Condition: exemptDeployer,
+    },
     { Sid: "StayInOrganization", Effect: "Deny", Action: "organizations:LeaveOrganization", Resource: "*" },
   ];
   if (p.allowedRegions && p.allowedRegions.length > 0) {

@@ -21,7 +21,11 @@ export class ResearchGuardrailPolicy extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    new aws.organizations.PolicyAttachment(`${name}-research-ou`, { policyId: this.policy.id, targetId: args.targetId }, { parent: this });
+    new aws.organizations.PolicyAttachment(
+      `${name}-research-ou`,
+      { policyId: this.policy.id, targetId: args.targetId },
+      { parent: this },
+    );
     this.registerOutputs({ policyId: this.policy.id });
   }
 }

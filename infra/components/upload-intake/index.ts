@@ -29,8 +29,16 @@ export class UploadIntake extends pulumi.ComponentResource {
 
     this.bucket = new aws.s3.Bucket(name, { forceDestroy: false }, child);
     const bucket = this.bucket.id;
-    new aws.s3.BucketPublicAccessBlock(`${name}-public-access`, { bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, child);
-    new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-encryption`, { bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] }, child);
+    new aws.s3.BucketPublicAccessBlock(
+      `${name}-public-access`,
+      { bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+      child,
+    );
+    new aws.s3.BucketServerSideEncryptionConfiguration(
+      `${name}-encryption`,
+      { bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
+      child,
+    );
     new aws.s3.BucketPolicy(
       `${name}-tls-only`,
       {
@@ -39,7 +47,14 @@ export class UploadIntake extends pulumi.ComponentResource {
           JSON.stringify({
             Version: "2012-10-17",
             Statement: [
-              { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [arn, `${arn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } },
+              {
+                Sid: "DenyInsecureTransport",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "s3:*",
+                Resource: [arn, `${arn}/*`],
+                Condition: { Bool: { "aws:SecureTransport": "false" } },
+              },
             ],
           } satisfies aws.iam.PolicyDocument),
         ),
@@ -48,7 +63,17 @@ export class UploadIntake extends pulumi.ComponentResource {
     );
     new aws.s3.BucketCorsConfiguration(
       `${name}-cors`,
-      { bucket, corsRules: [{ allowedMethods: ["PUT"], allowedOrigins: args.corsOrigins, allowedHeaders: ["content-type", "content-length"], maxAgeSeconds: 3000 }] },
+      {
+        bucket,
+        corsRules: [
+          {
+            allowedMethods: ["PUT"],
+            allowedOrigins: args.corsOrigins,
+            allowedHeaders: ["content-type", "content-length"],
+            maxAgeSeconds: 3000,
+          },
+        ],
+      },
       child,
     );
     new aws.s3.BucketLifecycleConfiguration(
@@ -70,7 +95,11 @@ export class UploadIntake extends pulumi.ComponentResource {
 
     this.deadLetterQueue = new aws.sqs.Queue(
       `${name}-dlq`,
-      { sqsManagedSseEnabled: true, messageRetentionSeconds: 14 * 86400, tags: { "ml-platform:purpose": "dead-letter" } },
+      {
+        sqsManagedSseEnabled: true,
+        messageRetentionSeconds: 14 * 86400,
+        tags: { "ml-platform:purpose": "dead-letter" },
+      },
       child,
     );
     this.queue = new aws.sqs.Queue(
@@ -80,13 +109,20 @@ export class UploadIntake extends pulumi.ComponentResource {
         visibilityTimeoutSeconds: args.visibilityTimeoutSeconds,
         receiveWaitTimeSeconds: 20,
         messageRetentionSeconds: 4 * 86400,
-        redrivePolicy: this.deadLetterQueue.arn.apply((deadLetterTargetArn) => JSON.stringify({ deadLetterTargetArn, maxReceiveCount: args.maxReceiveCount })),
+        redrivePolicy: this.deadLetterQueue.arn.apply((deadLetterTargetArn) =>
+          JSON.stringify({ deadLetterTargetArn, maxReceiveCount: args.maxReceiveCount }),
+        ),
       },
       child,
     );
     new aws.sqs.RedriveAllowPolicy(
       `${name}-dlq-source`,
-      { queueUrl: this.deadLetterQueue.id, redriveAllowPolicy: this.queue.arn.apply((arn) => JSON.stringify({ redrivePermission: "byQueue", sourceQueueArns: [arn] })) },
+      {
+        queueUrl: this.deadLetterQueue.id,
+        redriveAllowPolicy: this.queue.arn.apply((arn) =>
+          JSON.stringify({ redrivePermission: "byQueue", sourceQueueArns: [arn] }),
+        ),
+      },
       child,
     );
     const queuePolicy = new aws.sqs.QueuePolicy(
@@ -103,7 +139,10 @@ export class UploadIntake extends pulumi.ComponentResource {
                 Principal: { Service: "s3.amazonaws.com" },
                 Action: "sqs:SendMessage",
                 Resource: queueArn,
-                Condition: { ArnEquals: { "aws:SourceArn": bucketArn }, StringEquals: { "aws:SourceAccount": queueArn.split(":")[4] } },
+                Condition: {
+                  ArnEquals: { "aws:SourceArn": bucketArn },
+                  StringEquals: { "aws:SourceAccount": queueArn.split(":")[4] },
+                },
               },
             ],
           } satisfies aws.iam.PolicyDocument),
@@ -117,6 +156,10 @@ export class UploadIntake extends pulumi.ComponentResource {
       // S3 checks it may send before it accepts the configuration.
       { ...child, dependsOn: [queuePolicy] },
     );
-    this.registerOutputs({ bucket: this.bucket.bucket, queueUrl: this.queue.url, deadLetterQueueUrl: this.deadLetterQueue.url });
+    this.registerOutputs({
+      bucket: this.bucket.bucket,
+      queueUrl: this.queue.url,
+      deadLetterQueueUrl: this.deadLetterQueue.url,
+    });
   }
 }

@@ -24,15 +24,33 @@ describe("Name-tag DNS naming", () => {
   });
 
   it("parses state and tag events and ignores the rest with a reason", () => {
-    expect(parseEvent({ source: "aws.ec2", "detail-type": "EC2 Instance State-change Notification", detail: { "instance-id": "i-1", state: "running" } })).to.deep.equal({
+    expect(
+      parseEvent({
+        source: "aws.ec2",
+        "detail-type": "EC2 Instance State-change Notification",
+        detail: { "instance-id": "i-1", state: "running" },
+      }),
+    ).to.deep.equal({
       kind: "state",
       instanceId: "i-1",
       state: "running",
     });
     expect(
-      parseEvent({ source: "aws.tag", "detail-type": "Tag Change on Resource", resources: ["arn:aws:ec2:us-east-1:1:instance/i-2"], detail: { "changed-tag-keys": ["Name"] } }),
+      parseEvent({
+        source: "aws.tag",
+        "detail-type": "Tag Change on Resource",
+        resources: ["arn:aws:ec2:us-east-1:1:instance/i-2"],
+        detail: { "changed-tag-keys": ["Name"] },
+      }),
     ).to.deep.equal({ kind: "tags", instanceId: "i-2" });
-    expect(parseEvent({ source: "aws.tag", "detail-type": "Tag Change on Resource", resources: ["arn:aws:ec2:us-east-1:1:instance/i-2"], detail: { "changed-tag-keys": ["Owner"] } }).kind).to.equal("ignored");
+    expect(
+      parseEvent({
+        source: "aws.tag",
+        "detail-type": "Tag Change on Resource",
+        resources: ["arn:aws:ec2:us-east-1:1:instance/i-2"],
+        detail: { "changed-tag-keys": ["Owner"] },
+      }).kind,
+    ).to.equal("ignored");
     expect(parseEvent({ hello: "world" })).to.deep.include({ kind: "ignored" });
     expect(parseEvent(null).kind).to.equal("ignored");
   });

@@ -43,7 +43,12 @@ export type InstanceEvent =
 
 /** EC2 state-change and tag-change events from EventBridge; anything else is ignored with a reason. */
 export function parseEvent(event: unknown): InstanceEvent {
-  const e = event as { source?: unknown; "detail-type"?: unknown; detail?: Record<string, unknown>; resources?: unknown };
+  const e = event as {
+    source?: unknown;
+    "detail-type"?: unknown;
+    detail?: Record<string, unknown>;
+    resources?: unknown;
+  };
   if (e?.source === "aws.ec2" && e["detail-type"] === "EC2 Instance State-change Notification") {
     const id = e.detail?.["instance-id"];
     const state = e.detail?.state;
@@ -51,11 +56,16 @@ export function parseEvent(event: unknown): InstanceEvent {
     return { kind: "ignored", why: "state-change event without instance-id or state" };
   }
   if (e?.source === "aws.tag" && e["detail-type"] === "Tag Change on Resource") {
-    const arn = Array.isArray(e.resources) ? e.resources.find((r): r is string => typeof r === "string" && r.includes(":instance/")) : undefined;
+    const arn = Array.isArray(e.resources)
+      ? e.resources.find((r): r is string => typeof r === "string" && r.includes(":instance/"))
+      : undefined;
     const keys = e.detail?.["changed-tag-keys"];
     if (!arn) return { kind: "ignored", why: "tag-change event without an instance ARN" };
     if (Array.isArray(keys) && !keys.includes("Name")) return { kind: "ignored", why: "tags other than Name changed" };
     return { kind: "tags", instanceId: arn.split("/").pop() as string };
   }
-  return { kind: "ignored", why: `unexpected event (source ${String(e?.source)}, detail-type ${String(e?.["detail-type"])})` };
+  return {
+    kind: "ignored",
+    why: `unexpected event (source ${String(e?.source)}, detail-type ${String(e?.["detail-type"])})`,
+  };
 }

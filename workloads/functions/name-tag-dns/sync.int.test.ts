@@ -1,11 +1,23 @@
 import { expect } from "chai";
-import { CreateTagsCommand, CreateVpcCommand, CreateSubnetCommand, DescribeImagesCommand, EC2Client, RunInstancesCommand, TerminateInstancesCommand } from "@aws-sdk/client-ec2";
+import {
+  CreateTagsCommand,
+  CreateVpcCommand,
+  CreateSubnetCommand,
+  DescribeImagesCommand,
+  EC2Client,
+  RunInstancesCommand,
+  TerminateInstancesCommand,
+} from "@aws-sdk/client-ec2";
 import { CreateHostedZoneCommand, ListResourceRecordSetsCommand, Route53Client } from "@aws-sdk/client-route-53";
 import { startEmbeddedAws, type EmbeddedAws } from "../../../scripts/embedded-aws";
 import { handle } from "./handler";
 import type { SyncDeps } from "./sync";
 
-const stateEvent = (id: string, state: string) => ({ source: "aws.ec2", "detail-type": "EC2 Instance State-change Notification", detail: { "instance-id": id, state } });
+const stateEvent = (id: string, state: string) => ({
+  source: "aws.ec2",
+  "detail-type": "EC2 Instance State-change Notification",
+  detail: { "instance-id": id, state },
+});
 const tagEvent = (id: string) => ({
   source: "aws.tag",
   "detail-type": "Tag Change on Resource",
@@ -27,11 +39,20 @@ describe("Name-tag DNS function on embedded AWS (EC2 + Route 53)", () => {
     const route53 = new Route53Client(aws.clientConfig());
     const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: "10.20.0.0/16" }));
     const vpcId = vpc.Vpc?.VpcId as string;
-    subnetId = (await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: "10.20.0.0/20" }))).Subnet?.SubnetId as string;
+    subnetId = (await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: "10.20.0.0/20" }))).Subnet
+      ?.SubnetId as string;
     imageId = (await ec2.send(new DescribeImagesCommand({}))).Images?.[0]?.ImageId as string;
     const zone = async (name: string) =>
-      (await route53.send(new CreateHostedZoneCommand({ Name: name, CallerReference: name, HostedZoneConfig: { PrivateZone: true }, VPC: { VPCId: vpcId, VPCRegion: "us-east-1" } })))
-        .HostedZone?.Id as string;
+      (
+        await route53.send(
+          new CreateHostedZoneCommand({
+            Name: name,
+            CallerReference: name,
+            HostedZoneConfig: { PrivateZone: true },
+            VPC: { VPCId: vpcId, VPCRegion: "us-east-1" },
+          }),
+        )
+      ).HostedZone?.Id as string;
     deps = {
       ec2,
       route53,
@@ -47,7 +68,8 @@ describe("Name-tag DNS function on embedded AWS (EC2 + Route 53)", () => {
   async function records(zoneId: string, type: string): Promise<Record<string, string>> {
     const out: Record<string, string> = {};
     const page = await deps.route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }));
-    for (const r of page.ResourceRecordSets ?? []) if (r.Type === type) out[r.Name as string] = r.ResourceRecords?.[0]?.Value as string;
+    for (const r of page.ResourceRecordSets ?? [])
+      if (r.Type === type) out[r.Name as string] = r.ResourceRecords?.[0]?.Value as string;
     return out;
   }
 
@@ -59,7 +81,8 @@ describe("Name-tag DNS function on embedded AWS (EC2 + Route 53)", () => {
         MaxCount: 1,
         SubnetId: subnetId,
         InstanceType: "g4dn.xlarge",
-        TagSpecifications: name === undefined ? undefined : [{ ResourceType: "instance", Tags: [{ Key: "Name", Value: name }] }],
+        TagSpecifications:
+          name === undefined ? undefined : [{ ResourceType: "instance", Tags: [{ Key: "Name", Value: name }] }],
       }),
     );
     const i = res.Instances?.[0];
@@ -101,7 +124,10 @@ describe("Name-tag DNS function on embedded AWS (EC2 + Route 53)", () => {
 
   it("skips instances without a usable Name tag and ignores foreign events, without throwing", async () => {
     const unnamed = await launch();
-    expect(await handle(stateEvent(unnamed.id, "running"), deps)).to.deep.equal({ action: "skipped", why: "no usable Name tag" });
+    expect(await handle(stateEvent(unnamed.id, "running"), deps)).to.deep.equal({
+      action: "skipped",
+      why: "no usable Name tag",
+    });
     const junk = await launch("***");
     expect((await handle(stateEvent(junk.id, "running"), deps)).action).to.equal("skipped");
     expect((await handle({ source: "aws.s3" }, deps)).action).to.equal("skipped");

@@ -17,7 +17,11 @@ describe("photo API on embedded AWS (S3 pre-signed URLs, DynamoDB)", () => {
   before(async () => {
     aws = await startEmbeddedAws();
     env = await createPhotoEnvironment(aws);
-    api = await startApi(loadApiConfig(env.apiEnv({ MAX_UPLOAD_BYTES: "2048", UPLOAD_URL_EXPIRY_SECONDS: "120" })), quiet(), aws.clientConfig());
+    api = await startApi(
+      loadApiConfig(env.apiEnv({ MAX_UPLOAD_BYTES: "2048", UPLOAD_URL_EXPIRY_SECONDS: "120" })),
+      quiet(),
+      aws.clientConfig(),
+    );
   });
   after(async () => {
     await api?.close();
@@ -25,7 +29,11 @@ describe("photo API on embedded AWS (S3 pre-signed URLs, DynamoDB)", () => {
   });
 
   const post = (body: unknown, headers: Record<string, string> = { "content-type": "application/json" }) =>
-    fetch(`${api.url}/photos`, { method: "POST", headers, body: typeof body === "string" ? body : JSON.stringify(body) });
+    fetch(`${api.url}/photos`, {
+      method: "POST",
+      headers,
+      body: typeof body === "string" ? body : JSON.stringify(body),
+    });
   const report = (id: string, body: unknown, token = env.token) =>
     fetch(`${api.url}/internal/photos/${encodeURIComponent(id)}/result`, {
       method: "PUT",
@@ -45,12 +53,22 @@ describe("photo API on embedded AWS (S3 pre-signed URLs, DynamoDB)", () => {
   it("issues a short-lived PUT URL that signs the declared type and size, and a pending record", async () => {
     const res = await post({ contentType: "image/png", contentLength: 1500 });
     expect(res.status).to.equal(201);
-    const body = (await res.json()) as { photoId: string; upload: { url: string; method: string; headers: Record<string, string>; expiresAt: string } };
+    const body = (await res.json()) as {
+      photoId: string;
+      upload: { url: string; method: string; headers: Record<string, string>; expiresAt: string };
+    };
     const url = new URL(body.upload.url);
     expect(url.pathname).to.equal(`/${env.bucket}/uploads/${body.photoId}`);
     expect(url.searchParams.get("X-Amz-Expires")).to.equal("120");
-    expect(url.searchParams.get("X-Amz-SignedHeaders")?.split(";")).to.include.members(["content-length", "content-type", "host"]);
-    expect(body.upload).to.deep.include({ method: "PUT", headers: { "Content-Type": "image/png", "Content-Length": "1500" } });
+    expect(url.searchParams.get("X-Amz-SignedHeaders")?.split(";")).to.include.members([
+      "content-length",
+      "content-type",
+      "host",
+    ]);
+    expect(body.upload).to.deep.include({
+      method: "PUT",
+      headers: { "Content-Type": "image/png", "Content-Length": "1500" },
+    });
     const status = await (await fetch(`${api.url}/photos/${body.photoId}`)).json();
     expect(status).to.include({ photoId: body.photoId, status: "pending" });
   });
@@ -84,13 +102,19 @@ describe("photo API on embedded AWS (S3 pre-signed URLs, DynamoDB)", () => {
 
   it("takes results only with the worker token", async () => {
     expect((await report("p-auth", verdict(), "not-the-token")).status).to.equal(401);
-    const anonymous = await fetch(`${api.url}/internal/photos/p-auth/result`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(verdict()) });
+    const anonymous = await fetch(`${api.url}/internal/photos/p-auth/result`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(verdict()),
+    });
     expect(anonymous.status).to.equal(401);
     expect((await fetch(`${api.url}/photos/p-auth`)).status).to.equal(404);
   });
 
   it("stores a result once: a repeated report leaves the first result in place", async () => {
-    const { photoId } = (await (await post({ contentType: "image/jpeg", contentLength: 100 })).json()) as { photoId: string };
+    const { photoId } = (await (await post({ contentType: "image/jpeg", contentLength: 100 })).json()) as {
+      photoId: string;
+    };
     const first = await report(photoId, verdict({ objectKey: `uploads/${photoId}` }));
     expect(first.status).to.equal(201);
     const stored = (await first.json()) as { stored: boolean; photo: Record<string, unknown> };
@@ -99,7 +123,12 @@ describe("photo API on embedded AWS (S3 pre-signed URLs, DynamoDB)", () => {
     expect(again.status).to.equal(200);
     expect(((await again.json()) as { stored: boolean }).stored).to.equal(false);
     const status = (await (await fetch(`${api.url}/photos/${photoId}`)).json()) as Record<string, unknown>;
-    expect(status).to.include({ status: "food", score: 0.91, modelVersion: "food-classifier@sha256:0123456789ab", storedAt: stored.photo.storedAt });
+    expect(status).to.include({
+      status: "food",
+      score: 0.91,
+      modelVersion: "food-classifier@sha256:0123456789ab",
+      storedAt: stored.photo.storedAt,
+    });
     expect(status.createdAt).to.be.a("string");
   });
 
@@ -113,8 +142,13 @@ describe("photo API on embedded AWS (S3 pre-signed URLs, DynamoDB)", () => {
 
   it("keeps ids with spaces and plus signs intact through the path", async () => {
     const id = "my lunch+1 (2).jpg";
-    expect((await report(id, verdict({ status: "failed", reason: "corrupt", objectKey: `uploads/${id}` }))).status).to.equal(201);
-    const status = (await (await fetch(`${api.url}/photos/${encodeURIComponent(id)}`)).json()) as Record<string, unknown>;
+    expect(
+      (await report(id, verdict({ status: "failed", reason: "corrupt", objectKey: `uploads/${id}` }))).status,
+    ).to.equal(201);
+    const status = (await (await fetch(`${api.url}/photos/${encodeURIComponent(id)}`)).json()) as Record<
+      string,
+      unknown
+    >;
     expect(status).to.include({ photoId: id, status: "failed", reason: "corrupt" });
   });
 });

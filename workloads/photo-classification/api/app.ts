@@ -7,7 +7,13 @@ import type { IncomingMessage, RequestListener, ServerResponse } from "node:http
 import type { S3Client } from "@aws-sdk/client-s3";
 import { z } from "zod";
 import type { Logger } from "../../shared/log";
-import { describeIssues, photoId as photoIdSchema, resultReport, UPLOAD_CONTENT_TYPES, type PhotoRecord } from "../contract";
+import {
+  describeIssues,
+  photoId as photoIdSchema,
+  resultReport,
+  UPLOAD_CONTENT_TYPES,
+  type PhotoRecord,
+} from "../contract";
 import type { ApiConfig } from "./config";
 import type { PhotoStore } from "./photo-store";
 import { presignUpload } from "./upload-url";
@@ -33,13 +39,18 @@ class HttpError extends Error {
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), "cache-control": "no-store" });
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(text),
+    "cache-control": "no-store",
+  });
   res.end(text);
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
   const type = req.headers["content-type"] ?? "";
-  if (!type.startsWith("application/json")) throw new HttpError(415, `content-type must be application/json, got ${type || "none"}`);
+  if (!type.startsWith("application/json"))
+    throw new HttpError(415, `content-type must be application/json, got ${type || "none"}`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -75,7 +86,8 @@ function idFromPath(segment: string): string {
 const digest = (s: string) => createHash("sha256").update(s).digest();
 
 export function photoView(record: PhotoRecord): Record<string, unknown> {
-  const { photoId, status, score, reason, detail, modelVersion, createdAt, uploadedAt, classifiedAt, storedAt } = record;
+  const { photoId, status, score, reason, detail, modelVersion, createdAt, uploadedAt, classifiedAt, storedAt } =
+    record;
   return { photoId, status, score, reason, detail, modelVersion, createdAt, uploadedAt, classifiedAt, storedAt };
 }
 
@@ -91,7 +103,8 @@ export function createApi(deps: ApiDeps): RequestListener {
   function authorize(req: IncomingMessage): void {
     const header = req.headers.authorization ?? "";
     const token = header.startsWith("Bearer ") ? header.slice(7) : "";
-    if (!token || !timingSafeEqual(digest(token), expectedToken)) throw new HttpError(401, "a valid worker token is required");
+    if (!token || !timingSafeEqual(digest(token), expectedToken))
+      throw new HttpError(401, "a valid worker token is required");
   }
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -108,7 +121,13 @@ export function createApi(deps: ApiDeps): RequestListener {
       const key = `${config.UPLOAD_PREFIX}${id}`;
       const upload = await presignUpload(
         s3,
-        { bucket: config.UPLOAD_BUCKET, key, contentType: body.contentType, contentLength: body.contentLength, expiresInSeconds: config.UPLOAD_URL_EXPIRY_SECONDS },
+        {
+          bucket: config.UPLOAD_BUCKET,
+          key,
+          contentType: body.contentType,
+          contentLength: body.contentLength,
+          expiresInSeconds: config.UPLOAD_URL_EXPIRY_SECONDS,
+        },
         created,
       );
       await store.createPending(id, body.contentType, created.toISOString());
@@ -122,7 +141,13 @@ export function createApi(deps: ApiDeps): RequestListener {
       return send(res, 200, photoView(record));
     }
 
-    if (method === "PUT" && parts.length === 4 && parts[0] === "internal" && parts[1] === "photos" && parts[3] === "result") {
+    if (
+      method === "PUT" &&
+      parts.length === 4 &&
+      parts[0] === "internal" &&
+      parts[1] === "photos" &&
+      parts[3] === "result"
+    ) {
       authorize(req);
       const id = idFromPath(parts[2]);
       const report = parse(resultReport, await readJson(req));

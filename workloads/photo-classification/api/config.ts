@@ -6,7 +6,10 @@ export const apiEnv = z.object({
   HOST: z.string().default("0.0.0.0"),
   TABLE_NAME: z.string().min(3),
   UPLOAD_BUCKET: z.string().min(3),
-  UPLOAD_PREFIX: z.string().regex(/^([^/].*\/)?$/, "empty or a key prefix ending in /").default("uploads/"),
+  UPLOAD_PREFIX: z
+    .string()
+    .regex(/^([^/].*\/)?$/, "empty or a key prefix ending in /")
+    .default("uploads/"),
   MAX_UPLOAD_BYTES: envInt(1024, 100 * 1024 * 1024).default(5 * 1024 * 1024),
   UPLOAD_URL_EXPIRY_SECONDS: envInt(30, 3600).default(300),
   /** Shared secret of the internal result endpoint (from Secrets Manager in ECS). */

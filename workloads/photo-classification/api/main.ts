@@ -45,8 +45,12 @@ export async function startApi(config: ApiConfig, log: Logger, sdk: object = {})
 }
 
 if (require.main === module) {
-  void runService("photo-api", () => loadApiConfig(), async (config, log) => {
-    const api = await startApi(config, log);
-    return { stop: () => api.close() };
-  });
+  void runService(
+    "photo-api",
+    () => loadApiConfig(),
+    async (config, log) => {
+      const api = await startApi(config, log);
+      return { stop: () => api.close() };
+    },
+  );
 }

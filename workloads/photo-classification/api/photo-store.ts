@@ -18,7 +18,9 @@ export class PhotoStore {
 
   async createPending(photoId: string, contentType: string, createdAt: string): Promise<PhotoRecord> {
     const record: PhotoRecord = { photoId, status: "pending", contentType, createdAt };
-    await this.doc.send(new PutCommand({ TableName: this.table, Item: record, ConditionExpression: "attribute_not_exists(photoId)" }));
+    await this.doc.send(
+      new PutCommand({ TableName: this.table, Item: record, ConditionExpression: "attribute_not_exists(photoId)" }),
+    );
     return record;
   }
 
@@ -28,7 +30,11 @@ export class PhotoStore {
   }
 
   /** Returns whether this call stored the result, and the record as it now stands. */
-  async storeResult(photoId: string, report: ResultReport, storedAt: string): Promise<{ stored: boolean; record: PhotoRecord }> {
+  async storeResult(
+    photoId: string,
+    report: ResultReport,
+    storedAt: string,
+  ): Promise<{ stored: boolean; record: PhotoRecord }> {
     const fields: Record<string, unknown> = { ...report, storedAt };
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};

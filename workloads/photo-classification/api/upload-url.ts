@@ -17,7 +17,12 @@ export async function presignUpload(
   target: { bucket: string; key: string; contentType: string; contentLength: number; expiresInSeconds: number },
   now: Date,
 ): Promise<UploadUrl> {
-  const command = new PutObjectCommand({ Bucket: target.bucket, Key: target.key, ContentType: target.contentType, ContentLength: target.contentLength });
+  const command = new PutObjectCommand({
+    Bucket: target.bucket,
+    Key: target.key,
+    ContentType: target.contentType,
+    ContentLength: target.contentLength,
+  });
   const url = await getSignedUrl(s3, command, {
     expiresIn: target.expiresInSeconds,
     signableHeaders: new Set(["content-type", "content-length"]),

@@ -33,13 +33,21 @@ function calibrate(food: number[], notFood: number[]): number {
   return best.threshold;
 }
 
-export async function measureAccuracy(modelPath: string, options: SessionOptions, photosDir: string, threshold: number): Promise<Accuracy> {
+export async function measureAccuracy(
+  modelPath: string,
+  options: SessionOptions,
+  photosDir: string,
+  threshold: number,
+): Promise<Accuracy> {
   const session = await createSession(modelPath, options);
   const scores = async (label: string) => {
     const dir = path.join(photosDir, label);
     const out: number[] = [];
     for (const file of (await readdir(dir)).sort()) {
-      const input = await toModelInput(await readFile(path.join(dir, file)), { maxBytes: 50_000_000, maxPixels: 100_000_000 });
+      const input = await toModelInput(await readFile(path.join(dir, file)), {
+        maxBytes: 50_000_000,
+        maxPixels: 100_000_000,
+      });
       out.push((await runBatch(session, input, 1))[0]);
     }
     return out;

@@ -35,7 +35,11 @@ export interface LatencyRun {
 async function putBacklog(env: PhotoEnvironment, photos: Buffer[], count: number): Promise<void> {
   for (let i = 0; i < count; i += 20) {
     await Promise.all(
-      Array.from({ length: Math.min(20, count - i) }, (_, j) => env.s3.send(new PutObjectCommand({ Bucket: env.bucket, Key: `uploads/t${i + j}`, Body: photos[(i + j) % photos.length] }))),
+      Array.from({ length: Math.min(20, count - i) }, (_, j) =>
+        env.s3.send(
+          new PutObjectCommand({ Bucket: env.bucket, Key: `uploads/t${i + j}`, Body: photos[(i + j) % photos.length] }),
+        ),
+      ),
     );
   }
 }
@@ -51,12 +55,19 @@ interface Bench {
 }
 
 /** An environment and API for one measurement; the worker process starts when the body says. */
-async function withWorker<T>(aws: EmbeddedAws, workerEnv: Record<string, string>, body: (bench: Bench) => Promise<T>): Promise<T> {
+async function withWorker<T>(
+  aws: EmbeddedAws,
+  workerEnv: Record<string, string>,
+  body: (bench: Bench) => Promise<T>,
+): Promise<T> {
   const env = await createPhotoEnvironment(aws, { visibilityTimeoutSeconds: 60 });
   const api = await startApi(loadApiConfig(env.apiEnv()), quiet(), aws.clientConfig());
   const metricsPort = await freePort();
   let worker: NodeProcess | undefined;
-  const startWorker = () => (worker ??= spawnWorker(env.workerEnv(api.url, { METRICS_PORT: String(metricsPort), LOG_LEVEL: "warn", ...workerEnv })));
+  const startWorker = () =>
+    (worker ??= spawnWorker(
+      env.workerEnv(api.url, { METRICS_PORT: String(metricsPort), LOG_LEVEL: "warn", ...workerEnv }),
+    ));
   try {
     return await body({ env, api, metricsPort, startWorker });
   } finally {
@@ -68,24 +79,59 @@ async function withWorker<T>(aws: EmbeddedAws, workerEnv: Record<string, string>
   }
 }
 
-export async function pipelineThroughput(aws: EmbeddedAws, photos: Buffer[], count: number, workerEnv: Record<string, string>): Promise<PipelineRun> {
+export async function pipelineThroughput(
+  aws: EmbeddedAws,
+  photos: Buffer[],
+  count: number,
+  workerEnv: Record<string, string>,
+): Promise<PipelineRun> {
   return withWorker(aws, workerEnv, async (ctx) => {
     await putBacklog(ctx.env, photos, count);
     const worker = ctx.startWorker();
-    await waitFor("the worker to start polling", async () => (await scrapeCounter(ctx.metricsPort, "photo_worker_messages_received_total")) > 0 || undefined, 120_000, 5);
+    await waitFor(
+      "the worker to start polling",
+      async () => (await scrapeCounter(ctx.metricsPort, "photo_worker_messages_received_total")) > 0 || undefined,
+      120_000,
+      5,
+    );
     const started = Date.now();
-    await waitFor(`${count} verdicts`, async () => (await scrapeCounter(ctx.metricsPort, "photo_worker_photos_classified_total")) >= count, 600_000, 20);
+    await waitFor(
+      `${count} verdicts`,
+      async () => (await scrapeCounter(ctx.metricsPort, "photo_worker_photos_classified_total")) >= count,
+      600_000,
+      20,
+    );
     const seconds = (Date.now() - started) / 1000;
     const batches = await scrapeCounter(ctx.metricsPort, "photo_worker_inference_batch_size_count");
     const batched = await scrapeCounter(ctx.metricsPort, "photo_worker_inference_batch_size_sum");
-    return { photos: count, imagesPerSecond: count / seconds, peakRssBytes: await peakRssBytes(worker.child.pid as number), meanBatchSize: batched / batches };
+    return {
+      photos: count,
+      imagesPerSecond: count / seconds,
+      peakRssBytes: await peakRssBytes(worker.child.pid as number),
+      meanBatchSize: batched / batches,
+    };
   });
 }
 
-export async function latencyAtRate(aws: EmbeddedAws, photos: Buffer[], ratePerSecond: number, seconds: number, workerEnv: Record<string, string>): Promise<LatencyRun> {
+export async function latencyAtRate(
+  aws: EmbeddedAws,
+  photos: Buffer[],
+  ratePerSecond: number,
+  seconds: number,
+  workerEnv: Record<string, string>,
+): Promise<LatencyRun> {
   return withWorker(aws, workerEnv, async (ctx) => {
     ctx.startWorker();
-    await waitFor("the worker to serve metrics", async () => (await fetch(`http://127.0.0.1:${ctx.metricsPort}/healthz`).then((r) => r.ok, () => false)) || undefined, 120_000, 20);
+    await waitFor(
+      "the worker to serve metrics",
+      async () =>
+        (await fetch(`http://127.0.0.1:${ctx.metricsPort}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        )) || undefined,
+      120_000,
+      20,
+    );
     const total = Math.max(1, Math.round(ratePerSecond * seconds));
     const started = Date.now();
     const uploads: Promise<unknown>[] = [];
@@ -96,7 +142,12 @@ export async function latencyAtRate(aws: EmbeddedAws, photos: Buffer[], ratePerS
       uploads.push(uploadPhoto(ctx.api.url, photos[i % photos.length], "image/jpeg"));
     }
     await Promise.all(uploads);
-    await waitFor(`${total} verdicts`, async () => (await scrapeCounter(ctx.metricsPort, "photo_worker_photos_classified_total")) >= total, 600_000, 50);
+    await waitFor(
+      `${total} verdicts`,
+      async () => (await scrapeCounter(ctx.metricsPort, "photo_worker_photos_classified_total")) >= total,
+      600_000,
+      50,
+    );
     const latencies = (await allRecords(ctx.env))
       .filter((r) => r.storedAt && r.uploadedAt)
       .map((r) => Date.parse(r.storedAt as string) - Date.parse(r.uploadedAt as string))
@@ -111,18 +162,33 @@ export async function latencyAtRate(aws: EmbeddedAws, photos: Buffer[], ratePerS
  * this process. Not a test double of the worker: a measuring instrument, so the pipeline's
  * figure can be read against what moto server lets through on this machine.
  */
-export async function ceilingWithoutModel(aws: EmbeddedAws, photos: Buffer[], count: number, workerEnv: Record<string, string>): Promise<number> {
+export async function ceilingWithoutModel(
+  aws: EmbeddedAws,
+  photos: Buffer[],
+  count: number,
+  workerEnv: Record<string, string>,
+): Promise<number> {
   const env = await createPhotoEnvironment(aws, { visibilityTimeoutSeconds: 60 });
   await putBacklog(env, photos, count);
   const log = quiet();
   const api = await startApi(loadApiConfig(env.apiEnv()), log, aws.clientConfig());
   const config = loadWorkerConfig(env.workerEnv(api.url, workerEnv));
-  const constant: Classifier = { version: "constant", classify: async (inputs) => inputs.map(() => 0), failure: () => undefined, close: async () => undefined };
+  const constant: Classifier = {
+    version: "constant",
+    classify: async (inputs) => inputs.map(() => 0),
+    failure: () => undefined,
+    close: async () => undefined,
+  };
   const { worker, metrics } = createWorker(config, log, constant, aws.clientConfig());
   const started = Date.now();
   worker.start();
   try {
-    await waitFor(`${count} verdicts`, async () => (await metrics.classified.get()).values.reduce((sum, v) => sum + v.value, 0) >= count, 600_000, 20);
+    await waitFor(
+      `${count} verdicts`,
+      async () => (await metrics.classified.get()).values.reduce((sum, v) => sum + v.value, 0) >= count,
+      600_000,
+      20,
+    );
     return count / ((Date.now() - started) / 1000);
   } finally {
     await worker.stop();

@@ -2,7 +2,13 @@
 import { INPUT_VALUES } from "../model/preprocess";
 import { createSession, runBatch, type SessionOptions } from "../model/session";
 
-export async function rawThroughput(modelPath: string, options: SessionOptions, inputs: Float32Array[], batchSize: number, seconds: number): Promise<number> {
+export async function rawThroughput(
+  modelPath: string,
+  options: SessionOptions,
+  inputs: Float32Array[],
+  batchSize: number,
+  seconds: number,
+): Promise<number> {
   const session = await createSession(modelPath, options);
   try {
     const batch = new Float32Array(batchSize * INPUT_VALUES);

@@ -33,7 +33,10 @@ export interface PhotoEnvironment {
   workerEnv(apiUrl: string, extra?: Record<string, string>): Record<string, string>;
 }
 
-export async function createPhotoEnvironment(aws: EmbeddedAws, options: PhotoEnvironmentOptions = {}): Promise<PhotoEnvironment> {
+export async function createPhotoEnvironment(
+  aws: EmbeddedAws,
+  options: PhotoEnvironmentOptions = {},
+): Promise<PhotoEnvironment> {
   const suffix = randomBytes(4).toString("hex");
   const bucket = `photos-${suffix}`;
   const prefix = options.prefix ?? "uploads/";
@@ -42,8 +45,12 @@ export async function createPhotoEnvironment(aws: EmbeddedAws, options: PhotoEnv
   const sqs = new SQSClient(aws.clientConfig());
   const dynamodb = new DynamoDBClient(aws.clientConfig());
 
-  const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `photos-dlq-${suffix}`, Attributes: { MessageRetentionPeriod: "1209600" } }));
-  const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ["QueueArn"] }))).Attributes?.QueueArn as string;
+  const dlq = await sqs.send(
+    new CreateQueueCommand({ QueueName: `photos-dlq-${suffix}`, Attributes: { MessageRetentionPeriod: "1209600" } }),
+  );
+  const dlqArn = (
+    await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ["QueueArn"] }))
+  ).Attributes?.QueueArn as string;
   const queue = await sqs.send(
     new CreateQueueCommand({
       QueueName: `photos-${suffix}`,
@@ -53,14 +60,22 @@ export async function createPhotoEnvironment(aws: EmbeddedAws, options: PhotoEnv
       },
     }),
   );
-  const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.QueueUrl, AttributeNames: ["QueueArn"] }))).Attributes?.QueueArn as string;
+  const queueArn = (
+    await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.QueueUrl, AttributeNames: ["QueueArn"] }))
+  ).Attributes?.QueueArn as string;
 
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   await s3.send(
     new PutBucketNotificationConfigurationCommand({
       Bucket: bucket,
       NotificationConfiguration: {
-        QueueConfigurations: [{ QueueArn: queueArn, Events: ["s3:ObjectCreated:*"], Filter: { Key: { FilterRules: [{ Name: "prefix", Value: prefix }] } } }],
+        QueueConfigurations: [
+          {
+            QueueArn: queueArn,
+            Events: ["s3:ObjectCreated:*"],
+            Filter: { Key: { FilterRules: [{ Name: "prefix", Value: prefix }] } },
+          },
+        ],
       },
     }),
   );

@@ -18,7 +18,10 @@ export async function uploadPhoto(apiUrl: string, bytes: Uint8Array, contentType
     body: JSON.stringify({ contentType, contentLength: bytes.length }),
   });
   if (created.status !== 201) throw new Error(`POST /photos: HTTP ${created.status}: ${await created.text()}`);
-  const { photoId, upload } = (await created.json()) as { photoId: string; upload: { url: string; method: string; headers: Record<string, string> } };
+  const { photoId, upload } = (await created.json()) as {
+    photoId: string;
+    upload: { url: string; method: string; headers: Record<string, string> };
+  };
   const put = await fetch(upload.url, { method: upload.method, headers: upload.headers, body: bytes });
   if (!put.ok) throw new Error(`PUT to the pre-signed URL: HTTP ${put.status}: ${await put.text()}`);
   return { photoId, uploadedAt: Date.now() };
@@ -32,7 +35,12 @@ export async function getVerdict(apiUrl: string, photoId: string): Promise<Verdi
   return (await res.json()) as Verdict;
 }
 
-export async function waitForVerdict(apiUrl: string, photoId: string, timeoutMs = 60_000, pollMs = 20): Promise<Verdict & { seenAt: number }> {
+export async function waitForVerdict(
+  apiUrl: string,
+  photoId: string,
+  timeoutMs = 60_000,
+  pollMs = 20,
+): Promise<Verdict & { seenAt: number }> {
   const verdict = await waitFor(
     `a verdict for photo ${photoId}`,
     async () => {

@@ -8,14 +8,31 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { PhotoRecord } from "../contract";
 import type { PhotoEnvironment } from "./environment";
 
-export async function queueDepth(env: PhotoEnvironment, url = env.queueUrl): Promise<{ visible: number; inFlight: number }> {
-  const res = await env.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }));
-  return { visible: Number(res.Attributes?.ApproximateNumberOfMessages), inFlight: Number(res.Attributes?.ApproximateNumberOfMessagesNotVisible) };
+export async function queueDepth(
+  env: PhotoEnvironment,
+  url = env.queueUrl,
+): Promise<{ visible: number; inFlight: number }> {
+  const res = await env.sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    }),
+  );
+  return {
+    visible: Number(res.Attributes?.ApproximateNumberOfMessages),
+    inFlight: Number(res.Attributes?.ApproximateNumberOfMessagesNotVisible),
+  };
 }
 
 export async function deadLetters(env: PhotoEnvironment): Promise<Message[]> {
   const res = await env.sqs.send(
-    new ReceiveMessageCommand({ QueueUrl: env.deadLetterQueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 0, MessageAttributeNames: ["All"] }),
+    new ReceiveMessageCommand({
+      QueueUrl: env.deadLetterQueueUrl,
+      MaxNumberOfMessages: 10,
+      WaitTimeSeconds: 0,
+      VisibilityTimeout: 0,
+      MessageAttributeNames: ["All"],
+    }),
   );
   return res.Messages ?? [];
 }
@@ -25,7 +42,9 @@ export async function allRecords(env: PhotoEnvironment): Promise<PhotoRecord[]> 
   const items: PhotoRecord[] = [];
   let start: Record<string, unknown> | undefined;
   do {
-    const page = await doc.send(new ScanCommand({ TableName: env.tableName, ExclusiveStartKey: start, ConsistentRead: true }));
+    const page = await doc.send(
+      new ScanCommand({ TableName: env.tableName, ExclusiveStartKey: start, ConsistentRead: true }),
+    );
     items.push(...((page.Items ?? []) as PhotoRecord[]));
     start = page.LastEvaluatedKey;
   } while (start);
@@ -62,7 +81,10 @@ export interface NodeProcess {
 
 /** A Node.js process with only the given environment, its output collected. */
 export function spawnNode(args: string[], env: Record<string, string>): NodeProcess {
-  const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? "", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, args, {
+    env: { PATH: process.env.PATH ?? "", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const lines: Record<string, unknown>[] = [];
   let partial = "";
   child.stdout?.on("data", (chunk: Buffer) => {
@@ -77,7 +99,9 @@ export function spawnNode(args: string[], env: Record<string, string>): NodeProc
     }
   });
   child.stderr?.on("data", (chunk: Buffer) => lines.push({ stderr: chunk.toString() }));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
   return { child, logs: () => lines, exited };
 }
 

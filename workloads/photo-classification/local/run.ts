@@ -17,7 +17,10 @@ async function samples(count: number): Promise<{ label: string; file: string }[]
   const pick = async (label: string, n: number) => {
     const files = (await readdir(path.join(LABELLED_PHOTOS, label))).sort();
     const step = Math.max(1, Math.floor(files.length / n));
-    return files.filter((_, i) => i % step === 0).slice(0, n).map((f) => ({ label, file: path.join(LABELLED_PHOTOS, label, f) }));
+    return files
+      .filter((_, i) => i % step === 0)
+      .slice(0, n)
+      .map((f) => ({ label, file: path.join(LABELLED_PHOTOS, label, f) }));
   };
   const half = Math.ceil(count / 2);
   return [...(await pick("food", half)), ...(await pick("not-food", count - half))];
@@ -48,12 +51,22 @@ async function main(): Promise<void> {
           return { photo: "a truncated JPEG", verdict, latencyMs: verdict.seenAt - upload.uploadedAt };
         })(),
       ]);
-      console.log(`\n${"photo".padEnd(28)} ${"verdict".padEnd(9)} ${"score".padStart(6)}  ${"latency".padStart(8)}  detail`);
+      console.log(
+        `\n${"photo".padEnd(28)} ${"verdict".padEnd(9)} ${"score".padStart(6)}  ${"latency".padStart(8)}  detail`,
+      );
       for (const { photo, verdict, latencyMs } of rows) {
         const score = verdict.score === undefined ? "" : verdict.score.toFixed(3);
-        console.log(`${photo.padEnd(28)} ${verdict.status.padEnd(9)} ${score.padStart(6)}  ${`${latencyMs} ms`.padStart(8)}  ${verdict.reason ?? verdict.modelVersion ?? ""}`);
+        console.log(
+          `${photo.padEnd(28)} ${verdict.status.padEnd(9)} ${score.padStart(6)}  ${`${latencyMs} ms`.padStart(8)}  ${verdict.reason ?? verdict.modelVersion ?? ""}`,
+        );
       }
-      const right = rows.filter((r) => r.photo.startsWith("food/") ? r.verdict.status === "food" : r.photo.startsWith("not-food/") ? r.verdict.status === "not-food" : r.verdict.status === "failed");
+      const right = rows.filter((r) =>
+        r.photo.startsWith("food/")
+          ? r.verdict.status === "food"
+          : r.photo.startsWith("not-food/")
+            ? r.verdict.status === "not-food"
+            : r.verdict.status === "failed",
+      );
       console.log(`\n${right.length}/${rows.length} verdicts match their label (the truncated JPEG should fail).`);
     } finally {
       await story.stop();

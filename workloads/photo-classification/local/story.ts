@@ -12,10 +12,18 @@ export interface Story {
   stop(): Promise<void>;
 }
 
-export async function startStory(env: PhotoEnvironment, log: Logger, workerOverrides: Record<string, string> = {}): Promise<Story> {
+export async function startStory(
+  env: PhotoEnvironment,
+  log: Logger,
+  workerOverrides: Record<string, string> = {},
+): Promise<Story> {
   const sdk = env.aws.clientConfig();
   const api = await startApi(loadApiConfig(env.apiEnv()), log.child({ service: "photo-api" }), sdk);
-  const worker = await startWorker(loadWorkerConfig(env.workerEnv(api.url, workerOverrides)), log.child({ service: "photo-worker" }), sdk);
+  const worker = await startWorker(
+    loadWorkerConfig(env.workerEnv(api.url, workerOverrides)),
+    log.child({ service: "photo-worker" }),
+    sdk,
+  );
   return {
     api,
     worker,

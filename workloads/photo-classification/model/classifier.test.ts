@@ -6,7 +6,8 @@ import { BUILT_MODEL, LABELLED_PHOTOS } from "./paths";
 import { toModelInput } from "./preprocess";
 
 const limits = { maxBytes: 10_000_000, maxPixels: 40_000_000 };
-const photo = async (set: "food" | "not-food", name: string) => toModelInput(await readFile(path.join(LABELLED_PHOTOS, set, name)), limits);
+const photo = async (set: "food" | "not-food", name: string) =>
+  toModelInput(await readFile(path.join(LABELLED_PHOTOS, set, name)), limits);
 
 describe("food classifier (EfficientNet-Lite0 ONNX on an inference thread)", function () {
   let classifier: ThreadedClassifier;
@@ -27,7 +28,11 @@ describe("food classifier (EfficientNet-Lite0 ONNX on an inference thread)", fun
   });
 
   it("gives the same score to a photo alone and inside a batch", async () => {
-    const inputs = [await photo("food", "E001.jpeg"), await photo("not-food", "coins.png"), await photo("food", "G001.jpeg")];
+    const inputs = [
+      await photo("food", "E001.jpeg"),
+      await photo("not-food", "coins.png"),
+      await photo("food", "G001.jpeg"),
+    ];
     const batched = await classifier.classify(inputs);
     for (let i = 0; i < inputs.length; i++) {
       const [alone] = await classifier.classify([inputs[i]]);
@@ -50,7 +55,9 @@ describe("food classifier (EfficientNet-Lite0 ONNX on an inference thread)", fun
 
   it("fails clearly when the model cannot be loaded", async () => {
     let message = "";
-    await ThreadedClassifier.load("/nonexistent/model.onnx", "x", { threads: 1, executionProvider: "cpu" }).catch((e: Error) => (message = e.message));
+    await ThreadedClassifier.load("/nonexistent/model.onnx", "x", { threads: 1, executionProvider: "cpu" }).catch(
+      (e: Error) => (message = e.message),
+    );
     expect(message).to.contain("cannot load model /nonexistent/model.onnx");
   });
 });

@@ -49,7 +49,10 @@ export class ThreadedClassifier implements Classifier {
     const workerData = { modelPath, options } satisfies ThreadInit;
     // Worker threads do not inherit tsx's loader hooks, so the TypeScript source registers them itself.
     const thread = THREAD_FILE.endsWith(".ts")
-      ? new Worker(`require("tsx/cjs/api").register(); require(${JSON.stringify(THREAD_FILE)});`, { eval: true, workerData })
+      ? new Worker(`require("tsx/cjs/api").register(); require(${JSON.stringify(THREAD_FILE)});`, {
+          eval: true,
+          workerData,
+        })
       : new Worker(THREAD_FILE, { workerData });
     await new Promise<void>((resolve, reject) => {
       const onMessage = (reply: ThreadReply) => {

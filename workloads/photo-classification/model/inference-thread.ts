@@ -10,7 +10,8 @@ export interface ThreadInit {
   options: SessionOptions;
 }
 export type ThreadRequest = { id: number; batch: Float32Array; count: number };
-export type ThreadReply = { id: number; scores: Float32Array } | { id: number; error: string } | { ready: true } | { failed: string };
+export type ThreadReply =
+  { id: number; scores: Float32Array } | { id: number; error: string } | { ready: true } | { failed: string };
 
 const port = parentPort;
 if (!port) throw new Error("inference-thread must run as a worker thread");

@@ -17,7 +17,9 @@ describe("model source on embedded AWS (versioned S3)", () => {
   after(async () => aws?.stop());
 
   it("downloads the pinned version, not the latest, and versions it by content", async () => {
-    const first = await s3.send(new PutObjectCommand({ Bucket: "models", Key: "food/food-classifier.onnx", Body: "weights v1" }));
+    const first = await s3.send(
+      new PutObjectCommand({ Bucket: "models", Key: "food/food-classifier.onnx", Body: "weights v1" }),
+    );
     await s3.send(new PutObjectCommand({ Bucket: "models", Key: "food/food-classifier.onnx", Body: "weights v2" }));
     const pinned = await resolveModel(`s3://models/food/food-classifier.onnx?versionId=${first.VersionId}`, s3);
     expect(await readFile(pinned.path, "utf8")).to.equal("weights v1");

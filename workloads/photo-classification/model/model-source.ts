@@ -31,7 +31,8 @@ export function parseModelUri(uri: string): ModelSource {
     const versionId = url.searchParams.get("versionId") ?? undefined;
     return { kind: "s3", bucket: url.hostname, key, versionId };
   }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri)) throw new Error(`MODEL_URI ${uri}: only local paths and s3:// URIs are supported`);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri))
+    throw new Error(`MODEL_URI ${uri}: only local paths and s3:// URIs are supported`);
   if (!uri) throw new Error("MODEL_URI is empty");
   return { kind: "file", path: path.resolve(uri) };
 }
@@ -55,7 +56,9 @@ export async function resolveModel(uri: string, s3: S3Client): Promise<ResolvedM
   }
   let bytes: Uint8Array;
   try {
-    const res = await s3.send(new GetObjectCommand({ Bucket: source.bucket, Key: source.key, VersionId: source.versionId }));
+    const res = await s3.send(
+      new GetObjectCommand({ Bucket: source.bucket, Key: source.key, VersionId: source.versionId }),
+    );
     bytes = await (res.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray();
   } catch (err) {
     throw new Error(`MODEL_URI ${uri}: cannot download: ${(err as Error).name}: ${(err as Error).message}`);

@@ -18,7 +18,11 @@ async function rejection(bytes: Uint8Array, l = limits): Promise<ImageRejected> 
 
 describe("toModelInput", () => {
   it("turns JPEG, PNG (grey or with alpha) and WebP into 224x224 RGB values", async () => {
-    for (const bytes of [await solid(640, 480).jpeg().toBuffer(), await solid(100, 300, 4).png().toBuffer(), await solid(300, 200).webp().toBuffer()]) {
+    for (const bytes of [
+      await solid(640, 480).jpeg().toBuffer(),
+      await solid(100, 300, 4).png().toBuffer(),
+      await solid(300, 200).webp().toBuffer(),
+    ]) {
       const input = await toModelInput(bytes, limits);
       expect(input.length).to.equal(INPUT_VALUES);
     }

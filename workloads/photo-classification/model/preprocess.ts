@@ -28,7 +28,8 @@ export interface ImageLimits {
 
 export async function toModelInput(bytes: Uint8Array, limits: ImageLimits): Promise<Float32Array> {
   if (bytes.length === 0) throw new ImageRejected("empty", "the object has no bytes");
-  if (bytes.length > limits.maxBytes) throw new ImageRejected("too-large", `${bytes.length} bytes exceeds the limit of ${limits.maxBytes}`);
+  if (bytes.length > limits.maxBytes)
+    throw new ImageRejected("too-large", `${bytes.length} bytes exceeds the limit of ${limits.maxBytes}`);
 
   let format: string | undefined;
   let pixels: number;
@@ -39,8 +40,10 @@ export async function toModelInput(bytes: Uint8Array, limits: ImageLimits): Prom
   } catch (err) {
     throw new ImageRejected("not-an-image", (err as Error).message);
   }
-  if (!format || !ACCEPTED_FORMATS.has(format)) throw new ImageRejected("unsupported-format", `${format ?? "unknown"} is not JPEG, PNG or WebP`);
-  if (pixels > limits.maxPixels) throw new ImageRejected("too-large", `${pixels} pixels exceeds the limit of ${limits.maxPixels}`);
+  if (!format || !ACCEPTED_FORMATS.has(format))
+    throw new ImageRejected("unsupported-format", `${format ?? "unknown"} is not JPEG, PNG or WebP`);
+  if (pixels > limits.maxPixels)
+    throw new ImageRejected("too-large", `${pixels} pixels exceeds the limit of ${limits.maxPixels}`);
 
   let data: Buffer;
   try {
@@ -55,6 +58,7 @@ export async function toModelInput(bytes: Uint8Array, limits: ImageLimits): Prom
   } catch (err) {
     throw new ImageRejected("corrupt", (err as Error).message);
   }
-  if (data.length !== INPUT_VALUES) throw new ImageRejected("corrupt", `decoded to ${data.length} values, expected ${INPUT_VALUES}`);
+  if (data.length !== INPUT_VALUES)
+    throw new ImageRejected("corrupt", `decoded to ${data.length} values, expected ${INPUT_VALUES}`);
   return Float32Array.from(data);
 }

@@ -23,16 +23,25 @@ export async function createSession(modelPath: string, options: SessionOptions):
     executionProviders: options.executionProvider === "cuda" ? ["cuda", "cpu"] : ["cpu"],
     // Idle ORT threads spin by default, burning the cores that downloads, decoding and the
     // queue calls need between batches.
-    extra: { session: { intra_op: { allow_spinning: options.spinning ? "1" : "0" }, inter_op: { allow_spinning: "0" } } },
+    extra: {
+      session: { intra_op: { allow_spinning: options.spinning ? "1" : "0" }, inter_op: { allow_spinning: "0" } },
+    },
   });
-  for (const name of ["image"]) if (!session.inputNames.includes(name)) throw new Error(`model ${modelPath} has no input "${name}"`);
-  for (const name of ["food_score"]) if (!session.outputNames.includes(name)) throw new Error(`model ${modelPath} has no output "${name}"`);
+  for (const name of ["image"])
+    if (!session.inputNames.includes(name)) throw new Error(`model ${modelPath} has no input "${name}"`);
+  for (const name of ["food_score"])
+    if (!session.outputNames.includes(name)) throw new Error(`model ${modelPath} has no output "${name}"`);
   return session;
 }
 
 /** `batch` holds `count` model inputs back to back; returns one food score per input. */
-export async function runBatch(session: ort.InferenceSession, batch: Float32Array, count: number): Promise<Float32Array> {
-  if (batch.length !== count * INPUT_VALUES) throw new Error(`batch of ${count} needs ${count * INPUT_VALUES} values, got ${batch.length}`);
+export async function runBatch(
+  session: ort.InferenceSession,
+  batch: Float32Array,
+  count: number,
+): Promise<Float32Array> {
+  if (batch.length !== count * INPUT_VALUES)
+    throw new Error(`batch of ${count} needs ${count * INPUT_VALUES} values, got ${batch.length}`);
   const image = new ort.Tensor("float32", batch, [count, INPUT_SIZE, INPUT_SIZE, 3]);
   const out = await session.run({ image }, ["food_score"]);
   return Float32Array.from(out.food_score.data as Float32Array);

@@ -5,7 +5,10 @@ export const workerEnv = z.object({
   QUEUE_URL: z.url(),
   DEAD_LETTER_QUEUE_URL: z.url(),
   UPLOAD_BUCKET: z.string().min(3),
-  UPLOAD_PREFIX: z.string().regex(/^([^/].*\/)?$/, "empty or a key prefix ending in /").default("uploads/"),
+  UPLOAD_PREFIX: z
+    .string()
+    .regex(/^([^/].*\/)?$/, "empty or a key prefix ending in /")
+    .default("uploads/"),
   API_URL: z.url(),
   API_TOKEN: z.string().min(32, "at least 32 characters"),
   /** A local path, or s3://bucket/key?versionId=... */

@@ -23,7 +23,12 @@ export interface RunningWorker {
 }
 
 /** A worker around `classifier`, wired to SQS, S3 and the API, not yet started. */
-export function createWorker(config: WorkerConfig, log: Logger, classifier: Classifier, sdk: object = {}): { worker: PhotoWorker; metrics: WorkerMetrics } {
+export function createWorker(
+  config: WorkerConfig,
+  log: Logger,
+  classifier: Classifier,
+  sdk: object = {},
+): { worker: PhotoWorker; metrics: WorkerMetrics } {
   const metrics = new WorkerMetrics();
   const reporter = new ResultReporter({
     apiUrl: config.API_URL,
@@ -41,8 +46,14 @@ export function createWorker(config: WorkerConfig, log: Logger, classifier: Clas
 /** `sdk` overrides client settings (endpoint, credentials) where the environment cannot, e.g. in tests. */
 export async function startWorker(config: WorkerConfig, log: Logger, sdk: object = {}): Promise<RunningWorker> {
   const model = await resolveModel(config.MODEL_URI, new S3Client({ ...s3Options(), ...sdk }));
-  const classifier = await ThreadedClassifier.load(model.path, model.version, { threads: config.INFERENCE_THREADS, executionProvider: config.EXECUTION_PROVIDER });
-  log.info({ modelVersion: model.version, executionProvider: config.EXECUTION_PROVIDER, batchSize: config.BATCH_SIZE }, "model loaded");
+  const classifier = await ThreadedClassifier.load(model.path, model.version, {
+    threads: config.INFERENCE_THREADS,
+    executionProvider: config.EXECUTION_PROVIDER,
+  });
+  log.info(
+    { modelVersion: model.version, executionProvider: config.EXECUTION_PROVIDER, batchSize: config.BATCH_SIZE },
+    "model loaded",
+  );
   const { worker, metrics } = createWorker(config, log, classifier, sdk);
   const metricsServer = await metrics.serve(config.METRICS_PORT, () => worker.unhealthy());
   worker.start();

@@ -4,22 +4,41 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client
 
 export class WorkerMetrics {
   readonly registry = new Registry();
-  readonly messagesReceived = new Counter({ name: "photo_worker_messages_received_total", help: "SQS messages received", registers: [this.registry] });
+  readonly messagesReceived = new Counter({
+    name: "photo_worker_messages_received_total",
+    help: "SQS messages received",
+    registers: [this.registry],
+  });
   readonly messages = new Counter({
     name: "photo_worker_messages_total",
     help: "SQS messages by outcome: deleted, released (back to the queue), dead_lettered, test_event",
     labelNames: ["outcome"],
     registers: [this.registry],
   });
-  readonly classified = new Counter({ name: "photo_worker_photos_classified_total", help: "Photos with a stored verdict", labelNames: ["verdict"], registers: [this.registry] });
-  readonly failed = new Counter({ name: "photo_worker_photos_failed_total", help: "Photos that could not be classified, by reason", labelNames: ["reason"], registers: [this.registry] });
+  readonly classified = new Counter({
+    name: "photo_worker_photos_classified_total",
+    help: "Photos with a stored verdict",
+    labelNames: ["verdict"],
+    registers: [this.registry],
+  });
+  readonly failed = new Counter({
+    name: "photo_worker_photos_failed_total",
+    help: "Photos that could not be classified, by reason",
+    labelNames: ["reason"],
+    registers: [this.registry],
+  });
   readonly batchSeconds = new Histogram({
     name: "photo_worker_inference_batch_seconds",
     help: "Model run time per batch",
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [this.registry],
   });
-  readonly batchSize = new Histogram({ name: "photo_worker_inference_batch_size", help: "Photos per model run", buckets: [1, 2, 4, 8, 16, 32, 64, 128], registers: [this.registry] });
+  readonly batchSize = new Histogram({
+    name: "photo_worker_inference_batch_size",
+    help: "Photos per model run",
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128],
+    registers: [this.registry],
+  });
   readonly uploadToVerdictSeconds = new Histogram({
     name: "photo_worker_upload_to_verdict_seconds",
     help: "From the S3 upload event to the stored verdict",

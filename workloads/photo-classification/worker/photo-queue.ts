@@ -58,11 +58,20 @@ export class PhotoQueue {
     if (this.deletes.length > 0) this.deleteTimer = setTimeout(() => this.flushDeletes(), 0);
     if (batch.length === 0) return;
     this.sqs
-      .send(new DeleteMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: batch.map((d, i) => ({ Id: String(i), ReceiptHandle: d.message.ReceiptHandle })) }))
+      .send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: this.queueUrl,
+          Entries: batch.map((d, i) => ({ Id: String(i), ReceiptHandle: d.message.ReceiptHandle })),
+        }),
+      )
       .then(
         (res) => {
           const failed = new Map((res.Failed ?? []).map((f) => [Number(f.Id), `${f.Code}: ${f.Message ?? ""}`]));
-          batch.forEach((d, i) => (failed.has(i) ? d.reject(new Error(`delete of ${d.message.MessageId} refused: ${failed.get(i)}`)) : d.resolve()));
+          batch.forEach((d, i) =>
+            failed.has(i)
+              ? d.reject(new Error(`delete of ${d.message.MessageId} refused: ${failed.get(i)}`))
+              : d.resolve(),
+          );
         },
         (err: Error) => batch.forEach((d) => d.reject(err)),
       );
@@ -70,7 +79,13 @@ export class PhotoQueue {
 
   /** Makes the message visible again now, for this or another worker to retry. */
   async release(message: Message): Promise<void> {
-    await this.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: this.queueUrl, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: 0 }));
+    await this.sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: this.queueUrl,
+        ReceiptHandle: message.ReceiptHandle,
+        VisibilityTimeout: 0,
+      }),
+    );
   }
 
   /** Extends the visibility of every message; returns the ids SQS refused (gone or expired). */
@@ -81,7 +96,11 @@ export class PhotoQueue {
       const res = await this.sqs.send(
         new ChangeMessageVisibilityBatchCommand({
           QueueUrl: this.queueUrl,
-          Entries: chunk.map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: visibilitySeconds })),
+          Entries: chunk.map((m, j) => ({
+            Id: String(j),
+            ReceiptHandle: m.ReceiptHandle,
+            VisibilityTimeout: visibilitySeconds,
+          })),
         }),
       );
       for (const f of res.Failed ?? []) refused.push(chunk[Number(f.Id)].MessageId ?? "?");

@@ -75,7 +75,9 @@ export class PhotoWorker {
   start(): void {
     const period = Math.max(1, this.deps.config.VISIBILITY_TIMEOUT_SECONDS / 3) * 1000;
     this.heartbeat = setInterval(() => void this.extendVisibility(), period);
-    this.loop = Promise.all(Array.from({ length: this.deps.config.RECEIVE_CONCURRENCY }, () => this.poll())).then(() => undefined);
+    this.loop = Promise.all(Array.from({ length: this.deps.config.RECEIVE_CONCURRENCY }, () => this.poll())).then(
+      () => undefined,
+    );
   }
 
   /** Stops receiving, lets in-flight photos finish until the deadline, then releases the rest. */
@@ -91,7 +93,11 @@ export class PhotoWorker {
     this.abandon.abort(new Error("stop deadline passed"));
     for (const item of left) {
       item.released = true;
-      await queue.release(item.message).catch((err: Error) => log.warn({ messageId: item.message.MessageId, err: err.message }, "release failed; visibility will expire"));
+      await queue
+        .release(item.message)
+        .catch((err: Error) =>
+          log.warn({ messageId: item.message.MessageId, err: err.message }, "release failed; visibility will expire"),
+        );
       this.deps.metrics.messages.inc({ outcome: "released" });
     }
     clearInterval(this.heartbeat);
@@ -151,7 +157,10 @@ export class PhotoWorker {
         parsed = parseMessage(message.Body, { bucket: config.UPLOAD_BUCKET, prefix: config.UPLOAD_PREFIX });
       } catch (err) {
         if (!(err instanceof InvalidMessage)) throw err;
-        log.error({ messageId, reason: err.message, body: message.Body?.slice(0, 500) }, "invalid message sent to the dead-letter queue");
+        log.error(
+          { messageId, reason: err.message, body: message.Body?.slice(0, 500) },
+          "invalid message sent to the dead-letter queue",
+        );
         await queue.deadLetter(message, err.message);
         metrics.messages.inc({ outcome: "dead_lettered" });
         return;
@@ -176,7 +185,10 @@ export class PhotoWorker {
       await queue.release(message);
       metrics.messages.inc({ outcome: "released" });
     } catch (err) {
-      log.error({ messageId, err: (err as Error).message }, "message handling failed; it will come back when its visibility expires");
+      log.error(
+        { messageId, err: (err as Error).message },
+        "message handling failed; it will come back when its visibility expires",
+      );
     } finally {
       this.inFlight.delete(keyOf(message));
       this.wakePollers();
@@ -192,12 +204,29 @@ export class PhotoWorker {
       const bytes = await this.download(upload);
       const input = await toModelInput(bytes, { maxBytes: config.MAX_IMAGE_BYTES, maxPixels: config.MAX_IMAGE_PIXELS });
       const score = await this.batcher.submit(input);
-      report = { ...base, status: score >= config.FOOD_THRESHOLD ? "food" : "not-food", score, classifiedAt: new Date().toISOString() };
+      report = {
+        ...base,
+        status: score >= config.FOOD_THRESHOLD ? "food" : "not-food",
+        score,
+        classifiedAt: new Date().toISOString(),
+      };
     } catch (err) {
       if (err instanceof ImageRejected) {
-        report = { ...base, status: "failed", reason: err.reason, detail: err.message.slice(0, 500), classifiedAt: new Date().toISOString() };
+        report = {
+          ...base,
+          status: "failed",
+          reason: err.reason,
+          detail: err.message.slice(0, 500),
+          classifiedAt: new Date().toISOString(),
+        };
       } else if (err instanceof ObjectGone) {
-        report = { ...base, status: "failed", reason: "object-not-found", detail: err.message, classifiedAt: new Date().toISOString() };
+        report = {
+          ...base,
+          status: "failed",
+          reason: "object-not-found",
+          detail: err.message,
+          classifiedAt: new Date().toISOString(),
+        };
       } else {
         throw err;
       }
@@ -206,16 +235,28 @@ export class PhotoWorker {
     if (report.status === "failed") metrics.failed.inc({ reason: report.reason });
     else metrics.classified.inc({ verdict: report.status });
     metrics.uploadToVerdictSeconds.observe(Math.max(0, Date.now() - Date.parse(upload.eventTime)) / 1000);
-    log.info({ photoId: upload.photoId, status: report.status, score: "score" in report ? report.score : undefined, reason: "reason" in report ? report.reason : undefined }, "verdict stored");
+    log.info(
+      {
+        photoId: upload.photoId,
+        status: report.status,
+        score: "score" in report ? report.score : undefined,
+        reason: "reason" in report ? report.reason : undefined,
+      },
+      "verdict stored",
+    );
   }
 
   private async download(upload: PhotoUpload): Promise<Uint8Array> {
     const { s3, config } = this.deps;
     let res;
     try {
-      res = await s3.send(new GetObjectCommand({ Bucket: upload.bucket, Key: upload.key, VersionId: upload.versionId }), { abortSignal: this.abandon.signal });
+      res = await s3.send(
+        new GetObjectCommand({ Bucket: upload.bucket, Key: upload.key, VersionId: upload.versionId }),
+        { abortSignal: this.abandon.signal },
+      );
     } catch (err) {
-      if (err instanceof NoSuchKey || (err as { name?: string }).name === "NoSuchKey") throw new ObjectGone(`s3://${upload.bucket}/${upload.key} was deleted before it was classified`);
+      if (err instanceof NoSuchKey || (err as { name?: string }).name === "NoSuchKey")
+        throw new ObjectGone(`s3://${upload.bucket}/${upload.key} was deleted before it was classified`);
       throw err;
     }
     const body = res.Body as { transformToByteArray(): Promise<Uint8Array>; destroy?(): void };

@@ -27,31 +27,49 @@ describe("photo worker process: killed and stopped", () => {
   before(async () => {
     aws = await startEmbeddedAws();
     const dir = path.join(LABELLED_PHOTOS, "food");
-    photos = await Promise.all((await readdir(dir)).sort().slice(0, 40).map((f) => readFile(path.join(dir, f))));
+    photos = await Promise.all(
+      (await readdir(dir))
+        .sort()
+        .slice(0, 40)
+        .map((f) => readFile(path.join(dir, f))),
+    );
   });
   beforeEach(async () => {
     env = await createPhotoEnvironment(aws, { visibilityTimeoutSeconds: 3 });
     api = await startApi(loadApiConfig(env.apiEnv()), capturingLogger("api").log, aws.clientConfig());
   });
   afterEach(async () => {
-    for (const w of workers.splice(0)) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill("SIGKILL");
+    for (const w of workers.splice(0))
+      if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill("SIGKILL");
     await api.close();
   });
   after(async () => aws?.stop());
 
   const start = async (extra: Record<string, string> = {}, apiUrl = api.url) => {
     const metricsPort = await freePort();
-    const w = spawnWorker(env.workerEnv(apiUrl, { METRICS_PORT: String(metricsPort), VISIBILITY_TIMEOUT_SECONDS: "3", ...extra }));
+    const w = spawnWorker(
+      env.workerEnv(apiUrl, { METRICS_PORT: String(metricsPort), VISIBILITY_TIMEOUT_SECONDS: "3", ...extra }),
+    );
     workers.push(w);
     return { ...w, metricsPort };
   };
-  const upload = (count: number) => Promise.all(photos.slice(0, count).map((body, i) => env.s3.send(new PutObjectCommand({ Bucket: env.bucket, Key: `uploads/p${i}`, Body: body }))));
+  const upload = (count: number) =>
+    Promise.all(
+      photos
+        .slice(0, count)
+        .map((body, i) => env.s3.send(new PutObjectCommand({ Bucket: env.bucket, Key: `uploads/p${i}`, Body: body }))),
+    );
   const verdicts = async () => (await allRecords(env)).filter((r) => r.classifiedAt);
 
   it("a worker killed mid-batch loses nothing: its messages come back and every photo ends with one result", async () => {
     await upload(40);
     const first = await start({ BATCH_SIZE: "16" });
-    await waitFor("the first worker to receive photos", async () => (await received(first.metricsPort)) >= 1, 60_000, 5);
+    await waitFor(
+      "the first worker to receive photos",
+      async () => (await received(first.metricsPort)) >= 1,
+      60_000,
+      5,
+    );
     first.child.kill("SIGKILL");
     await first.exited;
     await new Promise((r) => setTimeout(r, 1000)); // reports already on the wire still land
@@ -96,9 +114,17 @@ describe("photo worker process: killed and stopped", () => {
 
   it("SIGTERM with the API unreachable releases in-flight messages at the deadline instead of holding them", async () => {
     const deadApi = `http://127.0.0.1:${await freePort()}`;
-    const worker = await start({ STOP_TIMEOUT_SECONDS: "1", VISIBILITY_TIMEOUT_SECONDS: "120", REPORT_BACKOFF_MS: "100" }, deadApi);
+    const worker = await start(
+      { STOP_TIMEOUT_SECONDS: "1", VISIBILITY_TIMEOUT_SECONDS: "120", REPORT_BACKOFF_MS: "100" },
+      deadApi,
+    );
     await upload(3);
-    await waitFor("reports to be retrying", async () => worker.logs().filter((l) => l.msg === "result report failed; retrying").length >= 3, 60_000, 20);
+    await waitFor(
+      "reports to be retrying",
+      async () => worker.logs().filter((l) => l.msg === "result report failed; retrying").length >= 3,
+      60_000,
+      20,
+    );
     worker.child.kill("SIGTERM");
     const exit = await worker.exited;
     expect(exit.code).to.equal(0);

@@ -35,7 +35,8 @@ export class ResultReporter {
         const text = await res.text();
         if (res.ok) return { stored: (JSON.parse(text) as { stored: boolean }).stored };
         last = `HTTP ${res.status}: ${text.slice(0, 200)}`;
-        if (res.status < 500 && res.status !== 408 && res.status !== 429) throw new ReportRejected(`photo ${photoId}: API refused the result: ${last}`);
+        if (res.status < 500 && res.status !== 408 && res.status !== 429)
+          throw new ReportRejected(`photo ${photoId}: API refused the result: ${last}`);
       } catch (err) {
         if (err instanceof ReportRejected || signal?.aborted) throw err;
         last = (err as Error).message;

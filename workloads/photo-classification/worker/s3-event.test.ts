@@ -23,16 +23,26 @@ const invalid = (text: string | undefined) => {
 
 describe("parseMessage (S3 event notifications on SQS)", () => {
   it("recognises the test event S3 sends when a notification is configured", () => {
-    expect(parseMessage(JSON.stringify({ Service: "Amazon S3", Event: "s3:TestEvent", Bucket: "photos" }), expectation)).to.deep.equal({ kind: "test" });
+    expect(
+      parseMessage(JSON.stringify({ Service: "Amazon S3", Event: "s3:TestEvent", Bucket: "photos" }), expectation),
+    ).to.deep.equal({ kind: "test" });
   });
 
   it("decodes form-encoded keys: + is a space, %2B a plus", () => {
     const parsed = parseMessage(body(record("uploads/my+lunch%2B1+%281%29.jpg")), expectation);
-    expect(parsed.kind === "uploads" && parsed.uploads[0]).to.deep.include({ key: "uploads/my lunch+1 (1).jpg", photoId: "my lunch+1 (1).jpg", size: 1234, eTag: "abc" });
+    expect(parsed.kind === "uploads" && parsed.uploads[0]).to.deep.include({
+      key: "uploads/my lunch+1 (1).jpg",
+      photoId: "my lunch+1 (1).jpg",
+      size: 1234,
+      eTag: "abc",
+    });
   });
 
   it("returns every upload of a multi-record message and skips non-upload events with a reason", () => {
-    const parsed = parseMessage(body(record("uploads/a"), record("uploads/b", { eventName: "ObjectRemoved:Delete" }), record("uploads/c")), expectation);
+    const parsed = parseMessage(
+      body(record("uploads/a"), record("uploads/b", { eventName: "ObjectRemoved:Delete" }), record("uploads/c")),
+      expectation,
+    );
     expect(parsed.kind).to.equal("uploads");
     if (parsed.kind !== "uploads") return;
     expect(parsed.uploads.map((u) => u.photoId)).to.deep.equal(["a", "c"]);
@@ -51,8 +61,12 @@ describe("parseMessage (S3 event notifications on SQS)", () => {
     expect(invalid(JSON.stringify({ hello: "world" }))).to.equal("body has no S3 Records");
     expect(invalid(JSON.stringify({ Records: [] }))).to.equal("body has no S3 Records");
     expect(invalid(body({ eventSource: "aws:sqs" }))).to.equal("Records[0] is not an S3 event record");
-    expect(invalid(body(record("uploads/a", { s3: { bucket: { name: "photos" } } })))).to.equal("Records[0].s3 has no bucket or object");
-    expect(invalid(body(record("uploads/a", { s3: { bucket: { name: "other" }, object: { key: "uploads/a" } } })))).to.match(/bucket other is not the upload bucket photos/);
+    expect(invalid(body(record("uploads/a", { s3: { bucket: { name: "photos" } } })))).to.equal(
+      "Records[0].s3 has no bucket or object",
+    );
+    expect(
+      invalid(body(record("uploads/a", { s3: { bucket: { name: "other" }, object: { key: "uploads/a" } } }))),
+    ).to.match(/bucket other is not the upload bucket photos/);
     expect(invalid(body(record("elsewhere/a")))).to.match(/key "elsewhere\/a" is not under "uploads\/"/);
     expect(invalid(body(record("uploads/")))).to.match(/is not under/);
     expect(invalid(body(record("uploads/%E0%A4%A")))).to.match(/not valid form encoding/);

@@ -39,17 +39,25 @@ function parseRecord(record: unknown, index: number, expect: Expectation): Photo
   const where = `Records[${index}]`;
   if (!isObject(record)) throw new InvalidMessage(`${where} is not an object`);
   const name = record.eventName;
-  if (record.eventSource !== "aws:s3" || typeof name !== "string") throw new InvalidMessage(`${where} is not an S3 event record`);
+  if (record.eventSource !== "aws:s3" || typeof name !== "string")
+    throw new InvalidMessage(`${where} is not an S3 event record`);
   if (!name.startsWith("ObjectCreated:")) return `${where}: ${name} is not an upload`;
   const s3 = record.s3;
-  if (!isObject(s3) || !isObject(s3.bucket) || !isObject(s3.object)) throw new InvalidMessage(`${where}.s3 has no bucket or object`);
+  if (!isObject(s3) || !isObject(s3.bucket) || !isObject(s3.object))
+    throw new InvalidMessage(`${where}.s3 has no bucket or object`);
   const bucket = s3.bucket.name;
   const rawKey = s3.object.key;
-  if (typeof bucket !== "string" || typeof rawKey !== "string") throw new InvalidMessage(`${where}.s3: bucket name and object key must be strings`);
-  if (bucket !== expect.bucket) throw new InvalidMessage(`${where}: bucket ${bucket} is not the upload bucket ${expect.bucket}`);
+  if (typeof bucket !== "string" || typeof rawKey !== "string")
+    throw new InvalidMessage(`${where}.s3: bucket name and object key must be strings`);
+  if (bucket !== expect.bucket)
+    throw new InvalidMessage(`${where}: bucket ${bucket} is not the upload bucket ${expect.bucket}`);
   const key = decodeKey(rawKey);
-  if (!key.startsWith(expect.prefix) || key.length === expect.prefix.length) throw new InvalidMessage(`${where}: key ${JSON.stringify(key)} is not under ${JSON.stringify(expect.prefix)}`);
-  const eventTime = typeof record.eventTime === "string" && !Number.isNaN(Date.parse(record.eventTime)) ? new Date(record.eventTime).toISOString() : undefined;
+  if (!key.startsWith(expect.prefix) || key.length === expect.prefix.length)
+    throw new InvalidMessage(`${where}: key ${JSON.stringify(key)} is not under ${JSON.stringify(expect.prefix)}`);
+  const eventTime =
+    typeof record.eventTime === "string" && !Number.isNaN(Date.parse(record.eventTime))
+      ? new Date(record.eventTime).toISOString()
+      : undefined;
   if (!eventTime) throw new InvalidMessage(`${where}.eventTime is missing or not a time`);
   const { size, eTag, versionId, sequencer } = s3.object;
   return {
@@ -71,9 +79,11 @@ export function parseMessage(body: string | undefined, expect: Expectation): Par
   } catch {
     throw new InvalidMessage(`body is not JSON: ${JSON.stringify((body ?? "").slice(0, 80))}`);
   }
-  if (isObject(doc) && doc.Type === "Notification" && typeof doc.Message === "string") return parseMessage(doc.Message, expect);
+  if (isObject(doc) && doc.Type === "Notification" && typeof doc.Message === "string")
+    return parseMessage(doc.Message, expect);
   if (isObject(doc) && doc.Event === "s3:TestEvent") return { kind: "test" };
-  if (!isObject(doc) || !Array.isArray(doc.Records) || doc.Records.length === 0) throw new InvalidMessage("body has no S3 Records");
+  if (!isObject(doc) || !Array.isArray(doc.Records) || doc.Records.length === 0)
+    throw new InvalidMessage("body has no S3 Records");
   const uploads: PhotoUpload[] = [];
   const ignored: string[] = [];
   doc.Records.forEach((record, i) => {

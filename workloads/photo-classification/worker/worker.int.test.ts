@@ -31,7 +31,9 @@ const s3Event = (bucket: string, ...keys: string[]) =>
 
 async function metric(story: Story, name: string, labels: Record<string, string> = {}): Promise<number> {
   const m = await story.worker.metrics.registry.getSingleMetric(name)?.get();
-  return (m?.values ?? []).filter((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val)).reduce((sum, v) => sum + v.value, 0);
+  return (m?.values ?? [])
+    .filter((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val))
+    .reduce((sum, v) => sum + v.value, 0);
 }
 
 describe("photo worker on embedded AWS (S3 -> SQS -> worker -> API -> DynamoDB)", () => {
@@ -50,11 +52,13 @@ describe("photo worker on embedded AWS (S3 -> SQS -> worker -> API -> DynamoDB)"
     await aws?.stop();
   });
 
-  const put = (key: string, body: Uint8Array | string) => env.s3.send(new PutObjectCommand({ Bucket: env.bucket, Key: key, Body: body }));
-  const drained = () => waitFor("the photo queue to drain", async () => {
-    const depth = await queueDepth(env);
-    return depth.visible === 0 && depth.inFlight === 0;
-  });
+  const put = (key: string, body: Uint8Array | string) =>
+    env.s3.send(new PutObjectCommand({ Bucket: env.bucket, Key: key, Body: body }));
+  const drained = () =>
+    waitFor("the photo queue to drain", async () => {
+      const depth = await queueDepth(env);
+      return depth.visible === 0 && depth.inFlight === 0;
+    });
 
   it("classifies photos uploaded through pre-signed URLs and deletes their messages", async () => {
     const [cat, cabbage] = await Promise.all(
@@ -82,8 +86,18 @@ describe("photo worker on embedded AWS (S3 -> SQS -> worker -> API -> DynamoDB)"
       text: ["a recipe for pancakes", "not-an-image"],
       truncated: [jpeg.subarray(0, Math.floor(jpeg.length / 2)), "corrupt"],
       huge: [Buffer.alloc(300_000, 1), "too-large"],
-      bomb: [await sharp({ create: { width: 4000, height: 4000, channels: 3, background: "white" } }).png().toBuffer(), "too-large"],
-      gif: [await sharp({ create: { width: 8, height: 8, channels: 3, background: "red" } }).gif().toBuffer(), "unsupported-format"],
+      bomb: [
+        await sharp({ create: { width: 4000, height: 4000, channels: 3, background: "white" } })
+          .png()
+          .toBuffer(),
+        "too-large",
+      ],
+      gif: [
+        await sharp({ create: { width: 8, height: 8, channels: 3, background: "red" } })
+          .gif()
+          .toBuffer(),
+        "unsupported-format",
+      ],
     };
     for (const [name, [body]] of Object.entries(cases)) await put(`uploads/bad-${name}`, body);
     for (const [name, [, reason]] of Object.entries(cases)) {
@@ -96,7 +110,9 @@ describe("photo worker on embedded AWS (S3 -> SQS -> worker -> API -> DynamoDB)"
   });
 
   it("fails a photo whose object was deleted before it was processed, without a retry loop", async () => {
-    await env.sqs.send(new SendMessageCommand({ QueueUrl: env.queueUrl, MessageBody: s3Event(env.bucket, "uploads/gone") }));
+    await env.sqs.send(
+      new SendMessageCommand({ QueueUrl: env.queueUrl, MessageBody: s3Event(env.bucket, "uploads/gone") }),
+    );
     const verdict = await waitForVerdict(story.api.url, "gone");
     expect(verdict).to.include({ status: "failed", reason: "object-not-found" });
     await drained();
@@ -114,18 +130,34 @@ describe("photo worker on embedded AWS (S3 -> SQS -> worker -> API -> DynamoDB)"
     await put("uploads/multi-b", await photo("not-food", "rocket.jpg"));
     await drained(); // the notifications of the two puts are handled on their own first
     const before = await metric(story, "photo_worker_photos_classified_total");
-    await env.sqs.send(new SendMessageCommand({ QueueUrl: env.queueUrl, MessageBody: s3Event(env.bucket, "uploads/multi-a", "uploads/multi-b") }));
+    await env.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: env.queueUrl,
+        MessageBody: s3Event(env.bucket, "uploads/multi-a", "uploads/multi-b"),
+      }),
+    );
     await drained();
     expect((await metric(story, "photo_worker_photos_classified_total")) - before).to.equal(2);
   });
 
   it("sends unknown message shapes to the dead-letter queue with the reason, once", async () => {
     await env.sqs.send(new SendMessageCommand({ QueueUrl: env.queueUrl, MessageBody: "hello" }));
-    await env.sqs.send(new SendMessageCommand({ QueueUrl: env.queueUrl, MessageBody: JSON.stringify({ Records: [{ eventSource: "aws:sqs" }] }) }));
+    await env.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: env.queueUrl,
+        MessageBody: JSON.stringify({ Records: [{ eventSource: "aws:sqs" }] }),
+      }),
+    );
     await drained();
     const parked = await deadLetters(env);
-    expect(parked.map((m) => m.Body)).to.have.members(["hello", JSON.stringify({ Records: [{ eventSource: "aws:sqs" }] })]);
-    expect(parked.map((m) => m.MessageAttributes?.reason?.StringValue)).to.have.members(['body is not JSON: "hello"', "Records[0] is not an S3 event record"]);
+    expect(parked.map((m) => m.Body)).to.have.members([
+      "hello",
+      JSON.stringify({ Records: [{ eventSource: "aws:sqs" }] }),
+    ]);
+    expect(parked.map((m) => m.MessageAttributes?.reason?.StringValue)).to.have.members([
+      'body is not JSON: "hello"',
+      "Records[0] is not an S3 event record",
+    ]);
   });
 });
 
@@ -137,11 +169,30 @@ describe("photo worker while the API is down", () => {
       const port = await freePort();
       const apiUrl = `http://127.0.0.1:${port}`;
       const { log, lines } = capturingLogger("worker-api-down");
-      const worker = await startWorker(loadWorkerConfig(env.workerEnv(apiUrl, { REPORT_BACKOFF_MS: "100", REPORT_BACKOFF_MAX_MS: "400", REPORT_ATTEMPTS: "40" })), log, aws.clientConfig());
+      const worker = await startWorker(
+        loadWorkerConfig(
+          env.workerEnv(apiUrl, { REPORT_BACKOFF_MS: "100", REPORT_BACKOFF_MAX_MS: "400", REPORT_ATTEMPTS: "40" }),
+        ),
+        log,
+        aws.clientConfig(),
+      );
       try {
-        await env.s3.send(new PutObjectCommand({ Bucket: env.bucket, Key: "uploads/while-down", Body: await photo("food", "D001.jpeg") }));
-        await waitFor("report retries", async () => lines.filter((l) => l.msg === "result report failed; retrying").length >= 3);
-        const api = await startApi(loadApiConfig(env.apiEnv({ PORT: String(port) })), capturingLogger("api").log, aws.clientConfig());
+        await env.s3.send(
+          new PutObjectCommand({
+            Bucket: env.bucket,
+            Key: "uploads/while-down",
+            Body: await photo("food", "D001.jpeg"),
+          }),
+        );
+        await waitFor(
+          "report retries",
+          async () => lines.filter((l) => l.msg === "result report failed; retrying").length >= 3,
+        );
+        const api = await startApi(
+          loadApiConfig(env.apiEnv({ PORT: String(port) })),
+          capturingLogger("api").log,
+          aws.clientConfig(),
+        );
         try {
           const verdict: Verdict = await waitForVerdict(apiUrl, "while-down");
           expect(verdict.status).to.equal("food");
@@ -172,26 +223,42 @@ describe("photo worker on a photo that takes longer than the visibility timeout"
       const { log } = capturingLogger("worker-slow");
       // The API is away for ~5 s, so this photo is in the worker's hands for 2.5 visibility timeouts.
       const worker = await startWorker(
-        loadWorkerConfig(env.workerEnv(apiUrl, { VISIBILITY_TIMEOUT_SECONDS: "2", REPORT_BACKOFF_MS: "200", REPORT_BACKOFF_MAX_MS: "500", REPORT_ATTEMPTS: "60" })),
+        loadWorkerConfig(
+          env.workerEnv(apiUrl, {
+            VISIBILITY_TIMEOUT_SECONDS: "2",
+            REPORT_BACKOFF_MS: "200",
+            REPORT_BACKOFF_MAX_MS: "500",
+            REPORT_ATTEMPTS: "60",
+          }),
+        ),
         log,
         aws.clientConfig(),
       );
       try {
-        await env.s3.send(new PutObjectCommand({ Bucket: env.bucket, Key: "uploads/slow", Body: await photo("food", "D001.jpeg") }));
+        await env.s3.send(
+          new PutObjectCommand({ Bucket: env.bucket, Key: "uploads/slow", Body: await photo("food", "D001.jpeg") }),
+        );
         const depths: { visible: number; inFlight: number }[] = [];
         const until = Date.now() + 5000;
         while (Date.now() < until) {
           depths.push(await queueDepth(env));
           await new Promise((r) => setTimeout(r, 250));
         }
-        const api = await startApi(loadApiConfig(env.apiEnv({ PORT: String(port) })), capturingLogger("api").log, aws.clientConfig());
+        const api = await startApi(
+          loadApiConfig(env.apiEnv({ PORT: String(port) })),
+          capturingLogger("api").log,
+          aws.clientConfig(),
+        );
         try {
           expect((await waitForVerdict(apiUrl, "slow")).status).to.equal("food");
         } finally {
           await api.close();
         }
         // Never visible again while held; received once (the notification) plus S3's test event.
-        expect(depths.slice(4).every((d) => d.visible === 0 && d.inFlight === 1), JSON.stringify(depths)).to.equal(true);
+        expect(
+          depths.slice(4).every((d) => d.visible === 0 && d.inFlight === 1),
+          JSON.stringify(depths),
+        ).to.equal(true);
         const received = await worker.metrics.messagesReceived.get();
         expect(received.values[0].value).to.equal(2);
       } finally {
@@ -211,14 +278,26 @@ describe("photo worker whose inference thread died", () => {
       const api = await startApi(loadApiConfig(env.apiEnv()), capturingLogger("api").log, aws.clientConfig());
       const metricsPort = await freePort();
       const { log, lines } = capturingLogger("worker-dead-thread");
-      const running = await startWorker(loadWorkerConfig(env.workerEnv(api.url, { METRICS_PORT: String(metricsPort) })), log, aws.clientConfig());
+      const running = await startWorker(
+        loadWorkerConfig(env.workerEnv(api.url, { METRICS_PORT: String(metricsPort) })),
+        log,
+        aws.clientConfig(),
+      );
       try {
-        const health = () => fetch(`http://127.0.0.1:${metricsPort}/healthz`).then(async (r) => ({ status: r.status, body: await r.text() }));
+        const health = () =>
+          fetch(`http://127.0.0.1:${metricsPort}/healthz`).then(async (r) => ({
+            status: r.status,
+            body: await r.text(),
+          }));
         expect((await health()).status).to.equal(200);
         await running.classifier.close(); // what a crash of the native runtime looks like from here
         expect(await health()).to.deep.equal({ status: 503, body: "inference thread exited with code 1" });
-        await env.s3.send(new PutObjectCommand({ Bucket: env.bucket, Key: "uploads/orphan", Body: await photo("food", "D001.jpeg") }));
-        await waitFor("the worker to stop receiving", async () => lines.some((l) => l.msg === "classifier failed; no longer receiving"));
+        await env.s3.send(
+          new PutObjectCommand({ Bucket: env.bucket, Key: "uploads/orphan", Body: await photo("food", "D001.jpeg") }),
+        );
+        await waitFor("the worker to stop receiving", async () =>
+          lines.some((l) => l.msg === "classifier failed; no longer receiving"),
+        );
         await new Promise((r) => setTimeout(r, 2000));
         // Left on the queue for a healthy worker, not bounced toward the DLQ by this one.
         expect(await queueDepth(env)).to.deep.equal({ visible: 1, inFlight: 0 });
@@ -235,7 +314,12 @@ describe("photo worker whose inference thread died", () => {
 // Keeps contentTypeOf honest for the local run's sample files.
 describe("contentTypeOf", () => {
   it("maps photo file names to their upload content type", () => {
-    expect(["a.jpg", "b.JPEG", "c.png", "d.webp"].map(contentTypeOf)).to.deep.equal(["image/jpeg", "image/jpeg", "image/png", "image/webp"]);
+    expect(["a.jpg", "b.JPEG", "c.png", "d.webp"].map(contentTypeOf)).to.deep.equal([
+      "image/jpeg",
+      "image/jpeg",
+      "image/png",
+      "image/webp",
+    ]);
     expect(() => contentTypeOf("e.gif")).to.throw("e.gif: not a JPEG, PNG or WebP file name");
   });
 });
