@@ -51,7 +51,7 @@ export async function bundleServices(out: string): Promise<string[]> {
       outdir: dir,
       bundle: true,
       platform: "node",
-      target: "node20",
+      target: "node24",
       format: "cjs",
       external: NATIVE,
       sourcemap: "linked",

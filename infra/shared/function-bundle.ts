@@ -19,7 +19,7 @@ export function functionBundle(entry: string): pulumi.asset.AssetArchive {
     outfile,
     bundle: true,
     platform: "node",
-    target: "node20",
+    target: "node24",
     format: "cjs",
     minify: true,
     legalComments: "none",

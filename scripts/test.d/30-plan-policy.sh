@@ -4,5 +4,5 @@
 set -euo pipefail
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-npx tsx infra/plan/cli.ts --out "$out"
-npx tsx policies/gate/cli.ts --plan "$out"
+tsx infra/plan/cli.ts --out "$out"
+tsx policies/gate/cli.ts --plan "$out"

@@ -6,9 +6,9 @@ set -euo pipefail
 source "$(dirname "$0")/../packer-env.sh"
 
 "$PACKER_BIN" fmt -check -diff -recursive packer/
-npx tsx packer/matrix.ts >/dev/null
+tsx packer/matrix.ts >/dev/null
 for vars in packer/versions/*.pkrvars.hcl; do
   echo "validate $(basename "$vars")"
   "$PACKER_BIN" validate -var-file="$vars" -var skip_credential_validation=true packer/
 done
-shellcheck -x packer/scripts/*.sh scripts/packer-build scripts/packer-env.sh scripts/setup.d/*.sh scripts/test.d/*.sh
+shellcheck -x packer/scripts/*.sh scripts/packer-build scripts/packer-env.sh scripts/setup scripts/with-node scripts/test scripts/run scripts/lib/*.sh scripts/setup.d/*.sh scripts/test.d/*.sh

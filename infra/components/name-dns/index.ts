@@ -97,7 +97,7 @@ export class NameDns extends pulumi.ComponentResource {
     this.function = new aws.lambda.Function(
       `${name}-function`,
       {
-        runtime: "nodejs20.x",
+        runtime: "nodejs24.x",
         handler: "index.handler",
         code: functionBundle("workloads/functions/name-tag-dns/handler.ts"),
         role: role.arn,

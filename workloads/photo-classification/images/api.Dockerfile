@@ -1,7 +1,7 @@
 # The photo API image. Build context: the bundle from `npx tsx scripts/bundle-services.ts`
 #   docker build -f workloads/photo-classification/images/api.Dockerfile .cache/services/photo-api
 # Everything is in main.js (no native modules), so the image is Node and one file.
-FROM node:20.20-bookworm-slim
+FROM node:24.19-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY main.js main.js.map main.js.LEGAL.txt package.json ./

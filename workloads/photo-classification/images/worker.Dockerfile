@@ -3,7 +3,7 @@
 # CUDA 12 with cuDNN 9 matches onnxruntime-node's CUDA execution provider and the AMI's R550
 # driver (packer/versions/al2023-ecs-driver550-cuda12.4-cudnn9.pkrvars.hcl); the ECS agent
 # exposes the GPU, so the container needs no privileges.
-FROM node:20.20-bookworm-slim AS node
+FROM node:24.19-bookworm-slim AS node
 
 FROM nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04
 COPY --from=node /usr/local/bin/node /usr/local/bin/node

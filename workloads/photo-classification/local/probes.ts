@@ -82,7 +82,7 @@ export interface NodeProcess {
 /** A Node.js process with only the given environment, its output collected. */
 export function spawnNode(args: string[], env: Record<string, string>): NodeProcess {
   const child = spawn(process.execPath, args, {
-    env: { PATH: process.env.PATH ?? "", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env },
+    env: { PATH: process.env.PATH ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const lines: Record<string, unknown>[] = [];
