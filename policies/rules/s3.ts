@@ -9,9 +9,10 @@
  */
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { asArray, byType, isRecord, known, perResource, statements, str, tagsOf, type Props } from "./util";
+import { PURPOSE, TAG } from "../../infra/shared/conventions";
 
 export const BUCKET_TYPES = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
-export const AUDIT_TAG = { key: "ml-platform:purpose", value: "audit" };
+export const AUDIT_TAG = { key: TAG.purpose, value: PURPOSE.audit };
 
 const T = {
   publicAccessBlock: ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"],

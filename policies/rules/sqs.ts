@@ -5,10 +5,11 @@
  */
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { byType, forTypes, isRecord, known, lastSegment, parseJson, str, tagsOf, type Props } from "./util";
+import { PURPOSE, TAG } from "../../infra/shared/conventions";
 
 const QUEUE = "aws:sqs/queue:Queue";
 const REDRIVE = "aws:sqs/redrivePolicy:RedrivePolicy";
-export const DLQ_TAG = { key: "ml-platform:purpose", value: "dead-letter" };
+export const DLQ_TAG = { key: TAG.purpose, value: PURPOSE.deadLetter };
 
 export interface RedriveConfig {
   maxReceiveCount: number;

@@ -6,6 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { auditBucketPolicy, auditKeyPolicy } from "./policies";
+import { PURPOSE, TAG } from "../../shared/conventions";
 
 export interface AuditBucketArgs {
   ownerAccountId: string;
@@ -40,7 +41,7 @@ export class AuditBucket extends pulumi.ComponentResource {
 
     this.bucket = new aws.s3.Bucket(
       name,
-      { objectLockEnabled: true, forceDestroy: false, tags: { "ml-platform:purpose": "audit" } },
+      { objectLockEnabled: true, forceDestroy: false, tags: { [TAG.purpose]: PURPOSE.audit } },
       { ...child, protect: true },
     );
     const bucket = this.bucket.id;

@@ -7,6 +7,7 @@ import { readdirSync } from "node:fs";
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { SSM } from "../../shared/conventions";
 
 const VERSIONS_DIR = path.resolve(__dirname, "..", "..", "..", "packer", "versions");
 const SUFFIX = ".pkrvars.hcl";
@@ -25,7 +26,7 @@ export function listGpuAmiCombinations(dir = VERSIONS_DIR): string[] {
 }
 
 export function gpuAmiParameterName(combination: string): string {
-  return `/ml-platform/gpu-ami/${combination}`;
+  return SSM.gpuAmi(combination);
 }
 
 /** The AMI id of a combination; an unknown combination stops the program, naming the known ones. */

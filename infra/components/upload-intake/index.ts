@@ -5,6 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { PURPOSE, TAG } from "../../shared/conventions";
 
 export interface UploadIntakeArgs {
   /** Key prefix uploads go under, e.g. "uploads/". */
@@ -98,7 +99,7 @@ export class UploadIntake extends pulumi.ComponentResource {
       {
         sqsManagedSseEnabled: true,
         messageRetentionSeconds: 14 * 86400,
-        tags: { "ml-platform:purpose": "dead-letter" },
+        tags: { [TAG.purpose]: PURPOSE.deadLetter },
       },
       child,
     );

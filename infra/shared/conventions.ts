@@ -1,0 +1,42 @@
+/**
+ * The platform's shared names: tag keys, label and annotation keys, SSM paths. Infra sets them,
+ * the policy pack reads them, and workloads (functions, controllers) select by them, so each
+ * name is written once, here. Add a name here before using it anywhere else.
+ */
+
+/** Tag keys the platform puts on AWS resources. */
+export const TAG = {
+  /** What a resource is for, where policies treat it specially (`audit`, `dead-letter`). */
+  purpose: "ml-platform:purpose",
+  /**
+   * Marks what the platform deploys into a member account (trail, Config, budget topic, the
+   * Name-tag function, its rules, role and log groups): the research account's SCP and permissions
+   * boundary deny member principals every change to resources carrying it.
+   */
+  guardrail: "ml-platform:guardrail",
+  /**
+   * Claims one entry of the policy pack's exemption list (`policies/exemptions.ts`) by its id. The
+   * claim holds only where the list's entry also matches the resource (type, parent component,
+   * name, and the entry's own condition): a tag alone exempts nothing.
+   */
+  policyExemption: "ml-platform:policy-exemption",
+  /** Marks EC2 instances the platform manages (research GPU instances): the idle check and the bot act on these only. */
+  managed: "ml-platform:managed",
+} as const;
+
+/** Values of `TAG.purpose`. */
+export const PURPOSE = { audit: "audit", deadLetter: "dead-letter" } as const;
+
+/** Value of `TAG.guardrail` on everything the platform protects in a member account. */
+export const GUARDRAIL_VALUE = "protected";
+
+/** Kubernetes label and annotation keys (the same claim as `TAG.policyExemption`, as an annotation). */
+export const K8S = {
+  policyExemption: "ml-platform.io/policy-exemption",
+} as const;
+
+/** SSM parameter paths. */
+export const SSM = {
+  /** `/ml-platform/gpu-ami/<combination>`: the AMI id `scripts/packer-build` publishes. */
+  gpuAmi: (combination: string) => `/ml-platform/gpu-ami/${combination}`,
+} as const;
