@@ -45,6 +45,14 @@ describe("npm run plan (CLI)", () => {
       }
       expect(res.stdout).to.match(new RegExp(`stack ${stack}: ${file.resources.length} resources`));
     }
+    // One run, one provenance: the gate can tell these files belong together.
+    const runs = stacks.map(
+      (s) => (JSON.parse(readFileSync(path.join(out, `${s}.json`), "utf8")) as StackPlan).provenance,
+    );
+    expect(new Set(runs.map((p) => p?.run)).size).to.equal(1);
+    expect(runs[0]).to.include({ tool: "ml-platform plan" });
+    expect(runs[0]?.configHash).to.match(/^[0-9a-f]{64}$/);
+    expect(res.stdout.trim().split("\n")).to.have.length(stacks.length);
   });
 
   it("exits non-zero naming the stack and the key when an example config is broken", async () => {
@@ -57,10 +65,13 @@ describe("npm run plan (CLI)", () => {
         "$1 no-such-layer",
       );
       writeFileSync(stackFile(victim, root), broken);
+      // A file from an earlier run of the broken stack must not survive for the gate to pass on.
+      writeFileSync(path.join(out, `${victim}.json`), JSON.stringify({ stack: victim, resources: [] }));
       const res = await plan(["--out", out, "--root", root]);
       expect(res.code).to.equal(1);
       expect(res.stderr).to.contain(`stack "${victim}"`);
       expect(res.stderr).to.contain("ml-platform:layer");
+      expect(readdirSync(out)).to.not.include(`${victim}.json`);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

@@ -1,4 +1,6 @@
 /** The offline plan file: what `npm run plan` writes per stack and what tests and the policy gate read. */
+import type { PlanProvenance } from "./provenance";
+
 export interface PlannedResource {
   type: string;
   name: string;
@@ -13,6 +15,8 @@ export interface PlannedResource {
 
 export interface StackPlan {
   stack: string;
+  /** What the file was built from (`infra/plan/provenance.ts`); absent in plans other tools write. */
+  provenance?: PlanProvenance;
   resources: PlannedResource[];
   /** The stack's exports, resolved; later stacks' StackReferences read them. */
   outputs: Record<string, unknown>;

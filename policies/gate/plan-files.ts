@@ -15,10 +15,23 @@ export interface PlanResource {
   dependencies: string[];
 }
 
+/** What a plan file says it was built from (`npm run plan` writes it; other tools may not). */
+export interface PlanProvenance {
+  tool: string;
+  run: string;
+  commit: string | null;
+  dirty: boolean;
+  configHash: string;
+  time: string;
+}
+
 export interface PlanFile {
   stack: string;
   resources: PlanResource[];
   outputs: Record<string, unknown>;
+  provenance?: PlanProvenance;
+  /** The file it was read from (for messages). */
+  file?: string;
 }
 
 export class PlanFileError extends Error {
@@ -67,7 +80,58 @@ export function parsePlan(data: unknown, file: string): PlanFile {
       dependencies: deps as string[],
     };
   });
-  return { stack: data.stack, resources, outputs: (data.outputs as Record<string, unknown> | undefined) ?? {} };
+  const plan: PlanFile = {
+    stack: data.stack,
+    resources,
+    outputs: (data.outputs as Record<string, unknown> | undefined) ?? {},
+  };
+  if (data.provenance !== undefined) plan.provenance = parseProvenance(data.provenance, file);
+  return plan;
+}
+
+function parseProvenance(p: unknown, file: string): PlanProvenance {
+  if (!isRecord(p)) throw new PlanFileError(file, '"provenance" must be an object when present');
+  for (const key of ["tool", "run", "configHash", "time"] as const) {
+    if (typeof p[key] !== "string" || p[key] === "") {
+      throw new PlanFileError(file, `provenance.${key} must be a non-empty string`);
+    }
+  }
+  if (p.commit !== null && typeof p.commit !== "string") {
+    throw new PlanFileError(file, "provenance.commit must be a string or null");
+  }
+  if (typeof p.dirty !== "boolean") throw new PlanFileError(file, "provenance.dirty must be a boolean");
+  return {
+    tool: p.tool as string,
+    run: p.run as string,
+    commit: p.commit as string | null,
+    dirty: p.dirty,
+    configHash: p.configHash as string,
+    time: p.time as string,
+  };
+}
+
+/**
+ * Refuses plans that do not belong together: files that carry provenance must all come from one
+ * run (a stack that failed to plan must not be judged on its file from an earlier run). Files
+ * without provenance are accepted as they are.
+ */
+export function checkBelongTogether(plans: PlanFile[], dir: string): void {
+  const runs = new Map<string, PlanFile[]>();
+  for (const plan of plans) {
+    if (plan.provenance === undefined) continue;
+    const key = plan.provenance.run;
+    runs.set(key, [...(runs.get(key) ?? []), plan]);
+  }
+  if (runs.size <= 1) return;
+  const describe = (group: PlanFile[]) => {
+    const p = group[0].provenance as PlanProvenance;
+    const commit = p.commit === null ? "no commit" : `commit ${p.commit.slice(0, 12)}${p.dirty ? "+changes" : ""}`;
+    return `${group.map((g) => path.basename(g.file ?? g.stack)).join(", ")} (${p.time}, ${commit}, config ${p.configHash.slice(0, 12)})`;
+  };
+  throw new Error(
+    `plans in ${dir} do not belong together: ${[...runs.values()].map(describe).join(" vs ")}; ` +
+      `plan again into an empty directory: npm run plan -- --out ${dir}`,
+  );
 }
 
 export function readPlanFile(file: string): PlanFile {
@@ -83,7 +147,7 @@ export function readPlanFile(file: string): PlanFile {
   } catch (err) {
     throw new PlanFileError(file, `not valid JSON (${(err as Error).message})`);
   }
-  return parsePlan(data, file);
+  return { ...parsePlan(data, file), file };
 }
 
 /** Every `*.json` in DIR, sorted so output is stable; an empty or missing DIR is an error, not a pass. */
@@ -98,5 +162,7 @@ export function readPlanDir(dir: string): PlanFile[] {
   const files = entries.filter((f) => f.endsWith(".json")).sort();
   if (files.length === 0)
     throw new Error(`plan directory ${dir} holds no *.json plan files (run: npm run plan -- --out ${dir})`);
-  return files.map((f) => readPlanFile(path.join(dir, f)));
+  const plans = files.map((f) => readPlanFile(path.join(dir, f)));
+  checkBelongTogether(plans, dir);
+  return plans;
 }
