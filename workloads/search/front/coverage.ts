@@ -1,0 +1,124 @@
+/**
+ * Coverage planner: which ready segments the front asks, so that every instant of the retention
+ * period is searched exactly once, with the coarsest segments available. A month whose monthly
+ * segment is ready is served by it; otherwise each of its days by the daily segment, and a day
+ * without one by its hourly segments. What no ready segment covers is reported as a gap (the
+ * front answers `partial` with those windows). Pure: the front calls it on every change of the
+ * discovered segment set, and property tests check it over random sets.
+ */
+
+export type Tier = "hourly" | "daily" | "monthly";
+
+/** Coarsest first: the order the planner prefers tiers in. */
+export const TIERS_COARSEST_FIRST: readonly Tier[] = ["monthly", "daily", "hourly"];
+
+/** The part of a segment the planner needs; `start` is the window's start in UTC, aligned to its tier. */
+export interface PlannableSegment {
+  tier: Tier;
+  start: Date;
+}
+
+export interface Window {
+  start: Date;
+  end: Date;
+}
+
+export interface CoveragePlan<S extends PlannableSegment> {
+  /** Segments to query, in time order; their windows never overlap. */
+  segments: S[];
+  /** Stretches of the retention period no ready segment covers, in time order, merged. */
+  gaps: Window[];
+}
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/** The window a segment of `tier` starting at `start` covers: [start, end). */
+export function windowOf(tier: Tier, start: Date): Window {
+  const t = start.getTime();
+  if (tier === "hourly") return { start, end: new Date(t + HOUR) };
+  if (tier === "daily") return { start, end: new Date(t + DAY) };
+  return { start, end: new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1)) };
+}
+
+/** The start of the `tier` window holding instant `t`. */
+export function alignTo(tier: Tier, t: Date): Date {
+  if (tier === "hourly") return new Date(Math.floor(t.getTime() / HOUR) * HOUR);
+  if (tier === "daily") return new Date(Math.floor(t.getTime() / DAY) * DAY);
+  return new Date(Date.UTC(t.getUTCFullYear(), t.getUTCMonth(), 1));
+}
+
+/** Is `start` a window start of `tier` (a segment claiming another start is refused, not guessed at)? */
+export function isAligned(tier: Tier, start: Date): boolean {
+  return alignTo(tier, start).getTime() === start.getTime();
+}
+
+export interface PlanOptions<S> {
+  /**
+   * Which of two ready segments of the same tier and window to query (during a re-build or a model
+   * roll-out both may be ready): return the preferred one. Default: the first seen.
+   */
+  prefer?: (a: S, b: S) => S;
+}
+
+/**
+ * Plans coverage of [from, to) with the given ready segments. Segments whose window lies wholly
+ * outside the period are ignored; a chosen segment may reach past the period's edges (a monthly
+ * segment when retention starts mid-month), which is still one look per instant inside it.
+ */
+export function planCoverage<S extends PlannableSegment>(
+  ready: readonly S[],
+  from: Date,
+  to: Date,
+  options: PlanOptions<S> = {},
+): CoveragePlan<S> {
+  if (!(from.getTime() < to.getTime())) return { segments: [], gaps: [] };
+  const prefer = options.prefer ?? ((a: S) => a);
+  const byWindow = new Map<string, S>();
+  for (const s of ready) {
+    if (!isAligned(s.tier, s.start)) {
+      throw new Error(`segment ${s.tier} ${s.start.toISOString()}: the window does not start on a ${s.tier} boundary`);
+    }
+    const key = `${s.tier}@${s.start.getTime()}`;
+    const seen = byWindow.get(key);
+    byWindow.set(key, seen === undefined ? s : prefer(seen, s));
+  }
+  const find = (tier: Tier, start: Date) => byWindow.get(`${tier}@${start.getTime()}`);
+
+  const segments: S[] = [];
+  const gaps: Window[] = [];
+  const gap = (start: Date, end: Date) => {
+    const s = new Date(Math.max(start.getTime(), from.getTime()));
+    const e = new Date(Math.min(end.getTime(), to.getTime()));
+    if (s >= e) return;
+    const last = gaps[gaps.length - 1];
+    if (last !== undefined && last.end.getTime() === s.getTime()) last.end = e;
+    else gaps.push({ start: s, end: e });
+  };
+  // Walk the period coarsest-first: month, else its days, else their hours.
+  for (let month = alignTo("monthly", from); month < to; month = windowOf("monthly", month).end) {
+    const monthly = find("monthly", month);
+    if (monthly !== undefined) {
+      segments.push(monthly);
+      continue;
+    }
+    const monthEnd = windowOf("monthly", month).end;
+    for (let day = month; day < monthEnd && day < to; day = windowOf("daily", day).end) {
+      if (windowOf("daily", day).end <= from) continue;
+      const daily = find("daily", day);
+      if (daily !== undefined) {
+        segments.push(daily);
+        continue;
+      }
+      const dayEnd = windowOf("daily", day).end;
+      for (let hour = day; hour < dayEnd && hour < to; hour = windowOf("hourly", hour).end) {
+        const hourEnd = windowOf("hourly", hour).end;
+        if (hourEnd <= from) continue;
+        const hourly = find("hourly", hour);
+        if (hourly !== undefined) segments.push(hourly);
+        else gap(hour, hourEnd);
+      }
+    }
+  }
+  return { segments, gaps };
+}
