@@ -1,104 +1,8 @@
 import { expect } from "chai";
-import * as grpc from "@grpc/grpc-js";
-import { HierarchicalNSW } from "hnswlib-node";
-import pino from "pino";
-import { segmentIndexProto } from "../proto/index";
-import { IndexService } from "../index-service/server";
-import { HnswSegment } from "../index-service/segment";
-import { windowOf, type Tier } from "./coverage";
-import { SegmentRegistry, type DiscoveredSegment } from "./discovery";
+import { SegmentRegistry } from "./discovery";
 import { SegmentClients } from "./segment-clients";
 import { Searcher } from "./searcher";
-
-const DIM = 8;
-const V1 = "cnn@1";
-const V2 = "cnn@2";
-const NOW = new Date("2026-11-02T12:30:00Z");
-const silent = pino({ level: "silent" });
-
-let seed = 1;
-const rand = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
-const unit = (v: number[]) => {
-  const n = Math.hypot(...v);
-  return v.map((x) => x / n);
-};
-const randomVector = () => unit(Array.from({ length: DIM }, rand));
-const dot = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i], 0);
-
-interface Item {
-  id: string;
-  vector: number[];
-}
-
-/** Real index services on loopback, one per segment; stopped after each test. */
-class Segments {
-  private services: IndexService[] = [];
-  private servers: grpc.Server[] = [];
-
-  async start(tier: Tier, startIso: string, items: Item[], version = V1): Promise<DiscoveredSegment> {
-    const index = new HierarchicalNSW("ip", DIM);
-    index.initIndex(Math.max(1, items.length), 16, 200, 100);
-    items.forEach((item, label) => index.addPoint(item.vector, label));
-    const start = new Date(`${startIso}Z`);
-    const id = `${tier}/${startIso}/${version}`;
-    const service = new IndexService({ ef: 100, maxEf: 400, maxK: 200, drainTimeoutMs: 500 }, silent);
-    const port = await service.listen("127.0.0.1", 0);
-    service.serve(
-      new HnswSegment(
-        {
-          segmentId: id,
-          tier,
-          windowStart: start,
-          windowEnd: windowOf(tier, start).end,
-          itemCount: items.length,
-          dimension: DIM,
-          embeddingVersion: version,
-          metric: "ip",
-          m: 16,
-          efConstruction: 200,
-        },
-        index,
-        items.map((i) => i.id),
-      ),
-    );
-    this.services.push(service);
-    return { id, tier, start, embeddingVersion: version, address: `127.0.0.1:${port}` };
-  }
-
-  /** A server speaking the protocol that answers after `delayMs`: a segment under load. */
-  async slow(tier: Tier, startIso: string, delayMs: number): Promise<DiscoveredSegment> {
-    const server = new grpc.Server();
-    server.addService(segmentIndexProto().service, {
-      search: (_call: unknown, done: grpc.sendUnaryData<unknown>) =>
-        setTimeout(
-          () => done(null, { hits: [{ itemId: "late", distance: 0 }], segmentId: "slow", searchMicros: 1 }),
-          delayMs,
-        ),
-      info: (_call: unknown, done: grpc.sendUnaryData<unknown>) => done(null, {}),
-    });
-    const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
-    );
-    this.servers.push(server);
-    return {
-      id: `${tier}/${startIso}/${V1}`,
-      tier,
-      start: new Date(`${startIso}Z`),
-      embeddingVersion: V1,
-      address: `127.0.0.1:${port}`,
-    };
-  }
-
-  async stopAll(): Promise<void> {
-    await Promise.all(this.services.map((s) => s.drain()));
-    for (const s of this.servers) s.forceShutdown();
-    this.services = [];
-    this.servers = [];
-  }
-}
-
-const items = (prefix: string, n: number): Item[] =>
-  Array.from({ length: n }, (_, i) => ({ id: `${prefix}-${i}`, vector: randomVector() }));
+import { dot, items, NOW, randomVector, Segments, silent, unit, V1, V2 } from "./testing";
 
 describe("search front over real index services", function () {
   this.timeout(30_000);
@@ -246,5 +150,21 @@ describe("search front over real index services", function () {
     const res = await searcher.search(new Map([[V1, [1, 0, 0]]]), 5, NOW);
     expect(res.partial).to.equal(true);
     expect(res.missing[0].reason).to.contain("query vector has dimension 3").and.contain("holds dimension 8");
+  });
+
+  it("finds an item's freshest vector for search by item id, and names an item no segment holds", async () => {
+    const old = { id: "item-x", vector: randomVector() };
+    const fresh = { id: "item-x", vector: randomVector() };
+    registry.add(await segments.start("daily", "2026-11-01T00:00:00", [old, ...dailyItems]));
+    registry.add(await segments.start("hourly", "2026-11-02T10:00:00", [fresh]));
+    const vectors = await searcher.vectorsOf("item-x", [V1]);
+    expect(vectors.get(V1)?.map((x) => Number(x.toFixed(5)))).to.deep.equal(
+      fresh.vector.map((x) => Number(x.toFixed(5))),
+    );
+    await searcher.vectorsOf("nope", [V1]).then(
+      () => expect.fail("an unknown item must be refused"),
+      (err: Error) =>
+        expect(err.message).to.equal('item "nope" is in no ready segment (unknown, not yet indexed, sold or deleted)'),
+    );
   });
 });

@@ -106,6 +106,32 @@ export class Searcher {
   }
 
   /**
+   * The stored vector of an item in each of `versions` (search by item id): from the segment with
+   * the latest horizon that holds it and is not made stale by the tombstone log. An item no live
+   * segment holds is an error naming it.
+   */
+  async vectorsOf(itemId: string, versions: readonly string[]): Promise<Map<string, number[]>> {
+    const candidates = this.discovery.current().filter((s) => versions.includes(s.embeddingVersion));
+    const tombstone = this.tombstoneOf(itemId);
+    const found = await Promise.all(
+      candidates.map(async (segment) => {
+        const horizon = windowOf(segment.tier, segment.start).end;
+        if (tombstone !== undefined && tombstone >= horizon) return undefined;
+        const res = await this.clients.vector(segment.address, itemId, this.options.deadlineMs).catch(() => undefined);
+        return res?.found ? { version: segment.embeddingVersion, horizon, vector: res.vector } : undefined;
+      }),
+    );
+    const best = new Map<string, { horizon: Date; vector: number[] }>();
+    for (const f of found) {
+      if (f === undefined) continue;
+      const seen = best.get(f.version);
+      if (seen === undefined || f.horizon > seen.horizon) best.set(f.version, f);
+    }
+    if (best.size === 0) throw new ItemNotFound(itemId);
+    return new Map(versions.filter((v) => best.has(v)).map((v) => [v, best.get(v)?.vector as number[]]));
+  }
+
+  /**
    * Splits a gap into what some ready segment covers that the front cannot query (missing: the
    * answer is partial) and what nothing covers yet (uncovered).
    */
@@ -150,5 +176,11 @@ export class Searcher {
       cursor = end;
     }
     flush(gap.end);
+  }
+}
+
+export class ItemNotFound extends Error {
+  constructor(readonly itemId: string) {
+    super(`item ${JSON.stringify(itemId)} is in no ready segment (unknown, not yet indexed, sold or deleted)`);
   }
 }

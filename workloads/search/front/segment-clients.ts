@@ -3,7 +3,13 @@
  * longer lists the address (a retired segment's connection does not linger).
  */
 import * as grpc from "@grpc/grpc-js";
-import { segmentIndexProto, type SearchRequest, type SearchResponse, type SegmentIndexClient } from "../proto/index";
+import {
+  segmentIndexProto,
+  type SearchRequest,
+  type SearchResponse,
+  type SegmentIndexClient,
+  type VectorResponse,
+} from "../proto/index";
 
 export class SegmentClients {
   private readonly clients = new Map<string, SegmentIndexClient>();
@@ -13,6 +19,15 @@ export class SegmentClients {
     return new Promise((resolve, reject) =>
       client.search(request, { deadline: Date.now() + deadlineMs }, (err, res) =>
         err ? reject(err) : resolve(res as SearchResponse),
+      ),
+    );
+  }
+
+  vector(address: string, itemId: string, deadlineMs: number): Promise<VectorResponse> {
+    const client = this.clientFor(address);
+    return new Promise((resolve, reject) =>
+      client.vector({ itemId }, { deadline: Date.now() + deadlineMs }, (err, res) =>
+        err ? reject(err) : resolve(res as VectorResponse),
       ),
     );
   }

@@ -21,10 +21,13 @@ export interface LoadedSegment {
   info: SegmentDescription;
   /** The k nearest items, closest first; k <= itemCount. */
   search(vector: number[], k: number, ef: number): { itemId: string; distance: number }[];
+  /** The item's stored vector, if the segment holds it. */
+  vectorOf(itemId: string): number[] | undefined;
 }
 
 export class HnswSegment implements LoadedSegment {
   private ef = -1;
+  private readonly labels = new Map<string, number>();
 
   constructor(
     readonly info: SegmentDescription,
@@ -35,6 +38,12 @@ export class HnswSegment implements LoadedSegment {
     if (ids.length !== info.itemCount) {
       throw new Error(`segment ${info.segmentId}: ${ids.length} ids for ${info.itemCount} items`);
     }
+    ids.forEach((id, label) => this.labels.set(id, label));
+  }
+
+  vectorOf(itemId: string): number[] | undefined {
+    const label = this.labels.get(itemId);
+    return label === undefined ? undefined : this.index.getPoint(label);
   }
 
   search(vector: number[], k: number, ef: number): { itemId: string; distance: number }[] {

@@ -17,6 +17,7 @@ import {
   type SearchRequest,
   type SearchResponse,
   type SegmentInfo,
+  type VectorResponse,
 } from "../proto/index";
 import type { LoadedSegment } from "./segment";
 
@@ -54,6 +55,15 @@ export class IndexService {
         this.answer(done, () => this.search(call.request)),
       info: (_call: grpc.ServerUnaryCall<object, SegmentInfo>, done: grpc.sendUnaryData<SegmentInfo>) =>
         this.answer(done, () => this.info()),
+      vector: (
+        call: grpc.ServerUnaryCall<{ itemId: string }, VectorResponse>,
+        done: grpc.sendUnaryData<VectorResponse>,
+      ) =>
+        this.answer(done, () => {
+          const segment = this.ready();
+          const vector = segment.vectorOf(call.request.itemId);
+          return { found: vector !== undefined, vector: vector ?? [], embeddingVersion: segment.info.embeddingVersion };
+        }),
     });
   }
 

@@ -42,7 +42,18 @@ export interface SegmentInfo {
   maxEf: number;
 }
 
+export interface VectorResponse {
+  found: boolean;
+  vector: number[];
+  embeddingVersion: string;
+}
+
 export interface SegmentIndexClient extends grpc.Client {
+  vector(
+    request: { itemId: string },
+    options: grpc.CallOptions,
+    callback: (err: grpc.ServiceError | null, response?: VectorResponse) => void,
+  ): grpc.ClientUnaryCall;
   search(
     request: SearchRequest,
     options: grpc.CallOptions,
