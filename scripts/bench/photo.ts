@@ -27,7 +27,7 @@ export async function run(argv: string[], report: Report): Promise<void> {
   const count = numberOption(argv, "photos", 400);
   const seconds = numberOption(argv, "seconds", 20);
   const session = { threads, executionProvider: "cpu" as const };
-  const workerEnv = { BATCH_SIZE: String(batch), INFERENCE_THREADS: String(threads) };
+  const workerSettings = { batchSize: batch, inferenceThreads: threads };
   const foodDir = path.join(LABELLED_PHOTOS, "food");
   const photos = await Promise.all((await readdir(foodDir)).sort().map((f) => readFile(path.join(foodDir, f))));
   const inputs = await Promise.all(
@@ -44,9 +44,9 @@ export async function run(argv: string[], report: Report): Promise<void> {
   const aws = await startEmbeddedAws();
   let pipeline, latency, ceiling;
   try {
-    pipeline = await pipelineThroughput(aws, photos, count, workerEnv);
-    ceiling = await ceilingWithoutModel(aws, photos, count, workerEnv);
-    latency = await latencyAtRate(aws, photos, pipeline.imagesPerSecond / 2, seconds, workerEnv);
+    pipeline = await pipelineThroughput(aws, photos, count, workerSettings);
+    ceiling = await ceilingWithoutModel(aws, photos, count, workerSettings);
+    latency = await latencyAtRate(aws, photos, pipeline.imagesPerSecond / 2, seconds, workerSettings);
   } finally {
     await aws.stop();
   }

@@ -7,13 +7,13 @@
  */
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { waitFor } from "../../shared/poll";
-import { loadApiConfig } from "../api/config";
+import { loadApiSettings } from "../api/config";
 import { startApi } from "../api/main";
 import { createLogger } from "../../shared/log";
 import { freePort, type EmbeddedAws } from "../../../scripts/embedded-aws";
 import { createPhotoEnvironment, type PhotoEnvironment } from "../local/environment";
 import type { Classifier } from "../model/classifier";
-import { loadWorkerConfig } from "../worker/config";
+import { loadWorkerSettings, type WorkerSettings } from "../worker/config";
 import { createWorker } from "../worker/main";
 import { uploadPhoto } from "../local/phone";
 import { allRecords, peakRssBytes, scrapeCounter, spawnWorker, type NodeProcess } from "../local/probes";
@@ -57,16 +57,16 @@ interface Bench {
 /** An environment and API for one measurement; the worker process starts when the body says. */
 async function withWorker<T>(
   aws: EmbeddedAws,
-  workerEnv: Record<string, string>,
+  workerSettings: Partial<WorkerSettings>,
   body: (bench: Bench) => Promise<T>,
 ): Promise<T> {
   const env = await createPhotoEnvironment(aws, { visibilityTimeoutSeconds: 60 });
-  const api = await startApi(loadApiConfig(env.apiEnv()), quiet(), aws.clientConfig());
+  const api = await startApi(loadApiSettings(env.apiEnv()), quiet(), aws.clientConfig());
   const metricsPort = await freePort();
   let worker: NodeProcess | undefined;
   const startWorker = () =>
     (worker ??= spawnWorker(
-      env.workerEnv(api.url, { METRICS_PORT: String(metricsPort), LOG_LEVEL: "warn", ...workerEnv }),
+      {...env.workerEnv(api.url, { metricsPort, ...workerSettings }), LOG_LEVEL: "warn" },
     ));
   try {
     return await body({ env, api, metricsPort, startWorker });
@@ -83,9 +83,9 @@ export async function pipelineThroughput(
   aws: EmbeddedAws,
   photos: Buffer[],
   count: number,
-  workerEnv: Record<string, string>,
+  workerSettings: Partial<WorkerSettings>,
 ): Promise<PipelineRun> {
-  return withWorker(aws, workerEnv, async (ctx) => {
+  return withWorker(aws, workerSettings, async (ctx) => {
     await putBacklog(ctx.env, photos, count);
     const worker = ctx.startWorker();
     await waitFor(
@@ -118,9 +118,9 @@ export async function latencyAtRate(
   photos: Buffer[],
   ratePerSecond: number,
   seconds: number,
-  workerEnv: Record<string, string>,
+  workerSettings: Partial<WorkerSettings>,
 ): Promise<LatencyRun> {
-  return withWorker(aws, workerEnv, async (ctx) => {
+  return withWorker(aws, workerSettings, async (ctx) => {
     ctx.startWorker();
     await waitFor(
       "the worker to serve metrics",
@@ -166,22 +166,22 @@ export async function ceilingWithoutModel(
   aws: EmbeddedAws,
   photos: Buffer[],
   count: number,
-  workerEnv: Record<string, string>,
+  workerSettings: Partial<WorkerSettings>,
 ): Promise<number> {
   const env = await createPhotoEnvironment(aws, { visibilityTimeoutSeconds: 60 });
   await putBacklog(env, photos, count);
   const log = quiet();
-  const api = await startApi(loadApiConfig(env.apiEnv()), log, aws.clientConfig());
-  const config = loadWorkerConfig(env.workerEnv(api.url, workerEnv));
+  const api = await startApi(loadApiSettings(env.apiEnv()), log, aws.clientConfig());
+  const settings = loadWorkerSettings(env.workerEnv(api.url, workerSettings));
   const constant: Classifier = {
     version: "constant",
     classify: async (inputs) => inputs.map(() => 0),
     failure: () => undefined,
     close: async () => undefined,
   };
-  const { worker, metrics } = createWorker(config, log, constant, aws.clientConfig());
+  const { worker, metrics } = createWorker(settings, log, constant, aws.clientConfig());
   const started = Date.now();
-  worker.start();
+  await worker.start();
   try {
     await waitFor(
       `${count} verdicts`,

@@ -5,7 +5,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ResultReport } from "../contract";
 
+/** The API refused the result for good (4xx other than 408 and 429): retrying cannot help. */
 export class ReportRejected extends Error {}
+/** Every attempt failed for a passing reason (network, 5xx, 408, 429): the API is down for now. */
+export class ReportNotStored extends Error {}
 
 export interface ReporterOptions {
   apiUrl: string;
@@ -46,6 +49,13 @@ export class ResultReporter {
         await sleep(Math.random() * Math.min(backoffMaxMs, backoffMs * 2 ** (attempt - 1)), undefined, { signal });
       }
     }
-    throw new Error(`photo ${photoId}: result not stored after ${attempts} attempts: ${last}`);
+    throw new ReportNotStored(`photo ${photoId}: result not stored after ${attempts} attempts: ${last}`);
+  }
+
+  /** Resolves while the API answers its health check. */
+  async probe(signal: AbortSignal): Promise<void> {
+    const res = await fetch(`${this.options.apiUrl.replace(/\/$/, "")}/healthz`, { signal });
+    await res.arrayBuffer();
+    if (!res.ok) throw new Error(`API health check answered HTTP ${res.status}`);
   }
 }
