@@ -65,9 +65,7 @@ async function withWorker<T>(
   const metricsPort = await freePort();
   let worker: NodeProcess | undefined;
   const startWorker = () =>
-    (worker ??= spawnWorker(
-      {...env.workerEnv(api.url, { metricsPort, ...workerSettings }), LOG_LEVEL: "warn" },
-    ));
+    (worker ??= spawnWorker({ ...env.workerEnv(api.url, { metricsPort, ...workerSettings }), LOG_LEVEL: "warn" }));
   try {
     return await body({ env, api, metricsPort, startWorker });
   } finally {

@@ -60,15 +60,10 @@ export class PhotoHandler implements MessageHandler<PhotoUnit> {
     private readonly options: PhotoHandlerOptions,
     private readonly deps: PhotoHandlerDeps,
   ) {
-    this.batcher = new InferenceBatcher(
-      deps.classifier,
-      options.batchSize,
-      options.batchLingerMs,
-      (size, seconds) => {
-        deps.metrics.batchSize.observe(size);
-        deps.metrics.batchSeconds.observe(seconds);
-      },
-    );
+    this.batcher = new InferenceBatcher(deps.classifier, options.batchSize, options.batchLingerMs, (size, seconds) => {
+      deps.metrics.batchSize.observe(size);
+      deps.metrics.batchSeconds.observe(seconds);
+    });
   }
 
   units(message: Message): PhotoUnit[] {
@@ -78,7 +73,10 @@ export class PhotoHandler implements MessageHandler<PhotoUnit> {
       parsed = parseMessage(message.Body, { bucket: this.options.uploadBucket, prefix: this.options.uploadPrefix });
     } catch (err) {
       if (!(err instanceof InvalidMessage)) throw err;
-      log.error({ messageId: message.MessageId, reason: err.message, body: message.Body?.slice(0, 500) }, "invalid message");
+      log.error(
+        { messageId: message.MessageId, reason: err.message, body: message.Body?.slice(0, 500) },
+        "invalid message",
+      );
       throw new PermanentFailure(err.message);
     }
     if (parsed.kind === "test") {
@@ -102,10 +100,21 @@ export class PhotoHandler implements MessageHandler<PhotoUnit> {
       const { maxImageBytes: maxBytes, maxImagePixels: maxPixels } = this.options;
       const input = await toModelInput(bytes, { maxBytes, maxPixels });
       const score = await this.batcher.submit(input);
-      report = { ...base, status: score >= this.options.foodThreshold ? "food" : "not-food", score, classifiedAt: now() };
+      report = {
+        ...base,
+        status: score >= this.options.foodThreshold ? "food" : "not-food",
+        score,
+        classifiedAt: now(),
+      };
     } catch (err) {
       if (err instanceof ImageRejected)
-        report = { ...base, status: "failed", reason: err.reason, detail: err.message.slice(0, 500), classifiedAt: now() };
+        report = {
+          ...base,
+          status: "failed",
+          reason: err.reason,
+          detail: err.message.slice(0, 500),
+          classifiedAt: now(),
+        };
       else if (err instanceof ObjectGone)
         report = { ...base, status: "failed", reason: "object-not-found", detail: err.message, classifiedAt: now() };
       else throw err;

@@ -48,9 +48,7 @@ describe("photo worker process: killed and stopped", () => {
 
   const start = async (extra: Partial<WorkerSettings> = {}, apiUrl = api.url) => {
     const metricsPort = await freePort();
-    const w = spawnWorker(
-      env.workerEnv(apiUrl, { metricsPort, visibilityTimeoutSeconds: 3, ...extra }),
-    );
+    const w = spawnWorker(env.workerEnv(apiUrl, { metricsPort, visibilityTimeoutSeconds: 3, ...extra }));
     workers.push(w);
     return { ...w, metricsPort };
   };
@@ -115,10 +113,7 @@ describe("photo worker process: killed and stopped", () => {
 
   it("SIGTERM with the API unreachable releases in-flight messages at the deadline instead of holding them", async () => {
     const deadApi = `http://127.0.0.1:${await freePort()}`;
-    const worker = await start(
-      { stopTimeoutSeconds: 1, visibilityTimeoutSeconds: 120, reportBackoffMs: 100 },
-      deadApi,
-    );
+    const worker = await start({ stopTimeoutSeconds: 1, visibilityTimeoutSeconds: 120, reportBackoffMs: 100 }, deadApi);
     await upload(3);
     await waitFor(
       "reports to be retrying",

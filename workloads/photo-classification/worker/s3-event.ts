@@ -25,8 +25,7 @@ export interface RefusedUpload {
 }
 
 export type ParsedMessage =
-  | { kind: "test" }
-  | { kind: "uploads"; uploads: PhotoUpload[]; refused: RefusedUpload[]; ignored: string[] };
+  { kind: "test" } | { kind: "uploads"; uploads: PhotoUpload[]; refused: RefusedUpload[]; ignored: string[] };
 
 export class InvalidMessage extends Error {}
 
@@ -67,7 +66,10 @@ function parseRecord(record: unknown, index: number, expect: Expectation): Photo
     throw new InvalidMessage(`${where}: key ${JSON.stringify(key)} is not under ${JSON.stringify(expect.prefix)}`);
   const id = photoIdSchema.safeParse(key.slice(expect.prefix.length));
   if (!id.success)
-    return { key, reason: `${where}: key ${JSON.stringify(key)}: photo id ${describeIssues(id.error).replace(/^body: /, "")}` };
+    return {
+      key,
+      reason: `${where}: key ${JSON.stringify(key)}: photo id ${describeIssues(id.error).replace(/^body: /, "")}`,
+    };
   const eventTime =
     typeof record.eventTime === "string" && !Number.isNaN(Date.parse(record.eventTime))
       ? new Date(record.eventTime).toISOString()
