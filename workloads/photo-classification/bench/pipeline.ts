@@ -16,6 +16,7 @@ import type { Classifier } from "../model/classifier";
 import { loadWorkerSettings, type WorkerSettings } from "../worker/config";
 import { createWorker } from "../worker/main";
 import { uploadPhoto } from "../local/phone";
+import { cpuBetween, threadCpu } from "./cpu";
 import { allRecords, peakRssBytes, scrapeCounter, spawnWorker, type NodeProcess } from "../local/probes";
 
 export interface PipelineRun {
@@ -23,6 +24,10 @@ export interface PipelineRun {
   imagesPerSecond: number;
   peakRssBytes: number;
   meanBatchSize: number;
+  /** Worker CPU per photo in the inference thread and ONNX Runtime's threads, ms. */
+  modelCpuMsPerPhoto: number;
+  /** Worker CPU per photo everywhere else (decode, resize, S3, SQS, report), ms. */
+  otherCpuMsPerPhoto: number;
 }
 
 export interface LatencyRun {
@@ -93,6 +98,8 @@ export async function pipelineThroughput(
       5,
     );
     const started = Date.now();
+    const pid = worker.child.pid as number;
+    const cpuBefore = await threadCpu(pid);
     await waitFor(
       `${count} verdicts`,
       async () => (await scrapeCounter(ctx.metricsPort, "photo_worker_photos_classified_total")) >= count,
@@ -100,6 +107,7 @@ export async function pipelineThroughput(
       20,
     );
     const seconds = (Date.now() - started) / 1000;
+    const cpu = cpuBetween(cpuBefore, await threadCpu(pid));
     const batches = await scrapeCounter(ctx.metricsPort, "photo_worker_inference_batch_size_count");
     const batched = await scrapeCounter(ctx.metricsPort, "photo_worker_inference_batch_size_sum");
     return {
@@ -107,6 +115,8 @@ export async function pipelineThroughput(
       imagesPerSecond: count / seconds,
       peakRssBytes: await peakRssBytes(worker.child.pid as number),
       meanBatchSize: batched / batches,
+      modelCpuMsPerPhoto: (cpu.modelSeconds * 1000) / count,
+      otherCpuMsPerPhoto: (cpu.otherSeconds * 1000) / count,
     };
   });
 }

@@ -1,6 +1,8 @@
 /**
  * Reports results to the photo API. Network errors, 5xx, 408 and 429 are retried with capped
- * exponential backoff and full jitter; any other 4xx is a bug or a bad token and is not.
+ * exponential backoff and full jitter, then reported as ReportNotStored (the API is down); 401
+ * and 403 (a bad token) are ReportNotStored at once; any other 4xx is ReportRejected: the API
+ * will never take this result.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ResultReport } from "../contract";
@@ -38,10 +40,14 @@ export class ResultReporter {
         const text = await res.text();
         if (res.ok) return { stored: (JSON.parse(text) as { stored: boolean }).stored };
         last = `HTTP ${res.status}: ${text.slice(0, 200)}`;
+        // A refused token says nothing about the photo: parking every message would empty the
+        // queue into the DLQ for a configuration error, so the API counts as unavailable instead.
+        if (res.status === 401 || res.status === 403)
+          throw new ReportNotStored(`photo ${photoId}: API refused the worker's token: ${last}`);
         if (res.status < 500 && res.status !== 408 && res.status !== 429)
           throw new ReportRejected(`photo ${photoId}: API refused the result: ${last}`);
       } catch (err) {
-        if (err instanceof ReportRejected || signal?.aborted) throw err;
+        if (err instanceof ReportRejected || err instanceof ReportNotStored || signal?.aborted) throw err;
         last = (err as Error).message;
       }
       if (attempt < attempts) {
