@@ -44,7 +44,7 @@ describe("service bundles (what the container images run)", () => {
   it("classifies a photo with the bundled API and worker, and both exit 0 on SIGTERM", async () => {
     const env = await createPhotoEnvironment(aws);
     const port = await freePort();
-    const api = spawnNode([path.join(out, "photo-api", "main.js")], env.apiEnv({ PORT: String(port) }));
+    const api = spawnNode([path.join(out, "photo-api", "main.js")], env.apiEnv({ port: port }));
     const apiUrl = `http://127.0.0.1:${port}`;
     const worker = spawnNode([path.join(out, "photo-worker", "main.js")], env.workerEnv(apiUrl));
     try {

@@ -2,7 +2,10 @@
  * Classification layer, in the production account: upload intake (bucket → SQS + DLQ), the GPU
  * ECS cluster on the platform's AMI, the worker service scaled on queue age, and the photo API.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { environmentFor as apiEnvironment } from "../../workloads/photo-classification/api/config";
+import { environmentFor as workerEnvironment } from "../../workloads/photo-classification/worker/config";
 import { ClassifierService } from "../components/classifier-service";
 import { resolveGpuAmi } from "../components/gpu-ami";
 import { GpuEcsCluster } from "../components/gpu-ecs-cluster";
@@ -103,6 +106,9 @@ export const classificationConfig = z.object({
   logRetentionDays: z.number().int().default(30),
 });
 
+/** Where the worker serves /metrics and /healthz (the container health check asks it). */
+const WORKER_METRICS_PORT = 9464;
+
 export async function classification(): Promise<Record<string, unknown>> {
   const cfg = loadConfig(classificationConfig);
   const provider = accountProvider("classification", { region: cfg.region, accountId: cfg.accountId, tags: cfg.tags });
@@ -145,10 +151,18 @@ export async function classification(): Promise<Record<string, unknown>> {
       memoryMiB: cfg.api.memoryMiB,
       desiredCount: cfg.api.desiredCount,
       uploadBucketArn: intake.bucket.arn,
-      uploadBucketName: intake.bucket.bucket,
       uploadPrefix: cfg.upload.prefix,
-      maxUploadBytes: cfg.upload.maxBytes,
-      uploadUrlExpirySeconds: cfg.upload.urlExpirySeconds,
+      environment: ({ tableName, port }) =>
+        intake.bucket.bucket.apply((uploadBucket) =>
+          apiEnvironment({
+            port,
+            tableName,
+            uploadBucket,
+            uploadPrefix: cfg.upload.prefix,
+            maxUploadBytes: cfg.upload.maxBytes,
+            uploadUrlExpirySeconds: cfg.upload.urlExpirySeconds,
+          }),
+        ),
       logRetentionDays: cfg.logRetentionDays,
       region: cfg.region,
     },
@@ -168,18 +182,33 @@ export async function classification(): Promise<Record<string, unknown>> {
       gpus: cfg.worker.gpus,
       initialCount: cfg.scaling.minTasks,
       uploadBucketArn: intake.bucket.arn,
-      uploadBucketName: intake.bucket.bucket,
       uploadPrefix: cfg.upload.prefix,
       queueArn: intake.queue.arn,
-      queueUrl: intake.queue.url,
       deadLetterQueueArn: intake.deadLetterQueue.arn,
-      deadLetterQueueUrl: intake.deadLetterQueue.url,
-      apiUrl: `https://${cfg.api.domainName}`,
-      apiTokenSecretArn: api.tokenSecret.arn,
       modelUri: cfg.worker.modelUri,
-      batchSize: cfg.worker.batchSize,
-      visibilityTimeoutSeconds: cfg.queue.visibilityTimeoutSeconds,
-      maxImageBytes: cfg.upload.maxBytes,
+      environment: pulumi
+        .all([intake.queue.url, intake.deadLetterQueue.url, intake.bucket.bucket])
+        .apply(([queueUrl, deadLetterQueueUrl, uploadBucket]) =>
+          workerEnvironment({
+            queueUrl,
+            deadLetterQueueUrl,
+            uploadBucket,
+            uploadPrefix: cfg.upload.prefix,
+            apiUrl: `https://${cfg.api.domainName}`,
+            modelUri: cfg.worker.modelUri,
+            batchSize: cfg.worker.batchSize,
+            executionProvider: cfg.worker.gpus > 0 ? "cuda" : "cpu",
+            // ORT would size its pool from the host's cores, not this task's share of them.
+            inferenceThreads: Math.max(1, Math.floor(cfg.worker.cpu / 1024)),
+            visibilityTimeoutSeconds: cfg.queue.visibilityTimeoutSeconds,
+            maxImageBytes: cfg.upload.maxBytes,
+            // The drain ends 10 s before ECS's SIGKILL.
+            stopTimeoutSeconds: cfg.worker.stopTimeoutSeconds - 10,
+            metricsPort: WORKER_METRICS_PORT,
+          }),
+        ),
+      secrets: { API_TOKEN: api.tokenSecret.arn },
+      healthPort: WORKER_METRICS_PORT,
       stopTimeoutSeconds: cfg.worker.stopTimeoutSeconds,
       logRetentionDays: cfg.logRetentionDays,
       region: cfg.region,

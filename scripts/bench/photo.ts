@@ -2,7 +2,8 @@
  * Bench suite `photo`: the photo-classification figures from one run (issue 5): raw model
  * throughput at batch 1 and at the worker's batch size; whole-pipeline throughput on embedded AWS
  * and its ratio to raw and to the embedded AWS's ceiling; p50/p99 upload-to-verdict at about half
- * the pipeline's capacity; the worker's peak RSS; the model's food / not-food accuracy.
+ * the pipeline's capacity; the worker's peak RSS and its CPU time per photo outside the model
+ * and in it; the model's food / not-food accuracy.
  * Options: --batch N (default 8), --threads N (default 2), --photos N (default 400), --seconds S (default 20)
  */
 import { readdir, readFile } from "node:fs/promises";
@@ -27,7 +28,7 @@ export async function run(argv: string[], report: Report): Promise<void> {
   const count = numberOption(argv, "photos", 400);
   const seconds = numberOption(argv, "seconds", 20);
   const session = { threads, executionProvider: "cpu" as const };
-  const workerEnv = { BATCH_SIZE: String(batch), INFERENCE_THREADS: String(threads) };
+  const workerSettings = { batchSize: batch, inferenceThreads: threads };
   const foodDir = path.join(LABELLED_PHOTOS, "food");
   const photos = await Promise.all((await readdir(foodDir)).sort().map((f) => readFile(path.join(foodDir, f))));
   const inputs = await Promise.all(
@@ -44,9 +45,9 @@ export async function run(argv: string[], report: Report): Promise<void> {
   const aws = await startEmbeddedAws();
   let pipeline, latency, ceiling;
   try {
-    pipeline = await pipelineThroughput(aws, photos, count, workerEnv);
-    ceiling = await ceilingWithoutModel(aws, photos, count, workerEnv);
-    latency = await latencyAtRate(aws, photos, pipeline.imagesPerSecond / 2, seconds, workerEnv);
+    pipeline = await pipelineThroughput(aws, photos, count, workerSettings);
+    ceiling = await ceilingWithoutModel(aws, photos, count, workerSettings);
+    latency = await latencyAtRate(aws, photos, pipeline.imagesPerSecond / 2, seconds, workerSettings);
   } finally {
     await aws.stop();
   }
@@ -77,6 +78,18 @@ export async function run(argv: string[], report: Report): Promise<void> {
   });
   report({ label: "latency.p99", value: latency.p99Ms, unit: "ms" });
   report({ label: "worker.peak-rss", value: Math.round(pipeline.peakRssBytes / 2 ** 20), unit: "MiB" });
+  report({
+    label: "worker.cpu-per-photo-outside-model",
+    value: Number(pipeline.otherCpuMsPerPhoto.toFixed(2)),
+    unit: "ms",
+    note: "decode, resize, S3, SQS, report: CPU of the worker's threads other than inference, per photo (sizes a GPU instance's CPU)",
+  });
+  report({
+    label: "worker.cpu-per-photo-model",
+    value: Number(pipeline.modelCpuMsPerPhoto.toFixed(2)),
+    unit: "ms",
+    note: "inference thread and ONNX Runtime threads, CPU execution",
+  });
   report({
     label: "accuracy.at-0.5",
     value: pct(accuracy.accuracy),

@@ -54,7 +54,12 @@ export interface PhotoRecord {
   storedAt?: string;
 }
 
-/** Photo ids travel in URL paths and S3 keys: printable, bounded, no leading or trailing space. */
+/**
+ * Photo ids travel in URL paths and S3 keys: printable, bounded, no leading or trailing space,
+ * and not "." or ".." (URL paths normalise those away). The API refuses any other id, and the
+ * worker parses upload keys with this same schema, so a key the API would refuse is known as
+ * such before any work is done on it.
+ */
 export const photoId = z
   .string()
   .min(1)
@@ -62,7 +67,8 @@ export const photoId = z
   .refine(
     (id) => id === id.trim() && ![...id].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f),
     "printable characters only, no surrounding spaces",
-  );
+  )
+  .refine((id) => id !== "." && id !== "..", 'not "." or ".."');
 
 /** Names the first invalid field and what was expected, for a 400 answer or a log line. */
 export function describeIssues(error: z.ZodError): string {

@@ -19,28 +19,23 @@ export interface ClassifierServiceArgs {
   gpus: number;
   initialCount: number;
   uploadBucketArn: pulumi.Input<string>;
-  uploadBucketName: pulumi.Input<string>;
+  /** The prefix the worker may read (its task role allows nothing else in the bucket). */
   uploadPrefix: string;
   queueArn: pulumi.Input<string>;
-  queueUrl: pulumi.Input<string>;
   deadLetterQueueArn: pulumi.Input<string>;
-  deadLetterQueueUrl: pulumi.Input<string>;
-  apiUrl: string;
-  apiTokenSecretArn: pulumi.Input<string>;
   /** s3://bucket/key of the ONNX model; the task may read exactly that object. */
   modelUri: string;
-  batchSize: number;
-  /** The queue's visibility timeout: the worker asks for the same and extends it while it works. */
-  visibilityTimeoutSeconds: number;
-  /** Largest upload the API signs; the worker refuses anything larger. */
-  maxImageBytes: number;
-  /** Seconds the worker has to drain after SIGTERM; ECS allows at most 120. */
+  /** The container's environment, from the worker service's own environmentFor (secrets apart). */
+  environment: pulumi.Input<Record<string, string>>;
+  /** Variables injected from Secrets Manager: name → secret ARN (the execution role may read exactly these). */
+  secrets: Record<string, pulumi.Input<string>>;
+  /** Port of the worker's /healthz (its METRICS_PORT), asked by the container health check. */
+  healthPort: number;
+  /** Seconds ECS waits after SIGTERM before SIGKILL (at most 120); the worker's own drain must end before. */
   stopTimeoutSeconds: number;
   logRetentionDays: number;
   region: string;
 }
-
-const METRICS_PORT = 9464;
 
 export interface WorkerPolicyInput {
   uploadBucketArn: string;
@@ -145,11 +140,13 @@ export class ClassifierService extends pulumi.ComponentResource {
         ),
       child,
     );
-    const execution = executionRole(name, [args.apiTokenSecretArn], child);
+    const secretNames = Object.keys(args.secrets);
+    const secretArns = Object.values(args.secrets);
+    const execution = executionRole(name, secretArns, child);
 
     const containerDefinitions = pulumi
-      .all([args.queueUrl, args.deadLetterQueueUrl, args.uploadBucketName, args.apiTokenSecretArn, logs.name])
-      .apply(([queueUrl, dlqUrl, bucket, tokenArn, logGroup]) =>
+      .all([args.environment, pulumi.all(secretArns), logs.name])
+      .apply(([environment, arns, logGroup]) =>
         JSON.stringify([
           {
             name: "worker",
@@ -167,30 +164,15 @@ export class ClassifierService extends pulumi.ComponentResource {
                 "CMD",
                 "node",
                 "-e",
-                `fetch("http://127.0.0.1:${METRICS_PORT}/healthz").then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`,
+                `fetch("http://127.0.0.1:${args.healthPort}/healthz").then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`,
               ],
               interval: 30,
               timeout: 5,
               retries: 3,
               startPeriod: 120,
             },
-            environment: [
-              { name: "QUEUE_URL", value: queueUrl },
-              { name: "DEAD_LETTER_QUEUE_URL", value: dlqUrl },
-              { name: "UPLOAD_BUCKET", value: bucket },
-              { name: "UPLOAD_PREFIX", value: args.uploadPrefix },
-              { name: "API_URL", value: args.apiUrl },
-              { name: "MODEL_URI", value: args.modelUri },
-              { name: "BATCH_SIZE", value: String(args.batchSize) },
-              { name: "EXECUTION_PROVIDER", value: args.gpus > 0 ? "cuda" : "cpu" },
-              // ORT would size its pool from the host's cores, not this task's share of them.
-              { name: "INFERENCE_THREADS", value: String(Math.max(1, Math.floor(args.cpu / 1024))) },
-              { name: "VISIBILITY_TIMEOUT_SECONDS", value: String(args.visibilityTimeoutSeconds) },
-              { name: "MAX_IMAGE_BYTES", value: String(args.maxImageBytes) },
-              { name: "STOP_TIMEOUT_SECONDS", value: String(args.stopTimeoutSeconds - 10) },
-              { name: "METRICS_PORT", value: String(METRICS_PORT) },
-            ],
-            secrets: [{ name: "API_TOKEN", valueFrom: tokenArn }],
+            environment: Object.entries(environment).map(([name, value]) => ({ name, value })),
+            secrets: secretNames.map((secretName, i) => ({ name: secretName, valueFrom: arns[i] })),
             mountPoints: [{ sourceVolume: "scratch", containerPath: "/tmp" }],
             logConfiguration: {
               logDriver: "awslogs",

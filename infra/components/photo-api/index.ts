@@ -28,10 +28,14 @@ export interface PhotoApiArgs {
   memoryMiB: number;
   desiredCount: number;
   uploadBucketArn: pulumi.Input<string>;
-  uploadBucketName: pulumi.Input<string>;
+  /** The prefix the API may sign uploads under (its task role allows nothing else). */
   uploadPrefix: string;
-  maxUploadBytes: number;
-  uploadUrlExpirySeconds: number;
+  /**
+   * The container's environment, from the API service's own environmentFor, given what only
+   * this component knows: the table it creates and the port it serves on. The worker token is
+   * injected as a secret (WORKER_TOKEN) from the secret this component creates.
+   */
+  environment: (own: { tableName: string; port: number }) => pulumi.Input<Record<string, string>>;
   logRetentionDays: number;
   region: string;
 }
@@ -263,8 +267,12 @@ export class PhotoApi extends pulumi.ComponentResource {
         executionRoleArn: execution.arn,
         runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
         containerDefinitions: pulumi
-          .all([args.uploadBucketName, this.table.name, this.tokenSecret.arn, logs.name])
-          .apply(([bucket, table, tokenArn, logGroup]) =>
+          .all([
+            this.table.name.apply((tableName) => args.environment({ tableName, port: PORT })),
+            this.tokenSecret.arn,
+            logs.name,
+          ])
+          .apply(([environment, tokenArn, logGroup]) =>
             JSON.stringify([
               {
                 name: "api",
@@ -275,14 +283,7 @@ export class PhotoApi extends pulumi.ComponentResource {
                 readonlyRootFilesystem: true,
                 linuxParameters: { capabilities: { drop: ["ALL"] } },
                 portMappings: [{ containerPort: PORT, protocol: "tcp" }],
-                environment: [
-                  { name: "PORT", value: String(PORT) },
-                  { name: "TABLE_NAME", value: table },
-                  { name: "UPLOAD_BUCKET", value: bucket },
-                  { name: "UPLOAD_PREFIX", value: args.uploadPrefix },
-                  { name: "MAX_UPLOAD_BYTES", value: String(args.maxUploadBytes) },
-                  { name: "UPLOAD_URL_EXPIRY_SECONDS", value: String(args.uploadUrlExpirySeconds) },
-                ],
+                environment: Object.entries(environment).map(([name, value]) => ({ name, value })),
                 secrets: [{ name: "WORKER_TOKEN", valueFrom: tokenArn }],
                 logConfiguration: {
                   logDriver: "awslogs",

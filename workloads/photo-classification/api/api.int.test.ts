@@ -4,7 +4,7 @@ import { startEmbeddedAws, type EmbeddedAws } from "../../../scripts/embedded-aw
 import { createLogger } from "../../shared/log";
 import { createPhotoEnvironment, type PhotoEnvironment } from "../local/environment";
 import { uploadPhoto } from "../local/phone";
-import { loadApiConfig } from "./config";
+import { loadApiSettings } from "./config";
 import { startApi, type RunningApi } from "./main";
 
 const quiet = () => createLogger("photo-api-test", { write: () => undefined });
@@ -18,7 +18,7 @@ describe("photo API on embedded AWS (S3 pre-signed URLs, DynamoDB)", () => {
     aws = await startEmbeddedAws();
     env = await createPhotoEnvironment(aws);
     api = await startApi(
-      loadApiConfig(env.apiEnv({ MAX_UPLOAD_BYTES: "2048", UPLOAD_URL_EXPIRY_SECONDS: "120" })),
+      loadApiSettings(env.apiEnv({ maxUploadBytes: 2048, uploadUrlExpirySeconds: 120 })),
       quiet(),
       aws.clientConfig(),
     );

@@ -14,14 +14,14 @@ import {
   UPLOAD_CONTENT_TYPES,
   type PhotoRecord,
 } from "../contract";
-import type { ApiConfig } from "./config";
+import type { ApiSettings } from "./config";
 import type { PhotoStore } from "./photo-store";
 import { presignUpload } from "./upload-url";
 
 const MAX_BODY_BYTES = 16 * 1024;
 
 export interface ApiDeps {
-  config: ApiConfig;
+  settings: ApiSettings;
   s3: S3Client;
   store: PhotoStore;
   log: Logger;
@@ -92,12 +92,12 @@ export function photoView(record: PhotoRecord): Record<string, unknown> {
 }
 
 export function createApi(deps: ApiDeps): RequestListener {
-  const { config, s3, store, log } = deps;
+  const { settings, s3, store, log } = deps;
   const now = deps.now ?? (() => new Date());
-  const expectedToken = digest(config.WORKER_TOKEN);
+  const expectedToken = digest(settings.workerToken);
   const createBody = z.object({
     contentType: z.enum(UPLOAD_CONTENT_TYPES),
-    contentLength: z.number().int().min(1).max(config.MAX_UPLOAD_BYTES, `at most ${config.MAX_UPLOAD_BYTES} bytes`),
+    contentLength: z.number().int().min(1).max(settings.maxUploadBytes, `at most ${settings.maxUploadBytes} bytes`),
   });
 
   function authorize(req: IncomingMessage): void {
@@ -118,15 +118,15 @@ export function createApi(deps: ApiDeps): RequestListener {
       const body = parse(createBody, await readJson(req));
       const id = randomUUID();
       const created = now();
-      const key = `${config.UPLOAD_PREFIX}${id}`;
+      const key = `${settings.uploadPrefix}${id}`;
       const upload = await presignUpload(
         s3,
         {
-          bucket: config.UPLOAD_BUCKET,
+          bucket: settings.uploadBucket,
           key,
           contentType: body.contentType,
           contentLength: body.contentLength,
-          expiresInSeconds: config.UPLOAD_URL_EXPIRY_SECONDS,
+          expiresInSeconds: settings.uploadUrlExpirySeconds,
         },
         created,
       );

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { envInt, loadEnv } from "../../shared/env";
+import { environmentFrom, envInt, loadSettings, type Settings, type SettingsInput } from "../../shared/env";
 
 export const apiEnv = z.object({
   PORT: envInt(0, 65535).default(8080),
@@ -16,6 +16,14 @@ export const apiEnv = z.object({
   WORKER_TOKEN: z.string().min(32, "at least 32 characters"),
   SHUTDOWN_TIMEOUT_SECONDS: envInt(1, 120).default(20),
 });
-export type ApiConfig = z.output<typeof apiEnv>;
+export type ApiSettings = Settings<typeof apiEnv>;
 
-export const loadApiConfig = (env: NodeJS.ProcessEnv = process.env): ApiConfig => loadEnv(apiEnv, env);
+export const loadApiSettings = (env: NodeJS.ProcessEnv = process.env): ApiSettings => loadSettings(apiEnv, env);
+
+/**
+ * The API's environment for `settings`: the stack, the local harness and the tests call this.
+ * The worker token may be left out where the platform injects it as a secret.
+ */
+export const environmentFor = (
+  settings: Omit<SettingsInput<typeof apiEnv>, "workerToken"> & { workerToken?: string },
+): Record<string, string> => environmentFrom(apiEnv, settings);

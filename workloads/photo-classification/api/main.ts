@@ -6,7 +6,7 @@ import { s3Options } from "../../shared/aws";
 import type { Logger } from "../../shared/log";
 import { runService } from "../../shared/service";
 import { createApi } from "./app";
-import { loadApiConfig, type ApiConfig } from "./config";
+import { loadApiSettings, type ApiSettings } from "./config";
 import { PhotoStore } from "./photo-store";
 
 export interface RunningApi {
@@ -16,25 +16,25 @@ export interface RunningApi {
 }
 
 /** `sdk` overrides client settings (endpoint, credentials) where the environment cannot, e.g. in tests. */
-export async function startApi(config: ApiConfig, log: Logger, sdk: object = {}): Promise<RunningApi> {
+export async function startApi(settings: ApiSettings, log: Logger, sdk: object = {}): Promise<RunningApi> {
   const s3 = new S3Client({ ...s3Options(), ...sdk });
-  const store = new PhotoStore(new DynamoDBClient({ ...sdk }), config.TABLE_NAME);
-  const server = createServer(createApi({ config, s3, store, log }));
+  const store = new PhotoStore(new DynamoDBClient({ ...sdk }), settings.tableName);
+  const server = createServer(createApi({ settings, s3, store, log }));
   server.keepAliveTimeout = 65_000; // longer than the load balancer's idle timeout
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(config.PORT, config.HOST, resolve);
+    server.listen(settings.port, settings.host, resolve);
   });
   const address = server.address();
-  const port = typeof address === "object" && address ? address.port : config.PORT;
-  const url = `http://${config.HOST === "0.0.0.0" ? "127.0.0.1" : config.HOST}:${port}`;
+  const port = typeof address === "object" && address ? address.port : settings.port;
+  const url = `http://${settings.host === "0.0.0.0" ? "127.0.0.1" : settings.host}:${port}`;
   log.info({ url }, "api listening");
   return {
     server,
     url,
     close: () =>
       new Promise<void>((resolve) => {
-        const timer = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_TIMEOUT_SECONDS * 1000);
+        const timer = setTimeout(() => server.closeAllConnections(), settings.shutdownTimeoutSeconds * 1000);
         server.close(() => {
           clearTimeout(timer);
           resolve();
@@ -47,9 +47,9 @@ export async function startApi(config: ApiConfig, log: Logger, sdk: object = {})
 if (require.main === module) {
   void runService(
     "photo-api",
-    () => loadApiConfig(),
-    async (config, log) => {
-      const api = await startApi(config, log);
+    () => loadApiSettings(),
+    async (settings, log) => {
+      const api = await startApi(settings, log);
       return { stop: () => api.close() };
     },
   );

@@ -7,15 +7,16 @@
  */
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { waitFor } from "../../shared/poll";
-import { loadApiConfig } from "../api/config";
+import { loadApiSettings } from "../api/config";
 import { startApi } from "../api/main";
 import { createLogger } from "../../shared/log";
 import { freePort, type EmbeddedAws } from "../../../scripts/embedded-aws";
 import { createPhotoEnvironment, type PhotoEnvironment } from "../local/environment";
 import type { Classifier } from "../model/classifier";
-import { loadWorkerConfig } from "../worker/config";
+import { loadWorkerSettings, type WorkerSettings } from "../worker/config";
 import { createWorker } from "../worker/main";
 import { uploadPhoto } from "../local/phone";
+import { cpuBetween, threadCpu } from "./cpu";
 import { allRecords, peakRssBytes, scrapeCounter, spawnWorker, type NodeProcess } from "../local/probes";
 
 export interface PipelineRun {
@@ -23,6 +24,10 @@ export interface PipelineRun {
   imagesPerSecond: number;
   peakRssBytes: number;
   meanBatchSize: number;
+  /** Worker CPU per photo in the inference thread and ONNX Runtime's threads, ms. */
+  modelCpuMsPerPhoto: number;
+  /** Worker CPU per photo everywhere else (decode, resize, S3, SQS, report), ms. */
+  otherCpuMsPerPhoto: number;
 }
 
 export interface LatencyRun {
@@ -57,17 +62,15 @@ interface Bench {
 /** An environment and API for one measurement; the worker process starts when the body says. */
 async function withWorker<T>(
   aws: EmbeddedAws,
-  workerEnv: Record<string, string>,
+  workerSettings: Partial<WorkerSettings>,
   body: (bench: Bench) => Promise<T>,
 ): Promise<T> {
   const env = await createPhotoEnvironment(aws, { visibilityTimeoutSeconds: 60 });
-  const api = await startApi(loadApiConfig(env.apiEnv()), quiet(), aws.clientConfig());
+  const api = await startApi(loadApiSettings(env.apiEnv()), quiet(), aws.clientConfig());
   const metricsPort = await freePort();
   let worker: NodeProcess | undefined;
   const startWorker = () =>
-    (worker ??= spawnWorker(
-      env.workerEnv(api.url, { METRICS_PORT: String(metricsPort), LOG_LEVEL: "warn", ...workerEnv }),
-    ));
+    (worker ??= spawnWorker({ ...env.workerEnv(api.url, { metricsPort, ...workerSettings }), LOG_LEVEL: "warn" }));
   try {
     return await body({ env, api, metricsPort, startWorker });
   } finally {
@@ -83,9 +86,9 @@ export async function pipelineThroughput(
   aws: EmbeddedAws,
   photos: Buffer[],
   count: number,
-  workerEnv: Record<string, string>,
+  workerSettings: Partial<WorkerSettings>,
 ): Promise<PipelineRun> {
-  return withWorker(aws, workerEnv, async (ctx) => {
+  return withWorker(aws, workerSettings, async (ctx) => {
     await putBacklog(ctx.env, photos, count);
     const worker = ctx.startWorker();
     await waitFor(
@@ -95,6 +98,8 @@ export async function pipelineThroughput(
       5,
     );
     const started = Date.now();
+    const pid = worker.child.pid as number;
+    const cpuBefore = await threadCpu(pid);
     await waitFor(
       `${count} verdicts`,
       async () => (await scrapeCounter(ctx.metricsPort, "photo_worker_photos_classified_total")) >= count,
@@ -102,6 +107,7 @@ export async function pipelineThroughput(
       20,
     );
     const seconds = (Date.now() - started) / 1000;
+    const cpu = cpuBetween(cpuBefore, await threadCpu(pid));
     const batches = await scrapeCounter(ctx.metricsPort, "photo_worker_inference_batch_size_count");
     const batched = await scrapeCounter(ctx.metricsPort, "photo_worker_inference_batch_size_sum");
     return {
@@ -109,6 +115,8 @@ export async function pipelineThroughput(
       imagesPerSecond: count / seconds,
       peakRssBytes: await peakRssBytes(worker.child.pid as number),
       meanBatchSize: batched / batches,
+      modelCpuMsPerPhoto: (cpu.modelSeconds * 1000) / count,
+      otherCpuMsPerPhoto: (cpu.otherSeconds * 1000) / count,
     };
   });
 }
@@ -118,9 +126,9 @@ export async function latencyAtRate(
   photos: Buffer[],
   ratePerSecond: number,
   seconds: number,
-  workerEnv: Record<string, string>,
+  workerSettings: Partial<WorkerSettings>,
 ): Promise<LatencyRun> {
-  return withWorker(aws, workerEnv, async (ctx) => {
+  return withWorker(aws, workerSettings, async (ctx) => {
     ctx.startWorker();
     await waitFor(
       "the worker to serve metrics",
@@ -166,22 +174,22 @@ export async function ceilingWithoutModel(
   aws: EmbeddedAws,
   photos: Buffer[],
   count: number,
-  workerEnv: Record<string, string>,
+  workerSettings: Partial<WorkerSettings>,
 ): Promise<number> {
   const env = await createPhotoEnvironment(aws, { visibilityTimeoutSeconds: 60 });
   await putBacklog(env, photos, count);
   const log = quiet();
-  const api = await startApi(loadApiConfig(env.apiEnv()), log, aws.clientConfig());
-  const config = loadWorkerConfig(env.workerEnv(api.url, workerEnv));
+  const api = await startApi(loadApiSettings(env.apiEnv()), log, aws.clientConfig());
+  const settings = loadWorkerSettings(env.workerEnv(api.url, workerSettings));
   const constant: Classifier = {
     version: "constant",
     classify: async (inputs) => inputs.map(() => 0),
     failure: () => undefined,
     close: async () => undefined,
   };
-  const { worker, metrics } = createWorker(config, log, constant, aws.clientConfig());
+  const { worker, metrics } = createWorker(settings, log, constant, aws.clientConfig());
   const started = Date.now();
-  worker.start();
+  await worker.start();
   try {
     await waitFor(
       `${count} verdicts`,

@@ -8,7 +8,9 @@ import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { EmbeddedAws } from "../../../scripts/embedded-aws";
+import { environmentFor as apiEnvironment, type ApiSettings } from "../api/config";
 import { BUILT_MODEL } from "../model/paths";
+import { environmentFor as workerEnvironment, type WorkerSettings } from "../worker/config";
 
 export interface PhotoEnvironmentOptions {
   visibilityTimeoutSeconds?: number;
@@ -27,10 +29,10 @@ export interface PhotoEnvironment {
   s3: S3Client;
   sqs: SQSClient;
   dynamodb: DynamoDBClient;
-  /** Environment of the API service pointed at this environment. */
-  apiEnv(extra?: Record<string, string>): Record<string, string>;
-  /** Environment of a worker pointed at this environment and an API. */
-  workerEnv(apiUrl: string, extra?: Record<string, string>): Record<string, string>;
+  /** Environment of the API service pointed at this environment (the service's environmentFor). */
+  apiEnv(settings?: Partial<ApiSettings>): Record<string, string>;
+  /** Environment of a worker pointed at this environment and an API (the service's environmentFor). */
+  workerEnv(apiUrl: string, settings?: Partial<WorkerSettings>): Record<string, string>;
 }
 
 export async function createPhotoEnvironment(
@@ -100,28 +102,32 @@ export async function createPhotoEnvironment(
     s3,
     sqs,
     dynamodb,
-    apiEnv: (extra = {}) => ({
+    apiEnv: (settings = {}) => ({
       ...aws.env(),
-      PORT: "0",
-      HOST: "127.0.0.1",
-      TABLE_NAME: tableName,
-      UPLOAD_BUCKET: bucket,
-      UPLOAD_PREFIX: prefix,
-      WORKER_TOKEN: token,
-      ...extra,
+      ...apiEnvironment({
+        port: 0,
+        host: "127.0.0.1",
+        tableName,
+        uploadBucket: bucket,
+        uploadPrefix: prefix,
+        workerToken: token,
+        ...settings,
+      }),
     }),
-    workerEnv: (apiUrl, extra = {}) => ({
+    workerEnv: (apiUrl, settings = {}) => ({
       ...aws.env(),
-      QUEUE_URL: queue.QueueUrl as string,
-      DEAD_LETTER_QUEUE_URL: dlq.QueueUrl as string,
-      UPLOAD_BUCKET: bucket,
-      UPLOAD_PREFIX: prefix,
-      API_URL: apiUrl,
-      API_TOKEN: token,
-      MODEL_URI: BUILT_MODEL,
-      METRICS_PORT: "0",
-      WAIT_TIME_SECONDS: "1",
-      ...extra,
+      ...workerEnvironment({
+        queueUrl: queue.QueueUrl as string,
+        deadLetterQueueUrl: dlq.QueueUrl as string,
+        uploadBucket: bucket,
+        uploadPrefix: prefix,
+        apiUrl,
+        apiToken: token,
+        modelUri: BUILT_MODEL,
+        metricsPort: 0,
+        waitTimeSeconds: 1,
+        ...settings,
+      }),
     }),
   };
 }

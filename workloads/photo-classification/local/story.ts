@@ -1,7 +1,7 @@
 /** The API and a worker running in this process against one photo environment. */
-import { loadApiConfig } from "../api/config";
+import { loadApiSettings } from "../api/config";
 import { startApi, type RunningApi } from "../api/main";
-import { loadWorkerConfig } from "../worker/config";
+import { loadWorkerSettings, type WorkerSettings } from "../worker/config";
 import { startWorker, type RunningWorker } from "../worker/main";
 import type { Logger } from "../../shared/log";
 import type { PhotoEnvironment } from "./environment";
@@ -15,12 +15,12 @@ export interface Story {
 export async function startStory(
   env: PhotoEnvironment,
   log: Logger,
-  workerOverrides: Record<string, string> = {},
+  workerOverrides: Partial<WorkerSettings> = {},
 ): Promise<Story> {
   const sdk = env.aws.clientConfig();
-  const api = await startApi(loadApiConfig(env.apiEnv()), log.child({ service: "photo-api" }), sdk);
+  const api = await startApi(loadApiSettings(env.apiEnv()), log.child({ service: "photo-api" }), sdk);
   const worker = await startWorker(
-    loadWorkerConfig(env.workerEnv(api.url, workerOverrides)),
+    loadWorkerSettings(env.workerEnv(api.url, workerOverrides)),
     log.child({ service: "photo-worker" }),
     sdk,
   );

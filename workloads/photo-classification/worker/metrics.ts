@@ -1,6 +1,6 @@
 /** Prometheus metrics of one worker, on their own registry, served on METRICS_PORT. */
 import { createServer, type Server } from "node:http";
-import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 export class WorkerMetrics {
   readonly registry = new Registry();
@@ -49,6 +49,27 @@ export class WorkerMetrics {
     name: "photo_worker_processing_seconds",
     help: "From receiving a message to its stored verdicts",
     buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+
+  /** What the consumer holds now; set by whoever wires the consumer (see createWorker). */
+  state: () => { photosInFlight: number; openBreakers: string[] } = () => ({ photosInFlight: 0, openBreakers: [] });
+  readonly photosInFlight: Gauge = new Gauge({
+    name: "photo_worker_photos_in_flight",
+    help: "Photos being downloaded, decoded, classified or reported now",
+    registers: [this.registry],
+    collect: (): void => this.photosInFlight.set(this.state().photosInFlight),
+  });
+  readonly breakerOpen = new Gauge({
+    name: "photo_worker_breaker_open",
+    help: "1 while the circuit breaker of a dependency is open (the worker receives nothing meanwhile)",
+    labelNames: ["dependency"],
+    registers: [this.registry],
+  });
+  readonly breakerOpenings = new Counter({
+    name: "photo_worker_breaker_openings_total",
+    help: "Times a dependency was found down",
+    labelNames: ["dependency"],
     registers: [this.registry],
   });
 

@@ -8,7 +8,8 @@ import { readdir, readFile } from "node:fs/promises";
 import * as path from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { freePort, startEmbeddedAws, type EmbeddedAws } from "../../../scripts/embedded-aws";
-import { loadApiConfig } from "../api/config";
+import { loadApiSettings } from "../api/config";
+import type { WorkerSettings } from "./config";
 import { startApi, type RunningApi } from "../api/main";
 import { capturingLogger } from "../local/capture-log";
 import { createPhotoEnvironment, type PhotoEnvironment } from "../local/environment";
@@ -36,7 +37,7 @@ describe("photo worker process: killed and stopped", () => {
   });
   beforeEach(async () => {
     env = await createPhotoEnvironment(aws, { visibilityTimeoutSeconds: 3 });
-    api = await startApi(loadApiConfig(env.apiEnv()), capturingLogger("api").log, aws.clientConfig());
+    api = await startApi(loadApiSettings(env.apiEnv()), capturingLogger("api").log, aws.clientConfig());
   });
   afterEach(async () => {
     for (const w of workers.splice(0))
@@ -45,11 +46,9 @@ describe("photo worker process: killed and stopped", () => {
   });
   after(async () => aws?.stop());
 
-  const start = async (extra: Record<string, string> = {}, apiUrl = api.url) => {
+  const start = async (extra: Partial<WorkerSettings> = {}, apiUrl = api.url) => {
     const metricsPort = await freePort();
-    const w = spawnWorker(
-      env.workerEnv(apiUrl, { METRICS_PORT: String(metricsPort), VISIBILITY_TIMEOUT_SECONDS: "3", ...extra }),
-    );
+    const w = spawnWorker(env.workerEnv(apiUrl, { metricsPort, visibilityTimeoutSeconds: 3, ...extra }));
     workers.push(w);
     return { ...w, metricsPort };
   };
@@ -63,7 +62,7 @@ describe("photo worker process: killed and stopped", () => {
 
   it("a worker killed mid-batch loses nothing: its messages come back and every photo ends with one result", async () => {
     await upload(40);
-    const first = await start({ BATCH_SIZE: "16" });
+    const first = await start({ batchSize: 16 });
     await waitFor(
       "the first worker to receive photos",
       async () => (await received(first.metricsPort)) >= 1,
@@ -76,7 +75,7 @@ describe("photo worker process: killed and stopped", () => {
     const doneByFirst = (await verdicts()).length;
     expect(doneByFirst, "the kill must land while photos are still in flight").to.be.below(40);
 
-    const second = await start({ BATCH_SIZE: "16" });
+    const second = await start({ batchSize: 16 });
     await waitFor("all 40 verdicts", async () => (await verdicts()).length === 40, 90_000, 200);
     await waitFor("the queue to drain", async () => {
       const d = await queueDepth(env);
@@ -93,7 +92,7 @@ describe("photo worker process: killed and stopped", () => {
   });
 
   it("SIGTERM drains: in-flight photos finish, the rest stay queued, and the process exits 0 in time", async () => {
-    const worker = await start({ STOP_TIMEOUT_SECONDS: "20", BATCH_SIZE: "8" });
+    const worker = await start({ stopTimeoutSeconds: 20, batchSize: 8 });
     await upload(30);
     await waitFor("the worker to receive photos", async () => (await received(worker.metricsPort)) >= 1, 60_000, 10);
     const signalled = Date.now();
@@ -114,10 +113,7 @@ describe("photo worker process: killed and stopped", () => {
 
   it("SIGTERM with the API unreachable releases in-flight messages at the deadline instead of holding them", async () => {
     const deadApi = `http://127.0.0.1:${await freePort()}`;
-    const worker = await start(
-      { STOP_TIMEOUT_SECONDS: "1", VISIBILITY_TIMEOUT_SECONDS: "120", REPORT_BACKOFF_MS: "100" },
-      deadApi,
-    );
+    const worker = await start({ stopTimeoutSeconds: 1, visibilityTimeoutSeconds: 120, reportBackoffMs: 100 }, deadApi);
     await upload(3);
     await waitFor(
       "reports to be retrying",

@@ -1,11 +1,16 @@
 /**
  * Reports results to the photo API. Network errors, 5xx, 408 and 429 are retried with capped
- * exponential backoff and full jitter; any other 4xx is a bug or a bad token and is not.
+ * exponential backoff and full jitter, then reported as ReportNotStored (the API is down); 401
+ * and 403 (a bad token) are ReportNotStored at once; any other 4xx is ReportRejected: the API
+ * will never take this result.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ResultReport } from "../contract";
 
+/** The API refused the result for good (4xx other than 408 and 429): retrying cannot help. */
 export class ReportRejected extends Error {}
+/** Every attempt failed for a passing reason (network, 5xx, 408, 429): the API is down for now. */
+export class ReportNotStored extends Error {}
 
 export interface ReporterOptions {
   apiUrl: string;
@@ -35,10 +40,14 @@ export class ResultReporter {
         const text = await res.text();
         if (res.ok) return { stored: (JSON.parse(text) as { stored: boolean }).stored };
         last = `HTTP ${res.status}: ${text.slice(0, 200)}`;
+        // A refused token says nothing about the photo: parking every message would empty the
+        // queue into the DLQ for a configuration error, so the API counts as unavailable instead.
+        if (res.status === 401 || res.status === 403)
+          throw new ReportNotStored(`photo ${photoId}: API refused the worker's token: ${last}`);
         if (res.status < 500 && res.status !== 408 && res.status !== 429)
           throw new ReportRejected(`photo ${photoId}: API refused the result: ${last}`);
       } catch (err) {
-        if (err instanceof ReportRejected || signal?.aborted) throw err;
+        if (err instanceof ReportRejected || err instanceof ReportNotStored || signal?.aborted) throw err;
         last = (err as Error).message;
       }
       if (attempt < attempts) {
@@ -46,6 +55,13 @@ export class ResultReporter {
         await sleep(Math.random() * Math.min(backoffMaxMs, backoffMs * 2 ** (attempt - 1)), undefined, { signal });
       }
     }
-    throw new Error(`photo ${photoId}: result not stored after ${attempts} attempts: ${last}`);
+    throw new ReportNotStored(`photo ${photoId}: result not stored after ${attempts} attempts: ${last}`);
+  }
+
+  /** Resolves while the API answers its health check. */
+  async probe(signal: AbortSignal): Promise<void> {
+    const res = await fetch(`${this.options.apiUrl.replace(/\/$/, "")}/healthz`, { signal });
+    await res.arrayBuffer();
+    if (!res.ok) throw new Error(`API health check answered HTTP ${res.status}`);
   }
 }

@@ -72,4 +72,28 @@ describe("parseMessage (S3 event notifications on SQS)", () => {
     expect(invalid(body(record("uploads/%E0%A4%A")))).to.match(/not valid form encoding/);
     expect(invalid(body(record("uploads/a", { eventTime: "yesterday" })))).to.match(/eventTime/);
   });
+
+  it("refuses keys the API's photo-id contract refuses, with the reason, and keeps the other records", () => {
+    const parsed = parseMessage(
+      body(
+        record("uploads/ok"),
+        record(`uploads/${"x".repeat(513)}`),
+        record("uploads/."),
+        record("uploads/.."),
+        record("uploads/lunch+"),
+        record("uploads/a%01b"),
+      ),
+      expectation,
+    );
+    if (parsed.kind !== "uploads") throw new Error("expected uploads");
+    expect(parsed.uploads.map((u) => u.photoId)).to.deep.equal(["ok"]);
+    expect(parsed.refused.map((r) => r.key)).to.deep.equal([
+      `uploads/${"x".repeat(513)}`,
+      "uploads/.",
+      "uploads/..",
+      "uploads/lunch ",
+      "uploads/a\u0001b",
+    ]);
+    for (const r of parsed.refused) expect(r.reason).to.match(/^Records\[\d\]: key .*: photo id /);
+  });
 });

@@ -2,8 +2,12 @@
  * S3 event notifications as they arrive on SQS. Handles the test event S3 sends when a
  * notification is configured, several records per message, SNS-wrapped deliveries, and keys
  * in S3's form encoding ("+" is a space, "%2B" a plus). Anything else is an InvalidMessage,
- * which the worker sends to the dead-letter queue instead of retrying it forever.
+ * which the worker sends to the dead-letter queue instead of retrying it forever. A key whose
+ * photo id the API's contract refuses is a refused upload: the other records of its message
+ * are still handled.
  */
+import { describeIssues, photoId as photoIdSchema } from "../contract";
+
 export interface PhotoUpload {
   bucket: string;
   key: string;
@@ -15,7 +19,13 @@ export interface PhotoUpload {
   eventTime: string;
 }
 
-export type ParsedMessage = { kind: "test" } | { kind: "uploads"; uploads: PhotoUpload[]; ignored: string[] };
+export interface RefusedUpload {
+  key: string;
+  reason: string;
+}
+
+export type ParsedMessage =
+  { kind: "test" } | { kind: "uploads"; uploads: PhotoUpload[]; refused: RefusedUpload[]; ignored: string[] };
 
 export class InvalidMessage extends Error {}
 
@@ -35,7 +45,7 @@ export function decodeKey(raw: string): string {
   }
 }
 
-function parseRecord(record: unknown, index: number, expect: Expectation): PhotoUpload | string {
+function parseRecord(record: unknown, index: number, expect: Expectation): PhotoUpload | RefusedUpload | string {
   const where = `Records[${index}]`;
   if (!isObject(record)) throw new InvalidMessage(`${where} is not an object`);
   const name = record.eventName;
@@ -54,6 +64,12 @@ function parseRecord(record: unknown, index: number, expect: Expectation): Photo
   const key = decodeKey(rawKey);
   if (!key.startsWith(expect.prefix) || key.length === expect.prefix.length)
     throw new InvalidMessage(`${where}: key ${JSON.stringify(key)} is not under ${JSON.stringify(expect.prefix)}`);
+  const id = photoIdSchema.safeParse(key.slice(expect.prefix.length));
+  if (!id.success)
+    return {
+      key,
+      reason: `${where}: key ${JSON.stringify(key)}: photo id ${describeIssues(id.error).replace(/^body: /, "")}`,
+    };
   const eventTime =
     typeof record.eventTime === "string" && !Number.isNaN(Date.parse(record.eventTime))
       ? new Date(record.eventTime).toISOString()
@@ -85,11 +101,13 @@ export function parseMessage(body: string | undefined, expect: Expectation): Par
   if (!isObject(doc) || !Array.isArray(doc.Records) || doc.Records.length === 0)
     throw new InvalidMessage("body has no S3 Records");
   const uploads: PhotoUpload[] = [];
+  const refused: RefusedUpload[] = [];
   const ignored: string[] = [];
   doc.Records.forEach((record, i) => {
     const parsed = parseRecord(record, i, expect);
     if (typeof parsed === "string") ignored.push(parsed);
+    else if ("reason" in parsed) refused.push(parsed);
     else uploads.push(parsed);
   });
-  return { kind: "uploads", uploads, ignored };
+  return { kind: "uploads", uploads, refused, ignored };
 }

@@ -6,7 +6,7 @@ import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import sharp from "sharp";
 import { freePort, startEmbeddedAws, type EmbeddedAws } from "../../../scripts/embedded-aws";
-import { loadApiConfig } from "../api/config";
+import { loadApiSettings } from "../api/config";
 import { startApi } from "../api/main";
 import { capturingLogger } from "../local/capture-log";
 import { createPhotoEnvironment, type PhotoEnvironment } from "../local/environment";
@@ -14,7 +14,7 @@ import { contentTypeOf, uploadPhoto, waitForVerdict, type Verdict } from "../loc
 import { deadLetters, queueDepth } from "../local/probes";
 import { startStory, type Story } from "../local/story";
 import { LABELLED_PHOTOS } from "../model/paths";
-import { loadWorkerConfig } from "./config";
+import { loadWorkerSettings } from "./config";
 import { startWorker } from "./main";
 
 const photo = (set: "food" | "not-food", name: string) => readFile(path.join(LABELLED_PHOTOS, set, name));
@@ -45,7 +45,7 @@ describe("photo worker on embedded AWS (S3 -> SQS -> worker -> API -> DynamoDB)"
   before(async () => {
     aws = await startEmbeddedAws();
     env = await createPhotoEnvironment(aws, { maxReceiveCount: 3 });
-    story = await startStory(env, log, { MAX_IMAGE_BYTES: "280000", MAX_IMAGE_PIXELS: "4000000", BATCH_SIZE: "4" });
+    story = await startStory(env, log, { maxImageBytes: 280000, maxImagePixels: 4000000, batchSize: 4 });
   });
   after(async () => {
     await story?.stop();
@@ -170,8 +170,8 @@ describe("photo worker while the API is down", () => {
       const apiUrl = `http://127.0.0.1:${port}`;
       const { log, lines } = capturingLogger("worker-api-down");
       const worker = await startWorker(
-        loadWorkerConfig(
-          env.workerEnv(apiUrl, { REPORT_BACKOFF_MS: "100", REPORT_BACKOFF_MAX_MS: "400", REPORT_ATTEMPTS: "40" }),
+        loadWorkerSettings(
+          env.workerEnv(apiUrl, { reportBackoffMs: 100, reportBackoffMaxMs: 400, reportAttempts: 40 }),
         ),
         log,
         aws.clientConfig(),
@@ -189,7 +189,7 @@ describe("photo worker while the API is down", () => {
           async () => lines.filter((l) => l.msg === "result report failed; retrying").length >= 3,
         );
         const api = await startApi(
-          loadApiConfig(env.apiEnv({ PORT: String(port) })),
+          loadApiSettings(env.apiEnv({ port: port })),
           capturingLogger("api").log,
           aws.clientConfig(),
         );
@@ -223,12 +223,12 @@ describe("photo worker on a photo that takes longer than the visibility timeout"
       const { log } = capturingLogger("worker-slow");
       // The API is away for ~5 s, so this photo is in the worker's hands for 2.5 visibility timeouts.
       const worker = await startWorker(
-        loadWorkerConfig(
+        loadWorkerSettings(
           env.workerEnv(apiUrl, {
-            VISIBILITY_TIMEOUT_SECONDS: "2",
-            REPORT_BACKOFF_MS: "200",
-            REPORT_BACKOFF_MAX_MS: "500",
-            REPORT_ATTEMPTS: "60",
+            visibilityTimeoutSeconds: 2,
+            reportBackoffMs: 200,
+            reportBackoffMaxMs: 500,
+            reportAttempts: 60,
           }),
         ),
         log,
@@ -245,7 +245,7 @@ describe("photo worker on a photo that takes longer than the visibility timeout"
           await new Promise((r) => setTimeout(r, 250));
         }
         const api = await startApi(
-          loadApiConfig(env.apiEnv({ PORT: String(port) })),
+          loadApiSettings(env.apiEnv({ port: port })),
           capturingLogger("api").log,
           aws.clientConfig(),
         );
@@ -275,11 +275,11 @@ describe("photo worker whose inference thread died", () => {
     const aws = await startEmbeddedAws();
     try {
       const env = await createPhotoEnvironment(aws);
-      const api = await startApi(loadApiConfig(env.apiEnv()), capturingLogger("api").log, aws.clientConfig());
+      const api = await startApi(loadApiSettings(env.apiEnv()), capturingLogger("api").log, aws.clientConfig());
       const metricsPort = await freePort();
       const { log, lines } = capturingLogger("worker-dead-thread");
       const running = await startWorker(
-        loadWorkerConfig(env.workerEnv(api.url, { METRICS_PORT: String(metricsPort) })),
+        loadWorkerSettings(env.workerEnv(api.url, { metricsPort: metricsPort })),
         log,
         aws.clientConfig(),
       );

@@ -1,9 +1,10 @@
-/** The SQS operations the worker needs, each one bounded to what SQS accepts per call. */
+/** The SQS operations the consumer needs, each one bounded to what SQS accepts per call. */
 import {
   ChangeMessageVisibilityBatchCommand,
   ChangeMessageVisibilityCommand,
   DeleteMessageBatchCommand,
   DeleteMessageCommand,
+  GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
   type Message,
@@ -16,7 +17,7 @@ interface PendingDelete {
   reject(err: Error): void;
 }
 
-export class PhotoQueue {
+export class Queue {
   private deletes: PendingDelete[] = [];
   private deleteTimer: NodeJS.Timeout | undefined;
 
@@ -77,15 +78,26 @@ export class PhotoQueue {
       );
   }
 
-  /** Makes the message visible again now, for this or another worker to retry. */
-  async release(message: Message): Promise<void> {
+  /** Hands the message back: visible again after `visibilitySeconds` (0: now), for this or another consumer. */
+  async release(message: Message, visibilitySeconds = 0): Promise<void> {
     await this.sqs.send(
       new ChangeMessageVisibilityCommand({
         QueueUrl: this.queueUrl,
         ReceiptHandle: message.ReceiptHandle,
-        VisibilityTimeout: 0,
+        VisibilityTimeout: visibilitySeconds,
       }),
     );
+  }
+
+  /** maxReceiveCount of the queue's redrive policy; Infinity when it has none. */
+  async maxReceiveCount(): Promise<number> {
+    const res = await this.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: this.queueUrl, AttributeNames: ["RedrivePolicy"] }),
+    );
+    const policy = res.Attributes?.RedrivePolicy;
+    if (!policy) return Infinity;
+    const count = Number((JSON.parse(policy) as { maxReceiveCount?: unknown }).maxReceiveCount);
+    return Number.isFinite(count) && count > 0 ? count : Infinity;
   }
 
   /** Extends the visibility of every message; returns the ids SQS refused (gone or expired). */
@@ -109,14 +121,15 @@ export class PhotoQueue {
   }
 
   /** Parks a message that can never succeed on the dead-letter queue, with the reason, then deletes it. */
-  async deadLetter(message: Message, reason: string): Promise<void> {
+  async deadLetter(message: Message, reason: string, receiveCount: number): Promise<void> {
     await this.sqs.send(
       new SendMessageCommand({
         QueueUrl: this.deadLetterQueueUrl,
         MessageBody: message.Body ?? "",
         MessageAttributes: {
-          reason: { DataType: "String", StringValue: reason.slice(0, 1000) },
+          reason: { DataType: "String", StringValue: (reason || "unknown").slice(0, 1000) },
           sourceMessageId: { DataType: "String", StringValue: message.MessageId ?? "unknown" },
+          receiveCount: { DataType: "Number", StringValue: String(receiveCount) },
         },
       }),
     );

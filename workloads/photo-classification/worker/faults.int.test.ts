@@ -1,0 +1,294 @@
+/**
+ * Photos that must get a verdict through faults (issue 11), on the real embedded AWS: an API
+ * outage longer than maxReceiveCount × the visibility timeout, keys the API's photo-id contract
+ * refuses put straight into the bucket, a version that vanished before it was read, and one
+ * message carrying 700 records. Each ends counting one stored verdict per uploaded photo (or,
+ * for a key no verdict can be stored under, one dead-letter message with its reason) and no
+ * dead-letter message without a reason.
+ */
+import { expect } from "chai";
+import { readdir, readFile } from "node:fs/promises";
+import * as path from "node:path";
+import { DeleteObjectCommand, PutBucketVersioningCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import sharp from "sharp";
+import { PurgeQueueCommand, SendMessageCommand, type Message } from "@aws-sdk/client-sqs";
+import { freePort, startEmbeddedAws, type EmbeddedAws } from "../../../scripts/embedded-aws";
+import { waitFor } from "../../shared/poll";
+import { loadApiSettings } from "../api/config";
+import { startApi } from "../api/main";
+import { capturingLogger } from "../local/capture-log";
+import { createPhotoEnvironment, type PhotoEnvironment } from "../local/environment";
+import { allRecords, deadLetters, queueDepth } from "../local/probes";
+import { startStory } from "../local/story";
+import { LABELLED_PHOTOS } from "../model/paths";
+import { loadWorkerSettings } from "./config";
+import { startWorker } from "./main";
+
+const s3Event = (bucket: string, objects: { key: string; versionId?: string }[]) =>
+  JSON.stringify({
+    Records: objects.map(({ key, versionId }) => ({
+      eventVersion: "2.1",
+      eventSource: "aws:s3",
+      eventName: "ObjectCreated:Put",
+      eventTime: new Date().toISOString(),
+      s3: {
+        bucket: { name: bucket },
+        object: { key: encodeURIComponent(key).replace(/%20/g, "+"), size: 1, versionId },
+      },
+    })),
+  });
+
+const reasonOf = (m: Message) => m.MessageAttributes?.reason?.StringValue;
+
+/** Every message on the DLQ (it holds few here), without taking them off it. */
+async function allDeadLetters(env: PhotoEnvironment): Promise<Message[]> {
+  const seen = new Map<string, Message>();
+  for (let i = 0; i < 5; i++) for (const m of await deadLetters(env)) seen.set(m.MessageId as string, m);
+  return [...seen.values()];
+}
+
+const drained = (env: PhotoEnvironment) =>
+  waitFor(
+    "the photo queue to drain",
+    async () => {
+      const d = await queueDepth(env);
+      return d.visible === 0 && d.inFlight === 0;
+    },
+    120_000,
+    200,
+  );
+
+describe("photo worker under faults (every photo gets a verdict)", () => {
+  let aws: EmbeddedAws;
+  let photos: Buffer[];
+
+  before(async () => {
+    aws = await startEmbeddedAws();
+    const dir = path.join(LABELLED_PHOTOS, "food");
+    photos = await Promise.all(
+      (await readdir(dir))
+        .sort()
+        .slice(0, 12)
+        .map((f) => readFile(path.join(dir, f))),
+    );
+  });
+  after(async () => aws?.stop());
+
+  it("an API outage longer than maxReceiveCount × visibility timeout: breaker opens, nothing is received, all classified", async () => {
+    const visibility = 2;
+    const maxReceiveCount = 3;
+    const outageMs = 3 * maxReceiveCount * visibility * 1000 + 2000;
+    const env = await createPhotoEnvironment(aws, { visibilityTimeoutSeconds: visibility, maxReceiveCount });
+    const port = await freePort();
+    const apiUrl = `http://127.0.0.1:${port}`;
+    const { log } = capturingLogger("worker-outage");
+    const t0 = Date.now();
+    const at = () => ((Date.now() - t0) / 1000).toFixed(1);
+    const timeline: string[] = [];
+    const receives: { t: number; messages: number }[] = [];
+    const running = await startWorker(
+      loadWorkerSettings(
+        env.workerEnv(apiUrl, {
+          visibilityTimeoutSeconds: visibility,
+          reportAttempts: 2,
+          reportBackoffMs: 100,
+          reportBackoffMaxMs: 200,
+          probeIntervalMs: 500,
+          releaseBackoffSeconds: visibility,
+        }),
+      ),
+      log,
+      aws.clientConfig(),
+    );
+    const consumer = running.worker;
+    consumer.on("received", ({ messages }) => receives.push({ t: Date.now(), messages }));
+    consumer.on("breaker_opened", ({ dependency }) => timeline.push(`t=${at()}s breaker opened (${dependency})`));
+    consumer.on("breaker_closed", ({ dependency, downSeconds }) =>
+      timeline.push(`t=${at()}s breaker closed (${dependency}, open ${downSeconds.toFixed(1)} s)`),
+    );
+    let api: Awaited<ReturnType<typeof startApi>> | undefined;
+    try {
+      timeline.push(`t=${at()}s API down; ${photos.length} photos put into the bucket`);
+      await Promise.all(
+        photos.map((body, i) =>
+          env.s3.send(new PutObjectCommand({ Bucket: env.bucket, Key: `uploads/outage-${i}`, Body: body })),
+        ),
+      );
+      await waitFor("the breaker to open", async () => consumer.openBreakers().includes("photo-api"), 30_000, 20);
+      const openedAt = Date.now();
+      const outageEnds = t0 + outageMs;
+      while (Date.now() < outageEnds) await new Promise((r) => setTimeout(r, 200));
+      const apiBackAt = Date.now();
+      api = await startApi(loadApiSettings(env.apiEnv({ port })), capturingLogger("api").log, aws.clientConfig());
+      timeline.push(`t=${at()}s API back (outage ${((apiBackAt - t0) / 1000).toFixed(1)} s)`);
+      await waitFor(
+        `${photos.length} verdicts`,
+        async () => (await allRecords(env)).filter((r) => r.classifiedAt).length === photos.length,
+        60_000,
+        200,
+      );
+      timeline.push(`t=${at()}s all ${photos.length} verdicts stored`);
+      await drained(env);
+
+      const duringOutage = receives.filter((r) => r.t >= openedAt && r.t < apiBackAt);
+      timeline.push(
+        `receives while the breaker was open: ${duringOutage.length} calls, ` +
+          `${duringOutage.reduce((n, r) => n + r.messages, 0)} messages; ` +
+          `receive calls in all: ${receives.length}, messages in all: ${receives.reduce((n, r) => n + r.messages, 0)}`,
+      );
+      console.log(`      outage timeline (visibility ${visibility} s, maxReceiveCount ${maxReceiveCount}):`);
+      for (const line of timeline) console.log(`        ${line}`);
+
+      const records = await allRecords(env);
+      expect(records.map((r) => r.photoId).sort()).to.deep.equal(photos.map((_, i) => `outage-${i}`).sort());
+      for (const r of records) expect(r.status, r.photoId).to.be.oneOf(["food", "not-food"]);
+      expect(await allDeadLetters(env)).to.have.length(0);
+      expect(
+        duringOutage.reduce((n, r) => n + r.messages, 0),
+        "messages received while the API was known down",
+      ).to.equal(0);
+      // Each notification received once (plus S3's test event): the outage cost no message a receive.
+      expect(receives.reduce((n, r) => n + r.messages, 0)).to.equal(photos.length + 1);
+      expect(timeline.some((l) => l.includes("breaker closed (photo-api"))).to.equal(true);
+    } finally {
+      await running.stop();
+      await api?.close();
+    }
+  });
+
+  it("keys the API's photo-id contract refuses go to the DLQ at once with the reason, never retried", async () => {
+    const env = await createPhotoEnvironment(aws, { maxReceiveCount: 3 });
+    const { log } = capturingLogger("worker-odd-keys");
+    const story = await startStory(env, log);
+    try {
+      const odd: Record<string, string> = {
+        "over-long id": `uploads/${"x".repeat(600)}`,
+        "trailing space": "uploads/lunch ",
+        "control character": "uploads/lu\u0001nch",
+        dot: "uploads/.",
+        "dot-dot": "uploads/..",
+      };
+      const put = (key: string, body: Uint8Array) =>
+        env.s3.send(new PutObjectCommand({ Bucket: env.bucket, Key: key, Body: body }));
+      const stored: string[] = [];
+      for (const [what, key] of Object.entries(odd)) {
+        try {
+          await put(key, photos[0]);
+          stored.push(key);
+        } catch (err) {
+          // Some keys cannot be stored through this client; their notification is sent as S3 would.
+          log.info({ what, err: (err as Error).message }, "key not storable; sending its event");
+          await env.sqs.send(
+            new SendMessageCommand({ QueueUrl: env.queueUrl, MessageBody: s3Event(env.bucket, [{ key }]) }),
+          );
+        }
+      }
+      console.log(`      odd keys stored in the bucket: ${stored.length} of ${Object.keys(odd).length}`);
+      // A good photo and an odd key in one message: the good one still gets its verdict.
+      await put("uploads/good-neighbour", photos[1]);
+      await drained(env);
+      await env.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: env.queueUrl,
+          MessageBody: s3Event(env.bucket, [{ key: "uploads/good-neighbour" }, { key: "uploads/bad " }]),
+        }),
+      );
+      await drained(env);
+
+      const parked = await allDeadLetters(env);
+      expect(parked).to.have.length(Object.keys(odd).length + 1);
+      for (const m of parked) {
+        expect(reasonOf(m), m.Body).to.match(/photo id/);
+        expect(m.MessageAttributes?.receiveCount?.StringValue, "parked on its first receive").to.equal("1");
+      }
+      const records = await allRecords(env);
+      expect(records.map((r) => r.photoId)).to.deep.equal(["good-neighbour"]);
+      expect(records[0].status).to.be.oneOf(["food", "not-food"]);
+      const released = await story.worker.metrics.messages.get();
+      expect(released.values.filter((v) => v.labels.outcome === "released")).to.deep.equal([]);
+    } finally {
+      await story.stop();
+    }
+  });
+
+  it("a version that vanished before it was read gets a failed verdict with the reason, not retries", async () => {
+    const env = await createPhotoEnvironment(aws, { maxReceiveCount: 3 });
+    await env.s3.send(
+      new PutBucketVersioningCommand({ Bucket: env.bucket, VersioningConfiguration: { Status: "Enabled" } }),
+    );
+    const first = await env.s3.send(
+      new PutObjectCommand({ Bucket: env.bucket, Key: "uploads/vanished", Body: photos[2] }),
+    );
+    await env.s3.send(
+      new DeleteObjectCommand({ Bucket: env.bucket, Key: "uploads/vanished", VersionId: first.VersionId }),
+    );
+    await env.sqs.send(new PurgeQueueCommand({ QueueUrl: env.queueUrl }));
+    await env.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: env.queueUrl,
+        MessageBody: s3Event(env.bucket, [{ key: "uploads/vanished", versionId: first.VersionId }]),
+      }),
+    );
+    const { log } = capturingLogger("worker-vanished");
+    const story = await startStory(env, log);
+    try {
+      await drained(env);
+      const records = await allRecords(env);
+      expect(records).to.have.length(1);
+      expect(records[0]).to.include({ photoId: "vanished", status: "failed", reason: "object-not-found" });
+      expect(records[0].detail).to.match(/NoSuchVersion|NoSuchKey/);
+      expect(await allDeadLetters(env)).to.have.length(0);
+      const received = await story.worker.metrics.messagesReceived.get();
+      expect(received.values[0].value, "received once").to.equal(1);
+    } finally {
+      await story.stop();
+    }
+  });
+
+  it("one message with 700 records: photos in flight stay within the bound, every photo gets its verdict", async function () {
+    this.timeout(600_000);
+    const count = 700;
+    // Small photos: this is about the bound, not about decoding.
+    const small = await Promise.all(photos.map((p) => sharp(p).resize(96, 96).jpeg().toBuffer()));
+    const bound = 16;
+    const env = await createPhotoEnvironment(aws, { visibilityTimeoutSeconds: 10, maxReceiveCount: 3 });
+    const keys = Array.from({ length: count }, (_, i) => `uploads/many-${i}`);
+    for (let i = 0; i < count; i += 50)
+      await Promise.all(
+        keys
+          .slice(i, i + 50)
+          .map((key, j) =>
+            env.s3.send(new PutObjectCommand({ Bucket: env.bucket, Key: key, Body: small[(i + j) % small.length] })),
+          ),
+      );
+    // Only the one big message is left to handle.
+    await env.sqs.send(new PurgeQueueCommand({ QueueUrl: env.queueUrl }));
+    await env.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: env.queueUrl,
+        MessageBody: s3Event(
+          env.bucket,
+          keys.map((key) => ({ key })),
+        ),
+      }),
+    );
+    const { log } = capturingLogger("worker-many");
+    const story = await startStory(env, log, { maxPhotosInFlight: bound, batchSize: 8 });
+    try {
+      const stored = async () =>
+        (await story.worker.metrics.classified.get()).values.reduce((n, v) => n + v.value, 0) +
+        (await story.worker.metrics.failed.get()).values.reduce((n, v) => n + v.value, 0);
+      await waitFor(`${count} verdicts`, async () => (await stored()) === count, 500_000, 500);
+      await drained(env);
+      const peak = story.worker.worker.peakUnitsInFlight;
+      console.log(`      ${count}-record message: peak photos in flight ${peak} (bound ${bound})`);
+      expect(peak).to.be.at.most(bound);
+      expect(peak, "the bound was reached: photos of one message run in parallel").to.equal(bound);
+      const records = await allRecords(env);
+      expect(new Set(records.map((r) => r.photoId)).size).to.equal(count);
+      expect(await allDeadLetters(env)).to.have.length(0);
+    } finally {
+      await story.stop();
+    }
+  });
+});
