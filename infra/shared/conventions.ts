@@ -33,7 +33,21 @@ export const GUARDRAIL_VALUE = "protected";
 /** Kubernetes label and annotation keys (the same claim as `TAG.policyExemption`, as an annotation). */
 export const K8S = {
   policyExemption: "ml-platform.io/policy-exemption",
+  /** `segment-index` on each segment's Deployment, Service and (mirrored by Kubernetes) EndpointSlices. */
+  role: "ml-platform.io/role",
+  /** `hourly`, `daily` or `monthly`. */
+  segmentTier: "ml-platform.io/segment-tier",
+  /** The window's start, UTC, as `YYYY-MM-DDTHH` (label values allow no colon). */
+  segmentWindow: "ml-platform.io/segment-window",
+  /** The embedding version the segment's vectors were made with (a label-safe string). */
+  embeddingVersion: "ml-platform.io/embedding-version",
 } as const;
+
+/** Values of `K8S.role`. */
+export const K8S_ROLE = { segmentIndex: "segment-index" } as const;
+
+/** The gRPC port name and number every index service uses (Service port = container port). */
+export const SEGMENT_GRPC_PORT = { name: "grpc", number: 50051 } as const;
 
 /** SSM parameter paths. */
 export const SSM = {

@@ -1,0 +1,47 @@
+import { expect } from "chai";
+import type { V1EndpointSlice } from "@kubernetes/client-node";
+import { K8S, K8S_ROLE } from "../../../infra/shared/conventions";
+import { parseWindowLabel, segmentOfSlice, windowLabel } from "./kubernetes-discovery";
+
+const slice = (labels: Record<string, string>, port = "grpc"): V1EndpointSlice => ({
+  addressType: "IPv4",
+  metadata: { name: "seg-abc12", labels },
+  ports: [{ name: port, port: 50051 }],
+  endpoints: [{ addresses: ["10.0.0.7"], conditions: { ready: true } }],
+});
+const labels = {
+  "kubernetes.io/service-name": "segment-hourly-2026-11-02t10",
+  [K8S.role]: K8S_ROLE.segmentIndex,
+  [K8S.segmentTier]: "hourly",
+  [K8S.segmentWindow]: "2026-11-02T10",
+  [K8S.embeddingVersion]: "effnet-lite0.1a2b3c4d",
+};
+
+describe("segments from EndpointSlice labels", () => {
+  it("reads tier, window and embedding version, and addresses the Service", () => {
+    expect(segmentOfSlice(slice(labels), "search")).to.deep.equal({
+      id: "hourly/2026-11-02T10:00:00.000Z/effnet-lite0.1a2b3c4d",
+      tier: "hourly",
+      start: new Date("2026-11-02T10:00:00Z"),
+      embeddingVersion: "effnet-lite0.1a2b3c4d",
+      address: "segment-hourly-2026-11-02t10.search.svc:50051",
+    });
+  });
+
+  it("names what is wrong with a slice that is not a segment", () => {
+    expect(segmentOfSlice(slice({ ...labels, [K8S.segmentTier]: "weekly" }), "search")).to.equal(
+      `EndpointSlice seg-abc12: ${K8S.segmentTier}="weekly" is not a tier`,
+    );
+    expect(segmentOfSlice(slice({ ...labels, [K8S.segmentTier]: "daily" }), "search")).to.contain(
+      "is not a daily window start",
+    );
+    expect(segmentOfSlice(slice(labels, "http"), "search")).to.equal("EndpointSlice seg-abc12: no port named grpc");
+  });
+
+  it("round-trips window labels and refuses impossible dates", () => {
+    const start = new Date("2026-02-28T23:00:00Z");
+    expect(parseWindowLabel(windowLabel(start))).to.deep.equal(start);
+    expect(parseWindowLabel("2026-02-30T00")).to.equal(undefined);
+    expect(parseWindowLabel("2026-11-02T10:00")).to.equal(undefined);
+  });
+});

@@ -1,0 +1,122 @@
+/**
+ * Discovery in the cluster: an informer (list, then watch) over the EndpointSlices of Services
+ * labelled as segment indexes in one namespace. Kubernetes mirrors a Service's labels onto its
+ * EndpointSlices, so each slice says its segment's tier, window and embedding version; a segment
+ * is ready while one of its endpoints is. The front reaches it through the Service's DNS name (the
+ * segment controller keeps the Service port equal to the container port). Nothing is polled per
+ * query: the watch keeps the set current, and the informer is restarted if the watch fails.
+ */
+import * as k8s from "@kubernetes/client-node";
+import { K8S, K8S_ROLE, SEGMENT_GRPC_PORT } from "../../../infra/shared/conventions";
+import type { Logger } from "../../shared/log";
+import { isAligned, type Tier } from "./coverage";
+import type { DiscoveredSegment, Discovery } from "./discovery";
+
+const TIERS: readonly string[] = ["hourly", "daily", "monthly"];
+
+/** `2026-11-02T10` → 2026-11-02T10:00:00Z. */
+export function parseWindowLabel(value: string): Date | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2})$/.exec(value);
+  if (!m) return undefined;
+  const date = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4])));
+  return date.toISOString().startsWith(`${m[1]}-${m[2]}-${m[3]}T${m[4]}`) ? date : undefined;
+}
+
+export function windowLabel(start: Date): string {
+  return start.toISOString().slice(0, 13);
+}
+
+/** The segment an EndpointSlice stands for, or why it is not one. */
+export function segmentOfSlice(slice: k8s.V1EndpointSlice, namespace: string): DiscoveredSegment | string {
+  const labels = slice.metadata?.labels ?? {};
+  const service = labels["kubernetes.io/service-name"];
+  const tier = labels[K8S.segmentTier];
+  const window = labels[K8S.segmentWindow];
+  const version = labels[K8S.embeddingVersion];
+  const name = slice.metadata?.name ?? "?";
+  if (!service) return `EndpointSlice ${name}: no kubernetes.io/service-name label`;
+  if (!tier || !TIERS.includes(tier)) return `EndpointSlice ${name}: ${K8S.segmentTier}="${tier ?? ""}" is not a tier`;
+  const start = window === undefined ? undefined : parseWindowLabel(window);
+  if (start === undefined || !isAligned(tier as Tier, start)) {
+    return `EndpointSlice ${name}: ${K8S.segmentWindow}="${window ?? ""}" is not a ${tier} window start (YYYY-MM-DDTHH)`;
+  }
+  if (!version) return `EndpointSlice ${name}: no ${K8S.embeddingVersion} label`;
+  const port = (slice.ports ?? []).find((p) => p.name === SEGMENT_GRPC_PORT.name)?.port;
+  if (port === undefined) return `EndpointSlice ${name}: no port named ${SEGMENT_GRPC_PORT.name}`;
+  return {
+    id: `${tier}/${start.toISOString()}/${version}`,
+    tier: tier as Tier,
+    start,
+    embeddingVersion: version,
+    address: `${service}.${namespace}.svc:${port}`,
+  };
+}
+
+const ready = (slice: k8s.V1EndpointSlice) => (slice.endpoints ?? []).some((e) => e.conditions?.ready !== false);
+
+export class KubernetesDiscovery implements Discovery {
+  private readonly listeners: ((segments: DiscoveredSegment[]) => void)[] = [];
+  private readonly informer: k8s.Informer<k8s.V1EndpointSlice> & k8s.ObjectCache<k8s.V1EndpointSlice>;
+  private stopped = false;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private readonly reported = new Set<string>();
+
+  constructor(
+    kubeconfig: k8s.KubeConfig,
+    private readonly namespace: string,
+    private readonly log: Logger,
+  ) {
+    const api = kubeconfig.makeApiClient(k8s.DiscoveryV1Api);
+    const selector = `${K8S.role}=${K8S_ROLE.segmentIndex}`;
+    this.informer = k8s.makeInformer(
+      kubeconfig,
+      `/apis/discovery.k8s.io/v1/namespaces/${namespace}/endpointslices`,
+      () => api.listNamespacedEndpointSlice({ namespace, labelSelector: selector }),
+      selector,
+    );
+    for (const verb of [k8s.ADD, k8s.UPDATE, k8s.DELETE] as const) this.informer.on(verb, () => this.changed());
+    this.informer.on(k8s.ERROR, (err) => {
+      if (this.stopped) return;
+      // The informer stops on a failed watch: start it again (it re-lists, so nothing is missed).
+      this.log.warn({ err: String(err) }, "segment watch failed; restarting in 1 s");
+      this.restartTimer = setTimeout(() => this.informer.start().catch(() => undefined), 1_000);
+    });
+  }
+
+  /** Lists the current slices and starts watching; resolves once the first list is in. */
+  async start(): Promise<this> {
+    await this.informer.start();
+    this.changed();
+    return this;
+  }
+
+  current(): DiscoveredSegment[] {
+    const segments: DiscoveredSegment[] = [];
+    for (const slice of this.informer.list(this.namespace)) {
+      if (!ready(slice)) continue;
+      const segment = segmentOfSlice(slice, this.namespace);
+      if (typeof segment === "string") {
+        if (!this.reported.has(segment)) this.log.warn(segment); // once per problem, not per query
+        this.reported.add(segment);
+        continue;
+      }
+      segments.push(segment);
+    }
+    return segments;
+  }
+
+  onChange(listener: (segments: DiscoveredSegment[]) => void): void {
+    this.listeners.push(listener);
+  }
+
+  async close(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.restartTimer);
+    await this.informer.stop();
+  }
+
+  private changed(): void {
+    const segments = this.current();
+    for (const listener of this.listeners) listener(segments);
+  }
+}
