@@ -51,14 +51,21 @@ export async function readJson(req: IncomingMessage, maxBytes: number): Promise<
   }
 }
 
-/** Runs `route`; an HttpError becomes its status and message, anything else a logged 500. */
+/**
+ * Runs `route`; an HttpError becomes its status and message (logged as a warning where `warnOn`
+ * says so), anything else a logged 500.
+ */
 export function jsonListener(
   log: Logger,
   route: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+  warnOn: (status: number) => boolean = (status) => status >= 500,
 ): RequestListener {
   return (req, res) => {
     route(req, res).catch((err: unknown) => {
-      if (err instanceof HttpError) return sendJson(res, err.status, { error: err.message });
+      if (err instanceof HttpError) {
+        if (warnOn(err.status)) log.warn({ status: err.status, path: req.url }, err.message);
+        return sendJson(res, err.status, { error: err.message });
+      }
       log.error({ err, method: req.method, url: req.url }, "request failed");
       if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
       else res.destroy();

@@ -6,6 +6,7 @@ import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { z } from "zod";
+import { HttpError, jsonListener, readJson, sendJson } from "../../shared/http";
 import type { Logger } from "../../shared/log";
 import {
   describeIssues,
@@ -26,43 +27,6 @@ export interface ApiDeps {
   store: PhotoStore;
   log: Logger;
   now?: () => Date;
-}
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    "content-type": "application/json",
-    "content-length": Buffer.byteLength(text),
-    "cache-control": "no-store",
-  });
-  res.end(text);
-}
-
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const type = req.headers["content-type"] ?? "";
-  if (!type.startsWith("application/json"))
-    throw new HttpError(415, `content-type must be application/json, got ${type || "none"}`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, `body exceeds ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
-  } catch (err) {
-    throw new HttpError(400, `body is not JSON: ${(err as Error).message}`);
-  }
 }
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
@@ -112,10 +76,10 @@ export function createApi(deps: ApiDeps): RequestListener {
     const parts = url.pathname.split("/").filter(Boolean);
     const method = req.method ?? "GET";
 
-    if (method === "GET" && url.pathname === "/healthz") return send(res, 200, { ok: true });
+    if (method === "GET" && url.pathname === "/healthz") return sendJson(res, 200, { ok: true });
 
     if (method === "POST" && url.pathname === "/photos") {
-      const body = parse(createBody, await readJson(req));
+      const body = parse(createBody, await readJson(req, MAX_BODY_BYTES));
       const id = randomUUID();
       const created = now();
       const key = `${settings.uploadPrefix}${id}`;
@@ -132,13 +96,13 @@ export function createApi(deps: ApiDeps): RequestListener {
       );
       await store.createPending(id, body.contentType, created.toISOString());
       log.info({ photoId: id, contentType: body.contentType, contentLength: body.contentLength }, "upload url issued");
-      return send(res, 201, { photoId: id, upload, statusUrl: `/photos/${id}` });
+      return sendJson(res, 201, { photoId: id, upload, statusUrl: `/photos/${id}` });
     }
 
     if (method === "GET" && parts.length === 2 && parts[0] === "photos") {
       const record = await store.get(idFromPath(parts[1]));
       if (!record) throw new HttpError(404, `photo ${parts[1]} not found`);
-      return send(res, 200, photoView(record));
+      return sendJson(res, 200, photoView(record));
     }
 
     if (
@@ -150,25 +114,15 @@ export function createApi(deps: ApiDeps): RequestListener {
     ) {
       authorize(req);
       const id = idFromPath(parts[2]);
-      const report = parse(resultReport, await readJson(req));
+      const report = parse(resultReport, await readJson(req, MAX_BODY_BYTES));
       const { stored, record } = await store.storeResult(id, report, now().toISOString());
       log.info({ photoId: id, status: record.status, stored }, stored ? "result stored" : "duplicate result ignored");
-      return send(res, stored ? 201 : 200, { stored, photo: photoView(record) });
+      return sendJson(res, stored ? 201 : 200, { stored, photo: photoView(record) });
     }
 
     throw new HttpError(404, `no route for ${method} ${url.pathname}`);
   }
 
-  return (req, res) => {
-    route(req, res).catch((err: unknown) => {
-      if (err instanceof HttpError) {
-        if (err.status >= 500 || err.status === 401) log.warn({ status: err.status, path: req.url }, err.message);
-        send(res, err.status, { error: err.message });
-        return;
-      }
-      log.error({ err, path: req.url }, "request failed");
-      if (!res.headersSent) send(res, 500, { error: "internal error" });
-      else res.destroy();
-    });
-  };
+  // A refused token or a server-side failure is worth a warning; other refusals are the caller's.
+  return jsonListener(log, route, (status) => status >= 500 || status === 401);
 }
