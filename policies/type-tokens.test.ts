@@ -39,8 +39,8 @@ describe("type tokens the pack names", () => {
     const tokens = [...tokensInSources()];
     expect(tokens.length).to.be.greaterThan(40);
     const missing = tokens.filter((t) => {
-      const cls = sdkClass(t) as { __pulumiType?: string } | undefined;
-      return typeof cls !== "function" || cls.__pulumiType !== t;
+      const cls = sdkClass(t);
+      return typeof cls !== "function" || (cls as { __pulumiType?: string }).__pulumiType !== t;
     });
     expect(missing).to.deep.equal([]);
   });
