@@ -267,7 +267,7 @@ const table: [string, Make, string[]][] = [
       schedule: "@hourly",
       jobTemplate: { spec: { template: { spec } } },
     })),
-    ["k8s-pod-security"],
+    ["k8s-run-as-non-root"],
   ],
   [
     "k8s-job-unbounded",

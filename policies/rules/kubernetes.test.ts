@@ -4,6 +4,7 @@ import { fired, res, type Case } from "../gate/testing";
 import type { PlanResource } from "../gate/plan-files";
 
 const POD = "k8s-pod-security";
+const ROOT = "k8s-run-as-non-root";
 const HOST_PATH = "k8s-no-host-path";
 const RESOURCES = "k8s-resources-bounded";
 const IMAGE = "k8s-image-pinned";
@@ -76,7 +77,7 @@ describe("Kubernetes workload policies", () => {
     [
       "runAsNonRoot unset on the container and the pod",
       [deployment(pod({ containers: [container({}, { runAsNonRoot: undefined })] }))],
-      [POD],
+      [ROOT],
     ],
     [
       "runAsNonRoot from the pod's securityContext",
@@ -94,9 +95,9 @@ describe("Kubernetes workload policies", () => {
           pod({ securityContext: { runAsNonRoot: true }, containers: [container({}, { runAsNonRoot: false })] }),
         ),
       ],
-      [POD],
+      [ROOT],
     ],
-    ["runAsUser 0 on the pod", [deployment(pod({ securityContext: { runAsUser: 0 } }))], [POD]],
+    ["runAsUser 0 on the pod", [deployment(pod({ securityContext: { runAsUser: 0 } }))], [ROOT]],
     [
       "capabilities not dropping ALL",
       [deployment(pod({ containers: [container({}, { capabilities: { drop: ["NET_RAW"] } })] }))],

@@ -46,7 +46,7 @@ export const kubernetesPolicies: ResourceValidationPolicy[] = [
   {
     name: "k8s-pod-security",
     description:
-      "Kubernetes workloads: no privileged containers, no host network/PID/IPC, allowPrivilegeEscalation false, runAsNonRoot true (and no uid 0), capabilities drop ALL and add none, readOnlyRootFilesystem true.",
+      "Kubernetes workloads: no privileged containers, no host network/PID/IPC, allowPrivilegeEscalation false, capabilities drop ALL and add none, readOnlyRootFilesystem true.",
     enforcementLevel: "mandatory",
     validateResource: eachWorkload((pod, _props, report) => {
       for (const ns of ["hostNetwork", "hostPID", "hostIPC"]) {
@@ -57,16 +57,27 @@ export const kubernetesPolicies: ResourceValidationPolicy[] = [
         if (sc.privileged === true) report(`${label} is privileged`);
         if (sc.allowPrivilegeEscalation !== false)
           report(`${label}: securityContext.allowPrivilegeEscalation must be false`);
-        if (effective(pod, spec, "runAsNonRoot") !== true)
-          report(`${label}: runAsNonRoot must be true (container or pod securityContext)`);
-        const uid = effective(pod, spec, "runAsUser");
-        if (uid === 0 || uid === "0") report(`${label}: runAsUser is 0 (root)`);
         const caps = record(sc.capabilities);
         if (!asArray<unknown>(caps.drop).some((c) => String(c).toUpperCase() === "ALL"))
           report(`${label}: securityContext.capabilities.drop must include ALL`);
         const added = asArray<unknown>(caps.add);
         if (added.length > 0) report(`${label} adds capabilities ${added.join(", ")}`);
         if (sc.readOnlyRootFilesystem !== true) report(`${label}: securityContext.readOnlyRootFilesystem must be true`);
+      }
+    }),
+  },
+  {
+    // Its own policy so that an exemption entry could waive running as root alone, never the rest.
+    name: "k8s-run-as-non-root",
+    description:
+      "Kubernetes containers run as non-root: runAsNonRoot true and runAsUser not 0 (the container's setting, else the pod's).",
+    enforcementLevel: "mandatory",
+    validateResource: eachWorkload((pod, _props, report) => {
+      for (const { label, spec } of containersOf(pod)) {
+        if (effective(pod, spec, "runAsNonRoot") !== true)
+          report(`${label}: runAsNonRoot must be true (container or pod securityContext)`);
+        const uid = effective(pod, spec, "runAsUser");
+        if (uid === 0 || uid === "0") report(`${label}: runAsUser is 0 (root)`);
       }
     }),
   },
