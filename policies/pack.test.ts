@@ -6,6 +6,7 @@
 import { expect } from "chai";
 import { res, violations } from "./gate/testing";
 import type { PlanResource } from "./gate/plan-files";
+import { TAG } from "../infra/shared/conventions";
 
 const doc = (...Statement: object[]) => JSON.stringify({ Version: "2012-10-17", Statement });
 const key = "arn:aws:kms:us-east-1:222222222222:key/1234";
@@ -26,10 +27,17 @@ function accountStack(): PlanResource[] {
     Action: "sts:AssumeRole",
     Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" } },
   });
-  const admin = res("aws:iam/role:Role", "research-admin", { name: "research-admin", assumeRolePolicy: mfaTrust });
+  const admin = res(
+    "aws:iam/role:Role",
+    "research-admin",
+    { name: "research-admin", assumeRolePolicy: mfaTrust, tags: { [TAG.policyExemption]: "research-admin" } },
+    { components: ["ml-platform:research:ResearchAdminRole"] },
+  );
+  const auditor = res("aws:iam/role:Role", "auditor", { name: "auditor", assumeRolePolicy: mfaTrust });
   return [
     provider,
     audit,
+    auditor,
     res("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "audit-logs-pab", {
       bucket: b,
       blockPublicAcls: true,
@@ -130,15 +138,15 @@ describe("ml-platform pack over a whole account stack", () => {
         patch(r, "research-admin-access", { role: "worker" }).map((x) =>
           x.name === "research-admin-access" ? { ...x, dependencies: [] } : x,
         ),
-      "iam-no-admin-wildcard",
+      "iam-no-effective-admin",
     ],
     [
       "MFA condition dropped",
       (r) =>
-        patch(r, "research-admin", {
+        patch(r, "auditor", {
           assumeRolePolicy: doc({ Effect: "Allow", Principal: { AWS: "111111111111" }, Action: "sts:AssumeRole" }),
         }),
-      "iam-cross-account-trust-conditions",
+      "iam-trust-policy-conditions",
     ],
     [
       "IMDSv1 allowed",

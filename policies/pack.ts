@@ -2,10 +2,15 @@
 import type { Policy } from "@pulumi/policy";
 import { budgetPolicies } from "./rules/budgets";
 import { cloudtrailPolicies } from "./rules/cloudtrail";
+import { configPolicies } from "./rules/config";
 import { ec2Policies } from "./rules/ec2";
 import { ecsPolicies } from "./rules/ecs";
 import { eksPolicies } from "./rules/eks";
+import { exemptionClaimPolicies } from "./rules/exemption-claims";
 import { iamPolicies } from "./rules/iam";
+import { kubernetesPolicies } from "./rules/kubernetes";
+import { lambdaPolicies } from "./rules/lambda";
+import { resourcePolicyPolicies } from "./rules/resource-policies";
 import { s3Policies } from "./rules/s3";
 import { securityGroupPolicies } from "./rules/security-groups";
 import { sqsPolicies } from "./rules/sqs";
@@ -14,13 +19,18 @@ import { tagPolicies } from "./rules/tags";
 export const PACK_NAME = "ml-platform";
 
 export const policies: Policy[] = [
+  ...exemptionClaimPolicies,
   ...securityGroupPolicies,
   ...s3Policies,
+  ...resourcePolicyPolicies,
   ...cloudtrailPolicies,
+  ...configPolicies,
   ...iamPolicies,
   ...ec2Policies,
   ...ecsPolicies,
   ...eksPolicies,
+  ...kubernetesPolicies,
+  ...lambdaPolicies,
   ...sqsPolicies,
   ...tagPolicies,
   ...budgetPolicies,

@@ -20,6 +20,8 @@ export interface ResourceOptions {
   parent?: string | null;
   dependencies?: string[];
   stack?: string;
+  /** Component type(s) above the resource, outermost first: they prefix its URN's type chain (`A$B$type`). */
+  components?: string[];
 }
 
 /** A plan resource with a URN in the plan writer's format. */
@@ -33,7 +35,7 @@ export function res(
   return {
     type,
     name,
-    urn: `urn:pulumi:${stack}::ml-platform::${type}::${name}`,
+    urn: `urn:pulumi:${stack}::ml-platform::${[...(opts.components ?? []), type].join("$")}::${name}`,
     parent: opts.parent ?? null,
     inputs,
     dependencies: opts.dependencies ?? [],
@@ -53,3 +55,31 @@ export async function violations(
   const found = await evaluatePlans(await ourPack(), [plan(resources)], config);
   return policy ? found.filter((v) => v.policy === policy) : found;
 }
+
+/** The account the test stacks deploy into (their provider's allowedAccountIds). */
+export const OWN_ACCOUNT = "111111111111";
+
+/** A tagged AWS provider in OWN_ACCOUNT, so required-tags and "own account" are settled for a test stack. */
+export function provider(stack = TEST_STACK): PlanResource {
+  return res(
+    "pulumi:providers:aws",
+    "account",
+    { region: "us-east-1", allowedAccountIds: [OWN_ACCOUNT], defaultTags: { tags: { Owner: "team", Project: "p" } } },
+    { stack },
+  );
+}
+
+/** An IAM policy document as the programs write it (a JSON string). */
+export const doc = (...Statement: object[]) => JSON.stringify({ Version: "2012-10-17", Statement });
+
+/**
+ * The policies (sorted, each once) that fire on `resources` in a stack with `provider()`: what a
+ * table-driven test compares, so a case that trips a second policy fails too.
+ */
+export async function fired(resources: PlanResource[], config: PackConfig = {}): Promise<string[]> {
+  const found = await violations([provider(), ...resources], undefined, config);
+  return [...new Set(found.map((v) => v.policy))].sort();
+}
+
+/** One row of a table-driven policy test: what changed, the resources, the policies expected to fire. */
+export type Case = [string, PlanResource[], string[]];

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { res, violations } from "../gate/testing";
+import { fired, res, violations, type Case } from "../gate/testing";
 
 const good = {
   instanceType: "t3.micro",
@@ -98,4 +98,147 @@ describe("policy ec2-gpu-instance-allow-list", () => {
     expect(await violations([instance({ ...good, instanceType: "p4d.24xlarge" })], P, config)).to.deep.equal([]);
     expect(await violations([instance({ ...good, instanceType: "g5.xlarge" })], P, config)).to.have.length(1);
   });
+});
+
+describe("EC2 and images: public IPs, volumes, sharing, GPU types wherever they are chosen", () => {
+  const PUBLIC_IP = "ec2-no-public-ip";
+  const EBS = "ec2-ebs-encrypted";
+  const SHARING = "ec2-image-sharing";
+  const GPU = "ec2-gpu-instance-allow-list";
+  const lt = (inputs: Record<string, unknown> = {}) =>
+    template({
+      instanceType: "g5.xlarge",
+      metadataOptions: { httpTokens: "required" },
+      blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { encrypted: true } }],
+      ...inputs,
+    });
+  const asg = (overrides: object[]) =>
+    res("aws:autoscaling/group:Group", "gpus", {
+      maxSize: 2,
+      minSize: 0,
+      mixedInstancesPolicy: {
+        launchTemplate: { launchTemplateSpecification: { launchTemplateId: "lt-1" }, overrides },
+      },
+    });
+  const cases: Case[] = [
+    ["an instance with a public IP", [instance({ ...good, associatePublicIpAddress: true })], [PUBLIC_IP]],
+    [
+      "a launch template whose interface takes a public IP",
+      [lt({ networkInterfaces: [{ associatePublicIpAddress: "true" }] })],
+      [PUBLIC_IP],
+    ],
+    [
+      "a launch template with a private interface",
+      [lt({ networkInterfaces: [{ associatePublicIpAddress: "false" }] })],
+      [],
+    ],
+    [
+      "an unencrypted EBS volume",
+      [res("aws:ebs/volume:Volume", "v", { availabilityZone: "us-east-1a", size: 10 })],
+      [EBS],
+    ],
+    [
+      "an encrypted EBS volume",
+      [res("aws:ebs/volume:Volume", "v", { availabilityZone: "us-east-1a", size: 10, encrypted: true })],
+      [],
+    ],
+    [
+      "a public AMI",
+      [res("aws:ec2/amiLaunchPermission:AmiLaunchPermission", "p", { imageId: "ami-1", group: "all" })],
+      [SHARING],
+    ],
+    [
+      "an AMI shared with a foreign account",
+      [res("aws:ec2/amiLaunchPermission:AmiLaunchPermission", "p", { imageId: "ami-1", accountId: "999999999999" })],
+      [SHARING],
+    ],
+    [
+      "an AMI shared within the stack's account",
+      [res("aws:ec2/amiLaunchPermission:AmiLaunchPermission", "p", { imageId: "ami-1", accountId: "111111111111" })],
+      [],
+    ],
+    [
+      "an AMI shared with the organization",
+      [
+        res("aws:ec2/amiLaunchPermission:AmiLaunchPermission", "p", {
+          imageId: "ami-1",
+          organizationArn: "arn:aws:organizations::111111111111:organization/o-abc",
+        }),
+      ],
+      [],
+    ],
+    [
+      "a snapshot shared with a foreign account",
+      [
+        res("aws:ec2/snapshotCreateVolumePermission:SnapshotCreateVolumePermission", "p", {
+          snapshotId: "snap-1",
+          accountId: "999999999999",
+        }),
+      ],
+      [SHARING],
+    ],
+    [
+      "a snapshot shared within the stack's account",
+      [
+        res("aws:ec2/snapshotCreateVolumePermission:SnapshotCreateVolumePermission", "p", {
+          snapshotId: "snap-1",
+          accountId: "111111111111",
+        }),
+      ],
+      [],
+    ],
+    [
+      "an Auto Scaling override to p5.48xlarge",
+      [asg([{ instanceType: "g5.xlarge" }, { instanceType: "p5.48xlarge" }])],
+      [GPU],
+    ],
+    [
+      "Auto Scaling overrides on the allow-list",
+      [asg([{ instanceType: "g5.xlarge" }, { instanceType: "g6.2xlarge" }])],
+      [],
+    ],
+    [
+      "a SageMaker notebook on ml.p4d.24xlarge",
+      [
+        res("aws:sagemaker/notebookInstance:NotebookInstance", "nb", {
+          instanceType: "ml.p4d.24xlarge",
+          roleArn: "arn:r",
+        }),
+      ],
+      [GPU],
+    ],
+    [
+      "a SageMaker notebook on ml.g5.xlarge",
+      [
+        res("aws:sagemaker/notebookInstance:NotebookInstance", "nb", {
+          instanceType: "ml.g5.xlarge",
+          roleArn: "arn:r",
+        }),
+      ],
+      [],
+    ],
+    [
+      "a SageMaker endpoint variant on ml.p5.48xlarge",
+      [
+        res("aws:sagemaker/endpointConfiguration:EndpointConfiguration", "ep", {
+          productionVariants: [{ variantName: "a", modelName: "m", instanceType: "ml.p5.48xlarge" }],
+        }),
+      ],
+      [GPU],
+    ],
+    [
+      "a SageMaker training job on ml.trn1.32xlarge",
+      [
+        res("aws:sagemaker/trainingJob:TrainingJob", "tj", {
+          resourceConfig: { instanceType: "ml.trn1.32xlarge", instanceCount: 1 },
+        }),
+      ],
+      [GPU],
+    ],
+  ];
+  for (const [what, resources, expected] of cases) {
+    it(`${expected.length ? "flags" : "passes"}: ${what}`, async () => {
+      expect(await fired(resources)).to.deep.equal(expected);
+    });
+  }
 });

@@ -1,8 +1,15 @@
-/** EC2 instances and launch templates: IMDSv2 only, encrypted EBS, GPU types only from the allow-list. */
-import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { asArray, forTypes, isRecord, str, type Props } from "./util";
+/**
+ * EC2 and images: IMDSv2 only, no public IPs, encrypted EBS (instances, launch templates, volumes),
+ * AMIs and snapshots shared with no one outside the stack's accounts, and GPU / accelerator types
+ * only from the allow-list wherever an instance type is chosen (instances, launch templates, node
+ * groups, Auto Scaling mixed-instances overrides, SageMaker notebooks, training and endpoints).
+ */
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { ownAccounts } from "./resource-policies";
+import { asArray, byType, forTypes, isRecord, known, perResource, str, type Props } from "./util";
 
 const INSTANCE = "aws:ec2/instance:Instance";
+const VOLUME = "aws:ebs/volume:Volume";
 const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
 /** Node groups, and @pulumi/eks components whose children (instances, templates) are invisible offline. */
 const NODE_GROUPS = [
@@ -12,6 +19,30 @@ const NODE_GROUPS = [
   "eks:index:NodeGroup",
   "eks:index:NodeGroupV2",
 ];
+/** Other resources that choose instance types somewhere in their inputs (found by walking them). */
+const TYPE_CHOOSERS = [
+  "aws:autoscaling/group:Group",
+  "aws:sagemaker/notebookInstance:NotebookInstance",
+  "aws:sagemaker/endpointConfiguration:EndpointConfiguration",
+  "aws:sagemaker/trainingJob:TrainingJob",
+  "aws:sagemaker/hyperParameterTuningJob:HyperParameterTuningJob",
+];
+
+/** Every `instanceType` / `instanceTypes` value anywhere in the inputs (overrides, production variants, resource configs). */
+export function instanceTypesIn(value: unknown, out: string[] = []): string[] {
+  if (Array.isArray(value)) value.forEach((v) => instanceTypesIn(v, out));
+  else if (isRecord(value)) {
+    for (const k of Object.keys(value)) {
+      // A value known only after deployment elsewhere in the inputs must not hide the types that are known.
+      const v = known(() => value[k]);
+      if (k === "instanceType" && typeof v === "string") out.push(v);
+      else if (k === "instanceTypes")
+        out.push(...asArray<unknown>(v).filter((x): x is string => typeof x === "string"));
+      else instanceTypesIn(v, out);
+    }
+  }
+  return out;
+}
 
 /**
  * Accelerated families: NVIDIA GPU (p*, g* incl. g4dn/g5/g6/g6e, gr6, g5g), AWS Inferentia/Trainium
@@ -38,7 +69,11 @@ export function allowed(type: string, allowList: string[]): boolean {
 
 const truthy = (v: unknown) => v === true || v === "true";
 
-export const ec2Policies: ResourceValidationPolicy[] = [
+export interface SharingConfig {
+  trustedAccounts: string[];
+}
+
+export const ec2Policies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
   {
     name: "ec2-imdsv2-required",
     description: "EC2 instances and launch templates require IMDSv2 (metadataOptions.httpTokens = required).",
@@ -52,7 +87,7 @@ export const ec2Policies: ResourceValidationPolicy[] = [
   {
     name: "ec2-ebs-encrypted",
     description:
-      "EBS volumes of instances and launch templates are encrypted (declared explicitly, including the root volume).",
+      "EBS volumes of instances, launch templates and aws:ebs/volume are encrypted (declared explicitly, including the root volume).",
     enforcementLevel: "mandatory",
     validateResource: [
       forTypes([INSTANCE], (props, _args, report) => {
@@ -71,11 +106,68 @@ export const ec2Policies: ResourceValidationPolicy[] = [
             report(`blockDeviceMappings ${String(m.deviceName ?? "?")}: ebs.encrypted must be true`);
         }
       }),
+      forTypes([VOLUME], (props, _args, report) => {
+        if (!truthy(props.encrypted)) report("encrypted must be true");
+      }),
     ],
   },
   {
+    name: "ec2-no-public-ip",
+    description: "EC2 instances and launch templates do not give instances public IP addresses.",
+    enforcementLevel: "mandatory",
+    validateResource: [
+      forTypes([INSTANCE], (props, _args, report) => {
+        if (truthy(props.associatePublicIpAddress)) report("associatePublicIpAddress is true");
+      }),
+      forTypes([LAUNCH_TEMPLATE], (props, _args, report) => {
+        asArray<unknown>(props.networkInterfaces).forEach((n, i) => {
+          if (isRecord(n) && truthy(n.associatePublicIpAddress))
+            report(`networkInterfaces[${i}].associatePublicIpAddress is true`);
+        });
+      }),
+    ],
+  },
+  {
+    name: "ec2-image-sharing",
+    description:
+      "AMI launch permissions and EBS snapshot create-volume permissions are neither public nor granted to accounts outside the stack's own (and trustedAccounts).",
+    enforcementLevel: "mandatory",
+    configSchema: {
+      properties: {
+        trustedAccounts: {
+          type: "array",
+          items: { type: "string" },
+          default: [],
+          description:
+            "Account ids, besides the stack's own (its providers' allowedAccountIds), images may be shared with.",
+        },
+      },
+    },
+    validateStack: (args, report) => {
+      const own = ownAccounts(args.resources);
+      args.getConfig<SharingConfig>().trustedAccounts.forEach((a) => own.add(a));
+      for (const r of byType(args.resources, "aws:ec2/amiLaunchPermission:AmiLaunchPermission")) {
+        perResource(report, r.urn, () => {
+          const props = r.props as Props;
+          if (props.group === "all") report("launch permission for group all: the AMI is public", r.urn);
+          const account = str(props.accountId);
+          if (account && !own.has(account)) report(`launch permission for foreign account ${account}`, r.urn);
+        });
+      }
+      for (const r of byType(args.resources, "aws:ec2/snapshotCreateVolumePermission:SnapshotCreateVolumePermission")) {
+        perResource(report, r.urn, () => {
+          const account = str((r.props as Props).accountId);
+          if (account === "all") report("create-volume permission for all: the snapshot is public", r.urn);
+          else if (account && !own.has(account))
+            report(`create-volume permission for foreign account ${account}`, r.urn);
+        });
+      }
+    },
+  },
+  {
     name: "ec2-gpu-instance-allow-list",
-    description: "GPU and accelerator instance types are used only from the configured allow-list.",
+    description:
+      "GPU and accelerator instance types (EC2, node groups, Auto Scaling overrides, SageMaker) are used only from the configured allow-list.",
     enforcementLevel: "mandatory",
     configSchema: {
       properties: {
@@ -87,11 +179,12 @@ export const ec2Policies: ResourceValidationPolicy[] = [
         },
       },
     },
-    validateResource: forTypes([INSTANCE, LAUNCH_TEMPLATE, ...NODE_GROUPS], (props, args, report) => {
+    validateResource: forTypes([INSTANCE, LAUNCH_TEMPLATE, ...NODE_GROUPS, ...TYPE_CHOOSERS], (props, args, report) => {
       const { allowedGpuInstanceTypes } = args.getConfig<GpuConfig>();
-      const types = [props.instanceType, ...asArray<unknown>(props.instanceTypes)];
-      for (const t of types.map(str).filter((x): x is string => !!x)) {
-        if (GPU_FAMILY.test(t) && !allowed(t, allowedGpuInstanceTypes)) {
+      for (const t of new Set(instanceTypesIn(props))) {
+        // SageMaker spells EC2 types with an `ml.` prefix; the allow-list is in EC2 terms.
+        const ec2 = t.replace(/^ml\./, "");
+        if (GPU_FAMILY.test(ec2) && !allowed(ec2, allowedGpuInstanceTypes)) {
           report(`GPU instance type ${t} is not on the allow-list (${allowedGpuInstanceTypes.join(", ")})`);
         }
       }

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { res, violations } from "../gate/testing";
+import { fired, res, violations, type Case } from "../gate/testing";
 
 const P = "ecs-container-hardening";
 const task = (containers: unknown) =>
@@ -44,4 +44,44 @@ describe("policy ecs-container-hardening", () => {
       ),
     ).to.deep.equal([]);
   });
+});
+
+describe("ecs-container-hardening: capabilities, host namespaces and paths, uid 0 in any spelling", () => {
+  const ok = { name: "app", image: "app:1", user: "10001:10001", linuxParameters: { capabilities: { drop: ["ALL"] } } };
+  const taskWith = (inputs: Record<string, unknown>, containers: object[] = [ok]) =>
+    res("aws:ecs/taskDefinition:TaskDefinition", "t", {
+      family: "t",
+      networkMode: "awsvpc",
+      containerDefinitions: JSON.stringify(containers),
+      ...inputs,
+    });
+  const cases: Case[] = [
+    ["a compliant task", [taskWith({})], []],
+    [
+      "an added capability",
+      [taskWith({}, [{ ...ok, linuxParameters: { capabilities: { add: ["SYS_ADMIN"] } } }])],
+      [P],
+    ],
+    ["host network mode", [taskWith({ networkMode: "host" })], [P]],
+    ["host PID mode", [taskWith({ pidMode: "host" })], [P]],
+    ["host IPC mode", [taskWith({ ipcMode: "host" })], [P]],
+    ["the Docker socket mounted", [taskWith({ volumes: [{ name: "docker", hostPath: "/var/run/docker.sock" }] })], [P]],
+    ["another host path", [taskWith({ volumes: [{ name: "etc", hostPath: "/etc" }] })], [P]],
+    ["a task-scoped volume", [taskWith({ volumes: [{ name: "scratch" }] })], []],
+    ...["0", "0:0", "root", "root:root", "ROOT", " 0 ", "000", "0:1000"].map((user): Case => [
+      `user ${JSON.stringify(user)}`,
+      [taskWith({}, [{ ...ok, user }])],
+      [P],
+    ]),
+    ...["10001", "1000:0", "app", "app:root"].map((user): Case => [
+      `user ${JSON.stringify(user)}`,
+      [taskWith({}, [{ ...ok, user }])],
+      [],
+    ]),
+  ];
+  for (const [what, resources, expected] of cases) {
+    it(`${expected.length ? "flags" : "passes"}: ${what}`, async () => {
+      expect(await fired(resources)).to.deep.equal(expected);
+    });
+  }
 });

@@ -6,7 +6,7 @@
  */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { asArray, forTypes, isRecord, str, type Props } from "./util";
-import { OPEN_CIDRS } from "./security-groups";
+import { opensInternet } from "./cidr";
 
 const AWS_CLUSTER = "aws:eks/cluster:Cluster";
 const EKS_COMPONENT = "eks:index:Cluster";
@@ -17,8 +17,10 @@ function publicEndpointProblem(enabled: unknown, cidrs: unknown): string | undef
   const list = asArray<string>(cidrs);
   if (list.length === 0)
     return "public API endpoint is enabled with no publicAccessCidrs (AWS then admits 0.0.0.0/0); disable it or restrict the CIDRs";
-  const open = list.filter((c) => OPEN_CIDRS.includes(c));
-  return open.length > 0 ? `public API endpoint admits ${open.join(", ")}` : undefined;
+  // Judged like security groups: CIDRs that add up to a broad public range are the internet.
+  return opensInternet(list, { ipv4Prefix: 24, ipv6Prefix: 48 })
+    ? `public API endpoint admits ${list.join(", ")}, a public range broader than /24`
+    : undefined;
 }
 
 export const eksPolicies: ResourceValidationPolicy[] = [

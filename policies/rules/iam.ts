@@ -1,163 +1,195 @@
 /**
- * IAM: no administrator-equivalent grants, cross-account trust only with MFA or an external id,
- * no IAM users with inline policies.
- *
- * The ONE deliberate exception: roles on the `exemptRoles` list (default: the research account's
- * `research-admin` role, matched on its logical Pulumi name) may hold `*` on `*` or
- * AdministratorAccess; every other role, user and group may not.
+ * IAM, judged by what documents mean (`iam-semantics.ts`), not by how they are spelt:
+ * - no identity policy is administrator-equivalent or an escalation path, except where the
+ *   exemption list (`../exemptions.ts`, entry `research-admin`) says so for one role;
+ * - every action named in any policy document exists;
+ * - trust policies admit principals only under the conditions that make that safe;
+ * - IAM users carry no inline policies.
  */
-import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { exemptionFor } from "../exemptions";
+import {
+  accountOf,
+  ADMIN_MANAGED_POLICIES,
+  documentAdminProblems,
+  hasExternalId,
+  hasOrgOrSourceCondition,
+  principalsOf,
+  requiresMfa,
+  restricts,
+  unknownActions,
+} from "./iam-semantics";
+import { linkedTargets } from "./links";
 import {
   asArray,
   byType,
+  forTypes,
   isRecord,
   known,
-  lastSegment,
-  perResource,
+  perResourceAsync,
   statements,
   str,
   type Props,
   type Statement,
 } from "./util";
 
-export const ADMIN_POLICY_ARN = "arn:aws:iam::aws:policy/AdministratorAccess";
-
-export interface AdminConfig {
-  exemptRoles: string[];
-}
 export interface TrustConfig {
   trustedAccounts: string[];
 }
 
+export const ADMIN_POLICY = "iam-no-effective-admin";
+
 const ROLE = "aws:iam/role:Role";
-/** Attachments and inline policies that name a role by its `role` input. */
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
 const ROLE_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
-const OTHER_DOCS = ["aws:iam/policy:Policy", "aws:iam/userPolicy:UserPolicy", "aws:iam/groupPolicy:GroupPolicy"];
+const MANAGED_POLICY = "aws:iam/policy:Policy";
+const OTHER_DOCS = ["aws:iam/userPolicy:UserPolicy", "aws:iam/groupPolicy:GroupPolicy"];
 const OTHER_ATTACHMENTS = [
   "aws:iam/userPolicyAttachment:UserPolicyAttachment",
   "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
   "aws:iam/policyAttachment:PolicyAttachment",
 ];
+const ROLE_NAMES = { name: "name", prefix: "namePrefix" };
 
-const matches = (pattern: unknown, value: string) => asArray<unknown>(pattern).some((p) => p === value);
+/**
+ * Policy documents by resource type: the inputs that hold one (JSON string or object), for the
+ * known-actions check. Trust and resource policies count: a misspelt Deny is a silent hole.
+ */
+export const DOCUMENT_INPUTS: Record<string, string[]> = {
+  [ROLE]: ["assumeRolePolicy"],
+  [ROLE_POLICY]: ["policy"],
+  [MANAGED_POLICY]: ["policy"],
+  "aws:iam/userPolicy:UserPolicy": ["policy"],
+  "aws:iam/groupPolicy:GroupPolicy": ["policy"],
+  "aws:kms/key:Key": ["policy"],
+  "aws:kms/keyPolicy:KeyPolicy": ["policy"],
+  "aws:sns/topic:Topic": ["policy"],
+  "aws:sns/topicPolicy:TopicPolicy": ["policy"],
+  "aws:sqs/queue:Queue": ["policy"],
+  "aws:sqs/queuePolicy:QueuePolicy": ["policy"],
+  "aws:s3/bucketPolicy:BucketPolicy": ["policy"],
+  "aws:s3/bucket:Bucket": ["policy"],
+  "aws:secretsmanager/secret:Secret": ["policy"],
+  "aws:secretsmanager/secretPolicy:SecretPolicy": ["policy"],
+  "aws:ecr/repositoryPolicy:RepositoryPolicy": ["policy"],
+  "aws:ecr/registryPolicy:RegistryPolicy": ["policy"],
+  "aws:ec2/vpcEndpoint:VpcEndpoint": ["policy"],
+  "aws:organizations/policy:Policy": ["content"],
+};
 
-/** Allow of every action on every resource. */
-export function grantsEverything(s: Statement): boolean {
-  return s.Effect === "Allow" && (matches(s.Action, "*") || matches(s.Action, "*:*")) && matches(s.Resource, "*");
-}
-
-function docGrantsEverything(doc: unknown): boolean {
-  return (statements(doc) ?? []).some(grantsEverything);
-}
-
-/** Names a role is known by: logical name, `name` input, and the role's ARN tail. */
-function roleNames(role: PolicyResource): Set<string> {
-  return new Set([role.name, known(() => str((role.props as Props).name))].filter((x): x is string => !!x));
-}
-
-/** The role an attachment or role policy targets: by its `role` input, else by its dependency on a role. */
-function targetRole(r: PolicyResource, roles: PolicyResource[]): { role?: PolicyResource; ref?: string } {
-  const ref = known(() => str((r.props as Props).role));
-  const name = ref ? lastSegment(ref) : undefined;
-  const role =
-    (name ? roles.find((x) => roleNames(x).has(name)) : undefined) ?? r.dependencies.find((d) => d.type === ROLE);
-  return { role, ref: name };
-}
-
-function exempt(target: { role?: PolicyResource; ref?: string }, exemptRoles: string[]): boolean {
-  if (target.role) return exemptRoles.includes(target.role.name);
-  return target.ref !== undefined && exemptRoles.includes(target.ref);
-}
-
-/** AWS-account principals (account ids, ARNs, "*"); service and federated principals are not accounts. */
-function accountPrincipals(principal: unknown): string[] {
-  if (principal === "*") return ["*"];
-  if (!isRecord(principal)) return [];
-  return asArray<unknown>(principal.AWS).filter((p): p is string => typeof p === "string");
-}
-
-function accountOf(principal: string): string {
-  const arn = /^arn:aws[a-z-]*:iam::(\d{12}):/.exec(principal);
-  return arn ? arn[1] : principal;
-}
-
-/** Whether a statement's Condition requires MFA or an external id. */
-function requiresMfaOrExternalId(condition: unknown): boolean {
-  if (!isRecord(condition)) return false;
-  return Object.values(condition).some((block) => {
-    if (!isRecord(block)) return false;
-    return Object.entries(block).some(([key, value]) => {
-      const k = key.toLowerCase();
-      if (k === "aws:multifactorauthpresent") return asArray(value).some((v) => v === true || v === "true");
-      if (k === "sts:externalid") return asArray(value).some((v) => typeof v === "string" && v !== "");
-      return false;
+/** The documents of a resource: its document inputs plus a role's inline policies. */
+function documentsOf(type: string, props: Props): { where: string; doc: Statement[] }[] {
+  const out: { where: string; doc: Statement[] }[] = [];
+  for (const input of DOCUMENT_INPUTS[type] ?? []) {
+    const doc = statements(props[input]);
+    if (doc) out.push({ where: input, doc });
+  }
+  if (type === ROLE) {
+    asArray<unknown>(props.inlinePolicies).forEach((p, i) => {
+      const doc = isRecord(p) ? statements(p.policy) : undefined;
+      if (doc) out.push({ where: `inline policy ${String((p as Props).name ?? i)}`, doc });
     });
-  });
+  }
+  return out;
 }
 
-export const iamPolicies: StackValidationPolicy[] = [
+const policyArnOf = (r: PolicyResource) => known(() => str((r.props as Props).policyArn));
+
+export const iamPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
   {
-    name: "iam-no-admin-wildcard",
+    name: ADMIN_POLICY,
     description:
-      "No IAM policy allows `*` actions on `*` resources and nothing attaches AdministratorAccess, except to roles on the exemption list (the research admin role).",
+      "No identity policy is administrator-equivalent (Allow * on *, Allow with NotAction, AdministratorAccess / IAMFullAccess) or grants a privilege-escalation action or iam:PassRole on every role, judged on actions expanded against AWS's action list; the exemption list's research-admin entry is the one exception.",
     enforcementLevel: "mandatory",
-    configSchema: {
-      properties: {
-        exemptRoles: {
-          type: "array",
-          items: { type: "string" },
-          default: ["research-admin"],
-          description: "Logical Pulumi names of roles allowed administrator access: the one deliberate exception.",
-        },
-      },
-    },
-    validateStack: (args, report) => {
-      const { exemptRoles } = args.getConfig<AdminConfig>();
-      const roles = byType(args.resources, ROLE);
+    validateStack: async (args, report) => {
+      const all = args.resources;
+      const roles = byType(all, ROLE);
+      const exempt = (role: PolicyResource) => exemptionFor(ADMIN_POLICY, role, all) !== undefined;
+      const allExempt = (targets: PolicyResource[]) => targets.length > 0 && targets.every(exempt);
+      const check = async (r: PolicyResource, what: string, doc: unknown) => {
+        const parsed = statements(doc);
+        if (!parsed) return;
+        for (const p of await documentAdminProblems(parsed)) report(`${what}: ${p}`, r.urn);
+      };
+      const run = (r: PolicyResource, fn: () => Promise<void> | void) => perResourceAsync(report, r.urn, fn);
+
       for (const role of roles) {
-        if (exemptRoles.includes(role.name)) continue;
-        perResource(report, role.urn, () => {
+        if (exempt(role)) continue;
+        await run(role, async () => {
           const props = role.props as Props;
-          for (const inline of asArray<Props>(props.inlinePolicies)) {
-            if (isRecord(inline) && docGrantsEverything(inline.policy))
-              report(`inline policy ${String(inline.name ?? "")} allows * on *`, role.urn);
+          for (const inline of asArray<unknown>(props.inlinePolicies)) {
+            if (isRecord(inline)) await check(role, `inline policy ${String(inline.name ?? "")}`, inline.policy);
           }
-          if (asArray(props.managedPolicyArns).includes(ADMIN_POLICY_ARN))
-            report("managedPolicyArns includes AdministratorAccess", role.urn);
-        });
-      }
-      for (const rp of byType(args.resources, ROLE_POLICY)) {
-        perResource(report, rp.urn, () => {
-          if (docGrantsEverything((rp.props as Props).policy) && !exempt(targetRole(rp, roles), exemptRoles))
-            report("role policy allows * on *", rp.urn);
-        });
-      }
-      for (const at of byType(args.resources, ROLE_ATTACHMENT)) {
-        perResource(report, at.urn, () => {
-          const target = targetRole(at, roles);
-          if ((at.props as Props).policyArn === ADMIN_POLICY_ARN && !exempt(target, exemptRoles)) {
-            report(`attaches AdministratorAccess to role ${target.role?.name ?? target.ref ?? "(unknown)"}`, at.urn);
+          for (const arn of asArray<unknown>(props.managedPolicyArns)) {
+            if (typeof arn === "string" && ADMIN_MANAGED_POLICIES.includes(arn))
+              report(`managedPolicyArns includes ${arn.split("/").pop()}`, role.urn);
           }
         });
       }
-      for (const d of byType(args.resources, ...OTHER_DOCS)) {
-        perResource(report, d.urn, () => {
-          if (docGrantsEverything((d.props as Props).policy)) report("policy document allows * on *", d.urn);
+      for (const rp of byType(all, ROLE_POLICY)) {
+        await run(rp, async () => {
+          if (allExempt(linkedTargets(rp, "role", roles, ROLE_NAMES))) return;
+          await check(rp, "role policy", (rp.props as Props).policy);
         });
       }
-      for (const at of byType(args.resources, ...OTHER_ATTACHMENTS)) {
-        perResource(report, at.urn, () => {
-          if ((at.props as Props).policyArn === ADMIN_POLICY_ARN)
-            report("attaches AdministratorAccess outside the exempt roles", at.urn);
+      // A customer managed policy is judged where it is attached: only-to-exempt-roles is exempt.
+      const attachments = byType(all, ROLE_ATTACHMENT, ...OTHER_ATTACHMENTS);
+      for (const mp of byType(all, MANAGED_POLICY)) {
+        await run(mp, async () => {
+          const attached = attachments.filter((a) => linkedTargets(a, "policyArn", [mp]).length > 0);
+          const onlyExempt =
+            attached.length > 0 &&
+            attached.every((a) => a.type === ROLE_ATTACHMENT && allExempt(linkedTargets(a, "role", roles, ROLE_NAMES)));
+          if (!onlyExempt) await check(mp, "policy document", (mp.props as Props).policy);
+        });
+      }
+      for (const at of byType(all, ROLE_ATTACHMENT)) {
+        await run(at, () => {
+          const arn = policyArnOf(at);
+          if (!arn || !ADMIN_MANAGED_POLICIES.includes(arn)) return;
+          const targets = linkedTargets(at, "role", roles, ROLE_NAMES);
+          if (!allExempt(targets)) {
+            const who =
+              targets.map((t) => t.name).join(", ") || known(() => str((at.props as Props).role)) || "(unknown)";
+            report(`attaches ${arn.split("/").pop()} to role ${who}`, at.urn);
+          }
+        });
+      }
+      for (const d of byType(all, ...OTHER_DOCS))
+        await run(d, () => check(d, "policy document", (d.props as Props).policy));
+      for (const at of byType(all, ...OTHER_ATTACHMENTS)) {
+        await run(at, () => {
+          const arn = policyArnOf(at);
+          if (arn && ADMIN_MANAGED_POLICIES.includes(arn)) report(`attaches ${arn.split("/").pop()}`, at.urn);
         });
       }
     },
   },
   {
-    name: "iam-cross-account-trust-conditions",
+    name: "iam-actions-known",
     description:
-      "Role trust policies that admit AWS account principals require MFA (aws:MultiFactorAuthPresent) or an external id (sts:ExternalId).",
+      "Every Action / NotAction in every policy document (identity, trust, resource policies, SCPs) names at least one real AWS action: a misspelt action grants or denies nothing.",
+    enforcementLevel: "mandatory",
+    validateResource: forTypes(
+      [...Object.keys(DOCUMENT_INPUTS), "aws:lambda/permission:Permission"],
+      async (props, args, report) => {
+        if (args.type === "aws:lambda/permission:Permission") {
+          const action = str(props.action);
+          if (action && (await unknownActions([{ Action: action }])).length > 0)
+            report(`action ${action} is not a known AWS action`);
+          return;
+        }
+        for (const { where, doc } of documentsOf(args.type, props)) {
+          const unknown = await unknownActions(doc);
+          if (unknown.length > 0) report(`${where}: unknown or misspelt action(s) ${unknown.join(", ")}`);
+        }
+      },
+    ),
+  },
+  {
+    name: "iam-trust-policy-conditions",
+    description:
+      "Role trust policies admit principals only safely: AWS-account principals under MFA (Bool aws:MultiFactorAuthPresent true) or sts:ExternalId; Principal * only with an organization or source condition; OIDC federation only with its sub and aud conditions; SAML only with SAML:aud.",
     enforcementLevel: "mandatory",
     configSchema: {
       properties: {
@@ -170,29 +202,19 @@ export const iamPolicies: StackValidationPolicy[] = [
         },
       },
     },
-    validateStack: (args, report) => {
+    validateResource: forTypes([ROLE], (props, args, report) => {
       const { trustedAccounts } = args.getConfig<TrustConfig>();
-      for (const role of byType(args.resources, ROLE)) {
-        perResource(report, role.urn, () => {
-          const raw = (role.props as Props).assumeRolePolicy;
-          const trust = statements(raw);
-          if (trust === undefined) {
-            if (raw !== undefined) report("assumeRolePolicy is not a readable policy document", role.urn);
-            return;
-          }
-          for (const s of trust) {
-            if (s.Effect !== "Allow") continue;
-            const accounts = accountPrincipals(s.Principal).filter((p) => !trustedAccounts.includes(accountOf(p)));
-            if (accounts.length > 0 && !requiresMfaOrExternalId(s.Condition)) {
-              report(
-                `trust policy admits ${accounts.join(", ")} without requiring aws:MultiFactorAuthPresent or sts:ExternalId`,
-                role.urn,
-              );
-            }
-          }
-        });
+      const raw = props.assumeRolePolicy;
+      const trust = statements(raw);
+      if (trust === undefined) {
+        if (raw !== undefined) report("assumeRolePolicy is not a readable policy document");
+        return;
       }
-    },
+      for (const s of trust) {
+        if (s.Effect !== "Allow") continue;
+        for (const problem of trustProblems(s, trustedAccounts)) report(`trust policy ${problem}`);
+      }
+    }),
   },
   {
     name: "iam-no-user-inline-policies",
@@ -205,3 +227,37 @@ export const iamPolicies: StackValidationPolicy[] = [
     },
   },
 ];
+
+/** The OIDC provider host a federated principal names: `arn:…:oidc-provider/HOST` or a bare host. */
+function oidcHost(federated: string): string | undefined {
+  const arn = /:oidc-provider\/(.+)$/.exec(federated);
+  if (arn) return arn[1].toLowerCase();
+  if (federated.startsWith("arn:")) return undefined;
+  return federated.toLowerCase();
+}
+
+/** What is unsafe in one Allow statement of a trust policy. */
+export function trustProblems(s: Statement, trustedAccounts: string[] = []): string[] {
+  const out: string[] = [];
+  const p = principalsOf(s);
+  if (p.anyone && !hasOrgOrSourceCondition(s.Condition))
+    out.push("admits any principal (*) without an aws:PrincipalOrgID, aws:SourceAccount or aws:SourceArn condition");
+  const accounts = p.aws.filter((a) => !trustedAccounts.includes(accountOf(a) ?? a));
+  if (accounts.length > 0 && !requiresMfa(s.Condition) && !hasExternalId(s.Condition))
+    out.push(
+      `admits ${accounts.join(", ")} without requiring MFA (Bool aws:MultiFactorAuthPresent true) or sts:ExternalId`,
+    );
+  for (const f of p.federated) {
+    if (/:saml-provider\//.test(f)) {
+      if (!restricts(s.Condition, ["saml:aud"])) out.push(`admits SAML provider ${f} without a SAML:aud condition`);
+      continue;
+    }
+    const host = oidcHost(f);
+    if (!host) continue;
+    const needed = host === "cognito-identity.amazonaws.com" ? ["aud", "amr"] : ["sub", "aud"];
+    const missing = needed.filter((k) => !restricts(s.Condition, [`${host}:${k}`]));
+    if (missing.length > 0)
+      out.push(`admits OIDC provider ${host} without ${missing.map((k) => `${host}:${k}`).join(" and ")} condition(s)`);
+  }
+  return out;
+}

@@ -2,8 +2,9 @@ import { expect } from "chai";
 import { res, violations } from "../gate/testing";
 import type { PlanResource } from "../gate/plan-files";
 
+/** A bucket named by its `bucket` input (the physical name companions refer to). */
 const bucket = (name: string, inputs: Record<string, unknown> = {}, type = "aws:s3/bucketV2:BucketV2") =>
-  res(type, name, inputs);
+  res(type, name, { bucket: name, ...inputs });
 const tlsPolicy = JSON.stringify({
   Version: "2012-10-17",
   Statement: [
@@ -61,11 +62,27 @@ describe("S3 bucket policies", () => {
     expect(await s3Violations([bucket("data-logical", { bucket: "data" }), ...hardened("data")])).to.deep.equal([]);
   });
 
-  it("match companions by logical name and, when the name is unknown, by dependency", async () => {
-    expect(await s3Violations([bucket("data", { bucket: "<computed>" }), ...hardened("data")])).to.deep.equal([]);
-    const b = bucket("models", { bucket: "<computed>" });
-    const deps = hardened("<computed>").map((c) => ({ ...c, dependencies: [b.urn] }));
-    expect(await s3Violations([b, ...deps])).to.deep.equal([]);
+  it("link an auto-named bucket's companions by the auto-name they name and their dependency on it", async () => {
+    const auto = res("aws:s3/bucketV2:BucketV2", "models");
+    const linked = hardened("models-1a2b3c4").map((c) => ({ ...c, dependencies: [auto.urn] }));
+    expect(await s3Violations([auto, ...linked])).to.deep.equal([]);
+    const unknownRef = hardened("<computed>").map((c) => ({ ...c, dependencies: [auto.urn] }));
+    expect(await s3Violations([auto, ...unknownRef])).to.deep.equal([]);
+  });
+
+  it("do not link by a guessed logical name, nor by a dependency when the companion names another bucket", async () => {
+    const auto = res("aws:s3/bucketV2:BucketV2", "models");
+    expect((await s3Violations([auto, ...hardened("models")])).map((v) => v.policy)).to.have.length(3);
+    const elsewhere = hardened("someone-elses-bucket").map((c) => ({ ...c, dependencies: [auto.urn] }));
+    expect((await s3Violations([auto, ...elsewhere])).map((v) => v.policy)).to.deep.equal([
+      "s3-public-access-block",
+      "s3-server-side-encryption",
+      "s3-tls-only",
+    ]);
+  });
+
+  it("link companions that name the bucket by its ARN", async () => {
+    expect(await s3Violations([bucket("data"), ...hardened("arn:aws:s3:::data")])).to.deep.equal([]);
   });
 
   it("do not credit another bucket's companions", async () => {

@@ -1,14 +1,15 @@
 /**
  * S3 buckets. In @pulumi/aws 7 most bucket settings live in separate resources that name the
  * bucket in their `bucket` input, so these are stack policies: each bucket is checked together
- * with the companion resources that refer to it (by bucket name or logical name, or by a
- * dependency on the bucket when the name is only known after deployment).
+ * with the companion resources that name it: their `bucket` input is the bucket's name (or ARN),
+ * its auto-name, or unknown with a dependency on it (`links.ts`); never a guessed logical name.
  *
  * Audit buckets are those tagged `ml-platform:purpose = audit`; they also need versioning and
  * object lock with a default retention.
  */
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { asArray, byType, isRecord, known, perResource, statements, str, tagsOf, type Props } from "./util";
+import { linkedTargets } from "./links";
+import { asArray, byType, isRecord, perResource, statements, tagsOf, type Props } from "./util";
 import { PURPOSE, TAG } from "../../infra/shared/conventions";
 
 export const BUCKET_TYPES = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
@@ -29,15 +30,13 @@ const T = {
   ],
 };
 
+const BUCKET_NAME = { name: "bucket", prefix: "bucketPrefix" };
+
 const SSE_ALGORITHMS = ["AES256", "aws:kms", "aws:kms:dsse"];
 
-/** Resources of `types` that configure `bucket`. */
+/** Resources of `types` that configure `bucket`: their `bucket` input names it (`links.ts`). */
 export function companions(resources: PolicyResource[], bucket: PolicyResource, types: string[]): PolicyResource[] {
-  const ids = new Set([bucket.name, known(() => str((bucket.props as Props).bucket))].filter((x): x is string => !!x));
-  return byType(resources, ...types).filter((c) => {
-    const ref = known(() => str((c.props as Props).bucket));
-    return (ref !== undefined && ids.has(ref)) || c.dependencies.some((d) => d.urn === bucket.urn);
-  });
+  return byType(resources, ...types).filter((c) => linkedTargets(c, "bucket", [bucket], BUCKET_NAME).length > 0);
 }
 
 const isAudit = (b: PolicyResource) => tagsOf(b.props as Props)[AUDIT_TAG.key] === AUDIT_TAG.value;

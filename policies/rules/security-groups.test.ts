@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { res, violations } from "../gate/testing";
+import { fired, res, violations, type Case } from "../gate/testing";
 
 const P = "security-group-no-public-ingress";
 const sg = (ingress: unknown[]) => res("aws:ec2/securityGroup:SecurityGroup", "web", { ingress });
@@ -74,5 +74,107 @@ describe("policy security-group-no-public-ingress", () => {
       P,
     );
     expect(v.map((x) => String(x.urn).split("::").pop())).to.deep.equal(["v4", "v6"]);
+  });
+});
+
+describe("network meaning: CIDRs that add up to the internet", () => {
+  const NACL = "network-acl-no-public-ingress";
+  const ssh = (cidrBlocks: string[], ipv6CidrBlocks: string[] = []) => ({
+    fromPort: 22,
+    toPort: 22,
+    protocol: "tcp",
+    cidrBlocks,
+    ipv6CidrBlocks,
+  });
+  const group = res("aws:ec2/securityGroup:SecurityGroup", "g", { ingress: [] });
+  const ingressRule = (name: string, cidrIpv4: string, fromPort = 22) =>
+    res(
+      "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+      name,
+      { securityGroupId: "sg-1", fromPort, toPort: fromPort, ipProtocol: "tcp", cidrIpv4 },
+      { dependencies: [group.urn] },
+    );
+  const acl = (ingress: object[]) => res("aws:ec2/networkAcl:NetworkAcl", "acl", { vpcId: "vpc-1", ingress });
+  const aclEntry = (cidrBlock: string, ruleAction = "allow", fromPort = 22) => ({
+    protocol: "tcp",
+    ruleNo: 100,
+    action: ruleAction,
+    cidrBlock,
+    fromPort,
+    toPort: fromPort,
+  });
+  const cases: Case[] = [
+    ["0.0.0.0/1 + 128.0.0.0/1 in one rule", [sg([ssh(["0.0.0.0/1", "128.0.0.0/1"])])], [P]],
+    ["0.0.0.0/1 and 128.0.0.0/1 in two rules of one group", [sg([ssh(["0.0.0.0/1"]), ssh(["128.0.0.0/1"])])], [P]],
+    [
+      "two public /24s making a /23 in one group's separate ingress rule resources",
+      [group, ingressRule("a", "198.51.100.0/24"), ingressRule("b", "198.51.101.0/24")],
+      [P],
+    ],
+    [
+      "two public /24s making a /23 in two inline rules",
+      [sg([ssh(["198.51.100.0/24"]), ssh(["198.51.101.0/24"])])],
+      [P],
+    ],
+    ["a public /8", [sg([ssh(["11.0.0.0/8"])])], [P]],
+    ["a public IPv6 /16", [sg([ssh([], ["2001::/16"])])], [P]],
+    [
+      "two public /24s of a /23 on different ports of one group",
+      [sg([ssh(["198.51.100.0/24"]), { ...ssh(["198.51.101.0/24"]), fromPort: 80, toPort: 80 }])],
+      [],
+    ],
+    ["one public /24", [sg([ssh(["198.51.100.0/24"])])], []],
+    [
+      "all private ranges together",
+      [sg([ssh(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"])])],
+      [],
+    ],
+    ["one public /28", [sg([ssh(["203.0.113.16/28"])])], []],
+    [
+      "separate rules of different groups",
+      [
+        ingressRule("a", "198.51.100.0/24"),
+        {
+          ...ingressRule("b", "198.51.101.0/24"),
+          dependencies: [],
+          inputs: { securityGroupId: "sg-2", fromPort: 22, toPort: 22, ipProtocol: "tcp", cidrIpv4: "198.51.101.0/24" },
+        },
+      ],
+      [],
+    ],
+    ["a network ACL allowing 0.0.0.0/0", [acl([aclEntry("0.0.0.0/0")])], [NACL]],
+    ["a network ACL allowing the two halves", [acl([aclEntry("0.0.0.0/1"), aclEntry("128.0.0.0/1")])], [NACL]],
+    [
+      "a network ACL rule resource allowing a public /4",
+      [
+        res("aws:ec2/networkAclRule:NetworkAclRule", "r", {
+          networkAclId: "acl-1",
+          ruleNumber: 100,
+          egress: false,
+          protocol: "tcp",
+          ruleAction: "allow",
+          cidrBlock: "16.0.0.0/4",
+          fromPort: 22,
+          toPort: 22,
+        }),
+      ],
+      [NACL],
+    ],
+    [
+      "a network ACL denying 0.0.0.0/0, allowing the VPC",
+      [acl([aclEntry("0.0.0.0/0", "deny"), aclEntry("10.0.0.0/16")])],
+      [],
+    ],
+  ];
+  for (const [what, resources, expected] of cases) {
+    it(`${expected.length ? "flags" : "passes"}: ${what}`, async () => {
+      expect(await fired(resources)).to.deep.equal(expected);
+    });
+  }
+
+  it("takes the broadness limit from config", async () => {
+    const office = [sg([ssh(["198.51.100.0/22"])])];
+    expect(await fired(office)).to.deep.equal([P]);
+    expect(await fired(office, { [P]: { ipv4Prefix: 22 } })).to.deep.equal([]);
   });
 });

@@ -1,84 +1,190 @@
-/** Security groups: nothing reachable from the whole internet unless its port is on the allow-list. */
-import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { asArray, forTypes, type Props } from "./util";
+/**
+ * Network ingress: nothing reachable from the internet unless its port is on the allow-list.
+ * "The internet" is judged by address arithmetic (`cidr.ts`), over every rule of the same
+ * security group (or network ACL) that opens overlapping ports, so 0.0.0.0/1 + 128.0.0.0/1 in two
+ * rules, or a public /8, is as open as 0.0.0.0/0.
+ *
+ * Security groups: inline `ingress` of `aws:ec2/securityGroup`, `aws:ec2/securityGroupRule`
+ * (type ingress) and `aws:vpc/securityGroupIngressRule`, grouped by the group they name (by
+ * dependency on it, else by its `securityGroupId`). Network ACLs: inline `ingress` of
+ * `aws:ec2/networkAcl` and `aws:ec2/defaultNetworkAcl`, and `aws:ec2/networkAclRule` with
+ * `egress` false; only allow rules count, and a lower-numbered deny is not credited (the check is
+ * conservative: open a port on purpose by listing it in `allowedPorts`).
+ */
+import type { PolicyConfigSchema, PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { opensInternet, type Broadness } from "./cidr";
+import { asArray, byType, known, perResource, str, type Props } from "./util";
 
 export const OPEN_CIDRS = ["0.0.0.0/0", "::/0"];
 
-export interface SecurityGroupConfig {
+export interface NetworkConfig extends Broadness {
   allowedPorts: number[];
 }
 
 interface Ingress {
+  /** Resource reporting the rule. */
+  urn: string;
+  /** Security group or ACL the rule belongs to. */
+  group: string;
   from: number;
   to: number;
   protocol: string;
   cidrs: string[];
 }
 
-const ALL_PROTOCOLS = ["-1", "all"];
+const EVERY_PROTOCOL = ["-1", "all"];
 
-/** An open rule passes only if every port it opens is allowed; "all protocols" opens every port. */
-function check(rule: Ingress, allowed: number[]): string | undefined {
-  const open = rule.cidrs.filter((c) => OPEN_CIDRS.includes(c));
-  if (open.length === 0) return undefined;
-  const everyPort = ALL_PROTOCOLS.includes(String(rule.protocol).toLowerCase());
-  const from = everyPort ? 0 : Number(rule.from);
-  const to = everyPort ? 65535 : Number(rule.to);
-  const ok =
-    Number.isFinite(from) &&
-    Number.isFinite(to) &&
-    to - from < 65536 &&
-    Array.from({ length: to - from + 1 }, (_, i) => from + i).every((p) => allowed.includes(p));
-  if (ok) return undefined;
-  const ports = everyPort ? "all ports" : from === to ? `port ${from}` : `ports ${from}-${to}`;
-  return `ingress from ${open.join(", ")} on ${ports} (${rule.protocol}); allowed open ports: ${allowed.length ? allowed.join(", ") : "none"}`;
+function ports(r: Ingress): [number, number] {
+  if (EVERY_PROTOCOL.includes(String(r.protocol).toLowerCase())) return [0, 65535];
+  const from = Number.isFinite(r.from) ? r.from : 0;
+  const to = Number.isFinite(r.to) ? r.to : 65535;
+  return [Math.max(0, from), Math.min(65535, to)];
 }
 
-const ruleFrom = (r: Props, cidrKeys: string[], protocolKey: string): Ingress => ({
-  from: Number(r.fromPort ?? 0),
-  to: Number(r.toPort ?? r.fromPort ?? 65535),
-  protocol: String(r[protocolKey] ?? "tcp"),
-  cidrs: cidrKeys.flatMap((k) => asArray<string>(r[k])),
-});
+/** Ports of the rule that are not on the allow-list (capped: one disallowed port is enough to say so). */
+function disallowed(r: Ingress, allowed: number[]): [number, number] | undefined {
+  const [from, to] = ports(r);
+  for (let p = from; p <= to; p++) if (!allowed.includes(p)) return [from, to];
+  return undefined;
+}
 
-export const securityGroupPolicies: ResourceValidationPolicy[] = [
+const overlap = (a: [number, number], b: [number, number]) => a[0] <= b[1] && b[0] <= a[1];
+
+function describe(r: Ingress): string {
+  const [from, to] = ports(r);
+  if (from === 0 && to === 65535) return `all ports (${r.protocol})`;
+  return from === to ? `port ${from} (${r.protocol})` : `ports ${from}-${to} (${r.protocol})`;
+}
+
+function rule(urn: string, group: string, r: Props, cidrKeys: string[], protocolKey: string): Ingress {
+  return {
+    urn,
+    group,
+    from: Number(r.fromPort ?? 0),
+    to: Number(r.toPort ?? r.fromPort ?? 65535),
+    protocol: String(r[protocolKey] ?? "tcp"),
+    cidrs: cidrKeys.flatMap((k) => asArray<unknown>(r[k]).filter((c): c is string => typeof c === "string")),
+  };
+}
+
+/** The group a separate rule belongs to: the security group / ACL it depends on, else the id it names. */
+function groupOf(r: PolicyResource, groupTypes: string[], idInput: string): string {
+  const dep = r.dependencies.find((d) => groupTypes.includes(d.type));
+  return dep?.urn ?? known(() => str((r.props as Props)[idInput])) ?? r.urn;
+}
+
+function violations(rules: Ingress[], cfg: NetworkConfig): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const r of rules) {
+    const bad = disallowed(r, cfg.allowedPorts);
+    if (!bad || r.cidrs.length === 0) continue;
+    const together = rules.filter(
+      (o) => o.group === r.group && disallowed(o, cfg.allowedPorts) && overlap(ports(o), bad),
+    );
+    const cidrs = [...new Set(together.flatMap((o) => o.cidrs))];
+    if (!opensInternet(cidrs, cfg)) continue;
+    const own = r.cidrs.join(", ");
+    const others = cidrs.filter((c) => !r.cidrs.includes(c));
+    const msg =
+      `ingress from ${own}${others.length ? ` (with ${others.join(", ")} in the same group)` : ""} on ${describe(r)} ` +
+      `opens a public range broader than /${cfg.ipv4Prefix} (IPv6 /${cfg.ipv6Prefix}); allowed open ports: ${cfg.allowedPorts.length ? cfg.allowedPorts.join(", ") : "none"}`;
+    out.set(r.urn, [...(out.get(r.urn) ?? []), msg]);
+  }
+  return out;
+}
+
+const SG = "aws:ec2/securityGroup:SecurityGroup";
+const NACLS = ["aws:ec2/networkAcl:NetworkAcl", "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl"];
+
+const configSchema: PolicyConfigSchema = {
+  properties: {
+    allowedPorts: {
+      type: "array",
+      items: { type: "integer", minimum: 0, maximum: 65535 },
+      default: [],
+      description: "Ports that may be open to the internet (e.g. 443 for a public load balancer).",
+    },
+    ipv4Prefix: {
+      type: "integer",
+      minimum: 0,
+      maximum: 32,
+      default: 24,
+      description: "A public IPv4 range broader than this prefix (e.g. more than a /24) counts as the internet.",
+    },
+    ipv6Prefix: {
+      type: "integer",
+      minimum: 0,
+      maximum: 128,
+      default: 48,
+      description: "A public IPv6 range broader than this prefix counts as the internet.",
+    },
+  },
+};
+
+function reportAll(found: Map<string, string[]>, report: (m: string, urn: string) => void) {
+  for (const [urn, messages] of found) for (const m of messages) report(m, urn);
+}
+
+export const securityGroupPolicies: StackValidationPolicy[] = [
   {
     name: "security-group-no-public-ingress",
-    description: "Security groups and their rules admit no ingress from 0.0.0.0/0 or ::/0 except on configured ports.",
+    description:
+      "Security groups and their rules, taken together, admit no ingress from a public range (0.0.0.0/0, ::/0, or CIDRs that add up to a broad public range) except on configured ports.",
     enforcementLevel: "mandatory",
-    configSchema: {
-      properties: {
-        allowedPorts: {
-          type: "array",
-          items: { type: "integer", minimum: 0, maximum: 65535 },
-          default: [],
-          description: "Ports that may be open to the internet (e.g. 443 for a public load balancer).",
-        },
-      },
+    configSchema,
+    validateStack: (args, report) => {
+      const cfg = args.getConfig<NetworkConfig>();
+      const rules: Ingress[] = [];
+      for (const sg of byType(args.resources, SG)) {
+        perResource(report, sg.urn, () => {
+          for (const r of asArray<Props>((sg.props as Props).ingress))
+            rules.push(rule(sg.urn, sg.urn, r, ["cidrBlocks", "ipv6CidrBlocks"], "protocol"));
+        });
+      }
+      for (const r of byType(args.resources, "aws:ec2/securityGroupRule:SecurityGroupRule")) {
+        perResource(report, r.urn, () => {
+          const props = r.props as Props;
+          if (props.type !== "ingress") return;
+          rules.push(
+            rule(r.urn, groupOf(r, [SG], "securityGroupId"), props, ["cidrBlocks", "ipv6CidrBlocks"], "protocol"),
+          );
+        });
+      }
+      for (const r of byType(args.resources, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")) {
+        perResource(report, r.urn, () => {
+          rules.push(
+            rule(r.urn, groupOf(r, [SG], "securityGroupId"), r.props as Props, ["cidrIpv4", "cidrIpv6"], "ipProtocol"),
+          );
+        });
+      }
+      reportAll(violations(rules, cfg), report);
     },
-    validateResource: [
-      forTypes(["aws:ec2/securityGroup:SecurityGroup"], (props, args, report) => {
-        const { allowedPorts } = args.getConfig<SecurityGroupConfig>();
-        for (const r of asArray<Props>(props.ingress)) {
-          const problem = check(ruleFrom(r, ["cidrBlocks", "ipv6CidrBlocks"], "protocol"), allowedPorts);
-          if (problem) report(problem);
-        }
-      }),
-      forTypes(["aws:ec2/securityGroupRule:SecurityGroupRule"], (props, args, report) => {
-        if (props.type !== "ingress") return;
-        const problem = check(
-          ruleFrom(props, ["cidrBlocks", "ipv6CidrBlocks"], "protocol"),
-          args.getConfig<SecurityGroupConfig>().allowedPorts,
-        );
-        if (problem) report(problem);
-      }),
-      forTypes(["aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"], (props, args, report) => {
-        const problem = check(
-          ruleFrom(props, ["cidrIpv4", "cidrIpv6"], "ipProtocol"),
-          args.getConfig<SecurityGroupConfig>().allowedPorts,
-        );
-        if (problem) report(problem);
-      }),
-    ],
+  },
+  {
+    name: "network-acl-no-public-ingress",
+    description:
+      "Network ACL allow rules, taken together, admit no ingress from a public range except on configured ports (ephemeral return ports must be listed on purpose).",
+    enforcementLevel: "mandatory",
+    configSchema,
+    validateStack: (args, report) => {
+      const cfg = args.getConfig<NetworkConfig>();
+      const rules: Ingress[] = [];
+      for (const acl of byType(args.resources, ...NACLS)) {
+        perResource(report, acl.urn, () => {
+          for (const r of asArray<Props>((acl.props as Props).ingress)) {
+            if (String(r.action ?? "").toLowerCase() !== "allow") continue;
+            rules.push(rule(acl.urn, acl.urn, r, ["cidrBlock", "ipv6CidrBlock"], "protocol"));
+          }
+        });
+      }
+      for (const r of byType(args.resources, "aws:ec2/networkAclRule:NetworkAclRule")) {
+        perResource(report, r.urn, () => {
+          const props = r.props as Props;
+          if (props.egress === true || String(props.ruleAction ?? "").toLowerCase() !== "allow") return;
+          rules.push(rule(r.urn, groupOf(r, NACLS, "networkAclId"), props, ["cidrBlock", "ipv6CidrBlock"], "protocol"));
+        });
+      }
+      reportAll(violations(rules, cfg), report);
+    },
   },
 ];

@@ -51,14 +51,32 @@ export function perResource(report: ReportViolation, urn: string, check: () => v
   }
 }
 
+/** `perResource` for a check that awaits (action expansion is asynchronous). */
+export async function perResourceAsync(
+  report: ReportViolation,
+  urn: string,
+  check: () => Promise<void> | void,
+): Promise<void> {
+  try {
+    await check();
+  } catch (e) {
+    if ((e as Error).constructor?.name !== "UnknownValueError") throw e;
+    (report as unknown as (v: object) => void)({
+      message: `can't check during preview: ${(e as Error).message}`,
+      urn,
+      enforcementLevel: "advisory",
+    });
+  }
+}
+
 /** A resource validation for the listed type tokens only; with one type the engine's fast filter applies. */
 export function forTypes(
   types: readonly string[],
-  validate: (props: Props, args: ResourceValidationArgs, report: ReportViolation) => void,
+  validate: (props: Props, args: ResourceValidationArgs, report: ReportViolation) => void | Promise<void>,
 ): ResourceValidation {
   const fn: ResourceValidation = (args, report) => {
     if (!types.includes(args.type)) return;
-    validate(args.props as Props, args, report);
+    return validate(args.props as Props, args, report);
   };
   if (types.length === 1) (fn as { __pulumiType?: string }).__pulumiType = types[0];
   return fn;

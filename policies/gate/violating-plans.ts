@@ -1,0 +1,438 @@
+/**
+ * One small violating plan per class of risk the pack must catch, built with the test helpers:
+ * `violating-plans.test.ts` writes them as `<stack>.json` files and runs `npm run policy` over
+ * them (exit 1, each stack's policies named), and evaluates each alone (exactly its policies fire,
+ * mandatory). A class the pack stops catching fails that test by name.
+ */
+import { K8S, TAG } from "../../infra/shared/conventions";
+import type { PlanResource } from "./plan-files";
+import { doc, provider, res } from "./testing";
+
+export interface ViolatingPlan {
+  /** Stack name: the class of risk and the one thing wrong. */
+  stack: string;
+  resources: PlanResource[];
+  /** Mandatory policies that must fire, and no other. */
+  policies: string[];
+}
+
+const FOREIGN = "arn:aws:iam::999999999999:root";
+const serviceTrust = doc({ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" });
+const mfaTrust = doc({
+  Effect: "Allow",
+  Principal: { AWS: "arn:aws:iam::111111111111:root" },
+  Action: "sts:AssumeRole",
+  Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" } },
+});
+const budget = (stack: string) =>
+  res(
+    "aws:budgets/budget:Budget",
+    "b",
+    { budgetType: "COST", limitAmount: "10", limitUnit: "USD", timeUnit: "MONTHLY" },
+    { stack },
+  );
+
+type Make = (stack: string) => PlanResource[];
+
+const role =
+  (inputs: Record<string, unknown>): Make =>
+  (stack) => [res("aws:iam/role:Role", "r", { name: "r", assumeRolePolicy: serviceTrust, ...inputs }, { stack })];
+const inline = (policy: string): Make => role({ inlinePolicies: [{ name: "p", policy }] });
+const one =
+  (type: string, inputs: Record<string, unknown>): Make =>
+  (stack) => [res(type, "x", inputs, { stack })];
+const trust = (statement: object): Make =>
+  role({ assumeRolePolicy: doc({ Effect: "Allow", Action: "sts:AssumeRole", ...statement }) });
+const grant = (Principal: unknown) => doc({ Effect: "Allow", Principal, Action: "*", Resource: "*" });
+
+const k8sContainer = {
+  name: "app",
+  image: "app:1.0",
+  resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } },
+  securityContext: {
+    allowPrivilegeEscalation: false,
+    runAsNonRoot: true,
+    readOnlyRootFilesystem: true,
+    capabilities: { drop: ["ALL"] },
+  },
+};
+const workload =
+  (
+    type: string,
+    pod: Record<string, unknown>,
+    wrap: (spec: object) => object = (spec) => ({ template: { spec } }),
+  ): Make =>
+  (stack) => [
+    res(type, "w", { metadata: { namespace: "apps" }, spec: wrap({ containers: [k8sContainer], ...pod }) }, { stack }),
+  ];
+const ecsTask = (inputs: Record<string, unknown>, container: Record<string, unknown> = {}): Make =>
+  one("aws:ecs/taskDefinition:TaskDefinition", {
+    family: "t",
+    networkMode: "awsvpc",
+    containerDefinitions: JSON.stringify([{ name: "c", image: "c:1", user: "10001", ...container }]),
+    ...inputs,
+  });
+const trail =
+  (inputs: Record<string, unknown>): Make =>
+  (stack) => [
+    res(
+      "aws:cloudtrail/trail:Trail",
+      "t",
+      { isMultiRegionTrail: true, enableLogFileValidation: true, kmsKeyId: "arn:aws:kms:us-east-1:1:key/k", ...inputs },
+      { stack },
+    ),
+    budget(stack),
+  ];
+
+const table: [string, Make, string[]][] = [
+  // IAM meaning
+  [
+    "iam-notaction-allow",
+    inline(doc({ Effect: "Allow", NotAction: "iam:*", Resource: "*" })),
+    ["iam-no-effective-admin"],
+  ],
+  ["iam-star-of-iam", inline(doc({ Effect: "Allow", Action: "iam:*", Resource: "*" })), ["iam-no-effective-admin"]],
+  [
+    "iam-passrole-star",
+    inline(doc({ Effect: "Allow", Action: "iam:PassRole", Resource: "*" })),
+    ["iam-no-effective-admin"],
+  ],
+  [
+    "iam-forged-research-admin",
+    (stack) => [
+      res(
+        "aws:iam/role:Role",
+        "research-admin",
+        {
+          name: "research-admin",
+          assumeRolePolicy: mfaTrust,
+          tags: { [TAG.policyExemption]: "research-admin" },
+          inlinePolicies: [{ name: "all", policy: doc({ Effect: "Allow", Action: "*", Resource: "*" }) }],
+        },
+        { stack, components: ["ml-platform:classification:PhotoApi"] },
+      ),
+    ],
+    ["iam-no-effective-admin", "policy-exemption-claims"],
+  ],
+  [
+    "iam-misspelt-action",
+    inline(doc({ Effect: "Allow", Action: "s3:GetObjekt", Resource: "arn:aws:s3:::d/*" })),
+    ["iam-actions-known"],
+  ],
+  [
+    "trust-null-mfa",
+    trust({ Principal: { AWS: FOREIGN }, Condition: { Null: { "aws:MultiFactorAuthPresent": "true" } } }),
+    ["iam-trust-policy-conditions"],
+  ],
+  ["trust-principal-star", trust({ Principal: "*" }), ["iam-trust-policy-conditions"]],
+  [
+    "trust-oidc-without-sub",
+    role({
+      assumeRolePolicy: doc({
+        Effect: "Allow",
+        Principal: { Federated: "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com" },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: { StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" } },
+      }),
+    }),
+    ["iam-trust-policy-conditions"],
+  ],
+  // Network meaning
+  [
+    "network-sg-split-halves",
+    one("aws:ec2/securityGroup:SecurityGroup", {
+      ingress: [
+        { fromPort: 22, toPort: 22, protocol: "tcp", cidrBlocks: ["0.0.0.0/1"] },
+        { fromPort: 22, toPort: 22, protocol: "tcp", cidrBlocks: ["128.0.0.0/1"] },
+      ],
+    }),
+    ["security-group-no-public-ingress"],
+  ],
+  [
+    "network-sg-rules-adding-up",
+    (stack) => {
+      const g = res("aws:ec2/securityGroup:SecurityGroup", "g", {}, { stack });
+      const rule = (name: string, cidrIpv4: string) =>
+        res(
+          "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+          name,
+          { securityGroupId: "sg-1", fromPort: 5432, toPort: 5432, ipProtocol: "tcp", cidrIpv4 },
+          { stack, dependencies: [g.urn] },
+        );
+      return [g, rule("a", "198.51.100.0/24"), rule("b", "198.51.101.0/24")];
+    },
+    ["security-group-no-public-ingress"],
+  ],
+  [
+    "network-acl-public-slash-4",
+    one("aws:ec2/networkAclRule:NetworkAclRule", {
+      networkAclId: "acl-1",
+      ruleNumber: 100,
+      egress: false,
+      protocol: "-1",
+      ruleAction: "allow",
+      cidrBlock: "16.0.0.0/4",
+    }),
+    ["network-acl-no-public-ingress"],
+  ],
+  // Resource policies
+  ["resource-kms-star", one("aws:kms/key:Key", { policy: grant("*") }), ["resource-policy-no-public-principal"]],
+  [
+    "resource-sns-foreign",
+    one("aws:sns/topicPolicy:TopicPolicy", {
+      arn: "arn:aws:sns:us-east-1:111111111111:t",
+      policy: grant({ AWS: FOREIGN }),
+    }),
+    ["resource-policy-no-public-principal"],
+  ],
+  [
+    "resource-sqs-star",
+    one("aws:sqs/queuePolicy:QueuePolicy", { queueUrl: "https://q", policy: grant({ AWS: "*" }) }),
+    ["resource-policy-no-public-principal"],
+  ],
+  [
+    "resource-secret-foreign",
+    one("aws:secretsmanager/secretPolicy:SecretPolicy", { secretArn: "arn:s", policy: grant({ AWS: "999999999999" }) }),
+    ["resource-policy-no-public-principal"],
+  ],
+  [
+    "resource-ecr-star",
+    one("aws:ecr/repositoryPolicy:RepositoryPolicy", { repository: "r", policy: grant("*") }),
+    ["resource-policy-no-public-principal"],
+  ],
+  [
+    "resource-s3-star",
+    (stack) => [
+      res(
+        "aws:s3/bucketPolicy:BucketPolicy",
+        "p",
+        {
+          bucket: "b",
+          policy: doc({ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*" }),
+        },
+        { stack },
+      ),
+    ],
+    ["resource-policy-no-public-principal"],
+  ],
+  [
+    "resource-lambda-permission-star",
+    one("aws:lambda/permission:Permission", { action: "lambda:InvokeFunction", function: "f", principal: "*" }),
+    ["resource-policy-no-public-principal"],
+  ],
+  // Function URLs
+  [
+    "lambda-url-auth-none",
+    (stack) => [
+      res("aws:lambda/function:Function", "f", { name: "f", tags: {} }, { stack }),
+      res("aws:lambda/functionUrl:FunctionUrl", "u", { functionName: "f", authorizationType: "NONE" }, { stack }),
+    ],
+    ["lambda-function-url-auth"],
+  ],
+  // Containers
+  [
+    "ecs-docker-socket",
+    ecsTask({ volumes: [{ name: "d", hostPath: "/var/run/docker.sock" }] }),
+    ["ecs-container-hardening"],
+  ],
+  ["ecs-uid-zero", ecsTask({}, { user: "0:0" }), ["ecs-container-hardening"]],
+  [
+    "ecs-added-capability",
+    ecsTask({}, { linuxParameters: { capabilities: { add: ["SYS_ADMIN"] } } }),
+    ["ecs-container-hardening"],
+  ],
+  ["ecs-host-pid", ecsTask({ pidMode: "host" }), ["ecs-container-hardening"]],
+  [
+    "k8s-daemonset-privileged",
+    workload("kubernetes:apps/v1:DaemonSet", {
+      containers: [{ ...k8sContainer, securityContext: { ...k8sContainer.securityContext, privileged: true } }],
+    }),
+    ["k8s-pod-security"],
+  ],
+  [
+    "k8s-deployment-host-network",
+    workload("kubernetes:apps/v1:Deployment", { hostNetwork: true }),
+    ["k8s-pod-security"],
+  ],
+  [
+    "k8s-statefulset-hostpath",
+    workload("kubernetes:apps/v1:StatefulSet", {
+      volumes: [{ name: "h", hostPath: { path: "/var/lib/kubelet/device-plugins" } }],
+    }),
+    ["k8s-no-host-path"],
+  ],
+  [
+    "k8s-cronjob-root",
+    workload("kubernetes:batch/v1:CronJob", { securityContext: { runAsUser: 0 } }, (spec) => ({
+      schedule: "@hourly",
+      jobTemplate: { spec: { template: { spec } } },
+    })),
+    ["k8s-run-as-non-root"],
+  ],
+  [
+    "k8s-job-unbounded",
+    workload("kubernetes:batch/v1:Job", { containers: [{ ...k8sContainer, resources: {} }] }),
+    ["k8s-resources-bounded"],
+  ],
+  [
+    "k8s-pod-latest",
+    workload("kubernetes:core/v1:Pod", { containers: [{ ...k8sContainer, image: "app:latest" }] }, (spec) => spec),
+    ["k8s-image-pinned"],
+  ],
+  [
+    "k8s-forged-device-plugin",
+    (stack) => [
+      res(
+        "kubernetes:apps/v1:DaemonSet",
+        "nvidia-device-plugin",
+        {
+          metadata: { namespace: "kube-system", annotations: { [K8S.policyExemption]: "nvidia-device-plugin" } },
+          spec: {
+            template: { spec: { containers: [k8sContainer], volumes: [{ name: "root", hostPath: { path: "/" } }] } },
+          },
+        },
+        { stack },
+      ),
+    ],
+    ["k8s-no-host-path", "policy-exemption-claims"],
+  ],
+  // Trails and Config
+  ["trail-logging-off", trail({ enableLogging: false }), ["cloudtrail-logging-complete"]],
+  [
+    "trail-management-excluded",
+    trail({ eventSelectors: [{ includeManagementEvents: false, readWriteType: "All" }] }),
+    ["cloudtrail-logging-complete"],
+  ],
+  [
+    "config-partial-recorder",
+    (stack) => [
+      res(
+        "aws:cfg/recorder:Recorder",
+        "r",
+        {
+          name: "default",
+          roleArn: "arn:r",
+          recordingGroup: { allSupported: false, resourceTypes: ["AWS::EC2::Instance"] },
+        },
+        { stack },
+      ),
+      res("aws:cfg/recorderStatus:RecorderStatus", "s", { name: "default", isEnabled: true }, { stack }),
+      budget(stack),
+    ],
+    ["config-records-all-resources"],
+  ],
+  [
+    "config-recording-stopped",
+    (stack) => [
+      res("aws:cfg/recorder:Recorder", "r", { name: "default", roleArn: "arn:r" }, { stack }),
+      res("aws:cfg/recorderStatus:RecorderStatus", "s", { name: "default", isEnabled: false }, { stack }),
+      budget(stack),
+    ],
+    ["config-recording-enabled"],
+  ],
+  // EC2 and images
+  [
+    "ec2-instance-public-ip",
+    one("aws:ec2/instance:Instance", {
+      instanceType: "t3.micro",
+      associatePublicIpAddress: true,
+      metadataOptions: { httpTokens: "required" },
+      rootBlockDevice: { encrypted: true },
+    }),
+    ["ec2-no-public-ip"],
+  ],
+  [
+    "ec2-template-public-ip",
+    one("aws:ec2/launchTemplate:LaunchTemplate", {
+      metadataOptions: { httpTokens: "required" },
+      blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { encrypted: true } }],
+      networkInterfaces: [{ associatePublicIpAddress: "true" }],
+    }),
+    ["ec2-no-public-ip"],
+  ],
+  [
+    "ec2-unencrypted-volume",
+    one("aws:ebs/volume:Volume", { availabilityZone: "us-east-1a", size: 8 }),
+    ["ec2-ebs-encrypted"],
+  ],
+  [
+    "ec2-public-ami",
+    one("aws:ec2/amiLaunchPermission:AmiLaunchPermission", { imageId: "ami-1", group: "all" }),
+    ["ec2-image-sharing"],
+  ],
+  [
+    "ec2-foreign-snapshot",
+    one("aws:ec2/snapshotCreateVolumePermission:SnapshotCreateVolumePermission", {
+      snapshotId: "snap-1",
+      accountId: "999999999999",
+    }),
+    ["ec2-image-sharing"],
+  ],
+  [
+    "ec2-asg-gpu-override",
+    one("aws:autoscaling/group:Group", {
+      maxSize: 1,
+      minSize: 0,
+      mixedInstancesPolicy: {
+        launchTemplate: {
+          launchTemplateSpecification: { launchTemplateId: "lt-1" },
+          overrides: [{ instanceType: "p5.48xlarge" }],
+        },
+      },
+    }),
+    ["ec2-gpu-instance-allow-list"],
+  ],
+  [
+    "ec2-sagemaker-notebook-gpu",
+    one("aws:sagemaker/notebookInstance:NotebookInstance", { instanceType: "ml.p4d.24xlarge", roleArn: "arn:r" }),
+    ["ec2-gpu-instance-allow-list"],
+  ],
+  // Companions named by what they really name
+  [
+    "s3-companions-name-another-bucket",
+    (stack) => {
+      const b = res("aws:s3/bucketV2:BucketV2", "data", {}, { stack });
+      const pab = res(
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+        "data-pab",
+        {
+          bucket: "data",
+          blockPublicAcls: true,
+          blockPublicPolicy: true,
+          ignorePublicAcls: true,
+          restrictPublicBuckets: true,
+        },
+        { stack },
+      );
+      const sse = res(
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        "data-sse",
+        { bucket: "data", rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
+        { stack },
+      );
+      const tls = res(
+        "aws:s3/bucketPolicy:BucketPolicy",
+        "data-tls",
+        {
+          bucket: "data",
+          policy: doc({
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:*",
+            Resource: "*",
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+          }),
+        },
+        { stack },
+      );
+      return [b, pab, sse, tls];
+    },
+    ["s3-public-access-block", "s3-server-side-encryption", "s3-tls-only"],
+  ],
+];
+
+export const VIOLATING_PLANS: ViolatingPlan[] = table.map(([stack, make, policies]) => ({
+  stack,
+  resources: [provider(stack), ...make(stack)],
+  policies: [...policies].sort(),
+}));
