@@ -109,7 +109,11 @@ describe("idle check on embedded AWS (EC2, CloudWatch, Secrets Manager) with a S
     ).ARN as string;
   });
 
-  async function launch(name: string, tags: Record<string, string> = {}, type: _InstanceType = "g5.xlarge"): Promise<string> {
+  async function launch(
+    name: string,
+    tags: Record<string, string> = {},
+    type: _InstanceType = "g5.xlarge",
+  ): Promise<string> {
     const all: Tag[] = Object.entries({
       Name: name,
       [TAG.managed]: MANAGED_VALUE,
