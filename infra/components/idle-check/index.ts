@@ -6,8 +6,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { environmentFor, type IdleCheckConfig } from "../../../workloads/functions/idle-check/config";
+import { bundledFunction } from "../../shared/bundled-function";
 import { TAG } from "../../shared/conventions";
-import { functionBundle } from "../../shared/function-bundle";
 import { managedInstanceStatements } from "../../shared/managed-instance-policy";
 
 export interface IdleCheckArgs {
@@ -30,72 +30,39 @@ export class IdleCheck extends pulumi.ComponentResource {
   constructor(name: string, args: IdleCheckArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ml-platform:ops:IdleCheck", name, {}, opts);
     const child = { parent: this };
-    const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: args.logRetentionDays }, child);
-    this.role = new aws.iam.Role(
-      `${name}-function`,
+    const fn = bundledFunction(
+      name,
       {
-        path: "/guardrails/",
-        assumeRolePolicy: JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
-        } satisfies aws.iam.PolicyDocument),
-      },
-      child,
-    );
-    new aws.iam.RolePolicy(
-      `${name}-function`,
-      {
-        role: this.role.name,
-        policy: pulumi.all([args.slackSecret.arn, logGroup.arn]).apply(([secret, logs]) =>
-          JSON.stringify({
-            Version: "2012-10-17",
-            Statement: [
-              ...managedInstanceStatements({
-                region: args.region,
-                accountId: args.accountId,
-                actions: ["ec2:StopInstances"],
-                tagKeys: [TAG.idleHours, TAG.keepUntil],
-                deleteTags: true,
-              }),
-              // Neither has resource-level permissions.
-              {
-                Sid: "ReadMetrics",
-                Effect: "Allow",
-                Action: ["cloudwatch:GetMetricData", "cloudwatch:ListMetrics"],
-                Resource: "*",
-              },
-              { Sid: "SlackSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: secret },
-              {
-                Sid: "Logs",
-                Effect: "Allow",
-                Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-                Resource: `${logs}:*`,
-              },
-            ],
-          } satisfies aws.iam.PolicyDocument),
-        ),
-      },
-      child,
-    );
-    this.function = new aws.lambda.Function(
-      `${name}-function`,
-      {
-        runtime: "nodejs24.x",
-        handler: "index.handler",
-        code: functionBundle("workloads/functions/idle-check/handler.ts"),
-        role: this.role.arn,
-        // Reads a few queries per instance and stops a handful: minutes at most for a large team.
+        entry: "workloads/functions/idle-check/handler.ts",
+        statements: args.slackSecret.arn.apply((secret): aws.iam.PolicyStatement[] => [
+          ...managedInstanceStatements({
+            region: args.region,
+            accountId: args.accountId,
+            actions: ["ec2:StopInstances"],
+            tagKeys: [TAG.idleHours, TAG.keepUntil],
+            deleteTags: true,
+          }),
+          // Neither has resource-level permissions.
+          {
+            Sid: "ReadMetrics",
+            Effect: "Allow",
+            Action: ["cloudwatch:GetMetricData", "cloudwatch:ListMetrics"],
+            Resource: "*",
+          },
+          { Sid: "SlackSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: secret },
+        ]),
+        environment: args.slackSecret.arn.apply((arn) => environmentFor({ ...args.settings, slackSecretArn: arn })),
+        // A few queries per instance and a handful of stops: well under this for a large team.
         timeout: 300,
         memorySize: 256,
         // One run at a time: two overlapping runs would count the same hour twice.
         reservedConcurrentExecutions: 1,
-        loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
-        environment: {
-          variables: args.slackSecret.arn.apply((arn) => environmentFor({ ...args.settings, slackSecretArn: arn })),
-        },
+        logRetentionDays: args.logRetentionDays,
       },
-      child,
+      this,
     );
+    this.function = fn.function;
+    this.role = fn.role;
     this.rule = new aws.cloudwatch.EventRule(`${name}-schedule`, { scheduleExpression: args.schedule }, child);
     new aws.cloudwatch.EventTarget(`${name}-schedule`, { rule: this.rule.name, arn: this.function.arn }, child);
     new aws.lambda.Permission(

@@ -9,8 +9,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { environmentFor, type SlackBotSettings } from "../../../workloads/functions/slack-bot/config";
+import { bundledFunction } from "../../shared/bundled-function";
 import { TAG } from "../../shared/conventions";
-import { functionBundle } from "../../shared/function-bundle";
 import { managedInstanceStatements } from "../../shared/managed-instance-policy";
 
 /** The id of the policy pack's exemption entry for Slack's signed webhooks. */
@@ -40,69 +40,36 @@ export class SlackBot extends pulumi.ComponentResource {
       { description: 'Slack app: {"botToken": "xoxb-…", "signingSecret": "…"} (put in after installing the app)' },
       child,
     );
-    const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: args.logRetentionDays }, child);
-    this.role = new aws.iam.Role(
-      `${name}-function`,
-      {
-        path: "/guardrails/",
-        assumeRolePolicy: JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
-        } satisfies aws.iam.PolicyDocument),
-      },
-      child,
-    );
     const self = `arn:aws:lambda:${args.region}:${args.accountId}:function:${args.functionName}`;
-    new aws.iam.RolePolicy(
-      `${name}-function`,
+    const fn = bundledFunction(
+      name,
       {
-        role: this.role.name,
-        policy: pulumi.all([this.secret.arn, logGroup.arn]).apply(([secret, logs]) =>
-          JSON.stringify({
-            Version: "2012-10-17",
-            Statement: [
-              ...managedInstanceStatements({
-                region: args.region,
-                accountId: args.accountId,
-                actions: ["ec2:StartInstances", "ec2:StopInstances"],
-                tagKeys: [TAG.keepUntil, TAG.idleHours],
-                deleteTags: false,
-              }),
-              { Sid: "SlackSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: secret },
-              // Follow-ups (waiting for a start or stop) run as an asynchronous call to itself.
-              { Sid: "FollowUp", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: self },
-              {
-                Sid: "Logs",
-                Effect: "Allow",
-                Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-                Resource: `${logs}:*`,
-              },
-            ],
-          } satisfies aws.iam.PolicyDocument),
-        ),
-      },
-      child,
-    );
-    this.function = new aws.lambda.Function(
-      `${name}-function`,
-      {
-        name: args.functionName,
-        runtime: "nodejs24.x",
-        handler: "index.handler",
-        code: functionBundle("workloads/functions/slack-bot/handler.ts"),
-        role: this.role.arn,
+        entry: "workloads/functions/slack-bot/handler.ts",
+        functionName: args.functionName,
+        statements: this.secret.arn.apply((secret): aws.iam.PolicyStatement[] => [
+          ...managedInstanceStatements({
+            region: args.region,
+            accountId: args.accountId,
+            actions: ["ec2:StartInstances", "ec2:StopInstances"],
+            tagKeys: [TAG.keepUntil, TAG.idleHours],
+            deleteTags: false,
+          }),
+          { Sid: "SlackSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: secret },
+          // Follow-ups (waiting for a start or stop) run as an asynchronous call to itself.
+          { Sid: "FollowUp", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: self },
+        ]),
+        environment: this.secret.arn.apply((arn) => environmentFor({ ...args.settings, slackSecretArn: arn })),
         // A follow-up waits up to four minutes for a start or stop; a command answers in under three seconds.
         timeout: 300,
         memorySize: 256,
         reservedConcurrentExecutions: 5,
-        loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
-        environment: {
-          variables: this.secret.arn.apply((arn) => environmentFor({ ...args.settings, slackSecretArn: arn })),
-        },
+        logRetentionDays: args.logRetentionDays,
         tags: { [TAG.policyExemption]: SLACK_WEBHOOK_EXEMPTION },
       },
-      child,
+      this,
     );
+    this.function = fn.function;
+    this.role = fn.role;
     this.url = new aws.lambda.FunctionUrl(
       `${name}-url`,
       { functionName: this.function.name, authorizationType: "NONE" },
