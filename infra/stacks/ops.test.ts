@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { planStack } from "../plan";
+import { planStack, PlanError } from "../plan";
 import { byUrn, descendants, jsonInput, one, ofType } from "../plan/query";
 import type { PlannedResource, StackPlan } from "../plan/types";
 import { GUARDRAIL_VALUE, MANAGED_VALUE, TAG } from "../shared/conventions";
@@ -152,5 +152,24 @@ describe("ops stack (offline graph)", () => {
     const env = (fn.inputs.environment as { variables: Record<string, string> }).variables;
     expect(JSON.parse(env.RESEARCHERS)).to.deep.equal({ U0JANE0001: "jane", U0OMAR0002: "omar" });
     expect(env.ADMINS).to.equal("U0ADMIN003");
+  });
+
+  it("refuses a researcher off the GPU allow-list or on an unknown AMI combination, naming the key", async () => {
+    const bad = [
+      { owner: "jane", slackUserId: "U0JANE0001", instanceType: "p5.48xlarge", gpuAmi: "no-such-ami", volumeGb: 200 },
+    ];
+    let error: unknown;
+    try {
+      await planStack("ops", {
+        stackOutputs: { research: research.outputs },
+        config: { "ml-platform:researchers": bad },
+      });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).to.be.instanceOf(PlanError);
+    const message = (error as Error).message;
+    expect(message).to.include("ml-platform:researchers.0.instanceType: expected a GPU type on the allow-list");
+    expect(message).to.include("ml-platform:researchers.0.gpuAmi: expected a combination from packer/versions/");
   });
 });
