@@ -22,7 +22,26 @@ export const TAG = {
   policyExemption: "ml-platform:policy-exemption",
   /** Marks EC2 instances the platform manages (research GPU instances): the idle check and the bot act on these only. */
   managed: "ml-platform:managed",
+  /** Owner of a managed instance: the researcher's name from the ops layer's config. */
+  owner: "ml-platform:owner",
+  /** The owner's Slack user id, so the idle check can message them without a lookup. */
+  slackUser: "ml-platform:slack-user",
+  /** The idle policy a managed instance follows (`IDLE_POLICY`). */
+  idlePolicy: "ml-platform:idle-policy",
+  /** Consecutive idle hours the idle check has counted; on the instance so the count survives restarts. */
+  idleHours: "ml-platform:idle-hours",
+  /** ISO time until which the idle check leaves the instance alone (set by the Slack bot's `keep`). */
+  keepUntil: "ml-platform:keep-until",
 } as const;
+
+/** Value of `TAG.managed` on instances the platform manages. */
+export const MANAGED_VALUE = "true";
+
+/** Values of `TAG.idlePolicy`: warn in Slack, then stop (`stop-when-idle`), or leave running (`never`). */
+export const IDLE_POLICY = { stopWhenIdle: "stop-when-idle", never: "never" } as const;
+
+/** CloudWatch namespace the GPU AMI's agent publishes to (packer/scripts/cloudwatch-agent.sh). */
+export const GPU_METRICS_NAMESPACE = "MLPlatform/GPU";
 
 /** Values of `TAG.purpose`. */
 export const PURPOSE = { audit: "audit", deadLetter: "dead-letter" } as const;

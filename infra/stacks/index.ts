@@ -7,11 +7,12 @@ import { ConfigError, PROJECT } from "../config/load";
 import { classification } from "./classification";
 import { LAYERS, type Layer } from "./layers";
 import { management } from "./management";
+import { ops } from "./ops";
 import { research } from "./research";
 
 export type StackOutputs = Record<string, unknown>;
 
-const programs: Record<Layer, () => Promise<StackOutputs>> = { management, research, classification };
+const programs: Record<Layer, () => Promise<StackOutputs>> = { management, research, classification, ops };
 
 export async function deployLayer(): Promise<StackOutputs> {
   const layer = new pulumi.Config(PROJECT).get("layer");

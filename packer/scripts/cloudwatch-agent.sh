@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The CloudWatch agent with GPU metrics (per GPU index): the idle check reads utilisation and memory.
+# The CloudWatch agent with GPU metrics (per GPU index) and CPU per core (resources "*": one busy core
+# must not hide in the all-core average): the idle check reads utilisation and memory of each.
 set -euo pipefail
 # shellcheck source=packer/scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -31,7 +32,7 @@ cat >/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json <<'JSON'
         "measurement": ["utilization_gpu", "utilization_memory", "memory_used", "memory_total", "temperature_gpu", "power_draw"],
         "metrics_collection_interval": 60
       },
-      "cpu": { "measurement": ["usage_active"], "totalcpu": true }
+      "cpu": { "measurement": ["usage_active"], "resources": ["*"], "totalcpu": true }
     }
   }
 }

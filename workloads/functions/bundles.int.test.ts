@@ -1,0 +1,144 @@
+/**
+ * The ops functions as Lambda runs them: the esbuild bundles the stack deploys, loaded by a plain
+ * Node process whose only configuration is its environment (as the stack writes it), against
+ * embedded AWS. Proves the wiring the in-process tests inject: clients from the environment, the
+ * secret read from Secrets Manager, settings parsed at start.
+ */
+import { expect } from "chai";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import {
+  CreateSubnetCommand,
+  CreateVpcCommand,
+  DescribeImagesCommand,
+  DescribeInstancesCommand,
+  EC2Client,
+  RunInstancesCommand,
+} from "@aws-sdk/client-ec2";
+import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { functionBundle } from "../../infra/shared/function-bundle";
+import { MANAGED_VALUE, TAG } from "../../infra/shared/conventions";
+import { startEmbeddedAws, type EmbeddedAws } from "../../scripts/embedded-aws";
+import { environmentFor as idleCheckEnv } from "./idle-check/config";
+import { startSlackStandIn, type SlackStandIn } from "./shared/slack-stand-in";
+import { environmentFor as botEnv } from "./slack-bot/config";
+import { sign } from "./slack-bot/signature";
+
+const run = promisify(execFile);
+const SIGNING = "bundle-test-signing-secret";
+
+/** Calls the bundle's handler once with `event` in a fresh Node process and returns what it resolved to. */
+async function invoke(entry: string, env: Record<string, string>, event: unknown): Promise<unknown> {
+  functionBundle(entry);
+  const bundle = `.cache/functions/${entry.split("/").slice(-2, -1)[0]}/index.js`;
+  const script = `require(require("path").resolve(${JSON.stringify(bundle)})).handler(${JSON.stringify(event)}).then((r) => process.stdout.write("\\n" + JSON.stringify(r)), (e) => { console.error(e); process.exit(1); })`;
+  const { stdout } = await run(process.execPath, ["-e", script], {
+    env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "warn", ...env },
+    timeout: 60_000,
+  });
+  // The handler's own JSON logs come first; its result is the last line.
+  return JSON.parse(stdout.trim().split("\n").pop() ?? "") as unknown;
+}
+
+describe("ops function bundles on embedded AWS", () => {
+  let aws: EmbeddedAws;
+  let ec2: EC2Client;
+  let slack: SlackStandIn;
+  let secretArn: string;
+  let instanceId: string;
+
+  before(async () => {
+    aws = await startEmbeddedAws();
+    ec2 = new EC2Client(aws.clientConfig());
+    slack = await startSlackStandIn("xoxb-bundle");
+    secretArn = (
+      await new SecretsManagerClient(aws.clientConfig()).send(
+        new CreateSecretCommand({
+          Name: "slack",
+          SecretString: JSON.stringify({ botToken: "xoxb-bundle", signingSecret: SIGNING }),
+        }),
+      )
+    ).ARN as string;
+    const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: "10.20.0.0/16" }));
+    const subnet = await ec2.send(new CreateSubnetCommand({ VpcId: vpc.Vpc?.VpcId, CidrBlock: "10.20.0.0/20" }));
+    const imageId = (await ec2.send(new DescribeImagesCommand({}))).Images?.[0]?.ImageId;
+    const tags = { Name: "jane-gpu", [TAG.managed]: MANAGED_VALUE, [TAG.owner]: "jane", [TAG.idleHours]: "3" };
+    instanceId = (
+      await ec2.send(
+        new RunInstancesCommand({
+          ImageId: imageId,
+          MinCount: 1,
+          MaxCount: 1,
+          SubnetId: subnet.Subnet?.SubnetId,
+          InstanceType: "g5.xlarge",
+          TagSpecifications: [
+            { ResourceType: "instance", Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
+          ],
+        }),
+      )
+    ).Instances?.[0]?.InstanceId as string;
+  });
+  after(async () => {
+    await slack?.close();
+    await aws?.stop();
+  });
+
+  it("the idle check runs from its environment and judges the managed instance", async () => {
+    const env = idleCheckEnv({
+      slackSecretArn: secretArn,
+      slackApiUrl: slack.apiUrl,
+      warnAfterHours: 3,
+      stopAfterHours: 4,
+      dryRun: false,
+      thresholds: {
+        gpuUtilPercent: 5,
+        gpuMemoryMiB: 1024,
+        gpuMemoryHeldIsBusy: true,
+        cpuCorePercent: 20,
+        networkBytesPerSecond: 100_000,
+      },
+    });
+    const report = (await invoke("workloads/functions/idle-check/handler.ts", { ...aws.env(), ...env }, {})) as {
+      instances: { id: string; decision: { kind: string } }[];
+    };
+    // Launched moments ago: not a whole idle hour yet, and the old count is reset.
+    expect(report.instances).to.deep.include.members([
+      {
+        id: instanceId,
+        name: "jane-gpu",
+        owner: "jane",
+        decision: { kind: "starting" },
+        actions: [`tag ${TAG.idleHours}=0`],
+      },
+    ]);
+    const i = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }))).Reservations?.[0]
+      ?.Instances?.[0];
+    expect(i?.Tags?.find((t) => t.Key === TAG.idleHours)?.Value).to.equal("0");
+  });
+
+  it("the bot checks the signature with the secret from Secrets Manager and answers a list", async () => {
+    const env = botEnv({
+      slackSecretArn: secretArn,
+      researchers: { U0JANE0001: "jane" },
+      admins: [],
+      maxKeepHours: 72,
+    });
+    const body = new URLSearchParams({ command: "/gpu", text: "list", user_id: "U0JANE0001" }).toString();
+    const ts = String(Math.floor(Date.now() / 1000));
+    const event = {
+      headers: { "x-slack-request-timestamp": ts, "x-slack-signature": sign(SIGNING, ts, body) },
+      body: Buffer.from(body).toString("base64"),
+      isBase64Encoded: true,
+    };
+    const entry = "workloads/functions/slack-bot/handler.ts";
+    const ok = (await invoke(entry, { ...aws.env(), ...env }, event)) as { statusCode: number; body: string };
+    expect(ok.statusCode).to.equal(200);
+    expect((JSON.parse(ok.body) as { text: string }).text)
+      .to.include("jane-gpu")
+      .and.include(instanceId);
+    const forged = { ...event, headers: { ...event.headers, "x-slack-signature": sign("wrong", ts, body) } };
+    expect(((await invoke(entry, { ...aws.env(), ...env }, forged)) as { statusCode: number }).statusCode).to.equal(
+      401,
+    );
+  });
+});

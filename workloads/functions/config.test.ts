@@ -1,0 +1,47 @@
+import { expect } from "chai";
+import { environmentFor as idleEnv, loadIdleCheckConfig } from "./idle-check/config";
+import { environmentFor as botEnv, loadSlackBotConfig } from "./slack-bot/config";
+
+describe("ops functions' environments", () => {
+  it("the idle check reads back exactly what the stack writes", () => {
+    const settings = {
+      slackSecretArn: "arn:aws:secretsmanager:us-east-1:111111111111:secret:slack-AbCdEf",
+      slackApiUrl: "https://slack.com/api",
+      namespace: "MLPlatform/GPU",
+      warnAfterHours: 3,
+      stopAfterHours: 4,
+      dryRun: true,
+      reportChannel: "C0OPS",
+      thresholds: {
+        gpuUtilPercent: 5,
+        gpuMemoryMiB: 1024,
+        gpuMemoryHeldIsBusy: false,
+        cpuCorePercent: 20,
+        networkBytesPerSecond: 100_000,
+      },
+    };
+    expect(loadIdleCheckConfig(idleEnv(settings))).to.deep.equal(settings);
+  });
+
+  it("the idle check refuses a stop before the warning, naming the variable", () => {
+    expect(() => loadIdleCheckConfig({ SLACK_SECRET_ARN: "x", WARN_AFTER_HOURS: "4", STOP_AFTER_HOURS: "3" })).to.throw(
+      /STOP_AFTER_HOURS/,
+    );
+  });
+
+  it("the bot reads back researchers and admins, and refuses malformed ones by name", () => {
+    const env = botEnv({
+      slackSecretArn: "arn:x",
+      researchers: { U0JANE0001: "jane" },
+      admins: ["U0ADMIN003", "W0ADMIN004"],
+      maxKeepHours: 24,
+      zoneName: "research-alpha.internal",
+    });
+    const cfg = loadSlackBotConfig(env);
+    expect(cfg.RESEARCHERS).to.deep.equal({ U0JANE0001: "jane" });
+    expect(cfg.ADMINS).to.deep.equal(["U0ADMIN003", "W0ADMIN004"]);
+    expect(cfg.MAX_KEEP_HOURS).to.equal(24);
+    expect(() => loadSlackBotConfig({ ...env, RESEARCHERS: "{not json" })).to.throw(/RESEARCHERS/);
+    expect(() => loadSlackBotConfig({ ...env, ADMINS: "jane" })).to.throw(/ADMINS/);
+  });
+});
