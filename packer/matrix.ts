@@ -135,7 +135,9 @@ export function checkCombination(vars: Record<string, string>, file: string): st
     );
   // An EKS image works with one control-plane minor: the name says which, so config picks it knowingly.
   if (c.kubernetes_version !== undefined && !name.startsWith(`${c.base_os}${c.kubernetes_version}-`))
-    problems.push(`${file}: the name should start with ${c.base_os}${c.kubernetes_version}- (base OS and Kubernetes minor)`);
+    problems.push(
+      `${file}: the name should start with ${c.base_os}${c.kubernetes_version}- (base OS and Kubernetes minor)`,
+    );
   return problems;
 }
 

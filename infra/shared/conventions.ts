@@ -33,7 +33,28 @@ export const GUARDRAIL_VALUE = "protected";
 /** Kubernetes label and annotation keys (the same claim as `TAG.policyExemption`, as an annotation). */
 export const K8S = {
   policyExemption: "ml-platform.io/policy-exemption",
+  /** Kubernetes' recommended labels; the search workloads select and discover each other by them. */
+  name: "app.kubernetes.io/name",
+  component: "app.kubernetes.io/component",
+  partOf: "app.kubernetes.io/part-of",
+  /** On GPU nodes (value "true"): GPU pods select it, besides tolerating the GPU taint. */
+  gpuNode: "ml-platform.io/gpu",
+  /** A search build's or segment's tier (`hourly`, `daily`, `monthly`). */
+  searchTier: "ml-platform.io/tier",
+  /** The node group a node belongs to (`system`, `gpu`). */
+  nodeGroup: "ml-platform.io/node-group",
 } as const;
+
+/** Values of `K8S.component` in the search namespace (the segment controller labels index services so). */
+export const SEARCH_COMPONENT = {
+  build: "segment-build",
+  indexService: "index-service",
+  front: "front",
+  controller: "segment-controller",
+} as const;
+
+/** NVIDIA's names: the device plugin's resource and the taint that keeps other pods off GPU nodes. */
+export const NVIDIA = { gpuResource: "nvidia.com/gpu", taintKey: "nvidia.com/gpu" } as const;
 
 /** SSM parameter paths. */
 export const SSM = {

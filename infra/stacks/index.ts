@@ -8,10 +8,11 @@ import { classification } from "./classification";
 import { LAYERS, type Layer } from "./layers";
 import { management } from "./management";
 import { research } from "./research";
+import { search } from "./search";
 
 export type StackOutputs = Record<string, unknown>;
 
-const programs: Record<Layer, () => Promise<StackOutputs>> = { management, research, classification };
+const programs: Record<Layer, () => Promise<StackOutputs>> = { management, research, classification, search };
 
 export async function deployLayer(): Promise<StackOutputs> {
   const layer = new pulumi.Config(PROJECT).get("layer");

@@ -2,6 +2,6 @@
  * The layers of the platform, in deployment order. Each stack deploys exactly one layer (its
  * `ml-platform:layer` config key) and reads what it needs from earlier layers by StackReference.
  */
-// Search (EKS) and ops layers join this list, after classification, when they land.
-export const LAYERS = ["management", "research", "classification"] as const;
+// The ops layer joins this list when it lands.
+export const LAYERS = ["management", "research", "classification", "search"] as const;
 export type Layer = (typeof LAYERS)[number];

@@ -2,7 +2,7 @@
 # EKS variant only: the node joins through nodeadm (the EKS-optimized base image's own), so this
 # checks nodeadm is there and readies the GPU for the kubelet's first start: the NVIDIA modules load
 # at boot and persistence mode keeps the driver initialised between pods. containerd's nvidia
-# runtime is set at boot by the node's nodeadm user data (nodeadm rewrites containerd's config).
+# runtime becomes the default at boot: nodeadm does that on GPU instance types when the runtime is here.
 set -euo pipefail
 # shellcheck source=packer/scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
