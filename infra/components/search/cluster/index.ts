@@ -23,7 +23,7 @@ export interface SearchClusterArgs {
   subnetIds: string[];
   /** CIDRs that may reach the public API endpoint; empty: the endpoint is private only. */
   publicAccessCidrs: string[];
-  /** Roles given cluster-admin through access entries (the deployer, the platform team). */
+  /** Roles given cluster-admin through access entries (the platform team; not the deployer, whom EKS makes admin). */
   adminRoleArns: string[];
   /** Days the control-plane log group keeps logs. */
   logRetentionDays: number;
