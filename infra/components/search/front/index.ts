@@ -1,8 +1,7 @@
 /**
  * The search front: a Deployment behind a ClusterIP Service, scaled on CPU, never drained below
  * its budget, discovering index services by watching the namespace's Services and EndpointSlices
- * (its RBAC allows exactly that). Network policies let it reach index services on their gRPC port
- * only, and let clients reach it from the configured CIDRs only.
+ * (its RBAC allows exactly that). Its network policies are in `network-policies.ts`.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -10,6 +9,7 @@ import { HttpsEgress } from "../../blocks/https-egress";
 import { PodIdentity } from "../../blocks/pod-identity";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../blocks/pod-security";
 import { K8S, SEARCH_COMPONENT } from "../../../shared/conventions";
+import { frontNetworkPolicies } from "./network-policies";
 
 export interface SearchFrontArgs {
   clusterName: string;
@@ -191,45 +191,15 @@ export class SearchFront extends pulumi.ComponentResource {
       child,
     );
 
-    const grpc = [{ protocol: "TCP", port: args.indexGrpcPort }];
-    new k8s.networking.v1.NetworkPolicy(
-      `${name}-to-index`,
+    frontNetworkPolicies(
+      name,
       {
-        metadata: { name: "front-to-index-services", namespace: ns },
-        spec: {
-          podSelector: { matchLabels: labels },
-          policyTypes: ["Egress"],
-          egress: [{ to: [{ podSelector: { matchLabels: indexLabels } }], ports: grpc }],
-        },
-      },
-      child,
-    );
-    new k8s.networking.v1.NetworkPolicy(
-      `${name}-index-ingress`,
-      {
-        metadata: { name: "index-services-from-front", namespace: ns },
-        spec: {
-          podSelector: { matchLabels: indexLabels },
-          policyTypes: ["Ingress"],
-          ingress: [{ from: [{ podSelector: { matchLabels: labels } }], ports: grpc }],
-        },
-      },
-      child,
-    );
-    new k8s.networking.v1.NetworkPolicy(
-      `${name}-clients`,
-      {
-        metadata: { name: "front-from-clients", namespace: ns },
-        spec: {
-          podSelector: { matchLabels: labels },
-          policyTypes: ["Ingress"],
-          ingress: [
-            {
-              from: args.clientCidrs.map((cidr) => ({ ipBlock: { cidr } })),
-              ports: [{ protocol: "TCP", port: args.httpPort }],
-            },
-          ],
-        },
+        namespace: ns,
+        frontLabels: labels,
+        indexLabels,
+        indexGrpcPort: args.indexGrpcPort,
+        httpPort: args.httpPort,
+        clientCidrs: args.clientCidrs,
       },
       child,
     );
