@@ -379,7 +379,13 @@ describe("search stack (offline graph)", () => {
       "controllerManager",
       "scheduler",
     ]);
-    expect(one(plan, "aws:kms/key:Key").inputs.enableKeyRotation).to.equal(true);
+    const key = one(plan, "aws:kms/key:Key");
+    expect(key.inputs.enableKeyRotation).to.equal(true);
+    // The control plane's role may use that key, and only that key.
+    const controlPlane = ofType(plan, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name === "search-control-plane");
+    const kms = jsonInput<{ Statement: Statement[] }>(controlPlane as PlannedResource, "policy").Statement;
+    expect(kms.flatMap((s) => list(s.Resource))).to.deep.equal([cluster.encryptionConfigKeyArn]);
+    expect(grants(kms, "kms:Decrypt", String(cluster.encryptionConfigKeyArn))).to.equal(true);
     const entry = one(plan, "aws:eks/accessEntry:AccessEntry").inputs;
     expect(entry.principalArn).to.equal("arn:aws:iam::111111111111:role/platform-admin");
     expect(ofType(plan, "aws:eks/addon:Addon").map((a) => a.inputs.addonName)).to.have.members([

@@ -74,6 +74,15 @@ export class SearchCluster extends pulumi.ComponentResource {
         description: `EKS ${args.clusterName}: the control plane's service role`,
         services: ["eks.amazonaws.com"],
         managedPolicyArns: ["arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"],
+        // The managed policy has no KMS rights: envelope encryption uses this one key, nothing else.
+        statements: [
+          {
+            Sid: "SecretsEnvelopeEncryption",
+            Effect: "Allow",
+            Action: ["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey", "kms:ListGrants", "kms:CreateGrant"],
+            Resource: [this.secretsKey.arn],
+          },
+        ],
       },
       child,
     );
