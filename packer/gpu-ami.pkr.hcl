@@ -19,8 +19,8 @@ variable "combination" {
 variable "base_os" {
   type = string
   validation {
-    condition     = contains(["ubuntu22", "al2023"], var.base_os)
-    error_message = "The base_os must be ubuntu22 or al2023."
+    condition     = contains(["ubuntu22", "al2023", "al2023-eks"], var.base_os)
+    error_message = "The base_os must be ubuntu22, al2023 or al2023-eks."
   }
 }
 variable "nvidia_driver_version" {
@@ -46,6 +46,15 @@ variable "cudnn_version" {
 }
 variable "nvidia_container_toolkit_version" {
   type = string
+}
+variable "kubernetes_version" {
+  type        = string
+  default     = "1.33"
+  description = "al2023-eks only: the Kubernetes minor of the EKS-optimized base image (set by the combination file)."
+  validation {
+    condition     = can(regex("^1\\.[0-9]{2}$", var.kubernetes_version))
+    error_message = "The kubernetes_version must be a Kubernetes minor like 1.33."
+  }
 }
 
 # ---- where and how to build ----
@@ -93,6 +102,7 @@ locals {
     "cuda"                     = var.cuda_version
     "cudnn"                    = var.cudnn_version
     "nvidia-container-toolkit" = var.nvidia_container_toolkit_version
+    "kubernetes"               = var.base_os == "al2023-eks" ? var.kubernetes_version : "none"
     "git-revision"             = var.git_revision
     "build-time"               = local.build_time
     Project                    = "ml-platform"
@@ -176,8 +186,45 @@ source "amazon-ebs" "al2023" {
   }
 }
 
+# The EKS-optimized AL2023 image for the search layer's GPU node group: containerd, kubelet and
+# nodeadm are already there (nodes join through nodeadm user data); we add the GPU stack. Not the
+# EKS NVIDIA variant: its driver is AWS's choice and is never checked on a GPU during its build.
+source "amazon-ebs" "al2023-eks" {
+  region                     = var.region
+  instance_type              = var.builder_instance_type
+  subnet_id                  = var.subnet_id
+  ssh_username               = "ec2-user"
+  ami_name                   = local.ami_name
+  ami_users                  = var.ami_users
+  skip_credential_validation = var.skip_credential_validation
+  imds_support               = "v2.0"
+  tags                       = local.tags
+  run_tags                   = local.tags
+  metadata_options {
+    http_tokens                 = "required"
+    http_endpoint               = "enabled"
+    http_put_response_hop_limit = 1
+  }
+  source_ami_filter {
+    filters = {
+      name                = "amazon-eks-node-al2023-x86_64-standard-${var.kubernetes_version}-v*"
+      virtualization-type = "hvm"
+      root-device-type    = "ebs"
+    }
+    owners      = ["amazon"]
+    most_recent = true
+  }
+  launch_block_device_mappings {
+    device_name           = "/dev/xvda"
+    volume_size           = var.volume_size_gb
+    volume_type           = "gp3"
+    encrypted             = true
+    delete_on_termination = true
+  }
+}
+
 build {
-  sources = ["source.amazon-ebs.ubuntu22", "source.amazon-ebs.al2023"]
+  sources = ["source.amazon-ebs.ubuntu22", "source.amazon-ebs.al2023", "source.amazon-ebs.al2023-eks"]
 
   provisioner "shell" {
     environment_vars = local.provision_env
@@ -204,6 +251,7 @@ build {
       "${path.root}/scripts/container-toolkit.sh",
       "${path.root}/scripts/cloudwatch-agent.sh",
       "${path.root}/scripts/ecs-gpu.sh",
+      "${path.root}/scripts/eks-gpu.sh",
     ]
   }
 
@@ -229,6 +277,7 @@ build {
       cuda                     = var.cuda_version
       cudnn                    = var.cudnn_version
       nvidia_container_toolkit = var.nvidia_container_toolkit_version
+      kubernetes               = var.base_os == "al2023-eks" ? var.kubernetes_version : "none"
       source_ami               = "{{ .SourceAMI }}"
       build_time               = local.build_time
       git_revision             = var.git_revision

@@ -15,7 +15,7 @@ describe("GPU AMI version matrix", () => {
   it("accepts every combination in the repository", () => {
     const { combinations, problems } = loadMatrix();
     expect(problems).to.deep.equal([]);
-    expect(combinations.map((c) => c.base_os)).to.include.members(["ubuntu22", "al2023"]);
+    expect(combinations.map((c) => c.base_os)).to.include.members(["ubuntu22", "al2023", "al2023-eks"]);
   });
 
   it("accepts a consistent combination", () => {
@@ -56,6 +56,30 @@ describe("GPU AMI version matrix", () => {
       'base_os "centos7" is not one of ubuntu22, al2023',
     );
     expect(checkCombination(good, "packer/versions/other.pkrvars.hcl")[0]).to.contain('but the file is named "other"');
+  });
+
+  it("requires kubernetes_version for the EKS base only, and the name to carry it", () => {
+    const eks = {
+      ...good,
+      combination: "al2023-eks1.33-driver550-cuda12.4-cudnn9",
+      base_os: "al2023-eks",
+      kubernetes_version: "1.33",
+    };
+    const eksFile = "packer/versions/al2023-eks1.33-driver550-cuda12.4-cudnn9.pkrvars.hcl";
+    expect(checkCombination(eks, eksFile)).to.deep.equal([]);
+    const { kubernetes_version: _k, ...noVersion } = eks;
+    expect(checkCombination(noVersion, eksFile)).to.deep.equal([
+      `${eksFile}: kubernetes_version is missing (required for base_os al2023-eks)`,
+    ]);
+    expect(checkCombination({ ...good, kubernetes_version: "1.33" }, file)).to.deep.equal([
+      `${file}: kubernetes_version is only for base_os al2023-eks, not ubuntu22`,
+    ]);
+    expect(checkCombination({ ...eks, kubernetes_version: "1.34" }, eksFile)).to.deep.equal([
+      `${eksFile}: the name should start with al2023-eks1.34- (base OS and Kubernetes minor)`,
+    ]);
+    expect(checkCombination({ ...eks, kubernetes_version: "v1.33" }, eksFile)[0]).to.contain(
+      'kubernetes_version "v1.33" is not a Kubernetes minor like 1.33',
+    );
   });
 
   it("names the file and line of a syntax it does not take", () => {

@@ -15,6 +15,8 @@ export interface Combination {
   cuda_version: string;
   cudnn_version: string;
   nvidia_container_toolkit_version: string;
+  /** EKS variant only: the Kubernetes minor its EKS-optimized base image is built for (1.33). */
+  kubernetes_version?: string;
 }
 
 const KEYS: Array<keyof Combination> = [
@@ -25,7 +27,9 @@ const KEYS: Array<keyof Combination> = [
   "cudnn_version",
   "nvidia_container_toolkit_version",
 ];
-export const BASE_OS = ["ubuntu22", "al2023"] as const;
+/** Keys only some base OSes take, each with the base OSes that require it (and no others may set it). */
+const OS_KEYS: Partial<Record<keyof Combination, readonly string[]>> = { kubernetes_version: ["al2023-eks"] };
+export const BASE_OS = ["ubuntu22", "al2023", "al2023-eks"] as const;
 
 /**
  * Minimum Linux driver per CUDA minor release (NVIDIA's CUDA toolkit release notes, table 3:
@@ -76,7 +80,15 @@ export function checkCombination(vars: Record<string, string>, file: string): st
   const problems: string[] = [];
   for (const key of KEYS) if (!vars[key]) problems.push(`${file}: ${key} is missing`);
   for (const key of Object.keys(vars))
-    if (!KEYS.includes(key as keyof Combination)) problems.push(`${file}: ${key} is not a combination key`);
+    if (!KEYS.includes(key as keyof Combination) && !(key in OS_KEYS))
+      problems.push(`${file}: ${key} is not a combination key`);
+  for (const [key, oses] of Object.entries(OS_KEYS)) {
+    if (!vars.base_os) break;
+    const wanted = oses.includes(vars.base_os);
+    if (wanted && !vars[key]) problems.push(`${file}: ${key} is missing (required for base_os ${vars.base_os})`);
+    if (!wanted && vars[key] !== undefined)
+      problems.push(`${file}: ${key} is only for base_os ${oses.join(", ")}, not ${vars.base_os}`);
+  }
   if (problems.length > 0) return problems;
   const c = vars as unknown as Combination;
   const name = path.basename(file, ".pkrvars.hcl");
@@ -96,6 +108,8 @@ export function checkCombination(vars: Record<string, string>, file: string): st
     problems.push(
       `${file}: nvidia_container_toolkit_version "${c.nvidia_container_toolkit_version}" is not like 1.16.2`,
     );
+  if (c.kubernetes_version !== undefined && !/^1\.\d{2}$/.test(c.kubernetes_version))
+    problems.push(`${file}: kubernetes_version "${c.kubernetes_version}" is not a Kubernetes minor like 1.33`);
   if (problems.length > 0) return problems;
 
   const cudaMinor = c.cuda_version.split(".").slice(0, 2).join(".");
@@ -118,6 +132,11 @@ export function checkCombination(vars: Record<string, string>, file: string): st
   if (!expectedName.test(name))
     problems.push(
       `${file}: the name should end in -driver<branch>-cuda<major.minor>-cudnn<major> matching its versions`,
+    );
+  // An EKS image works with one control-plane minor: the name says which, so config picks it knowingly.
+  if (c.kubernetes_version !== undefined && !name.startsWith(`${c.base_os}${c.kubernetes_version}-`))
+    problems.push(
+      `${file}: the name should start with ${c.base_os}${c.kubernetes_version}- (base OS and Kubernetes minor)`,
     );
   return problems;
 }

@@ -5,6 +5,7 @@
  * An invoke we do not know fails loudly instead of returning nothing.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { eksClusterFacts, eksComponentState, getClusterResult } from "./eks";
 import { accountOfArn, DEFAULT_ACCOUNT, DEFAULT_REGION, digest, hexId } from "./identifiers";
 import { decodeProviderInputs } from "./plain-json";
 import { synthesise } from "./resource-state";
@@ -44,6 +45,11 @@ export class PlanMocks implements pulumi.runtime.Mocks {
     if (args.type.startsWith("pulumi:providers:")) return this.provider(args.type, inputs, seed);
 
     const target = this.targetOf(args.provider);
+    if (args.type === "eks:index:Cluster") {
+      const name = typeof inputs.name === "string" ? inputs.name : args.name;
+      const facts = eksClusterFacts(name, target.account, target.region);
+      return { id: `${name}-component`, state: { ...inputs, ...eksComponentState(facts, target.region) } };
+    }
     const { id, state } = synthesise({ type: args.type, name: args.name, inputs, seed, ...target });
     return { id: args.custom === false ? undefined : id, state: { ...inputs, ...state, id } };
   }
@@ -108,6 +114,8 @@ export class PlanMocks implements pulumi.runtime.Mocks {
           entries: [],
         };
       }
+      case "aws:eks/getCluster:getCluster":
+        return getClusterResult(eksClusterFacts(String(inputs.name), account, region));
       case "aws:organizations/getOrganization:getOrganization": {
         const org = `o-${digest(account).slice(0, 10)}`;
         const root = `r-${digest("root", account).slice(0, 4)}`;

@@ -52,18 +52,32 @@ export const GUARDRAIL_VALUE = "protected";
 /** Kubernetes label and annotation keys (the same claim as `TAG.policyExemption`, as an annotation). */
 export const K8S = {
   policyExemption: "ml-platform.io/policy-exemption",
-  /** `segment-index` on each segment's Deployment, Service and (mirrored by Kubernetes) EndpointSlices. */
-  role: "ml-platform.io/role",
-  /** `hourly`, `daily` or `monthly`. */
-  segmentTier: "ml-platform.io/segment-tier",
-  /** The window's start, UTC, as `YYYY-MM-DDTHH` (label values allow no colon). */
+  /** Kubernetes' recommended labels; the search workloads select and discover each other by them. */
+  name: "app.kubernetes.io/name",
+  component: "app.kubernetes.io/component",
+  partOf: "app.kubernetes.io/part-of",
+  /** On GPU nodes (value "true"): GPU pods select it, besides tolerating the GPU taint. */
+  gpuNode: "ml-platform.io/gpu",
+  /** A search build's or segment's tier (`hourly`, `daily`, `monthly`). */
+  searchTier: "ml-platform.io/tier",
+  /** The node group a node belongs to (`system`, `gpu`). */
+  nodeGroup: "ml-platform.io/node-group",
+  /** The segment's window start, UTC, by its window name (`2026-11-02T10`, `2026-11-02`, `2026-11`): label-safe. */
   segmentWindow: "ml-platform.io/segment-window",
-  /** The embedding version the segment's vectors were made with (a label-safe string). */
+  /** The segment's embedding version, label-safe (`embeddingVersionLabel`). */
   embeddingVersion: "ml-platform.io/embedding-version",
 } as const;
 
-/** Values of `K8S.role`. */
-export const K8S_ROLE = { segmentIndex: "segment-index" } as const;
+/** Values of `K8S.component` in the search namespace (the segment controller labels index services so). */
+export const SEARCH_COMPONENT = {
+  build: "segment-build",
+  indexService: "index-service",
+  front: "front",
+  controller: "segment-controller",
+} as const;
+
+/** NVIDIA's names: the device plugin's resource and the taint that keeps other pods off GPU nodes. */
+export const NVIDIA = { gpuResource: "nvidia.com/gpu", taintKey: "nvidia.com/gpu" } as const;
 
 /** The gRPC port name and number every index service uses (Service port = container port). */
 export const SEGMENT_GRPC_PORT = { name: "grpc", number: 50051 } as const;

@@ -9,10 +9,11 @@ import { LAYERS, type Layer } from "./layers";
 import { management } from "./management";
 import { ops } from "./ops";
 import { research } from "./research";
+import { search } from "./search";
 
 export type StackOutputs = Record<string, unknown>;
 
-const programs: Record<Layer, () => Promise<StackOutputs>> = { management, research, classification, ops };
+const programs: Record<Layer, () => Promise<StackOutputs>> = { management, research, ops, classification, search };
 
 export async function deployLayer(): Promise<StackOutputs> {
   const layer = new pulumi.Config(PROJECT).get("layer");

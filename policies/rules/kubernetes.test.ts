@@ -154,7 +154,7 @@ describe("Kubernetes workload policies", () => {
   }
 });
 
-describe("the nvidia-device-plugin exemption (hostPath only)", () => {
+describe("the nvidia-device-plugin exemption (its host path, and root to write its socket)", () => {
   const PLUGIN_PATH = "/var/lib/kubelet/device-plugins";
   const plugin = (annotation: string | undefined, namespace = "kube-system", paths = [PLUGIN_PATH], extra: Obj = {}) =>
     res("kubernetes:apps/v1:DaemonSet", "nvidia-device-plugin", {
@@ -181,6 +181,24 @@ describe("the nvidia-device-plugin exemption (hostPath only)", () => {
       "the claim with the docker socket instead",
       [plugin("nvidia-device-plugin", "kube-system", ["/var/run/docker.sock"])],
       [HOST_PATH, CLAIMS],
+    ],
+    [
+      "the device plugin as root (its socket directory is root's), claiming the entry",
+      [
+        plugin("nvidia-device-plugin", "kube-system", [PLUGIN_PATH], {
+          containers: [container({}, { runAsNonRoot: false, runAsUser: 0 })],
+        }),
+      ],
+      [],
+    ],
+    [
+      "the device plugin as root without the claim",
+      [
+        plugin(undefined, "kube-system", [PLUGIN_PATH], {
+          containers: [container({}, { runAsNonRoot: false, runAsUser: 0 })],
+        }),
+      ],
+      [ROOT, HOST_PATH].sort(),
     ],
     [
       "the claim waives nothing else: privileged stays flagged",

@@ -33,14 +33,22 @@ export function imagePinned(image: unknown): boolean {
 }
 
 function eachWorkload(
-  check: (pod: Props, props: Props, report: (m: string) => void, type: string) => void,
+  check: (
+    pod: Props,
+    props: Props,
+    report: (m: string) => void,
+    type: string,
+    args: { urn: string; name: string },
+  ) => void,
 ): ResourceValidationPolicy["validateResource"] {
   return forTypes(WORKLOAD_TYPES, (props, args, report) => {
     const pod = podSpecOf(args.type, props);
     if (!pod) return report("workload has no pod spec where its kind keeps one");
-    check(pod, props, report, args.type);
+    check(pod, props, report, args.type, args);
   });
 }
+
+const RUN_AS_NON_ROOT_POLICY = "k8s-run-as-non-root";
 
 export const kubernetesPolicies: ResourceValidationPolicy[] = [
   {
@@ -68,11 +76,13 @@ export const kubernetesPolicies: ResourceValidationPolicy[] = [
   },
   {
     // Its own policy so that an exemption entry could waive running as root alone, never the rest.
-    name: "k8s-run-as-non-root",
+    name: RUN_AS_NON_ROOT_POLICY,
     description:
       "Kubernetes containers run as non-root: runAsNonRoot true and runAsUser not 0 (the container's setting, else the pod's).",
     enforcementLevel: "mandatory",
-    validateResource: eachWorkload((pod, _props, report) => {
+    validateResource: eachWorkload((pod, props, report, type, args) => {
+      const subject = { type, urn: args.urn, name: args.name, props, dependencies: [] };
+      if (exemptionFor(RUN_AS_NON_ROOT_POLICY, subject)) return;
       for (const { label, spec } of containersOf(pod)) {
         if (effective(pod, spec, "runAsNonRoot") !== true)
           report(`${label}: runAsNonRoot must be true (container or pod securityContext)`);

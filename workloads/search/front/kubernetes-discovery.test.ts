@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import type { V1EndpointSlice } from "@kubernetes/client-node";
-import { K8S, K8S_ROLE } from "../../../infra/shared/conventions";
+import { K8S, SEARCH_COMPONENT } from "../../../infra/shared/conventions";
 import { parseWindowLabel, segmentOfSlice, windowLabel } from "./kubernetes-discovery";
 
 const slice = (labels: Record<string, string>, port = "grpc"): V1EndpointSlice => ({
@@ -11,8 +11,8 @@ const slice = (labels: Record<string, string>, port = "grpc"): V1EndpointSlice =
 });
 const labels = {
   "kubernetes.io/service-name": "segment-hourly-2026-11-02t10",
-  [K8S.role]: K8S_ROLE.segmentIndex,
-  [K8S.segmentTier]: "hourly",
+  [K8S.component]: SEARCH_COMPONENT.indexService,
+  [K8S.searchTier]: "hourly",
   [K8S.segmentWindow]: "2026-11-02T10",
   [K8S.embeddingVersion]: "effnet-lite0.1a2b3c4d",
 };
@@ -29,10 +29,10 @@ describe("segments from EndpointSlice labels", () => {
   });
 
   it("names what is wrong with a slice that is not a segment", () => {
-    expect(segmentOfSlice(slice({ ...labels, [K8S.segmentTier]: "weekly" }), "search")).to.equal(
-      `EndpointSlice seg-abc12: ${K8S.segmentTier}="weekly" is not a tier`,
+    expect(segmentOfSlice(slice({ ...labels, [K8S.searchTier]: "weekly" }), "search")).to.equal(
+      `EndpointSlice seg-abc12: ${K8S.searchTier}="weekly" is not a tier`,
     );
-    expect(segmentOfSlice(slice({ ...labels, [K8S.segmentTier]: "daily" }), "search")).to.contain(
+    expect(segmentOfSlice(slice({ ...labels, [K8S.searchTier]: "daily" }), "search")).to.contain(
       "is not a daily window start",
     );
     expect(segmentOfSlice(slice(labels, "http"), "search")).to.equal("EndpointSlice seg-abc12: no port named grpc");

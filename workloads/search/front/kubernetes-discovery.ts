@@ -7,7 +7,7 @@
  * query: the watch keeps the set current, and the informer is restarted if the watch fails.
  */
 import * as k8s from "@kubernetes/client-node";
-import { K8S, K8S_ROLE, SEGMENT_GRPC_PORT } from "../../../infra/shared/conventions";
+import { K8S, SEARCH_COMPONENT, SEGMENT_GRPC_PORT } from "../../../infra/shared/conventions";
 import type { Logger } from "../../shared/log";
 import { isAligned, type Tier } from "./coverage";
 import type { DiscoveredSegment, Discovery } from "./discovery";
@@ -30,12 +30,12 @@ export function windowLabel(start: Date): string {
 export function segmentOfSlice(slice: k8s.V1EndpointSlice, namespace: string): DiscoveredSegment | string {
   const labels = slice.metadata?.labels ?? {};
   const service = labels["kubernetes.io/service-name"];
-  const tier = labels[K8S.segmentTier];
+  const tier = labels[K8S.searchTier];
   const window = labels[K8S.segmentWindow];
   const version = labels[K8S.embeddingVersion];
   const name = slice.metadata?.name ?? "?";
   if (!service) return `EndpointSlice ${name}: no kubernetes.io/service-name label`;
-  if (!tier || !TIERS.includes(tier)) return `EndpointSlice ${name}: ${K8S.segmentTier}="${tier ?? ""}" is not a tier`;
+  if (!tier || !TIERS.includes(tier)) return `EndpointSlice ${name}: ${K8S.searchTier}="${tier ?? ""}" is not a tier`;
   const start = window === undefined ? undefined : parseWindowLabel(window);
   if (start === undefined || !isAligned(tier as Tier, start)) {
     return `EndpointSlice ${name}: ${K8S.segmentWindow}="${window ?? ""}" is not a ${tier} window start (YYYY-MM-DDTHH)`;
@@ -67,7 +67,7 @@ export class KubernetesDiscovery implements Discovery {
     private readonly log: Logger,
   ) {
     const api = kubeconfig.makeApiClient(k8s.DiscoveryV1Api);
-    const selector = `${K8S.role}=${K8S_ROLE.segmentIndex}`;
+    const selector = `${K8S.component}=${SEARCH_COMPONENT.indexService}`;
     this.informer = k8s.makeInformer(
       kubeconfig,
       `/apis/discovery.k8s.io/v1/namespaces/${namespace}/endpointslices`,

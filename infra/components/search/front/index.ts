@@ -1,0 +1,209 @@
+/**
+ * The search front: a Deployment behind a ClusterIP Service, scaled on CPU, never drained below
+ * its budget, discovering index services by watching the namespace's Services and EndpointSlices
+ * (its RBAC allows exactly that). Its network policies are in `network-policies.ts`.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { HttpsEgress } from "../../blocks/https-egress";
+import { PodIdentity } from "../../blocks/pod-identity";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../blocks/pod-security";
+import { K8S, SEARCH_COMPONENT } from "../../../shared/conventions";
+import { frontNetworkPolicies } from "./network-policies";
+
+export interface SearchFrontArgs {
+  clusterName: string;
+  accountId: string;
+  region: string;
+  namespace: string;
+  image: string;
+  uid: number;
+  /** Port the front serves HTTP on (container and Service). */
+  httpPort: number;
+  /** Port of its health and metrics server (`/healthz`, `/readyz`, `/metrics`). */
+  opsPort: number;
+  /** Index services' gRPC port: the only port the front may reach them on. */
+  indexGrpcPort: number;
+  /** Read: segment manifests in the asset repository. */
+  assetRepository: { name: pulumi.Input<string>; arn: pulumi.Input<string> };
+  /** CIDRs allowed to reach the front (the VPC, a load balancer's subnets). */
+  clientCidrs: string[];
+  minReplicas: number;
+  maxReplicas: number;
+  /** Average CPU utilisation (% of request) the HPA keeps. */
+  targetCpuPercent: number;
+  /** Pods that must stay up through voluntary disruptions (node drains, upgrades). */
+  minAvailable: number;
+  requests: { cpu: string; memory: string };
+  limits: { cpu: string; memory: string };
+}
+
+const NAME = "search-front";
+
+export class SearchFront extends pulumi.ComponentResource {
+  readonly deployment: k8s.apps.v1.Deployment;
+  readonly service: k8s.core.v1.Service;
+
+  constructor(name: string, args: SearchFrontArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("ml-platform:search:SearchFront", name, {}, opts);
+    if (args.minReplicas > args.maxReplicas) throw new Error("SearchFront: minReplicas must not exceed maxReplicas");
+    if (args.minAvailable >= args.minReplicas)
+      throw new Error("SearchFront: minAvailable must be below minReplicas, or no node can ever be drained");
+    const child = { parent: this };
+    const ns = args.namespace;
+    const labels = { [K8S.name]: NAME, [K8S.component]: SEARCH_COMPONENT.front, [K8S.partOf]: "search" };
+    const indexLabels = { [K8S.component]: SEARCH_COMPONENT.indexService };
+
+    const identity = new PodIdentity(
+      name,
+      {
+        clusterName: args.clusterName,
+        accountId: args.accountId,
+        namespace: ns,
+        serviceAccount: NAME,
+        labels,
+        description: "Search front: read segment manifests in the asset repository",
+        statements: [
+          {
+            Sid: "ReadAssetRepository",
+            Effect: "Allow",
+            Action: ["s3:GetObject"],
+            Resource: [pulumi.interpolate`${args.assetRepository.arn}/*`],
+          },
+          {
+            Sid: "ListAssetRepository",
+            Effect: "Allow",
+            Action: ["s3:ListBucket"],
+            Resource: [args.assetRepository.arn],
+          },
+        ],
+      },
+      child,
+    );
+    const role = new k8s.rbac.v1.Role(
+      name,
+      {
+        metadata: { name: `${NAME}-discovery`, namespace: ns, labels },
+        rules: [
+          { apiGroups: [""], resources: ["services"], verbs: ["get", "list", "watch"] },
+          { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["get", "list", "watch"] },
+        ],
+      },
+      child,
+    );
+    new k8s.rbac.v1.RoleBinding(
+      name,
+      {
+        metadata: { name: `${NAME}-discovery`, namespace: ns, labels },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: `${NAME}-discovery` },
+        subjects: [{ kind: "ServiceAccount", name: NAME, namespace: ns }],
+      },
+      { ...child, dependsOn: [role] },
+    );
+
+    this.deployment = new k8s.apps.v1.Deployment(
+      name,
+      {
+        metadata: { name: NAME, namespace: ns, labels },
+        spec: {
+          // The HPA owns the count from here on; this is the count before it acts.
+          replicas: args.minReplicas,
+          selector: { matchLabels: labels },
+          strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+          template: {
+            metadata: { labels },
+            spec: {
+              serviceAccountName: NAME,
+              // The front watches EndpointSlices, so it needs its token.
+              automountServiceAccountToken: true,
+              securityContext: restrictedPodSecurityContext(args.uid),
+              topologySpreadConstraints: [
+                {
+                  maxSkew: 1,
+                  topologyKey: "topology.kubernetes.io/zone",
+                  whenUnsatisfiable: "ScheduleAnyway",
+                  labelSelector: { matchLabels: labels },
+                },
+              ],
+              containers: [
+                {
+                  name: "front",
+                  image: args.image,
+                  ports: [
+                    { name: "http", containerPort: args.httpPort },
+                    { name: "ops", containerPort: args.opsPort },
+                  ],
+                  env: [
+                    { name: "AWS_REGION", value: args.region },
+                    { name: "NAMESPACE", value: ns },
+                    { name: "HTTP_PORT", value: String(args.httpPort) },
+                    { name: "OPS_PORT", value: String(args.opsPort) },
+                    { name: "INDEX_SELECTOR", value: `${K8S.component}=${SEARCH_COMPONENT.indexService}` },
+                    { name: "INDEX_GRPC_PORT", value: String(args.indexGrpcPort) },
+                    { name: "ASSET_BUCKET", value: args.assetRepository.name },
+                  ],
+                  readinessProbe: { httpGet: { path: "/readyz", port: "ops" }, periodSeconds: 5 },
+                  livenessProbe: { httpGet: { path: "/healthz", port: "ops" }, periodSeconds: 10, failureThreshold: 3 },
+                  securityContext: restrictedContainerSecurityContext(),
+                  resources: { requests: args.requests, limits: args.limits },
+                  volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+                },
+              ],
+              volumes: [{ name: "tmp", emptyDir: { sizeLimit: "256Mi" } }],
+            },
+          },
+        },
+      },
+      { ...child, dependsOn: [identity] },
+    );
+    this.service = new k8s.core.v1.Service(
+      name,
+      {
+        metadata: { name: NAME, namespace: ns, labels },
+        spec: { type: "ClusterIP", selector: labels, ports: [{ name: "http", port: 80, targetPort: "http" }] },
+      },
+      child,
+    );
+    new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+      name,
+      {
+        metadata: { name: NAME, namespace: ns, labels },
+        spec: {
+          scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: NAME },
+          minReplicas: args.minReplicas,
+          maxReplicas: args.maxReplicas,
+          metrics: [
+            {
+              type: "Resource",
+              resource: { name: "cpu", target: { type: "Utilization", averageUtilization: args.targetCpuPercent } },
+            },
+          ],
+        },
+      },
+      { ...child, dependsOn: [this.deployment] },
+    );
+    new k8s.policy.v1.PodDisruptionBudget(
+      name,
+      {
+        metadata: { name: NAME, namespace: ns, labels },
+        spec: { minAvailable: args.minAvailable, selector: { matchLabels: labels } },
+      },
+      child,
+    );
+
+    frontNetworkPolicies(
+      name,
+      {
+        namespace: ns,
+        frontLabels: labels,
+        indexLabels,
+        indexGrpcPort: args.indexGrpcPort,
+        httpPort: args.httpPort,
+        clientCidrs: args.clientCidrs,
+      },
+      child,
+    );
+    new HttpsEgress(`${name}-egress`, { namespace: ns, name: "front-https", podLabels: labels }, child);
+    this.registerOutputs({ service: NAME });
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * The segment controller and the identity of the index services it runs. The controller watches
+ * the asset repository's published manifests and server-side-applies one Deployment and Service
+ * per live segment in the search namespace; its RBAC covers those two kinds there and nothing
+ * else. Index services run as their own service account, which may only read the repository.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { HttpsEgress } from "../../blocks/https-egress";
+import { PodIdentity } from "../../blocks/pod-identity";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../blocks/pod-security";
+import { K8S, SEARCH_COMPONENT } from "../../../shared/conventions";
+
+export interface SegmentControllerArgs {
+  clusterName: string;
+  accountId: string;
+  region: string;
+  namespace: string;
+  /** Pinned image of the controller. */
+  image: string;
+  /** Pinned image the controller gives every index service. */
+  indexImage: string;
+  uid: number;
+  /** Port of the controller's health and metrics server. */
+  opsPort: number;
+  /** The index services' gRPC port (their Services expose it). */
+  indexGrpcPort: number;
+  /** Read: manifests and segment files. */
+  assetRepository: { name: pulumi.Input<string>; arn: pulumi.Input<string> };
+  requests: { cpu: string; memory: string };
+  limits: { cpu: string; memory: string };
+  /** Requests and limits the controller sets on each index service. */
+  indexRequests: { cpu: string; memory: string };
+  indexLimits: { cpu: string; memory: string };
+}
+
+const NAME = "segment-controller";
+export const INDEX_SERVICE_ACCOUNT = "index-service";
+
+export class SegmentController extends pulumi.ComponentResource {
+  readonly deployment: k8s.apps.v1.Deployment;
+  readonly indexIdentity: PodIdentity;
+
+  constructor(name: string, args: SegmentControllerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("ml-platform:search:SegmentController", name, {}, opts);
+    const child = { parent: this };
+    const ns = args.namespace;
+    const labels = { [K8S.name]: NAME, [K8S.component]: SEARCH_COMPONENT.controller, [K8S.partOf]: "search" };
+    // Only the component label: the same selector the front and its network policies use.
+    const indexLabels = { [K8S.component]: SEARCH_COMPONENT.indexService };
+    const readRepository = (who: string) => [
+      {
+        Sid: `${who}ReadAssetRepository`,
+        Effect: "Allow" as const,
+        Action: ["s3:GetObject"],
+        Resource: [pulumi.interpolate`${args.assetRepository.arn}/*`],
+      },
+      {
+        Sid: `${who}ListAssetRepository`,
+        Effect: "Allow" as const,
+        Action: ["s3:ListBucket"],
+        Resource: [args.assetRepository.arn],
+      },
+    ];
+
+    const identity = new PodIdentity(
+      name,
+      {
+        clusterName: args.clusterName,
+        accountId: args.accountId,
+        namespace: ns,
+        serviceAccount: NAME,
+        labels,
+        description: "Search segment controller: read published manifests in the asset repository",
+        statements: readRepository("Controller"),
+      },
+      child,
+    );
+    this.indexIdentity = new PodIdentity(
+      `${name}-index`,
+      {
+        clusterName: args.clusterName,
+        accountId: args.accountId,
+        namespace: ns,
+        serviceAccount: INDEX_SERVICE_ACCOUNT,
+        labels: indexLabels,
+        description: "Search index services: read segments in the asset repository",
+        statements: readRepository("Index"),
+      },
+      child,
+    );
+    const verbs = ["get", "list", "watch", "create", "update", "patch", "delete"];
+    const role = new k8s.rbac.v1.Role(
+      name,
+      {
+        metadata: { name: NAME, namespace: ns, labels },
+        rules: [
+          { apiGroups: ["apps"], resources: ["deployments"], verbs },
+          { apiGroups: [""], resources: ["services"], verbs },
+        ],
+      },
+      child,
+    );
+    new k8s.rbac.v1.RoleBinding(
+      name,
+      {
+        metadata: { name: NAME, namespace: ns, labels },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: NAME },
+        subjects: [{ kind: "ServiceAccount", name: NAME, namespace: ns }],
+      },
+      { ...child, dependsOn: [role] },
+    );
+
+    const env: Record<string, pulumi.Input<string>> = {
+      AWS_REGION: args.region,
+      NAMESPACE: ns,
+      ASSET_BUCKET: args.assetRepository.name,
+      OPS_PORT: String(args.opsPort),
+      INDEX_IMAGE: args.indexImage,
+      INDEX_SERVICE_ACCOUNT: INDEX_SERVICE_ACCOUNT,
+      INDEX_GRPC_PORT: String(args.indexGrpcPort),
+      INDEX_UID: String(args.uid),
+      INDEX_CPU_REQUEST: args.indexRequests.cpu,
+      INDEX_MEMORY_REQUEST: args.indexRequests.memory,
+      INDEX_CPU_LIMIT: args.indexLimits.cpu,
+      INDEX_MEMORY_LIMIT: args.indexLimits.memory,
+    };
+    this.deployment = new k8s.apps.v1.Deployment(
+      name,
+      {
+        metadata: { name: NAME, namespace: ns, labels },
+        spec: {
+          // One writer: two controllers would apply and delete the same objects against each other.
+          replicas: 1,
+          strategy: { type: "Recreate" },
+          selector: { matchLabels: labels },
+          template: {
+            metadata: { labels },
+            spec: {
+              serviceAccountName: NAME,
+              automountServiceAccountToken: true,
+              securityContext: restrictedPodSecurityContext(args.uid),
+              containers: [
+                {
+                  name: "controller",
+                  image: args.image,
+                  ports: [{ name: "ops", containerPort: args.opsPort }],
+                  env: Object.entries(env).map(([n, value]) => ({ name: n, value })),
+                  readinessProbe: { httpGet: { path: "/readyz", port: "ops" }, periodSeconds: 10 },
+                  livenessProbe: { httpGet: { path: "/healthz", port: "ops" }, periodSeconds: 20, failureThreshold: 3 },
+                  securityContext: restrictedContainerSecurityContext(),
+                  resources: { requests: args.requests, limits: args.limits },
+                  volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+                },
+              ],
+              volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }],
+            },
+          },
+        },
+      },
+      { ...child, dependsOn: [identity, role] },
+    );
+    new HttpsEgress(`${name}-egress`, { namespace: ns, name: "segment-controller-https", podLabels: labels }, child);
+    new HttpsEgress(
+      `${name}-index-egress`,
+      { namespace: ns, name: "index-services-https", podLabels: indexLabels },
+      child,
+    );
+    this.registerOutputs({ deployment: NAME, indexServiceAccount: INDEX_SERVICE_ACCOUNT });
+  }
+}

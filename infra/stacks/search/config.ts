@@ -1,0 +1,150 @@
+/** The search layer's configuration: every key typed, defaulted where a safe default exists, and checked together. */
+import { z } from "zod";
+import { awsAccountId, awsRegion, cidrBlock, iamArn, stackName, tags } from "../../config/schema";
+
+const subnetId = z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "expected a subnet id such as subnet-0123456789abcdef0");
+/** Tag or digest required, and not `latest`: a deploy must say exactly what runs. */
+export const pinnedImage = z
+  .string()
+  .regex(
+    /^[\w.-]+(:\d+)?(\/[\w.-]+)+(:[\w.-]+|@sha256:[0-9a-f]{64})$/,
+    "expected a container image reference with a tag or digest",
+  )
+  .refine((i) => !/:latest$/.test(i), "expected a pinned tag, not :latest");
+const cpu = z.string().regex(/^(\d+m|\d+(\.\d+)?)$/, "expected a CPU quantity such as 500m or 2");
+const memory = z.string().regex(/^\d+(Mi|Gi)$/, "expected a memory quantity such as 512Mi or 4Gi");
+const resources = z.object({ cpu, memory });
+const port = z.number().int().min(1024, "expected an unprivileged port (1024 or above)").max(65535);
+const bucketName = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "expected an S3 bucket name");
+const s3ObjectUri = z
+  .string()
+  .regex(/^s3:\/\/[a-z0-9.-]+\/[^?]+(\?versionId=[^&]+)?$/, "expected s3://bucket/key, optionally ?versionId=...");
+const cron = z.string().regex(/^(\S+\s+){4}\S+$/, "expected a five-field cron schedule such as 20 * * * *");
+const kubernetesMinor = z.string().regex(/^1\.\d{2}$/, "expected a Kubernetes minor such as 1.33");
+const GPU_TYPE = /^(g4dn|g5|g6|g6e|p3|p4d|p5)\.[a-z0-9]+$/;
+
+const nodeGroup = z.object({
+  minSize: z.number().int().min(0),
+  maxSize: z.number().int().min(1),
+  desiredSize: z.number().int().min(0),
+});
+const sizesInOrder = (g: { minSize: number; maxSize: number; desiredSize: number }) =>
+  g.minSize <= g.desiredSize && g.desiredSize <= g.maxSize;
+const sizesMessage = { message: "expected minSize <= desiredSize <= maxSize", path: ["desiredSize"] };
+
+const tier = z.object({
+  schedule: cron,
+  startingDeadlineSeconds: z.number().int().min(60),
+  activeDeadlineSeconds: z.number().int().min(300),
+  requests: resources,
+  limits: resources,
+  gpus: z.number().int().min(0).max(8).default(0),
+});
+
+export const searchConfig = z
+  .object({
+    layer: z.literal("search"),
+    accountId: awsAccountId,
+    region: awsRegion,
+    tags,
+    /** The classification stack: the search builds read its photo bucket. */
+    classificationStack: stackName,
+    network: z.object({
+      vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, "expected a VPC id"),
+      privateSubnetIds: z.array(subnetId).min(2, "expected subnets in at least two AZs"),
+    }),
+    cluster: z.object({
+      name: z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]{0,99}$/, "expected an EKS cluster name"),
+      kubernetesVersion: kubernetesMinor,
+      publicAccessCidrs: z
+        .array(cidrBlock.refine((c) => c !== "0.0.0.0/0", "the public endpoint must not admit 0.0.0.0/0"))
+        .default([]),
+      adminRoleArns: z.array(iamArn).min(1, "expected at least one admin role (or nobody can use the cluster)"),
+      logRetentionDays: z.number().int().min(1).default(90),
+    }),
+    nodes: z.object({
+      /** 1 keeps IMDS out of pods' reach (they use Pod Identity); 2 only if an add-on needs IMDS from a pod. */
+      imdsHopLimit: z.union([z.literal(1), z.literal(2)]).default(1),
+      system: nodeGroup
+        .extend({
+          instanceTypes: z
+            .array(z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "expected an instance type"))
+            .min(1)
+            .refine((t) => t.every((x) => !GPU_TYPE.test(x)), "the system group takes CPU instance types"),
+          rootVolumeGb: z.number().int().min(20).default(50),
+        })
+        .refine(sizesInOrder, sizesMessage),
+      gpu: nodeGroup
+        .extend({
+          /** A Packer combination (packer/versions/) built for this cluster's Kubernetes minor: al2023-eks<minor>-... */
+          gpuAmi: z.string().min(1),
+          instanceTypes: z.array(z.string().regex(GPU_TYPE, "expected a GPU instance type such as g4dn.xlarge")).min(1),
+          rootVolumeGb: z.number().int().min(50).default(100),
+        })
+        .refine(sizesInOrder, sizesMessage),
+    }),
+    devicePluginImage: pinnedImage.default("nvcr.io/nvidia/k8s-device-plugin:v0.20.0"),
+    namespace: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "expected a namespace name")
+      .default("search"),
+    /** The uid (and gid) every search pod runs as. */
+    uid: z.number().int().min(1000, "expected a non-root uid of 1000 or above").default(10001),
+    assetRepository: z
+      .object({ noncurrentVersionDays: z.number().int().min(1).default(30) })
+      .default({ noncurrentVersionDays: 30 }),
+    feed: z.object({ bucket: bucketName, prefix: z.string().default("") }),
+    builds: z.object({
+      image: pinnedImage,
+      command: z.array(z.string().min(1)).min(1).default(["node", "workloads/search/build/main.js"]),
+      embedderModelUri: s3ObjectUri,
+      cacheGb: z.number().int().min(10).default(200),
+      env: z
+        .record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, "expected an environment variable name"), z.string())
+        .default({}),
+      tiers: z.object({ hourly: tier, daily: tier, monthly: tier }),
+    }),
+    index: z.object({ image: pinnedImage, grpcPort: port.default(50051), requests: resources, limits: resources }),
+    front: z
+      .object({
+        image: pinnedImage,
+        httpPort: port.default(8080),
+        opsPort: port.default(9090),
+        clientCidrs: z.array(cidrBlock.refine((c) => c !== "0.0.0.0/0", "expected private client CIDRs")).min(1),
+        minReplicas: z.number().int().min(2).default(2),
+        maxReplicas: z.number().int().min(2).default(10),
+        targetCpuPercent: z.number().int().min(10).max(95).default(60),
+        minAvailable: z.number().int().min(1).default(1),
+        requests: resources,
+        limits: resources,
+      })
+      .refine((f) => f.maxReplicas >= f.minReplicas, { message: "must be at least minReplicas", path: ["maxReplicas"] })
+      .refine((f) => f.minAvailable < f.minReplicas, { message: "must be below minReplicas", path: ["minAvailable"] })
+      .refine((f) => f.httpPort !== f.opsPort, { message: "must differ from httpPort", path: ["opsPort"] }),
+    controller: z.object({ image: pinnedImage, opsPort: port.default(9090), requests: resources, limits: resources }),
+  })
+  .superRefine((c, ctx) => {
+    // The GPU AMI's kubelet must match the control plane: its combination names the minor it was built for.
+    const prefix = `al2023-eks${c.cluster.kubernetesVersion}-`;
+    if (!c.nodes.gpu.gpuAmi.startsWith(prefix))
+      ctx.addIssue({
+        code: "custom",
+        path: ["nodes", "gpu", "gpuAmi"],
+        message: `expected an EKS combination for Kubernetes ${c.cluster.kubernetesVersion} (a name starting ${prefix})`,
+      });
+    if (c.builds.tiers.hourly.gpus < 1)
+      ctx.addIssue({
+        code: "custom",
+        path: ["builds", "tiers", "hourly", "gpus"],
+        message: "the hourly build embeds photos and needs at least one GPU",
+      });
+    // An hourly run still going when the next is due makes the next skip (Forbid): keep it inside the hour.
+    if (c.builds.tiers.hourly.activeDeadlineSeconds > 3600)
+      ctx.addIssue({
+        code: "custom",
+        path: ["builds", "tiers", "hourly", "activeDeadlineSeconds"],
+        message: "expected at most 3600 s, or a slow run skips the next hour's",
+      });
+  });
+
+export type SearchConfig = z.output<typeof searchConfig>;

@@ -1,0 +1,173 @@
+/**
+ * Search layer, in the production account after classification: the EKS cluster with a system
+ * and a GPU node group on the platform's AMI, the NVIDIA device plugin, the asset repository, and
+ * in the `search` namespace the segment builds, the segment controller and the front.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { PrivateBucket } from "../../components/blocks/private-bucket";
+import { resolveGpuAmi } from "../../components/gpu-ami";
+import { SearchCluster } from "../../components/search/cluster";
+import { NvidiaDevicePlugin } from "../../components/search/device-plugin";
+import { EbsCsiDriver } from "../../components/search/ebs-csi-driver";
+import { SearchFront } from "../../components/search/front";
+import { SearchNamespace } from "../../components/search/namespace";
+import { EksNodeGroup } from "../../components/search/node-group";
+import { SegmentBuilds } from "../../components/search/segment-builds";
+import { SegmentController } from "../../components/search/segment-controller";
+import { loadConfig } from "../../config/load";
+import { accountProvider } from "../../shared/aws-provider";
+import { K8S, NVIDIA } from "../../shared/conventions";
+import { searchConfig } from "./config";
+import { readClassificationOutputs, type SearchOutputs } from "./outputs";
+
+export { searchConfig } from "./config";
+
+export async function search(): Promise<SearchOutputs> {
+  const cfg = loadConfig(searchConfig);
+  const classification = readClassificationOutputs(cfg.classificationStack);
+  const aws = accountProvider("search", { region: cfg.region, accountId: cfg.accountId, tags: cfg.tags });
+  const opts = { provider: aws };
+
+  const cluster = new SearchCluster(
+    "search",
+    {
+      clusterName: cfg.cluster.name,
+      kubernetesVersion: cfg.cluster.kubernetesVersion,
+      vpcId: cfg.network.vpcId,
+      subnetIds: cfg.network.privateSubnetIds,
+      publicAccessCidrs: cfg.cluster.publicAccessCidrs,
+      adminRoleArns: cfg.cluster.adminRoleArns,
+      logRetentionDays: cfg.cluster.logRetentionDays,
+    },
+    opts,
+  );
+  const nodeGroupBase = {
+    cluster: cluster.handle,
+    nodeRoleArn: cluster.nodeRole.arn,
+    securityGroupIds: [cluster.handle.eksSecurityGroupId, cluster.nodeSecurityGroup.id],
+    subnetIds: cfg.network.privateSubnetIds,
+    imdsHopLimit: cfg.nodes.imdsHopLimit,
+  };
+  const system = new EksNodeGroup(
+    "system",
+    {
+      ...nodeGroupBase,
+      image: { amiType: "AL2023_x86_64_STANDARD" },
+      instanceTypes: cfg.nodes.system.instanceTypes,
+      minSize: cfg.nodes.system.minSize,
+      maxSize: cfg.nodes.system.maxSize,
+      desiredSize: cfg.nodes.system.desiredSize,
+      rootVolumeGb: cfg.nodes.system.rootVolumeGb,
+      labels: { [K8S.nodeGroup]: "system" },
+    },
+    opts,
+  );
+  const gpu = new EksNodeGroup(
+    "gpu",
+    {
+      ...nodeGroupBase,
+      image: { amiId: resolveGpuAmi(cfg.nodes.gpu.gpuAmi, { provider: aws }) },
+      instanceTypes: cfg.nodes.gpu.instanceTypes,
+      minSize: cfg.nodes.gpu.minSize,
+      maxSize: cfg.nodes.gpu.maxSize,
+      desiredSize: cfg.nodes.gpu.desiredSize,
+      rootVolumeGb: cfg.nodes.gpu.rootVolumeGb,
+      labels: { [K8S.nodeGroup]: "gpu", [K8S.gpuNode]: "true" },
+      taints: [{ key: NVIDIA.taintKey, value: "true", effect: "NO_SCHEDULE" }],
+    },
+    opts,
+  );
+  new EbsCsiDriver(
+    "ebs-csi",
+    { clusterName: cfg.cluster.name, accountId: cfg.accountId },
+    { ...opts, dependsOn: [system.nodeGroup] },
+  );
+  const assets = new PrivateBucket(
+    "search-assets",
+    { versioned: true, noncurrentVersionDays: cfg.assetRepository.noncurrentVersionDays },
+    opts,
+  );
+  const assetRepository = { name: assets.bucket.bucket, arn: assets.bucket.arn };
+
+  // Every Kubernetes object goes through this provider: never the ambient kubeconfig.
+  const kube = new k8s.Provider(
+    "search",
+    { kubeconfig: cluster.kubeconfig, enableServerSideApply: true },
+    { dependsOn: [cluster] },
+  );
+  const k8sOpts = { providers: [aws, kube], dependsOn: [system.nodeGroup] };
+  new NvidiaDevicePlugin("nvidia-device-plugin", { image: cfg.devicePluginImage, gpuNodeLabel: K8S.gpuNode }, k8sOpts);
+  const ns = new SearchNamespace(
+    "search",
+    { name: cfg.namespace, kubernetesVersion: cfg.cluster.kubernetesVersion },
+    k8sOpts,
+  );
+  const inNamespace = { ...k8sOpts, dependsOn: [ns] };
+  const workload = { clusterName: cfg.cluster.name, accountId: cfg.accountId, region: cfg.region, namespace: ns.name };
+  new SegmentBuilds(
+    "segment-builds",
+    {
+      ...workload,
+      image: cfg.builds.image,
+      command: cfg.builds.command,
+      uid: cfg.uid,
+      assetRepository,
+      feed: { name: cfg.feed.bucket, arn: `arn:aws:s3:::${cfg.feed.bucket}`, prefix: cfg.feed.prefix },
+      images: { name: classification.uploadBucket, arn: classification.uploadBucket.apply((b) => `arn:aws:s3:::${b}`) },
+      embedderModelUri: cfg.builds.embedderModelUri,
+      tiers: cfg.builds.tiers,
+      cacheGb: cfg.builds.cacheGb,
+      env: cfg.builds.env,
+    },
+    { ...inNamespace, dependsOn: [ns, gpu.nodeGroup] },
+  );
+  new SegmentController(
+    "segment-controller",
+    {
+      ...workload,
+      image: cfg.controller.image,
+      indexImage: cfg.index.image,
+      uid: cfg.uid,
+      opsPort: cfg.controller.opsPort,
+      indexGrpcPort: cfg.index.grpcPort,
+      assetRepository,
+      requests: cfg.controller.requests,
+      limits: cfg.controller.limits,
+      indexRequests: cfg.index.requests,
+      indexLimits: cfg.index.limits,
+    },
+    inNamespace,
+  );
+  new SearchFront(
+    "search-front",
+    {
+      ...workload,
+      image: cfg.front.image,
+      uid: cfg.uid,
+      httpPort: cfg.front.httpPort,
+      opsPort: cfg.front.opsPort,
+      indexGrpcPort: cfg.index.grpcPort,
+      assetRepository,
+      clientCidrs: cfg.front.clientCidrs,
+      minReplicas: cfg.front.minReplicas,
+      maxReplicas: cfg.front.maxReplicas,
+      targetCpuPercent: cfg.front.targetCpuPercent,
+      minAvailable: cfg.front.minAvailable,
+      requests: cfg.front.requests,
+      limits: cfg.front.limits,
+    },
+    inNamespace,
+  );
+
+  return {
+    clusterName: cfg.cluster.name,
+    kubeconfig: pulumi.secret(cluster.kubeconfig),
+    clusterEndpoint: cluster.handle.endpoint,
+    assetRepositoryBucket: assets.bucket.bucket,
+    namespace: cfg.namespace,
+    frontService: "search-front",
+    systemNodeGroup: system.nodeGroup.nodeGroupName,
+    gpuNodeGroup: gpu.nodeGroup.nodeGroupName,
+  };
+}

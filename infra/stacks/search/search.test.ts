@@ -1,0 +1,454 @@
+import { expect } from "chai";
+import { allowed } from "../../../policies/rules/ec2";
+import { planStack, PlanError } from "../../plan";
+import { jsonInput, one, ofType } from "../../plan/query";
+import type { PlannedResource, StackPlan } from "../../plan/types";
+import { K8S } from "../../shared/conventions";
+
+type Dict = Record<string, unknown>;
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource?: string | string[];
+  Principal?: { Service?: string | string[] };
+  Condition?: Record<string, Record<string, unknown>>;
+}
+interface Container {
+  name: string;
+  image: string;
+  securityContext?: Dict;
+  resources?: { requests?: Dict; limits?: Dict };
+}
+interface PodSpec {
+  containers: Container[];
+  initContainers?: Container[];
+  securityContext?: Dict;
+  volumes?: Array<{ name: string; hostPath?: { path: string }; persistentVolumeClaim?: { claimName: string } }>;
+  tolerations?: Array<{ key: string; operator: string; value?: string; effect: string }>;
+  nodeSelector?: Record<string, string>;
+  hostNetwork?: boolean;
+  hostPID?: boolean;
+  hostIPC?: boolean;
+  serviceAccountName?: string;
+}
+
+const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+const glob = (pattern: string, value: string) =>
+  new RegExp(
+    `^${pattern
+      .split("*")
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+      .join(".*")}$`,
+  ).test(value);
+/** Whether Allow statements (no conditions in these roles) grant `action` on `resource`. */
+const grants = (statements: Statement[], action: string, resource: string) =>
+  statements.some(
+    (s) =>
+      s.Effect === "Allow" &&
+      list(s.Action).some((a) => glob(a, action)) &&
+      list(s.Resource).some((r) => glob(r, resource)),
+  );
+
+const CLASSIFICATION = { classification: { uploadBucket: "photos-0a1b2c3" } };
+const NAMESPACE = "search";
+
+describe("search stack (offline graph)", () => {
+  let plan: StackPlan;
+  before(async () => {
+    plan = await planStack("search", { stackOutputs: CLASSIFICATION });
+  });
+
+  const k8s = (kind: string) =>
+    plan.resources.filter((r) => r.type.startsWith("kubernetes:") && r.type.endsWith(`:${kind}`));
+  const meta = (r: PlannedResource) =>
+    r.inputs.metadata as { name: string; namespace?: string; labels?: Dict; annotations?: Dict };
+  const podSpecs = (): Array<{ owner: string; spec: PodSpec }> => [
+    ...k8s("Deployment").map((d) => ({
+      owner: meta(d).name,
+      spec: (d.inputs.spec as { template: { spec: PodSpec } }).template.spec,
+    })),
+    ...k8s("DaemonSet").map((d) => ({
+      owner: meta(d).name,
+      spec: (d.inputs.spec as { template: { spec: PodSpec } }).template.spec,
+    })),
+    ...k8s("CronJob").map((c) => ({
+      owner: meta(c).name,
+      spec: (c.inputs.spec as { jobTemplate: { spec: { template: { spec: PodSpec } } } }).jobTemplate.spec.template
+        .spec,
+    })),
+  ];
+  const nodeGroup = (name: string) => one(plan, "aws:eks/nodeGroup:NodeGroup", name).inputs;
+  const launchTemplate = (name: string) => one(plan, "aws:ec2/launchTemplate:LaunchTemplate", name).inputs;
+  /** The bucket's name as its companions resolve it (the bucket itself is auto-named). */
+  const assetBucket = () => `arn:aws:s3:::${String(one(plan, "aws:s3/bucketPolicy:BucketPolicy").inputs.bucket)}`;
+
+  /** The inline statements of the role a service account gets through its Pod Identity association. */
+  const podRoleStatements = (serviceAccount: string): Statement[] => {
+    const association = ofType(plan, "aws:eks/podIdentityAssociation:PodIdentityAssociation").find(
+      (a) => a.inputs.serviceAccount === serviceAccount,
+    );
+    expect(association, `a Pod Identity association for ${serviceAccount}`).to.not.equal(undefined);
+    expect(association?.inputs.namespace).to.equal(NAMESPACE);
+    const roleName = String(association?.inputs.roleArn).split("/").pop();
+    const policies = ofType(plan, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.inputs.role === roleName);
+    expect(policies, `inline policy of ${roleName}`).to.have.length(1);
+    return jsonInput<{ Statement: Statement[] }>(policies[0], "policy").Statement;
+  };
+
+  it("runs the GPU group tainted nvidia.com/gpu=true:NoSchedule on the Packer EKS AMI, joined by nodeadm", () => {
+    const gpu = nodeGroup("gpu");
+    expect(gpu.taints).to.deep.equal([{ key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" }]);
+    expect(gpu.labels).to.deep.equal({ [K8S.nodeGroup]: "gpu", [K8S.gpuNode]: "true" });
+    expect(gpu.amiType, "our AMI: EKS must not pick one").to.equal(undefined);
+    expect(nodeGroup("system").taints ?? []).to.deep.equal([]);
+
+    const lt = launchTemplate("gpu");
+    // The AMI id the mock's SSM answer gives for the combination's parameter.
+    expect(lt.imageId).to.match(/^ami-[0-9a-f]{17}$/);
+    const userData = Buffer.from(String(lt.userData), "base64").toString();
+    expect(userData).to.contain("Content-Type: application/node.eks.aws");
+    expect(userData).to.contain("kind: NodeConfig");
+    expect(userData).to.match(/name: search\n/);
+    expect(userData).to.match(/apiServerEndpoint: https:\/\/[0-9A-F]+\.gr7\.us-east-1\.eks\.amazonaws\.com/);
+    expect(userData).to.contain("cidr: 172.20.0.0/16");
+    expect(userData).to.contain("--register-with-taints=nvidia.com/gpu=true:NoSchedule");
+    expect(userData).to.contain(`--node-labels=${K8S.nodeGroup}=gpu,${K8S.gpuNode}=true`);
+    expect(launchTemplate("system").userData, "EKS writes the system group's bootstrap").to.equal(undefined);
+    expect(nodeGroup("system").amiType).to.equal("AL2023_x86_64_STANDARD");
+  });
+
+  it("lets only GPU pods (the hourly build, the device plugin) tolerate the GPU taint, and GPU pods select GPU nodes", () => {
+    const tolerates = (s: PodSpec) => (s.tolerations ?? []).some((t) => t.key === "nvidia.com/gpu");
+    const byOwner = Object.fromEntries(podSpecs().map((p) => [p.owner, p.spec]));
+    expect(
+      Object.keys(byOwner)
+        .filter((o) => tolerates(byOwner[o]))
+        .sort(),
+    ).to.deep.equal(["nvidia-device-plugin", "segment-build-hourly"]);
+    const hourly = byOwner["segment-build-hourly"];
+    expect(hourly.tolerations).to.deep.equal([
+      { key: "nvidia.com/gpu", operator: "Equal", value: "true", effect: "NoSchedule" },
+    ]);
+    expect(hourly.nodeSelector).to.deep.equal({ [K8S.gpuNode]: "true" });
+    const [build] = hourly.containers;
+    expect(build.resources?.requests?.["nvidia.com/gpu"]).to.equal("1");
+    expect(build.resources?.limits?.["nvidia.com/gpu"]).to.equal("1");
+    for (const owner of ["segment-build-daily", "segment-build-monthly"])
+      expect(byOwner[owner].containers[0].resources?.limits?.["nvidia.com/gpu"]).to.equal(undefined);
+  });
+
+  it("declares the NVIDIA device plugin pinned, unprivileged, in kube-system, with the one exempted host path", () => {
+    const [ds] = k8s("DaemonSet");
+    expect(meta(ds)).to.deep.include({ name: "nvidia-device-plugin", namespace: "kube-system" });
+    expect(meta(ds).annotations).to.deep.equal({ [K8S.policyExemption]: "nvidia-device-plugin" });
+    const spec = (ds.inputs.spec as { template: { spec: PodSpec & { priorityClassName: string } } }).template.spec;
+    expect(spec.priorityClassName).to.equal("system-node-critical");
+    expect(spec.tolerations).to.deep.equal([{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]);
+    expect(spec.containers[0].image).to.equal("nvcr.io/nvidia/k8s-device-plugin:v0.20.0");
+    expect(spec.containers[0].securityContext).to.deep.include({ allowPrivilegeEscalation: false });
+    expect(spec.containers[0].securityContext?.capabilities).to.deep.equal({ drop: ["ALL"] });
+    expect((spec.volumes ?? []).map((v) => v.hostPath?.path)).to.deep.equal(["/var/lib/kubelet/device-plugins"]);
+  });
+
+  it("requires IMDSv2 with hop limit 1, encrypted gp3 roots and allow-listed GPU types on every node group", () => {
+    const templates = ofType(plan, "aws:ec2/launchTemplate:LaunchTemplate");
+    expect(templates.map((t) => t.name).sort()).to.deep.equal(["gpu", "system"]);
+    for (const t of templates) {
+      expect(t.inputs.metadataOptions, t.name).to.deep.include({ httpTokens: "required", httpPutResponseHopLimit: 1 });
+      const [root] = t.inputs.blockDeviceMappings as Array<{ deviceName: string; ebs: Dict }>;
+      expect(root.ebs, t.name).to.deep.include({ encrypted: "true", volumeType: "gp3" });
+    }
+    for (const g of ofType(plan, "aws:eks/nodeGroup:NodeGroup")) {
+      const ref = g.inputs.launchTemplate as { id: string };
+      expect(ref.id, `${g.name} uses its declared template`).to.match(/^lt-/);
+    }
+    const defaults = ["g4dn.*", "g5.*", "g6.*", "p3.2xlarge"];
+    for (const t of nodeGroup("gpu").instanceTypes as string[]) expect(allowed(t, defaults), t).to.equal(true);
+  });
+
+  it("enforces, audits and warns PodSecurity restricted on the search namespace, where every search object lives", () => {
+    const [ns] = k8s("Namespace");
+    expect(meta(ns).name).to.equal(NAMESPACE);
+    for (const mode of ["enforce", "audit", "warn"]) {
+      expect(meta(ns).labels?.[`pod-security.kubernetes.io/${mode}`]).to.equal("restricted");
+      expect(meta(ns).labels?.[`pod-security.kubernetes.io/${mode}-version`]).to.equal("v1.33");
+    }
+    const clusterScoped = ["Namespace", "StorageClass"];
+    for (const r of plan.resources.filter(
+      (x) => x.type.startsWith("kubernetes:") && x.type !== "kubernetes:apps/v1:DaemonSet",
+    )) {
+      if (clusterScoped.some((k) => r.type.endsWith(`:${k}`))) continue;
+      expect(meta(r).namespace, `${r.type} ${r.name}`).to.equal(NAMESPACE);
+    }
+    expect(plan.resources.filter((r) => /ClusterRole/.test(r.type))).to.deep.equal([]);
+  });
+
+  it("runs every container non-root, read-only, without privilege or capabilities, with limits and a pinned image", () => {
+    const specs = podSpecs();
+    expect(specs.map((s) => s.owner).sort()).to.deep.equal([
+      "nvidia-device-plugin",
+      "search-front",
+      "segment-build-daily",
+      "segment-build-hourly",
+      "segment-build-monthly",
+      "segment-controller",
+    ]);
+    for (const { owner, spec } of specs) {
+      expect(spec.hostNetwork ?? false, owner).to.equal(false);
+      expect(spec.hostPID ?? false, owner).to.equal(false);
+      expect(spec.hostIPC ?? false, owner).to.equal(false);
+      for (const c of [...spec.containers, ...(spec.initContainers ?? [])]) {
+        const where = `${owner}/${c.name}`;
+        expect(c.securityContext, where).to.deep.include({
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+        });
+        expect(c.securityContext?.capabilities, where).to.deep.equal({ drop: ["ALL"] });
+        expect(c.securityContext?.seccompProfile ?? spec.securityContext?.seccompProfile, where).to.deep.equal({
+          type: "RuntimeDefault",
+        });
+        expect(c.image, where).to.match(/(:[\w.-]+|@sha256:[0-9a-f]{64})$/);
+        expect(c.image, where).to.not.match(/:latest$/);
+        for (const k of ["cpu", "memory"]) {
+          expect(c.resources?.requests?.[k], `${where} requests.${k}`).to.be.a("string");
+          expect(c.resources?.limits?.[k], `${where} limits.${k}`).to.be.a("string");
+        }
+      }
+      if (owner === "nvidia-device-plugin") continue; // the exempted one: kube-system, hostPath, root
+      expect(spec.securityContext, owner).to.deep.include({ runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001 });
+      expect(spec.securityContext?.seccompProfile, owner).to.deep.equal({ type: "RuntimeDefault" });
+      for (const c of spec.containers) expect(c.securityContext?.runAsNonRoot, `${owner}/${c.name}`).to.equal(true);
+      expect(
+        (spec.volumes ?? []).filter((v) => v.hostPath),
+        owner,
+      ).to.deep.equal([]);
+    }
+  });
+
+  it("denies all traffic in the namespace by default, allowing DNS, front → index services on gRPC only, and HTTPS out without IMDS", () => {
+    const policies = Object.fromEntries(k8s("NetworkPolicy").map((p) => [meta(p).name, p.inputs.spec as Dict]));
+    expect(policies["default-deny"]).to.deep.equal({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+    expect(policies["allow-dns"].egress).to.deep.equal([
+      {
+        to: [
+          {
+            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+            podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+          },
+        ],
+        ports: [
+          { protocol: "UDP", port: 53 },
+          { protocol: "TCP", port: 53 },
+        ],
+      },
+    ]);
+    const index = { matchLabels: { [K8S.component]: "index-service" } };
+    const frontSelector = (policies["front-to-index-services"].podSelector as { matchLabels: Dict }).matchLabels;
+    expect(frontSelector[K8S.component]).to.equal("front");
+    expect(policies["front-to-index-services"].egress).to.deep.equal([
+      { to: [{ podSelector: index }], ports: [{ protocol: "TCP", port: 50051 }] },
+    ]);
+    expect(policies["index-services-from-front"]).to.deep.equal({
+      podSelector: index,
+      policyTypes: ["Ingress"],
+      ingress: [{ from: [{ podSelector: { matchLabels: frontSelector } }], ports: [{ protocol: "TCP", port: 50051 }] }],
+    });
+    // Nothing else admits traffic to index services, and no policy admits the whole internet in.
+    for (const [name, spec] of Object.entries(policies)) {
+      const ingress = (spec.ingress ?? []) as Array<{ from?: Array<{ ipBlock?: { cidr: string } }> }>;
+      for (const rule of ingress) {
+        expect(rule.from ?? [], `${name} names its sources`).to.have.length.above(0);
+        for (const peer of rule.from ?? []) expect(peer.ipBlock?.cidr, name).to.not.equal("0.0.0.0/0");
+      }
+      if (name !== "index-services-from-front" && (spec.policyTypes as string[]).includes("Ingress"))
+        expect(spec.podSelector, name).to.not.deep.equal(index);
+      for (const rule of (spec.egress ?? []) as Array<{
+        to?: Array<{ ipBlock?: { cidr: string; except?: string[] } }>;
+      }>)
+        for (const peer of rule.to ?? [])
+          if (peer.ipBlock) expect(peer.ipBlock.except, `${name} keeps pods off IMDS`).to.include("169.254.169.254/32");
+    }
+  });
+
+  it("gives each service account only its role: builds write the asset repository, the others only read it", () => {
+    const bucket = assetBucket();
+    expect(bucket).to.match(/^arn:aws:s3:::search-assets-[0-9a-f]{7}$/);
+    const builds = podRoleStatements("segment-build");
+    expect(grants(builds, "s3:PutObject", `${bucket}/segments/x`)).to.equal(true);
+    expect(grants(builds, "s3:GetObject", "arn:aws:s3:::photos-0a1b2c3/p.jpg"), "reads the photos").to.equal(true);
+    expect(grants(builds, "s3:PutObject", "arn:aws:s3:::photos-0a1b2c3/p.jpg"), "never writes photos").to.equal(false);
+    expect(grants(builds, "s3:GetObject", "arn:aws:s3:::recipes-catalogue-feed/catalogue/2026/x")).to.equal(true);
+    expect(grants(builds, "s3:GetObject", "arn:aws:s3:::recipes-catalogue-feed/other/x")).to.equal(false);
+    for (const sa of ["index-service", "search-front", "segment-controller"]) {
+      const st = podRoleStatements(sa);
+      expect(grants(st, "s3:GetObject", `${bucket}/segments/x`), sa).to.equal(true);
+      for (const write of ["s3:PutObject", "s3:DeleteObject", "s3:PutBucketPolicy", "s3:DeleteObjectVersion"])
+        expect(grants(st, write, `${bucket}/segments/x`) || grants(st, write, bucket), `${sa} ${write}`).to.equal(
+          false,
+        );
+      expect(grants(st, "s3:GetObject", "arn:aws:s3:::photos-0a1b2c3/p.jpg"), `${sa} reads no photos`).to.equal(false);
+    }
+    for (const p of ofType(plan, "aws:iam/rolePolicy:RolePolicy")) {
+      for (const s of jsonInput<{ Statement: Statement[] }>(p, "policy").Statement) {
+        expect(
+          list(s.Action).some((a) => a === "*" || a.endsWith(":*")),
+          p.name,
+        ).to.equal(false);
+        expect(list(s.Resource), p.name).to.not.include("*");
+      }
+    }
+    // Pod roles trust EKS Pod Identity for this account only.
+    const podRoles = ofType(plan, "aws:iam/role:Role").filter((r) =>
+      jsonInput<{ Statement: Statement[] }>(r, "assumeRolePolicy").Statement.some((s) =>
+        list(s.Principal?.Service).includes("pods.eks.amazonaws.com"),
+      ),
+    );
+    expect(podRoles).to.have.length(5); // four workloads and the EBS CSI controller
+    for (const r of podRoles) {
+      const [trust] = jsonInput<{ Statement: Statement[] }>(r, "assumeRolePolicy").Statement;
+      expect(list(trust.Action).sort()).to.deep.equal(["sts:AssumeRole", "sts:TagSession"]);
+      expect(trust.Condition).to.deep.equal({ StringEquals: { "aws:SourceAccount": "111111111111" } });
+    }
+  });
+
+  it("limits RBAC: the front watches Services and EndpointSlices, the controller manages Deployments and Services, in search only", () => {
+    const roles = Object.fromEntries(k8s("Role").map((r) => [meta(r).name, r.inputs.rules]));
+    expect(roles["search-front-discovery"]).to.deep.equal([
+      { apiGroups: [""], resources: ["services"], verbs: ["get", "list", "watch"] },
+      { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["get", "list", "watch"] },
+    ]);
+    const verbs = ["get", "list", "watch", "create", "update", "patch", "delete"];
+    expect(roles["segment-controller"]).to.deep.equal([
+      { apiGroups: ["apps"], resources: ["deployments"], verbs },
+      { apiGroups: [""], resources: ["services"], verbs },
+    ]);
+    for (const b of k8s("RoleBinding")) {
+      const subjects = b.inputs.subjects as Array<{ kind: string; name: string; namespace: string }>;
+      expect(subjects).to.have.length(1);
+      expect(subjects[0]).to.deep.include({ kind: "ServiceAccount", namespace: NAMESPACE });
+    }
+  });
+
+  it("schedules each tier after its window closes, one run at a time, with deadlines, history limits and the cache on encrypted gp3", () => {
+    const jobs = Object.fromEntries(k8s("CronJob").map((c) => [meta(c).name, c.inputs.spec as Dict]));
+    const expected = {
+      "segment-build-hourly": ["20 * * * *", 1200, 3000],
+      "segment-build-daily": ["30 1 * * *", 7200, 14400],
+      "segment-build-monthly": ["0 4 1 * *", 21600, 43200],
+    };
+    for (const [name, [schedule, starting, active]] of Object.entries(expected)) {
+      const spec = jobs[name] as Dict & { jobTemplate: { spec: Dict & { template: { spec: PodSpec } } } };
+      expect(spec, name).to.deep.include({
+        schedule,
+        timeZone: "Etc/UTC",
+        concurrencyPolicy: "Forbid",
+        startingDeadlineSeconds: starting,
+        successfulJobsHistoryLimit: 3,
+        failedJobsHistoryLimit: 3,
+      });
+      expect(spec.jobTemplate.spec.activeDeadlineSeconds, name).to.equal(active);
+      const command = (spec.jobTemplate.spec.template.spec.containers[0] as Container & { command: string[] }).command;
+      expect(command[2], name).to.contain(`--tier ${name.split("-").pop()} --window`);
+    }
+    const hourly = (jobs["segment-build-hourly"] as { jobTemplate: { spec: { template: { spec: PodSpec } } } })
+      .jobTemplate.spec.template.spec;
+    const claim = hourly.volumes?.find((v) => v.persistentVolumeClaim)?.persistentVolumeClaim?.claimName;
+    const pvc = k8s("PersistentVolumeClaim").find((p) => meta(p).name === claim) as PlannedResource;
+    const storageClassName = (pvc.inputs.spec as { storageClassName: string }).storageClassName;
+    const [sc] = k8s("StorageClass");
+    expect(meta(sc).name).to.equal(storageClassName);
+    expect(sc.inputs).to.deep.include({ provisioner: "ebs.csi.aws.com", volumeBindingMode: "WaitForFirstConsumer" });
+    expect(sc.inputs.parameters).to.deep.include({ type: "gp3", encrypted: "true" });
+  });
+
+  it("runs a private, KMS-encrypted, fully logged control plane with API access entries and Pod Identity", () => {
+    const cluster = one(plan, "eks:index:Cluster").inputs;
+    expect(cluster).to.deep.include({
+      name: "search",
+      version: "1.33",
+      authenticationMode: "API",
+      endpointPrivateAccess: true,
+      endpointPublicAccess: false,
+      skipDefaultNodeGroup: true,
+    });
+    expect(cluster.encryptionConfigKeyArn).to.match(/^arn:aws:kms:us-east-1:111111111111:key\//);
+    expect(cluster.enabledClusterLogTypes).to.have.members([
+      "api",
+      "audit",
+      "authenticator",
+      "controllerManager",
+      "scheduler",
+    ]);
+    const key = one(plan, "aws:kms/key:Key");
+    expect(key.inputs.enableKeyRotation).to.equal(true);
+    // The control plane's role may use that key, and only that key.
+    const controlPlane = ofType(plan, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name === "search-control-plane");
+    const kms = jsonInput<{ Statement: Statement[] }>(controlPlane as PlannedResource, "policy").Statement;
+    expect(kms.flatMap((s) => list(s.Resource))).to.deep.equal([cluster.encryptionConfigKeyArn]);
+    expect(grants(kms, "kms:Decrypt", String(cluster.encryptionConfigKeyArn))).to.equal(true);
+    const entry = one(plan, "aws:eks/accessEntry:AccessEntry").inputs;
+    expect(entry.principalArn).to.equal("arn:aws:iam::111111111111:role/platform-admin");
+    expect(ofType(plan, "aws:eks/addon:Addon").map((a) => a.inputs.addonName)).to.have.members([
+      "eks-pod-identity-agent",
+      "aws-ebs-csi-driver",
+    ]);
+    const kube = one(plan, "pulumi:providers:kubernetes");
+    for (const r of plan.resources.filter((x) => x.type.startsWith("kubernetes:")))
+      expect(r.provider, `${r.type} ${r.name} uses the explicit provider`).to.equal(kube.urn);
+  });
+
+  it("keeps the asset repository private, encrypted, versioned and TLS-only", () => {
+    const block = one(plan, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs;
+    expect(block).to.deep.include({
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    expect(one(plan, "aws:s3/bucketVersioning:BucketVersioning").inputs.versioningConfiguration).to.deep.equal({
+      status: "Enabled",
+    });
+    const sse = one(
+      plan,
+      "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    ).inputs;
+    expect(
+      (sse.rules as Array<{ applyServerSideEncryptionByDefault: Dict }>)[0].applyServerSideEncryptionByDefault,
+    ).to.deep.equal({
+      sseAlgorithm: "AES256",
+    });
+    const policy = jsonInput<{ Statement: Statement[] }>(one(plan, "aws:s3/bucketPolicy:BucketPolicy"), "policy");
+    expect(policy.Statement[0]).to.deep.include({
+      Effect: "Deny",
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    });
+    expect(list(policy.Statement[0].Resource)).to.deep.equal([assetBucket(), `${assetBucket()}/*`]);
+  });
+
+  const failure = async (config: Dict) => {
+    const err = await planStack("search", { stackOutputs: CLASSIFICATION, config }).catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(PlanError);
+    return (err as Error).message;
+  };
+  const clusterConfig = (extra: Dict) => ({
+    "ml-platform:cluster": {
+      name: "search",
+      kubernetesVersion: "1.33",
+      adminRoleArns: ["arn:aws:iam::111111111111:role/platform-admin"],
+      ...extra,
+    },
+  });
+
+  it("stops with errors naming the keys for an open endpoint, a latest image, or a GPU AMI of another Kubernetes minor", async () => {
+    const open = await failure({
+      ...clusterConfig({ publicAccessCidrs: ["0.0.0.0/0"] }),
+      "ml-platform:devicePluginImage": "nvcr.io/nvidia/k8s-device-plugin:latest",
+    });
+    expect(open).to.contain("ml-platform:cluster.publicAccessCidrs.0: the public endpoint must not admit 0.0.0.0/0");
+    expect(open).to.contain("ml-platform:devicePluginImage: expected a pinned tag, not :latest");
+    const minor = await failure(clusterConfig({ kubernetesVersion: "1.34" }));
+    expect(minor).to.contain(
+      "ml-platform:nodes.gpu.gpuAmi: expected an EKS combination for Kubernetes 1.34 (a name starting al2023-eks1.34-)",
+    );
+  });
+});
