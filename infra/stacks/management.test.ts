@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { planAll, planStack } from "../plan";
 import { jsonInput, one, ofType } from "../plan/query";
 import type { StackPlan } from "../plan/types";
-import { AUDIT_TAMPER_ACTIONS, BUDGET_TAMPER_ACTIONS } from "../components/service-control-policy/document";
+import { AUDIT_TAMPER_ACTIONS, BUDGET_TAMPER_ACTIONS } from "../shared/guardrails";
 
 interface Statement {
   Sid?: string;

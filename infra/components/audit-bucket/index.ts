@@ -5,6 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { accessLogBucket } from "./access-logs";
 import { auditBucketPolicy, auditKeyPolicy } from "./policies";
 import { PURPOSE, TAG } from "../../shared/conventions";
 
@@ -16,11 +17,15 @@ export interface AuditBucketArgs {
   transitionDays: number;
   trailPrefix: string;
   configPrefix: string;
+  /** The trail name every member account uses: the bucket and key admit no other trail. */
+  trailName: string;
 }
 
 export class AuditBucket extends pulumi.ComponentResource {
   readonly bucket: aws.s3.Bucket;
   readonly key: aws.kms.Key;
+  /** Receives the audit bucket's server access logs. */
+  readonly accessLogs: aws.s3.Bucket;
 
   constructor(name: string, args: AuditBucketArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ml-platform:management:AuditBucket", name, {}, opts);
@@ -102,6 +107,16 @@ export class AuditBucket extends pulumi.ComponentResource {
           .apply(([bucketArn, memberAccountIds]) =>
             JSON.stringify(auditBucketPolicy({ ...args, bucketArn, memberAccountIds })),
           ),
+      },
+      child,
+    );
+    this.accessLogs = accessLogBucket(
+      `${name}-access-logs`,
+      {
+        source: this.bucket,
+        ownerAccountId: args.ownerAccountId,
+        prefix: "audit-bucket/",
+        retentionDays: args.objectLock.retentionDays,
       },
       child,
     );

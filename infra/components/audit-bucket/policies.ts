@@ -1,6 +1,18 @@
 /**
  * The audit bucket's and key's policy documents, as pure functions of plain values so tests can
- * read them directly: services write for the listed accounts only; member accounts are denied.
+ * read them directly. Each member account's prefix admits that account's own trail (by name,
+ * `aws:SourceArn`) and its own Config (`aws:SourceAccount`, the condition AWS documents for Config),
+ * and nothing else; member-account principals are denied.
+ *
+ * Key policy, statement by statement against AWS's documentation:
+ * - CloudTrail: `kms:GenerateDataKey*` under the trail's encryption context and source ARN;
+ *   `kms:DescribeKey` in a statement of its own (DescribeKey carries no encryption context, so a
+ *   shared statement with an encryption-context condition never matches and CreateTrail fails with
+ *   InsufficientEncryptionPolicyException); `kms:Decrypt`, which CloudTrail needs to create or
+ *   update a trail whose bucket uses S3 Bucket Keys (this bucket does).
+ * - Config: `kms:Decrypt` and `kms:GenerateDataKey` for the service principal with
+ *   `aws:SourceAccount` (Config falls back to its service principal when, as here, its role sits in
+ *   another account than the key).
  */
 import type * as aws from "@pulumi/aws";
 
@@ -13,9 +25,15 @@ export interface AuditPolicyInput {
   memberAccountIds: string[];
   trailPrefix: string;
   configPrefix: string;
+  /** The trail name every member account uses; no other trail may deliver. */
+  trailName: string;
 }
 
 const roots = (ids: string[]) => ids.map((id) => `arn:aws:iam::${id}:root`);
+
+/** The one trail of a member account that may deliver, in any region (a multi-region trail's home). */
+export const trailArnPattern = (accountId: string, trailName: string) =>
+  `arn:aws:cloudtrail:*:${accountId}:trail/${trailName}`;
 
 export function auditBucketPolicy(p: AuditPolicyInput): aws.iam.PolicyDocument {
   const accounts = p.memberAccountIds;
@@ -37,6 +55,7 @@ export function auditBucketPolicy(p: AuditPolicyInput): aws.iam.PolicyDocument {
     },
   ];
   if (accounts.length === 0) return { Version: "2012-10-17", Statement: statements };
+  const trails = accounts.map((a) => trailArnPattern(a, p.trailName));
   statements.push(
     {
       Sid: "DenyMemberAccountPrincipals",
@@ -46,30 +65,47 @@ export function auditBucketPolicy(p: AuditPolicyInput): aws.iam.PolicyDocument {
       Resource: [p.bucketArn, `${p.bucketArn}/*`],
     },
     {
-      Sid: "ServicesCheckBucketAcl",
+      Sid: "CloudTrailChecksBucketAcl",
       Effect: "Allow",
-      Principal: { Service: ["cloudtrail.amazonaws.com", "config.amazonaws.com"] },
+      Principal: { Service: "cloudtrail.amazonaws.com" },
+      Action: "s3:GetBucketAcl",
+      Resource: p.bucketArn,
+      Condition: { ArnLike: { "aws:SourceArn": trails } },
+    },
+    {
+      Sid: "ConfigChecksBucketAcl",
+      Effect: "Allow",
+      Principal: { Service: "config.amazonaws.com" },
       Action: ["s3:GetBucketAcl", "s3:ListBucket"],
       Resource: p.bucketArn,
       Condition: { StringEquals: { "aws:SourceAccount": accounts } },
     },
-    {
-      Sid: "CloudTrailWritesForListedAccounts",
-      Effect: "Allow",
-      Principal: { Service: "cloudtrail.amazonaws.com" },
-      Action: "s3:PutObject",
-      Resource: accounts.map((a) => `${p.bucketArn}/${p.trailPrefix}/AWSLogs/${a}/*`),
-      Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceAccount": accounts } },
-    },
-    {
-      Sid: "ConfigWritesForListedAccounts",
-      Effect: "Allow",
-      Principal: { Service: "config.amazonaws.com" },
-      Action: "s3:PutObject",
-      Resource: accounts.map((a) => `${p.bucketArn}/${p.configPrefix}/AWSLogs/${a}/Config/*`),
-      Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceAccount": accounts } },
-    },
   );
+  // One statement per account: a list of prefixes and a list of accounts in one statement would
+  // let any listed account's trail write under any other account's prefix.
+  for (const a of accounts) {
+    statements.push(
+      {
+        Sid: `CloudTrailWritesFor${a}`,
+        Effect: "Allow",
+        Principal: { Service: "cloudtrail.amazonaws.com" },
+        Action: "s3:PutObject",
+        Resource: `${p.bucketArn}/${p.trailPrefix}/AWSLogs/${a}/*`,
+        Condition: {
+          StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceAccount": a },
+          ArnLike: { "aws:SourceArn": trailArnPattern(a, p.trailName) },
+        },
+      },
+      {
+        Sid: `ConfigWritesFor${a}`,
+        Effect: "Allow",
+        Principal: { Service: "config.amazonaws.com" },
+        Action: "s3:PutObject",
+        Resource: `${p.bucketArn}/${p.configPrefix}/AWSLogs/${a}/Config/*`,
+        Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceAccount": a } },
+      },
+    );
+  }
   return { Version: "2012-10-17", Statement: statements };
 }
 
@@ -86,19 +122,36 @@ export function auditKeyPolicy(p: Omit<AuditPolicyInput, "keyArn" | "bucketArn">
     },
   ];
   if (accounts.length > 0) {
+    const trails = accounts.map((a) => trailArnPattern(a, p.trailName));
     statements.push(
       {
-        Sid: "CloudTrailEncryptsForListedAccounts",
+        Sid: "CloudTrailEncryptsForListedTrails",
         Effect: "Allow",
         Principal: { Service: "cloudtrail.amazonaws.com" },
-        Action: ["kms:GenerateDataKey*", "kms:DescribeKey"],
+        Action: "kms:GenerateDataKey*",
         Resource: "*",
         Condition: {
-          StringEquals: { "aws:SourceAccount": accounts },
           StringLike: {
             "kms:EncryptionContext:aws:cloudtrail:arn": accounts.map((a) => `arn:aws:cloudtrail:*:${a}:trail/*`),
           },
+          ArnLike: { "aws:SourceArn": trails },
         },
+      },
+      {
+        Sid: "CloudTrailDescribesKey",
+        Effect: "Allow",
+        Principal: { Service: "cloudtrail.amazonaws.com" },
+        Action: "kms:DescribeKey",
+        Resource: "*",
+        Condition: { ArnLike: { "aws:SourceArn": trails } },
+      },
+      {
+        Sid: "CloudTrailDecryptsForBucketKeys",
+        Effect: "Allow",
+        Principal: { Service: "cloudtrail.amazonaws.com" },
+        Action: "kms:Decrypt",
+        Resource: "*",
+        Condition: { ArnLike: { "aws:SourceArn": trails } },
       },
       {
         Sid: "ConfigEncryptsForListedAccounts",
