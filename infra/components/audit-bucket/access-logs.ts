@@ -82,18 +82,16 @@ export function accessLogBucket(
     `${name}-policy`,
     {
       bucket,
-      policy: pulumi
-        .all([logs.arn, args.source.arn])
-        .apply(([logBucketArn, sourceBucketArn]) =>
-          JSON.stringify(
-            accessLogBucketPolicy({
-              logBucketArn,
-              sourceBucketArn,
-              ownerAccountId: args.ownerAccountId,
-              prefix: args.prefix,
-            }),
-          ),
+      policy: pulumi.all([logs.arn, args.source.arn]).apply(([logBucketArn, sourceBucketArn]) =>
+        JSON.stringify(
+          accessLogBucketPolicy({
+            logBucketArn,
+            sourceBucketArn,
+            ownerAccountId: args.ownerAccountId,
+            prefix: args.prefix,
+          }),
         ),
+      ),
     },
     opts,
   );

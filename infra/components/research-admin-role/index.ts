@@ -166,18 +166,16 @@ export class ResearchAdminRole extends pulumi.ComponentResource {
       `${name}-policy`,
       {
         role: this.role.name,
-        policy: pulumi
-          .all([args.auditBucketArn, args.auditKeyArn])
-          .apply(([bucket, key]) =>
-            JSON.stringify(
-              adminPolicy({
-                accountId: args.accountId,
-                services: args.services,
-                auditBucketArn: bucket,
-                auditKeyArn: key,
-              }),
-            ),
+        policy: pulumi.all([args.auditBucketArn, args.auditKeyArn]).apply(([bucket, key]) =>
+          JSON.stringify(
+            adminPolicy({
+              accountId: args.accountId,
+              services: args.services,
+              auditBucketArn: bucket,
+              auditKeyArn: key,
+            }),
           ),
+        ),
       },
       { parent: this },
     );
