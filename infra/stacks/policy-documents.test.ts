@@ -6,7 +6,7 @@ import { expect } from "chai";
 import { planAll } from "../plan";
 import type { StackPlan } from "../plan/types";
 import { documentsOf } from "../plan/policy-documents";
-import { checkPolicyDocument } from "../shared/policy-document-check";
+import { checkPolicyActions, checkPolicyDocument } from "../shared/policy-document-check";
 
 describe("policy documents in every stack's plan", () => {
   let plans: Map<string, StackPlan>;
@@ -16,7 +16,7 @@ describe("policy documents in every stack's plan", () => {
     plans = all.plans;
   });
 
-  it("are valid policy JSON (version, effects, service:Action, ARNs, principals)", () => {
+  it("are valid policy JSON (version, effects, service:Action, ARNs, principals) naming real actions", async () => {
     let checked = 0;
     const problems: string[] = [];
     for (const plan of plans.values()) {
@@ -31,6 +31,7 @@ describe("policy documents in every stack's plan", () => {
             continue;
           }
           for (const p of checkPolicyDocument(parsed, doc.options)) problems.push(`${r.urn} ${doc.key}: ${p}`);
+          for (const p of await checkPolicyActions(parsed)) problems.push(`${r.urn} ${doc.key}: ${p}`);
         }
       }
     }
