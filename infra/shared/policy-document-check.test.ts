@@ -86,9 +86,9 @@ describe("policy document check", () => {
       Version: "2012-10-17",
       Statement: [{ Sid: "S", Effect: "Allow", Action: actions, Resource: "*" }],
     });
-    expect(await checkPolicyActions(doc(["s3:GetObject", "config:Put*", "iam:Get*", "*", "kms:GenerateDataKey*"]))).to.deep.equal(
-      [],
-    );
+    expect(
+      await checkPolicyActions(doc(["s3:GetObject", "config:Put*", "iam:Get*", "*", "kms:GenerateDataKey*"])),
+    ).to.deep.equal([]);
     expect(await checkPolicyActions(doc(["s3:GetObjekt"]))).to.deep.equal([
       'Statement[0] (S): action "s3:GetObjekt" is not an action of s3',
     ]);
