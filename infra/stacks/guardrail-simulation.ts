@@ -28,6 +28,8 @@ export interface Guardrails {
   boundaryArn: string;
   auditBucketName: string;
   auditBucketPolicy: PolicyDocument;
+  configBucketName: string;
+  configBucketPolicy: PolicyDocument;
   auditKeyArn: string;
   auditKeyPolicy: PolicyDocument;
   /** Tags the plan gives each named platform resource type, for `aws:ResourceTag/...` context. */
@@ -48,6 +50,11 @@ export function guardrailsFromPlans(management: StackPlan, research: StackPlan):
     auditBucketName: management.outputs.auditBucketName as string,
     auditBucketPolicy: jsonInput<PolicyDocument>(
       one(management, "aws:s3/bucketPolicy:BucketPolicy", "audit-policy"),
+      "policy",
+    ),
+    configBucketName: management.outputs.configBucketName as string,
+    configBucketPolicy: jsonInput<PolicyDocument>(
+      one(management, "aws:s3/bucketPolicy:BucketPolicy", "audit-config-policy"),
       "policy",
     ),
     auditKeyArn: management.outputs.auditKeyArn as string,

@@ -55,6 +55,12 @@ describe("research guardrails under IAM evaluation (offline plan)", function () 
       },
       { action: "s3:DeleteObject", resource: auditObject, resourcePolicy: g.auditBucketPolicy, ...inProduction },
       { action: "s3:PutObject", resource: auditObject, resourcePolicy: g.auditBucketPolicy, ...inProduction },
+      {
+        action: "s3:DeleteObject",
+        resource: `arn:aws:s3:::${g.configBucketName}/config/AWSLogs/${acct}/Config/x.json.gz`,
+        resourcePolicy: g.configBucketPolicy,
+        ...inProduction,
+      },
       { action: "kms:Decrypt", resource: g.auditKeyArn, resourcePolicy: g.auditKeyPolicy, ...inProduction },
       { action: "budgets:ModifyBudget", resource: `arn:aws:budgets::${acct}:budget/budget-0a1b2c3` },
       { action: "iam:UpdateAssumeRolePolicy", resource: admin, context: tagged() },

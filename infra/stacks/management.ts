@@ -97,6 +97,9 @@ export async function management(): Promise<Record<string, unknown>> {
     sandboxAccountIds: accounts.sandboxAccountIds,
     auditBucketName: audit.bucket.bucket,
     auditBucketArn: audit.bucket.arn,
+    /** Config's deliveries (Config does not deliver to the object-locked trail bucket). */
+    configBucketName: audit.configBucket.bucket,
+    configBucketArn: audit.configBucket.arn,
     auditKeyArn: audit.key.arn,
     trailPrefix: TRAIL_PREFIX,
     configPrefix: CONFIG_PREFIX,

@@ -67,7 +67,7 @@ describe("research stack (offline graph)", () => {
     const channels = ofType(plan, "aws:cfg/deliveryChannel:DeliveryChannel");
     expect(channels.map((c) => c.inputs.region)).to.have.members(["us-east-1", "us-west-2"]);
     for (const channel of channels) {
-      expect(channel.inputs.s3BucketName).to.equal(management.outputs.auditBucketName);
+      expect(channel.inputs.s3BucketName).to.equal(management.outputs.configBucketName);
       expect(channel.inputs.s3KmsKeyArn).to.equal(management.outputs.auditKeyArn);
     }
     for (const s of ofType(plan, "aws:cfg/recorderStatus:RecorderStatus")) expect(s.inputs.isEnabled).to.equal(true);

@@ -140,7 +140,10 @@ export async function research(): Promise<Record<string, unknown>> {
       accountId: cfg.accountId,
       productionAccountId: cfg.bastion.accountId,
       ...cfg.admin,
-      auditBucketArn: mgmt.requireOutput("auditBucketArn").apply(String),
+      auditBucketArns: [
+        mgmt.requireOutput("auditBucketArn").apply(String),
+        mgmt.requireOutput("configBucketArn").apply(String),
+      ],
       auditKeyArn,
     },
     { provider },
@@ -149,6 +152,7 @@ export async function research(): Promise<Record<string, unknown>> {
     "audit",
     {
       auditBucketName,
+      configBucketName: mgmt.requireOutput("configBucketName").apply(String),
       auditKeyArn,
       trailPrefix: await mgmt.getOutputValue("trailPrefix"),
       configPrefix: await mgmt.getOutputValue("configPrefix"),

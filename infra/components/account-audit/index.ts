@@ -1,7 +1,8 @@
 /**
  * The research account's audit: one multi-region CloudTrail with log file validation, and AWS
- * Config (all supported resources) recording in every region the account may use, all delivering
- * to the production audit bucket, KMS-encrypted, under this account's own prefix. Global
+ * Config (all supported resources) recording in every region the account may use, delivering to
+ * the production audit buckets (the trail's and Config's), KMS-encrypted, under this account's
+ * own prefix. Global
  * resources (IAM) are recorded in the first region only, and the Config role (global) exists
  * once, so adding a region adds a recorder, never a second role. Everything here carries the
  * guardrail tag, and the Config role sits under the guardrail path: the SCP guards both.
@@ -11,7 +12,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { GUARDRAIL_VALUE, PLATFORM_NAMES, TAG } from "../../shared/conventions";
 
 export interface AccountAuditArgs {
+  /** The trail's bucket (object-locked). */
   auditBucketName: pulumi.Input<string>;
+  /** Config's bucket: Config does not deliver to an object-locked bucket. */
+  configBucketName: pulumi.Input<string>;
   auditKeyArn: pulumi.Input<string>;
   trailPrefix: string;
   configPrefix: string;
@@ -85,7 +89,7 @@ export class AccountAudit extends pulumi.ComponentResource {
         {
           name: "default",
           region,
-          s3BucketName: args.auditBucketName,
+          s3BucketName: args.configBucketName,
           s3KeyPrefix: args.configPrefix,
           s3KmsKeyArn: args.auditKeyArn,
         },

@@ -1,17 +1,16 @@
 /**
- * The bucket that receives the audit bucket's server access logs (CIS: the trail bucket logs its
- * own access). S3 delivers these logs as the logging service and only with SSE-S3, so this
- * bucket is S3-encrypted, owner-enforced, private, and admits the logging service for the audit
- * bucket of this account only.
+ * The bucket that receives the delivery buckets' server access logs (CIS: the trail bucket logs
+ * its access). S3 delivers these logs as the logging service and only with SSE-S3, so this
+ * bucket is S3-encrypted, owner-enforced, private, and admits the logging service for the
+ * delivery buckets of this account only, each under a prefix of its own.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 export function accessLogBucketPolicy(p: {
   logBucketArn: string;
-  sourceBucketArn: string;
+  sourceBucketArns: string[];
   ownerAccountId: string;
-  prefix: string;
 }): aws.iam.PolicyDocument {
   return {
     Version: "2012-10-17",
@@ -29,9 +28,9 @@ export function accessLogBucketPolicy(p: {
         Effect: "Allow",
         Principal: { Service: "logging.s3.amazonaws.com" },
         Action: "s3:PutObject",
-        Resource: `${p.logBucketArn}/${p.prefix}*`,
+        Resource: `${p.logBucketArn}/*`,
         Condition: {
-          ArnLike: { "aws:SourceArn": p.sourceBucketArn },
+          ArnLike: { "aws:SourceArn": p.sourceBucketArns },
           StringEquals: { "aws:SourceAccount": p.ownerAccountId },
         },
       },
@@ -41,7 +40,7 @@ export function accessLogBucketPolicy(p: {
 
 export function accessLogBucket(
   name: string,
-  args: { source: aws.s3.Bucket; ownerAccountId: string; prefix: string; retentionDays: number },
+  args: { sources: aws.s3.Bucket[]; ownerAccountId: string; retentionDays: number },
   opts: pulumi.CustomResourceOptions,
 ): aws.s3.Bucket {
   const logs = new aws.s3.Bucket(name, { forceDestroy: false }, opts);
@@ -82,23 +81,23 @@ export function accessLogBucket(
     `${name}-policy`,
     {
       bucket,
-      policy: pulumi.all([logs.arn, args.source.arn]).apply(([logBucketArn, sourceBucketArn]) =>
-        JSON.stringify(
-          accessLogBucketPolicy({
-            logBucketArn,
-            sourceBucketArn,
-            ownerAccountId: args.ownerAccountId,
-            prefix: args.prefix,
-          }),
+      policy: pulumi
+        .all([logs.arn, ...args.sources.map((b) => b.arn)])
+        .apply(([logBucketArn, ...sourceBucketArns]) =>
+          JSON.stringify(
+            accessLogBucketPolicy({ logBucketArn, sourceBucketArns, ownerAccountId: args.ownerAccountId }),
+          ),
         ),
-      ),
     },
     opts,
   );
-  new aws.s3.BucketLogging(
-    `${name}-source`,
-    { bucket: args.source.id, targetBucket: logs.id, targetPrefix: args.prefix },
-    opts,
-  );
+  args.sources.forEach((source, i) => {
+    // The first source keeps the name it had when it was the only one.
+    new aws.s3.BucketLogging(
+      i === 0 ? `${name}-source` : `${name}-source-${i}`,
+      { bucket: source.id, targetBucket: logs.id, targetPrefix: pulumi.interpolate`${source.bucket}/` },
+      opts,
+    );
+  });
   return logs;
 }

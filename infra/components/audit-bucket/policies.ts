@@ -35,15 +35,15 @@ const roots = (ids: string[]) => ids.map((id) => `arn:aws:iam::${id}:root`);
 export const trailArnPattern = (accountId: string, trailName: string) =>
   `arn:aws:cloudtrail:*:${accountId}:trail/${trailName}`;
 
-export function auditBucketPolicy(p: AuditPolicyInput): aws.iam.PolicyDocument {
-  const accounts = p.memberAccountIds;
+/** TLS only, no deletion by anyone, nothing at all for member-account principals. */
+function protect(bucketArn: string, accounts: string[]): aws.iam.PolicyStatement[] {
   const statements: aws.iam.PolicyStatement[] = [
     {
       Sid: "DenyInsecureTransport",
       Effect: "Deny",
       Principal: "*",
       Action: "s3:*",
-      Resource: [p.bucketArn, `${p.bucketArn}/*`],
+      Resource: [bucketArn, `${bucketArn}/*`],
       Condition: { Bool: { "aws:SecureTransport": "false" } },
     },
     {
@@ -51,60 +51,74 @@ export function auditBucketPolicy(p: AuditPolicyInput): aws.iam.PolicyDocument {
       Effect: "Deny",
       Principal: "*",
       Action: ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:DeleteBucket"],
-      Resource: [p.bucketArn, `${p.bucketArn}/*`],
+      Resource: [bucketArn, `${bucketArn}/*`],
     },
   ];
-  if (accounts.length === 0) return { Version: "2012-10-17", Statement: statements };
-  const trails = accounts.map((a) => trailArnPattern(a, p.trailName));
-  statements.push(
-    {
+  if (accounts.length > 0)
+    statements.push({
       Sid: "DenyMemberAccountPrincipals",
       Effect: "Deny",
       Principal: { AWS: roots(accounts) },
       Action: "s3:*",
-      Resource: [p.bucketArn, `${p.bucketArn}/*`],
-    },
-    {
-      Sid: "CloudTrailChecksBucketAcl",
-      Effect: "Allow",
-      Principal: { Service: "cloudtrail.amazonaws.com" },
-      Action: "s3:GetBucketAcl",
-      Resource: p.bucketArn,
-      Condition: { ArnLike: { "aws:SourceArn": trails } },
-    },
-    {
-      Sid: "ConfigChecksBucketAcl",
-      Effect: "Allow",
-      Principal: { Service: "config.amazonaws.com" },
-      Action: ["s3:GetBucketAcl", "s3:ListBucket"],
-      Resource: p.bucketArn,
-      Condition: { StringEquals: { "aws:SourceAccount": accounts } },
-    },
-  );
+      Resource: [bucketArn, `${bucketArn}/*`],
+    });
+  return statements;
+}
+
+/** The trail bucket: each account's own trail, by name, under that account's prefix only. */
+export function auditBucketPolicy(p: AuditPolicyInput): aws.iam.PolicyDocument {
+  const accounts = p.memberAccountIds;
+  const statements = protect(p.bucketArn, accounts);
+  if (accounts.length === 0) return { Version: "2012-10-17", Statement: statements };
+  const trails = accounts.map((a) => trailArnPattern(a, p.trailName));
+  statements.push({
+    Sid: "CloudTrailChecksBucketAcl",
+    Effect: "Allow",
+    Principal: { Service: "cloudtrail.amazonaws.com" },
+    Action: "s3:GetBucketAcl",
+    Resource: p.bucketArn,
+    Condition: { ArnLike: { "aws:SourceArn": trails } },
+  });
   // One statement per account: a list of prefixes and a list of accounts in one statement would
   // let any listed account's trail write under any other account's prefix.
   for (const a of accounts) {
-    statements.push(
-      {
-        Sid: `CloudTrailWritesFor${a}`,
-        Effect: "Allow",
-        Principal: { Service: "cloudtrail.amazonaws.com" },
-        Action: "s3:PutObject",
-        Resource: `${p.bucketArn}/${p.trailPrefix}/AWSLogs/${a}/*`,
-        Condition: {
-          StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceAccount": a },
-          ArnLike: { "aws:SourceArn": trailArnPattern(a, p.trailName) },
-        },
+    statements.push({
+      Sid: `CloudTrailWritesFor${a}`,
+      Effect: "Allow",
+      Principal: { Service: "cloudtrail.amazonaws.com" },
+      Action: "s3:PutObject",
+      Resource: `${p.bucketArn}/${p.trailPrefix}/AWSLogs/${a}/*`,
+      Condition: {
+        StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceAccount": a },
+        ArnLike: { "aws:SourceArn": trailArnPattern(a, p.trailName) },
       },
-      {
-        Sid: `ConfigWritesFor${a}`,
-        Effect: "Allow",
-        Principal: { Service: "config.amazonaws.com" },
-        Action: "s3:PutObject",
-        Resource: `${p.bucketArn}/${p.configPrefix}/AWSLogs/${a}/Config/*`,
-        Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceAccount": a } },
-      },
-    );
+    });
+  }
+  return { Version: "2012-10-17", Statement: statements };
+}
+
+/** The Config bucket: each account's Config (`aws:SourceAccount`, as AWS documents) under its own prefix only. */
+export function configBucketPolicy(p: AuditPolicyInput): aws.iam.PolicyDocument {
+  const accounts = p.memberAccountIds;
+  const statements = protect(p.bucketArn, accounts);
+  if (accounts.length === 0) return { Version: "2012-10-17", Statement: statements };
+  statements.push({
+    Sid: "ConfigChecksBucketAcl",
+    Effect: "Allow",
+    Principal: { Service: "config.amazonaws.com" },
+    Action: ["s3:GetBucketAcl", "s3:ListBucket"],
+    Resource: p.bucketArn,
+    Condition: { StringEquals: { "aws:SourceAccount": accounts } },
+  });
+  for (const a of accounts) {
+    statements.push({
+      Sid: `ConfigWritesFor${a}`,
+      Effect: "Allow",
+      Principal: { Service: "config.amazonaws.com" },
+      Action: "s3:PutObject",
+      Resource: `${p.bucketArn}/${p.configPrefix}/AWSLogs/${a}/Config/*`,
+      Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceAccount": a } },
+    });
   }
   return { Version: "2012-10-17", Statement: statements };
 }

@@ -33,14 +33,15 @@ export interface ResearchAdminRoleArgs {
   maxSessionHours: number;
   /** Service prefixes the team administers, e.g. ["ec2", "s3", "sagemaker"]; none of RESERVED_SERVICES. */
   services: string[];
-  auditBucketArn: pulumi.Input<string>;
+  /** The production buckets the trail and Config deliver to. */
+  auditBucketArns: pulumi.Input<string>[];
   auditKeyArn: pulumi.Input<string>;
 }
 
 export interface AdminPolicyInput {
   accountId: string;
   services: string[];
-  auditBucketArn: string;
+  auditBucketArns: string[];
   auditKeyArn: string;
 }
 
@@ -126,7 +127,7 @@ export function adminPolicy(p: AdminPolicyInput): aws.iam.PolicyDocument {
         Sid: "NoAuditBucketWrites",
         Effect: "Deny",
         Action: ["s3:Put*", "s3:Delete*", "s3:Replicate*", "s3:Restore*", "s3:Bypass*"],
-        Resource: [p.auditBucketArn, `${p.auditBucketArn}/*`],
+        Resource: p.auditBucketArns.flatMap((arn) => [arn, `${arn}/*`]),
       },
       { Sid: "NoAuditKeyUse", Effect: "Deny", Action: "kms:*", Resource: p.auditKeyArn },
       { Sid: "NoBudgetTampering", Effect: "Deny", Action: [...BUDGET_TAMPER_ACTIONS], Resource: "*" },
@@ -166,12 +167,12 @@ export class ResearchAdminRole extends pulumi.ComponentResource {
       `${name}-policy`,
       {
         role: this.role.name,
-        policy: pulumi.all([args.auditBucketArn, args.auditKeyArn]).apply(([bucket, key]) =>
+        policy: pulumi.all([pulumi.all(args.auditBucketArns), args.auditKeyArn]).apply(([buckets, key]) =>
           JSON.stringify(
             adminPolicy({
               accountId: args.accountId,
               services: args.services,
-              auditBucketArn: bucket,
+              auditBucketArns: buckets,
               auditKeyArn: key,
             }),
           ),
