@@ -11,9 +11,10 @@
  * Adding an entry is a reviewed change to this file; its `reason` says why the risk is accepted.
  */
 import { K8S, TAG } from "../infra/shared/conventions";
+import { ELB_ACCOUNTS, PURPOSE_EXEMPTION as ELB_LOG_DELIVERY } from "../infra/shared/elb-accounts";
 import { principalsOf, requiresMfa } from "./rules/iam-semantics";
 import { hostPathsOf, metadataOf, podSpecOf } from "./rules/k8s-pods";
-import { componentTypes, linkedTargets, type Linkable } from "./rules/links";
+import { componentTypes, linkedTargets, type Linkable, type NameInputs } from "./rules/links";
 import { isRecord, known, statements, str, type Props } from "./rules/util";
 
 export interface ExemptionEntry {
@@ -26,7 +27,7 @@ export interface ExemptionEntry {
    * Where the claim sits when not on the resource itself: a resource the exempted one names by an
    * input (a function URL names its function). The component check applies to the claimant.
    */
-  claimant?: { type: string; input: string };
+  claimant?: { type: string; input: string; keys?: NameInputs };
   /** Component type that must appear above the claimant in its URN's type chain. */
   component?: string;
   /** Logical name the resource must have, when the entry is for one resource. */
@@ -48,6 +49,24 @@ function trustOnlyMfaAccounts(r: Linkable): boolean {
       const p = principalsOf(s);
       return (
         !p.anyone && p.service.length === 0 && p.federated.length === 0 && p.aws.length > 0 && requiresMfa(s.Condition)
+      );
+    })
+  );
+}
+
+const ELB_PRINCIPALS = new Set(Object.values(ELB_ACCOUNTS).map((a) => `arn:aws:iam::${a}:root`));
+
+/** Every unconditioned Allow grants only s3:PutObject, only to Elastic Load Balancing's regional accounts. */
+function onlyElbLogDelivery(r: Linkable): boolean {
+  const doc = statements(known(() => (r.props as Props).policy));
+  const grants = (doc ?? []).filter((s) => s.Effect === "Allow" && principalsOf(s).aws.length > 0);
+  return (
+    grants.length > 0 &&
+    grants.every((s) => {
+      const p = principalsOf(s);
+      const actions = Array.isArray(s.Action) ? s.Action : [s.Action];
+      return (
+        !p.anyone && p.aws.every((a) => ELB_PRINCIPALS.has(a)) && actions.length === 1 && actions[0] === "s3:PutObject"
       );
     })
   );
@@ -83,6 +102,18 @@ export const EXEMPTIONS: readonly ExemptionEntry[] = [
     },
     reason:
       "The NVIDIA device plugin registers GPUs with the kubelet through its device-plugin socket directory, which only root may write; it still runs unprivileged, with no added capabilities and no privilege escalation.",
+  },
+  {
+    id: ELB_LOG_DELIVERY,
+    waives: ["resource-policy-no-public-principal"],
+    type: "aws:s3/bucketPolicy:BucketPolicy",
+    claimant: { type: "aws:s3/bucket:Bucket", input: "bucket", keys: { name: "bucket", prefix: "bucketPrefix" } },
+    component: "ml-platform:classification:PhotoApi",
+    condition:
+      "the policy of the photo API's load-balancer log bucket grants other accounts only s3:PutObject, and only Elastic Load Balancing's regional log-delivery accounts",
+    holds: onlyElbLogDelivery,
+    reason:
+      "In regions older than its service principal, Elastic Load Balancing writes access logs as its regional account, and AWS documents that grant without conditions.",
   },
   {
     id: "slack-signed-webhook",
@@ -123,11 +154,12 @@ function claimantProblem(entry: ExemptionEntry, claimant: Linkable): string | un
 /** The resources holding the claim for `r` under `entry`: `r` itself, or the resource it names. */
 function claimantsOf(entry: ExemptionEntry, r: Linkable, stack: readonly Linkable[]): Linkable[] {
   if (!entry.claimant) return [r];
-  const { type, input } = entry.claimant;
+  const { type, input, keys } = entry.claimant;
   return linkedTargets(
     r,
     input,
     stack.filter((x) => x.type === type),
+    keys,
   );
 }
 

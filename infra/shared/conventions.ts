@@ -49,6 +49,28 @@ export const PURPOSE = { audit: "audit", deadLetter: "dead-letter" } as const;
 /** Value of `TAG.guardrail` on everything the platform protects in a member account. */
 export const GUARDRAIL_VALUE = "protected";
 
+/**
+ * Names of what the platform deploys into a member account. The audit bucket admits the trail by
+ * its name, and the research SCP protects by name prefix where a service has no tag condition
+ * (SNS subscriptions, log streams).
+ */
+export const PLATFORM_NAMES = {
+  /** Prefix of every named platform resource in a member account: topics, functions, rules. */
+  prefix: "ml-platform-",
+  /** Prefix of the platform's log group names. */
+  logGroupPrefix: "/ml-platform/",
+  /** The member account's trail; the audit bucket and key admit this trail only. */
+  trail: "ml-platform-audit",
+  /** IAM path of the platform's own roles and policies in a member account (the SCP guards it). */
+  guardrailPath: "/guardrails/",
+  /** The permissions boundary every role and user created in a research account must carry. */
+  boundaryPolicy: "ml-platform-research-boundary",
+  /** IAM path of the roles and instance profiles the research admin may create. */
+  researchPath: "/research/",
+  /** The research team's admin role (entered from production with MFA). */
+  researchAdminRole: "research-admin",
+} as const;
+
 /** Kubernetes label and annotation keys (the same claim as `TAG.policyExemption`, as an annotation). */
 export const K8S = {
   policyExemption: "ml-platform.io/policy-exemption",

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { checkPolicyDocument } from "./policy-document-check";
+import { checkPolicyActions, checkPolicyDocument } from "./policy-document-check";
 
 const identity = { principal: "forbidden", resource: "required" } as const;
 const trust = { principal: "required", resource: "forbidden" } as const;
@@ -79,5 +79,24 @@ describe("policy document check", () => {
   it("rejects non-objects and empty statements", () => {
     expect(checkPolicyDocument("{}", identity)).to.deep.equal(["document is not a JSON object"]);
     expect(checkPolicyDocument({ Version: "2012-10-17", Statement: [] }, identity)).to.include("no Statement");
+  });
+
+  it("checks actions against AWS's action list: a misspelt action or service is an error", async () => {
+    const doc = (actions: string[]) => ({
+      Version: "2012-10-17",
+      Statement: [{ Sid: "S", Effect: "Allow", Action: actions, Resource: "*" }],
+    });
+    expect(
+      await checkPolicyActions(doc(["s3:GetObject", "config:Put*", "iam:Get*", "*", "kms:GenerateDataKey*"])),
+    ).to.deep.equal([]);
+    expect(await checkPolicyActions(doc(["s3:GetObjekt"]))).to.deep.equal([
+      'Statement[0] (S): action "s3:GetObjekt" is not an action of s3',
+    ]);
+    expect(await checkPolicyActions(doc(["config:Strat*"]))).to.deep.equal([
+      'Statement[0] (S): action "config:Strat*" is not an action of config',
+    ]);
+    expect(await checkPolicyActions(doc(["sagemkaer:*"]))).to.deep.equal([
+      'Statement[0] (S): action "sagemkaer:*": no AWS service "sagemkaer"',
+    ]);
   });
 });

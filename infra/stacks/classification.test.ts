@@ -24,7 +24,7 @@ describe("classification stack (offline graph)", () => {
 
   it("wires the upload bucket's ObjectCreated events under the prefix to the queue", () => {
     const notification = one(plan, "aws:s3/bucketNotification:BucketNotification");
-    const bucket = one(plan, "aws:s3/bucket:Bucket");
+    const bucket = one(plan, "aws:s3/bucket:Bucket", "photos");
     expect(notification.dependencies).to.include(bucket.urn);
     const [target] = notification.inputs.queues as Array<{ queueArn: string; events: string[]; filterPrefix: string }>;
     expect(target.queueArn.startsWith(arnOf(queue()))).to.equal(true);

@@ -8,11 +8,12 @@ import { z } from "zod";
 import { AuditBucket } from "../components/audit-bucket";
 import { BudgetAlerts } from "../components/budget-alerts";
 import { MemberAccounts } from "../components/member-accounts";
-import { ResearchAccess, RESEARCH_ADMIN_ROLE_NAME } from "../components/research-access";
+import { ResearchAccess } from "../components/research-access";
 import { ResearchGuardrailPolicy } from "../components/service-control-policy";
 import { loadConfig } from "../config/load";
 import { awsAccountId, awsRegion, budgetConfig, email, tags } from "../config/schema";
 import { accountProvider } from "../shared/aws-provider";
+import { PLATFORM_NAMES } from "../shared/conventions";
 
 const account = z.object({
   name: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, "expected a short lower-case name"),
@@ -69,6 +70,7 @@ export async function management(): Promise<Record<string, unknown>> {
       transitionDays: cfg.audit.transitionDays,
       trailPrefix: TRAIL_PREFIX,
       configPrefix: CONFIG_PREFIX,
+      trailName: PLATFORM_NAMES.trail,
     },
     { provider },
   );
@@ -77,7 +79,6 @@ export async function management(): Promise<Record<string, unknown>> {
     {
       targetId: accounts.researchOu.id,
       deployRoleName: cfg.accessRoleName,
-      guardrailRoleArns: [`arn:aws:iam::*:role/${RESEARCH_ADMIN_ROLE_NAME}`, "arn:aws:iam::*:role/guardrails/*"],
       allowedRegions: cfg.guardrails.allowedRegions,
     },
     { provider },
@@ -96,8 +97,13 @@ export async function management(): Promise<Record<string, unknown>> {
     sandboxAccountIds: accounts.sandboxAccountIds,
     auditBucketName: audit.bucket.bucket,
     auditBucketArn: audit.bucket.arn,
+    /** Config's deliveries (Config does not deliver to the object-locked trail bucket). */
+    configBucketName: audit.configBucket.bucket,
+    configBucketArn: audit.configBucket.arn,
     auditKeyArn: audit.key.arn,
     trailPrefix: TRAIL_PREFIX,
     configPrefix: CONFIG_PREFIX,
+    /** Research stacks record Config in every region the SCP allows (none: the research stack's own). */
+    allowedRegions: cfg.guardrails.allowedRegions ?? [],
   };
 }

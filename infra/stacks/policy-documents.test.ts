@@ -4,39 +4,9 @@
  */
 import { expect } from "chai";
 import { planAll } from "../plan";
-import type { PlannedResource, StackPlan } from "../plan/types";
-import { checkPolicyDocument, type CheckOptions } from "../shared/policy-document-check";
-
-const resourcePolicy: CheckOptions = { principal: "required", resource: "required" };
-const identityPolicy: CheckOptions = { principal: "forbidden", resource: "required" };
-const trustPolicy: CheckOptions = { principal: "required", resource: "forbidden" };
-
-/** Which input of which resource type holds a policy document, and what kind it is. */
-const DOCUMENTS: Record<string, Array<[string, CheckOptions]>> = {
-  "aws:iam/role:Role": [["assumeRolePolicy", trustPolicy]],
-  "aws:iam/rolePolicy:RolePolicy": [["policy", identityPolicy]],
-  "aws:iam/policy:Policy": [["policy", identityPolicy]],
-  "aws:iam/userPolicy:UserPolicy": [["policy", identityPolicy]],
-  "aws:iam/groupPolicy:GroupPolicy": [["policy", identityPolicy]],
-  "aws:s3/bucketPolicy:BucketPolicy": [["policy", resourcePolicy]],
-  "aws:kms/key:Key": [["policy", resourcePolicy]],
-  "aws:organizations/policy:Policy": [["content", identityPolicy]],
-  "aws:sns/topicPolicy:TopicPolicy": [["policy", resourcePolicy]],
-  "aws:sqs/queuePolicy:QueuePolicy": [["policy", resourcePolicy]],
-  "aws:ecr/repositoryPolicy:RepositoryPolicy": [["policy", { principal: "required", resource: "optional" }]],
-  "aws:secretsmanager/secretPolicy:SecretPolicy": [["policy", resourcePolicy]],
-};
-
-function documentsOf(r: PlannedResource): Array<{ key: string; text: unknown; options: CheckOptions }> {
-  const found = (DOCUMENTS[r.type] ?? []).map(([key, options]) => ({ key, text: r.inputs[key], options }));
-  // Inline role policies are documents too.
-  if (r.type === "aws:iam/role:Role" && Array.isArray(r.inputs.inlinePolicies)) {
-    (r.inputs.inlinePolicies as Array<{ policy?: unknown }>).forEach((p, i) =>
-      found.push({ key: `inlinePolicies[${i}]`, text: p.policy, options: identityPolicy }),
-    );
-  }
-  return found.filter((d) => d.text !== undefined);
-}
+import type { StackPlan } from "../plan/types";
+import { documentsOf } from "../plan/policy-documents";
+import { checkPolicyActions, checkPolicyDocument } from "../shared/policy-document-check";
 
 describe("policy documents in every stack's plan", () => {
   let plans: Map<string, StackPlan>;
@@ -46,7 +16,7 @@ describe("policy documents in every stack's plan", () => {
     plans = all.plans;
   });
 
-  it("are valid policy JSON (version, effects, service:Action, ARNs, principals)", () => {
+  it("are valid policy JSON (version, effects, service:Action, ARNs, principals) naming real actions", async () => {
     let checked = 0;
     const problems: string[] = [];
     for (const plan of plans.values()) {
@@ -61,6 +31,7 @@ describe("policy documents in every stack's plan", () => {
             continue;
           }
           for (const p of checkPolicyDocument(parsed, doc.options)) problems.push(`${r.urn} ${doc.key}: ${p}`);
+          for (const p of await checkPolicyActions(parsed)) problems.push(`${r.urn} ${doc.key}: ${p}`);
         }
       }
     }

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { planAll, planStack, PlanError } from "../plan";
 import { byUrn, jsonInput, one, ofType } from "../plan/query";
 import type { StackPlan } from "../plan/types";
-import { AUDIT_TAMPER_ACTIONS } from "../components/service-control-policy/document";
+import { AUDIT_TAMPER_ACTIONS } from "../shared/guardrails";
 
 interface Statement {
   Sid?: string;
@@ -56,15 +56,58 @@ describe("research stack (offline graph)", () => {
     expect(trail.s3KeyPrefix).to.equal(management.outputs.trailPrefix);
   });
 
-  it("records all supported resources with Config and delivers to the same bucket", () => {
-    expect(one(plan, "aws:cfg/recorder:Recorder").inputs.recordingGroup).to.deep.equal({
-      allSupported: true,
-      includeGlobalResourceTypes: true,
-    });
-    const channel = one(plan, "aws:cfg/deliveryChannel:DeliveryChannel").inputs;
-    expect(channel.s3BucketName).to.equal(management.outputs.auditBucketName);
-    expect(channel.s3KmsKeyArn).to.equal(management.outputs.auditKeyArn);
-    expect(one(plan, "aws:cfg/recorderStatus:RecorderStatus").inputs.isEnabled).to.equal(true);
+  it("records all supported resources with Config in every region the SCP allows, global ones and the role once", () => {
+    const recorders = ofType(plan, "aws:cfg/recorder:Recorder");
+    expect(recorders.map((r) => r.inputs.region)).to.have.members(["us-east-1", "us-west-2"]);
+    for (const r of recorders)
+      expect(r.inputs.recordingGroup).to.deep.equal({
+        allSupported: true,
+        includeGlobalResourceTypes: r.inputs.region === "us-east-1",
+      });
+    const channels = ofType(plan, "aws:cfg/deliveryChannel:DeliveryChannel");
+    expect(channels.map((c) => c.inputs.region)).to.have.members(["us-east-1", "us-west-2"]);
+    for (const channel of channels) {
+      expect(channel.inputs.s3BucketName).to.equal(management.outputs.configBucketName);
+      expect(channel.inputs.s3KmsKeyArn).to.equal(management.outputs.auditKeyArn);
+    }
+    for (const s of ofType(plan, "aws:cfg/recorderStatus:RecorderStatus")) expect(s.inputs.isEnabled).to.equal(true);
+    expect(ofType(plan, "aws:iam/role:Role").filter((r) => r.name === "audit-config")).to.have.length(1);
+    // Every rule is evaluated in both regions.
+    const rules = ofType(plan, "aws:cfg/rule:Rule");
+    const names = (region: string) => rules.filter((r) => r.inputs.region === region).map((r) => r.inputs.name);
+    expect(names("us-west-2")).to.have.members(names("us-east-1") as string[]);
+    expect(one(plan, "aws:cloudtrail/trail:Trail").inputs.name).to.equal("ml-platform-audit");
+  });
+
+  it("tags everything the platform deploys in the account for the SCP, and names it with the platform's prefix", () => {
+    const protectedTypes = [
+      "aws:cloudtrail/trail:Trail",
+      "aws:cfg/rule:Rule",
+      "aws:sns/topic:Topic",
+      "aws:budgets/budget:Budget",
+      "aws:lambda/function:Function",
+      "aws:cloudwatch/eventRule:EventRule",
+      "aws:cloudwatch/logGroup:LogGroup",
+      "aws:iam/role:Role",
+      "aws:iam/policy:Policy",
+    ];
+    for (const type of protectedTypes)
+      for (const r of ofType(plan, type).filter(
+        (x) => x.provider === one(plan, "pulumi:providers:aws", "research").urn,
+      ))
+        expect((r.inputs.tags as Record<string, string>)?.["ml-platform:guardrail"], r.name).to.equal("protected");
+    expect(one(plan, "aws:sns/topic:Topic").inputs.name).to.match(/^ml-platform-/);
+    expect(one(plan, "aws:lambda/function:Function").inputs.name).to.match(/^ml-platform-/);
+    expect(one(plan, "aws:cloudwatch/logGroup:LogGroup").inputs.name).to.match(/^\/ml-platform\//);
+    for (const r of ofType(plan, "aws:cloudwatch/eventRule:EventRule")) expect(r.inputs.name).to.match(/^ml-platform-/);
+  });
+
+  it("creates the permissions boundary under the guardrail path, denying what the SCP denies", () => {
+    const boundary = one(plan, "aws:iam/policy:Policy");
+    expect(boundary.inputs).to.include({ name: "ml-platform-research-boundary", path: "/guardrails/" });
+    const doc = jsonInput<{ Statement: Statement[] }>(boundary, "policy").Statement;
+    for (const action of AUDIT_TAMPER_ACTIONS) expect(covers(doc, "Deny", action), action).to.equal(true);
+    expect(covers(doc, "Allow", "iam:CreateRole")).to.equal(false);
   });
 
   describe("research admin role (the deliberate exception)", () => {
@@ -86,6 +129,28 @@ describe("research stack (offline graph)", () => {
       expect(trust).to.have.length(1);
       expect(trust[0].Principal.AWS).to.equal("arn:aws:iam::111111111111:root");
       expect(trust[0].Condition?.Bool?.["aws:MultiFactorAuthPresent"]).to.equal("true");
+      expect(role.inputs.tags).to.include({
+        "ml-platform:policy-exemption": "research-admin",
+        "ml-platform:guardrail": "protected",
+      });
+      expect(byUrn(plan, role.parent as string)?.type).to.equal("ml-platform:research:ResearchAdminRole");
+    });
+
+    it("has no free-form IAM: roles only under /research/ with the platform's boundary", () => {
+      expect(covers(policy, "Allow", "iam:CreateUser")).to.equal(false);
+      const create = policy.find((s) => s.Sid === "WriteResearchRolesWithBoundary");
+      expect(create?.Resource).to.match(/:role\/research\/\*$/);
+      expect(create?.Condition?.StringEquals?.["iam:PermissionsBoundary"]).to.match(
+        /:policy\/guardrails\/ml-platform-research-boundary$/,
+      );
+    });
+
+    it("refuses reserved services in admin.services, naming the key", async () => {
+      const err = await planStack("research", {
+        stackOutputs: { management: management.outputs },
+        config: { "ml-platform:admin": { maxSessionHours: 4, services: ["ec2", "iam"] } },
+      }).catch((e: Error) => e);
+      expect((err as Error).message).to.match(/admin\.services.*reserved service/s);
     });
 
     it("denies every trail and recorder change the SCP denies", () => {

@@ -1,7 +1,8 @@
 /**
  * Research layer, in one research member account (entered through the organization access
- * role) plus the production side of its peering: admin role, audit delivery, Config rules,
- * budget, network and Name-tag DNS.
+ * role) plus the production side of its peering: admin role and the permissions boundary of what
+ * it creates, audit delivery, Config recorders and rules in every allowed region, budget, network
+ * and Name-tag DNS.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
@@ -9,7 +10,8 @@ import { AccountAudit } from "../components/account-audit";
 import { BudgetAlerts } from "../components/budget-alerts";
 import { ConfigRules, defaultRules, selectRules } from "../components/config-rules";
 import { NameDns } from "../components/name-dns";
-import { ResearchAdminRole } from "../components/research-admin-role";
+import { RESERVED_SERVICES, ResearchAdminRole } from "../components/research-admin-role";
+import { ResearchBoundary } from "../components/research-boundary";
 import { ResearchNetwork } from "../components/research-network";
 import { loadConfig } from "../config/load";
 import { awsAccountId, awsRegion, budgetConfig, cidrBlock, stackName, tags } from "../config/schema";
@@ -26,7 +28,20 @@ export const researchConfig = z.object({
   tags,
   admin: z.object({
     maxSessionHours: z.number().int().min(1).max(12),
-    services: z.array(z.string().regex(/^[a-z0-9-]+$/, "expected an IAM service prefix such as ec2")).min(1),
+    /**
+     * Services the admin gets as `service:*`. IAM comes narrow (research roles with the platform's
+     * boundary only), so `iam` and the other reserved services are refused here.
+     */
+    services: z
+      .array(
+        z
+          .string()
+          .regex(/^[a-z0-9-]+$/, "expected an IAM service prefix such as ec2")
+          .refine((s) => !(RESERVED_SERVICES as readonly string[]).includes(s), {
+            message: `reserved service (${RESERVED_SERVICES.join(", ")}): the admin gets narrow IAM under the permissions boundary instead`,
+          }),
+      )
+      .min(1),
   }),
   configRules: z
     .object({
@@ -45,7 +60,12 @@ export const researchConfig = z.object({
         .default({}),
     })
     .default({ allowedPublicTcpPorts: [], disabled: [], rules: {} }),
-  audit: z.object({ recordGlobalResources: z.boolean().default(true) }).default({ recordGlobalResources: true }),
+  /**
+   * Regions AWS Config records and evaluates rules in. Default: every region the management stack's
+   * SCP allows (or this stack's region when it allows all). Must include `region`, and may not
+   * name a region the SCP denies.
+   */
+  audit: z.object({ regions: z.array(awsRegion).min(1).optional() }).default({}),
   budget: budgetConfig,
   network: z.object({
     cidr: cidrBlock.refine(
@@ -68,6 +88,19 @@ export const researchConfig = z.object({
     logRetentionDays: z.number().int().default(90),
   }),
 });
+
+/** Config's regions: the configured ones or the SCP's, the stack's own region first (it records IAM). */
+export function configRegions(region: string, configured: string[] | undefined, allowed: string[]): string[] {
+  const chosen = configured ?? (allowed.length > 0 ? allowed : [region]);
+  if (!chosen.includes(region))
+    throw new Error(`ml-platform:audit.regions: must include the stack's region ${region} (got ${chosen.join(", ")})`);
+  const denied = allowed.length > 0 ? chosen.filter((r) => !allowed.includes(r)) : [];
+  if (denied.length > 0)
+    throw new Error(
+      `ml-platform:audit.regions: ${denied.join(", ")} not allowed by the SCP (allowed: ${allowed.join(", ")})`,
+    );
+  return [region, ...chosen.filter((r) => r !== region)];
+}
 
 export async function research(): Promise<Record<string, unknown>> {
   const cfg = loadConfig(researchConfig);
@@ -97,12 +130,20 @@ export async function research(): Promise<Record<string, unknown>> {
   const auditBucketName = mgmt.requireOutput("auditBucketName").apply(String);
   const auditKeyArn = mgmt.requireOutput("auditKeyArn").apply(String);
 
+  const allowedRegions = (await mgmt.getOutputValue("allowedRegions")) as string[] | undefined;
+  const auditRegions = configRegions(cfg.region, cfg.audit.regions, allowedRegions ?? []);
+
+  new ResearchBoundary("boundary", { accountId: cfg.accountId, services: cfg.admin.services }, { provider });
   const admin = new ResearchAdminRole(
     "admin",
     {
+      accountId: cfg.accountId,
       productionAccountId: cfg.bastion.accountId,
       ...cfg.admin,
-      auditBucketArn: mgmt.requireOutput("auditBucketArn").apply(String),
+      auditBucketArns: [
+        mgmt.requireOutput("auditBucketArn").apply(String),
+        mgmt.requireOutput("configBucketArn").apply(String),
+      ],
       auditKeyArn,
     },
     { provider },
@@ -111,10 +152,11 @@ export async function research(): Promise<Record<string, unknown>> {
     "audit",
     {
       auditBucketName,
+      configBucketName: mgmt.requireOutput("configBucketName").apply(String),
       auditKeyArn,
       trailPrefix: await mgmt.getOutputValue("trailPrefix"),
       configPrefix: await mgmt.getOutputValue("configPrefix"),
-      recordGlobalResources: cfg.audit.recordGlobalResources,
+      regions: auditRegions,
     },
     { provider },
   );
@@ -122,7 +164,7 @@ export async function research(): Promise<Record<string, unknown>> {
     "rules",
     {
       rules: selectRules(defaultRules(cfg.configRules.allowedPublicTcpPorts), cfg.configRules),
-      recorder: audit.recorder,
+      regions: auditRegions.map((region, i) => ({ region, recorder: audit.recorders[i] })),
     },
     { provider },
   );

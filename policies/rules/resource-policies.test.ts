@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { TAG } from "../../infra/shared/conventions";
 import { doc, fired, OWN_ACCOUNT, res, type Case } from "../gate/testing";
 
 const P = "resource-policy-no-public-principal";
@@ -35,6 +36,60 @@ const holders: [string, (policy: string) => ReturnType<typeof res>][] = [
     (policy) => res("aws:ecr/repositoryPolicy:RepositoryPolicy", "r", { repository: "r", policy }),
   ],
 ];
+
+/** The photo API's load-balancer log bucket and its policy, granting `principal` s3:PutObject. */
+const elbLogBucket = (
+  principal: string,
+  claim: string | undefined,
+  components = ["ml-platform:classification:PhotoApi"],
+) => [
+  res(
+    "aws:s3/bucket:Bucket",
+    "photo-api-lb-logs",
+    { bucket: "photo-api-lb-logs-1a2b", tags: claim ? { [TAG.policyExemption]: claim } : {} },
+    { components },
+  ),
+  res(
+    "aws:s3/bucketPolicy:BucketPolicy",
+    "photo-api-lb-logs-policy",
+    {
+      bucket: "photo-api-lb-logs-1a2b",
+      policy: doc({
+        Sid: "LoadBalancerAccessLogs",
+        Effect: "Allow",
+        Principal: { AWS: principal },
+        Action: "s3:PutObject",
+        Resource: "arn:aws:s3:::photo-api-lb-logs-1a2b/load-balancers/*",
+      }),
+    },
+    { components },
+  ),
+];
+const ELB_US_EAST_1 = "arn:aws:iam::127311923021:root";
+const CLAIMS = "policy-exemption-claims";
+
+describe("the elb-access-log-delivery exemption", () => {
+  const cases: Case[] = [
+    [
+      "ELB's regional account on the photo API's log bucket, claimed",
+      elbLogBucket(ELB_US_EAST_1, "elb-access-log-delivery"),
+      [],
+    ],
+    ["the same grant without the claim", elbLogBucket(ELB_US_EAST_1, undefined), [P]],
+    ["the claim granting another account", elbLogBucket(FOREIGN, "elb-access-log-delivery"), [CLAIMS, P].sort()],
+    [
+      "the claim outside the photo API",
+      elbLogBucket(ELB_US_EAST_1, "elb-access-log-delivery", ["ml-platform:search:Front"]),
+      [CLAIMS, P].sort(),
+    ],
+  ];
+  for (const [what, resources, expected] of cases) {
+    it(`${expected.length ? "flags" : "passes"}: ${what}`, async () => {
+      // The fixture bucket leaves out its encryption and access block: only these two policies matter here.
+      expect((await fired(resources)).filter((p) => p === P || p === CLAIMS)).to.deep.equal(expected);
+    });
+  }
+});
 
 describe("policy resource-policy-no-public-principal", () => {
   const cases: Case[] = holders.flatMap(([what, make]): Case[] => [

@@ -7,6 +7,7 @@
  * are AWS services acting for this account and are not judged here.
  */
 import type { StackValidationPolicy } from "@pulumi/policy";
+import { exemptionFor } from "../exemptions";
 import { accountOf, hasOrgOrSourceCondition, principalsOf } from "./iam-semantics";
 import { asArray, byType, isRecord, known, parseJson, perResource, statements, str, type Props } from "./util";
 
@@ -42,9 +43,11 @@ export function ownAccounts(resources: { type: string; props: Record<string, unk
   return out;
 }
 
+const POLICY = "resource-policy-no-public-principal";
+
 export const resourcePolicyPolicies: StackValidationPolicy[] = [
   {
-    name: "resource-policy-no-public-principal",
+    name: POLICY,
     description:
       "Resource policies (KMS, SNS, SQS, Secrets Manager, S3, ECR, Lambda permissions) allow `*` or another account's principals only under an organization or source condition.",
     enforcementLevel: "mandatory",
@@ -66,6 +69,7 @@ export const resourcePolicyPolicies: StackValidationPolicy[] = [
         return account === undefined ? !/^arn:aws[a-z-]*:iam::aws:/.test(principal) : !own.has(account);
       };
       for (const r of byType(args.resources, ...Object.keys(RESOURCE_POLICY_INPUTS))) {
+        if (exemptionFor(POLICY, r, args.resources)) continue;
         perResource(report, r.urn, () => {
           const doc = statements((r.props as Props)[RESOURCE_POLICY_INPUTS[r.type]]);
           for (const s of doc ?? []) {

@@ -1,6 +1,18 @@
 /**
  * The audit bucket's and key's policy documents, as pure functions of plain values so tests can
- * read them directly: services write for the listed accounts only; member accounts are denied.
+ * read them directly. Each member account's prefix admits that account's own trail (by name,
+ * `aws:SourceArn`) and its own Config (`aws:SourceAccount`, the condition AWS documents for Config),
+ * and nothing else; member-account principals are denied.
+ *
+ * Key policy, statement by statement against AWS's documentation:
+ * - CloudTrail: `kms:GenerateDataKey*` under the trail's encryption context and source ARN;
+ *   `kms:DescribeKey` in a statement of its own (DescribeKey carries no encryption context, so a
+ *   shared statement with an encryption-context condition never matches and CreateTrail fails with
+ *   InsufficientEncryptionPolicyException); `kms:Decrypt`, which CloudTrail needs to create or
+ *   update a trail whose bucket uses S3 Bucket Keys (this bucket does).
+ * - Config: `kms:Decrypt` and `kms:GenerateDataKey` for the service principal with
+ *   `aws:SourceAccount` (Config falls back to its service principal when, as here, its role sits in
+ *   another account than the key).
  */
 import type * as aws from "@pulumi/aws";
 
@@ -13,19 +25,25 @@ export interface AuditPolicyInput {
   memberAccountIds: string[];
   trailPrefix: string;
   configPrefix: string;
+  /** The trail name every member account uses; no other trail may deliver. */
+  trailName: string;
 }
 
 const roots = (ids: string[]) => ids.map((id) => `arn:aws:iam::${id}:root`);
 
-export function auditBucketPolicy(p: AuditPolicyInput): aws.iam.PolicyDocument {
-  const accounts = p.memberAccountIds;
+/** The one trail of a member account that may deliver, in any region (a multi-region trail's home). */
+export const trailArnPattern = (accountId: string, trailName: string) =>
+  `arn:aws:cloudtrail:*:${accountId}:trail/${trailName}`;
+
+/** TLS only, no deletion by anyone, nothing at all for member-account principals. */
+function protect(bucketArn: string, accounts: string[]): aws.iam.PolicyStatement[] {
   const statements: aws.iam.PolicyStatement[] = [
     {
       Sid: "DenyInsecureTransport",
       Effect: "Deny",
       Principal: "*",
       Action: "s3:*",
-      Resource: [p.bucketArn, `${p.bucketArn}/*`],
+      Resource: [bucketArn, `${bucketArn}/*`],
       Condition: { Bool: { "aws:SecureTransport": "false" } },
     },
     {
@@ -33,43 +51,75 @@ export function auditBucketPolicy(p: AuditPolicyInput): aws.iam.PolicyDocument {
       Effect: "Deny",
       Principal: "*",
       Action: ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:DeleteBucket"],
-      Resource: [p.bucketArn, `${p.bucketArn}/*`],
+      Resource: [bucketArn, `${bucketArn}/*`],
     },
   ];
-  if (accounts.length === 0) return { Version: "2012-10-17", Statement: statements };
-  statements.push(
-    {
+  if (accounts.length > 0)
+    statements.push({
       Sid: "DenyMemberAccountPrincipals",
       Effect: "Deny",
       Principal: { AWS: roots(accounts) },
       Action: "s3:*",
-      Resource: [p.bucketArn, `${p.bucketArn}/*`],
-    },
-    {
-      Sid: "ServicesCheckBucketAcl",
-      Effect: "Allow",
-      Principal: { Service: ["cloudtrail.amazonaws.com", "config.amazonaws.com"] },
-      Action: ["s3:GetBucketAcl", "s3:ListBucket"],
-      Resource: p.bucketArn,
-      Condition: { StringEquals: { "aws:SourceAccount": accounts } },
-    },
-    {
-      Sid: "CloudTrailWritesForListedAccounts",
+      Resource: [bucketArn, `${bucketArn}/*`],
+    });
+  return statements;
+}
+
+/** The trail bucket: each account's own trail, by name, under that account's prefix only. */
+export function auditBucketPolicy(p: AuditPolicyInput): aws.iam.PolicyDocument {
+  const accounts = p.memberAccountIds;
+  const statements = protect(p.bucketArn, accounts);
+  if (accounts.length === 0) return { Version: "2012-10-17", Statement: statements };
+  const trails = accounts.map((a) => trailArnPattern(a, p.trailName));
+  statements.push({
+    Sid: "CloudTrailChecksBucketAcl",
+    Effect: "Allow",
+    Principal: { Service: "cloudtrail.amazonaws.com" },
+    Action: "s3:GetBucketAcl",
+    Resource: p.bucketArn,
+    Condition: { ArnLike: { "aws:SourceArn": trails } },
+  });
+  // One statement per account: a list of prefixes and a list of accounts in one statement would
+  // let any listed account's trail write under any other account's prefix.
+  for (const a of accounts) {
+    statements.push({
+      Sid: `CloudTrailWritesFor${a}`,
       Effect: "Allow",
       Principal: { Service: "cloudtrail.amazonaws.com" },
       Action: "s3:PutObject",
-      Resource: accounts.map((a) => `${p.bucketArn}/${p.trailPrefix}/AWSLogs/${a}/*`),
-      Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceAccount": accounts } },
-    },
-    {
-      Sid: "ConfigWritesForListedAccounts",
+      Resource: `${p.bucketArn}/${p.trailPrefix}/AWSLogs/${a}/*`,
+      Condition: {
+        StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceAccount": a },
+        ArnLike: { "aws:SourceArn": trailArnPattern(a, p.trailName) },
+      },
+    });
+  }
+  return { Version: "2012-10-17", Statement: statements };
+}
+
+/** The Config bucket: each account's Config (`aws:SourceAccount`, as AWS documents) under its own prefix only. */
+export function configBucketPolicy(p: AuditPolicyInput): aws.iam.PolicyDocument {
+  const accounts = p.memberAccountIds;
+  const statements = protect(p.bucketArn, accounts);
+  if (accounts.length === 0) return { Version: "2012-10-17", Statement: statements };
+  statements.push({
+    Sid: "ConfigChecksBucketAcl",
+    Effect: "Allow",
+    Principal: { Service: "config.amazonaws.com" },
+    Action: ["s3:GetBucketAcl", "s3:ListBucket"],
+    Resource: p.bucketArn,
+    Condition: { StringEquals: { "aws:SourceAccount": accounts } },
+  });
+  for (const a of accounts) {
+    statements.push({
+      Sid: `ConfigWritesFor${a}`,
       Effect: "Allow",
       Principal: { Service: "config.amazonaws.com" },
       Action: "s3:PutObject",
-      Resource: accounts.map((a) => `${p.bucketArn}/${p.configPrefix}/AWSLogs/${a}/Config/*`),
-      Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceAccount": accounts } },
-    },
-  );
+      Resource: `${p.bucketArn}/${p.configPrefix}/AWSLogs/${a}/Config/*`,
+      Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceAccount": a } },
+    });
+  }
   return { Version: "2012-10-17", Statement: statements };
 }
 
@@ -86,19 +136,36 @@ export function auditKeyPolicy(p: Omit<AuditPolicyInput, "keyArn" | "bucketArn">
     },
   ];
   if (accounts.length > 0) {
+    const trails = accounts.map((a) => trailArnPattern(a, p.trailName));
     statements.push(
       {
-        Sid: "CloudTrailEncryptsForListedAccounts",
+        Sid: "CloudTrailEncryptsForListedTrails",
         Effect: "Allow",
         Principal: { Service: "cloudtrail.amazonaws.com" },
-        Action: ["kms:GenerateDataKey*", "kms:DescribeKey"],
+        Action: "kms:GenerateDataKey*",
         Resource: "*",
         Condition: {
-          StringEquals: { "aws:SourceAccount": accounts },
           StringLike: {
             "kms:EncryptionContext:aws:cloudtrail:arn": accounts.map((a) => `arn:aws:cloudtrail:*:${a}:trail/*`),
           },
+          ArnLike: { "aws:SourceArn": trails },
         },
+      },
+      {
+        Sid: "CloudTrailDescribesKey",
+        Effect: "Allow",
+        Principal: { Service: "cloudtrail.amazonaws.com" },
+        Action: "kms:DescribeKey",
+        Resource: "*",
+        Condition: { ArnLike: { "aws:SourceArn": trails } },
+      },
+      {
+        Sid: "CloudTrailDecryptsForBucketKeys",
+        Effect: "Allow",
+        Principal: { Service: "cloudtrail.amazonaws.com" },
+        Action: "kms:Decrypt",
+        Resource: "*",
+        Condition: { ArnLike: { "aws:SourceArn": trails } },
       },
       {
         Sid: "ConfigEncryptsForListedAccounts",

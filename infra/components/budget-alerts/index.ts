@@ -1,9 +1,12 @@
 /**
  * A monthly cost budget that notifies through an SNS topic: when the forecast passes 100% and
- * when actual spend passes each configured threshold.
+ * when actual spend passes each configured threshold. Topic and budget carry the guardrail tag
+ * and the topic the platform's name prefix: in a research account the SCP denies member
+ * principals every change to them (subscriptions included, by the topic's name).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { GUARDRAIL_VALUE, PLATFORM_NAMES, TAG } from "../../shared/conventions";
 
 export interface BudgetAlertsArgs {
   accountId: string;
@@ -22,7 +25,8 @@ export class BudgetAlerts extends pulumi.ComponentResource {
   constructor(name: string, args: BudgetAlertsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ml-platform:shared:BudgetAlerts", name, {}, opts);
     const child = { parent: this };
-    this.topic = new aws.sns.Topic(`${name}-alerts`, {}, child);
+    const tags = { [TAG.guardrail]: GUARDRAIL_VALUE };
+    this.topic = new aws.sns.Topic(`${name}-alerts`, { name: `${PLATFORM_NAMES.prefix}${name}-alerts`, tags }, child);
     new aws.sns.TopicPolicy(
       `${name}-alerts-policy`,
       {
@@ -70,6 +74,7 @@ export class BudgetAlerts extends pulumi.ComponentResource {
         limitUnit: "USD",
         costFilters: args.linkedAccountIds ? [{ name: "LinkedAccount", values: args.linkedAccountIds }] : undefined,
         notifications: [notify("FORECASTED", 100), ...args.actualThresholds.map((t) => notify("ACTUAL", t))],
+        tags,
       },
       child,
     );

@@ -5,6 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { GUARDRAIL_VALUE, TAG } from "../../shared/conventions";
 
 export interface ConfigRuleSpec {
   /** AWS managed rule identifier, e.g. RESTRICTED_INCOMING_TRAFFIC. */
@@ -45,25 +46,30 @@ export function selectRules(
 
 export interface ConfigRulesArgs {
   rules: Record<string, ConfigRuleSpec>;
-  /** Rules need a running recorder to evaluate anything. */
-  recorder: aws.cfg.Recorder;
+  /** Every region the rules are evaluated in, with its recorder (rules need one to evaluate anything). */
+  regions: Array<{ region: string; recorder: aws.cfg.Recorder }>;
 }
 
 export class ConfigRules extends pulumi.ComponentResource {
   constructor(name: string, args: ConfigRulesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ml-platform:research:ConfigRules", name, {}, opts);
-    for (const [ruleName, spec] of Object.entries(args.rules)) {
-      const params = spec.parameters ?? {};
-      new aws.cfg.Rule(
-        `${name}-${ruleName}`,
-        {
-          name: ruleName,
-          source: { owner: "AWS", sourceIdentifier: spec.identifier },
-          inputParameters: Object.keys(params).length > 0 ? JSON.stringify(params) : undefined,
-        },
-        { parent: this, dependsOn: [args.recorder] },
-      );
-    }
+    args.regions.forEach(({ region, recorder }, i) => {
+      for (const [ruleName, spec] of Object.entries(args.rules)) {
+        const params = spec.parameters ?? {};
+        // The first region keeps the names the single-region version had.
+        new aws.cfg.Rule(
+          i === 0 ? `${name}-${ruleName}` : `${name}-${region}-${ruleName}`,
+          {
+            name: ruleName,
+            region,
+            source: { owner: "AWS", sourceIdentifier: spec.identifier },
+            inputParameters: Object.keys(params).length > 0 ? JSON.stringify(params) : undefined,
+            tags: { [TAG.guardrail]: GUARDRAIL_VALUE },
+          },
+          { parent: this, dependsOn: [recorder] },
+        );
+      }
+    });
     this.registerOutputs({});
   }
 }

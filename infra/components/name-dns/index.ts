@@ -1,10 +1,13 @@
 /**
  * DNS names from Name tags: a private forward zone and a reverse zone for the research VPC, both
  * associated with the production bastion VPC across accounts, and the function that keeps A and
- * PTR records in line with EC2 state and Name tag changes.
+ * PTR records in line with EC2 state and Name tag changes. The function, its role, rules and log
+ * group carry the guardrail tag and the platform's names: the research SCP denies member
+ * principals every change to them (a changed function could forge any name).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { GUARDRAIL_VALUE, PLATFORM_NAMES, TAG } from "../../shared/conventions";
 import { functionBundle } from "../../shared/function-bundle";
 import { reverseZone } from "../research-network/cidr";
 
@@ -54,15 +57,22 @@ export class NameDns extends pulumi.ComponentResource {
     this.forwardZone = zone("forward", args.zoneName);
     this.reverseZone = zone("reverse", reverseZone(args.vpcCidr));
 
-    const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: args.logRetentionDays }, child);
+    const tags = { [TAG.guardrail]: GUARDRAIL_VALUE };
+    const functionName = `${PLATFORM_NAMES.prefix}${name}-name-tag-dns`;
+    const logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-logs`,
+      { name: `${PLATFORM_NAMES.logGroupPrefix}${functionName}`, retentionInDays: args.logRetentionDays, tags },
+      child,
+    );
     const role = new aws.iam.Role(
       `${name}-function`,
       {
-        path: "/guardrails/",
+        path: PLATFORM_NAMES.guardrailPath,
         assumeRolePolicy: JSON.stringify({
           Version: "2012-10-17",
           Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
         } satisfies aws.iam.PolicyDocument),
+        tags,
       },
       child,
     );
@@ -97,6 +107,8 @@ export class NameDns extends pulumi.ComponentResource {
     this.function = new aws.lambda.Function(
       `${name}-function`,
       {
+        name: functionName,
+        tags,
         runtime: "nodejs24.x",
         handler: "index.handler",
         code: functionBundle("workloads/functions/name-tag-dns/handler.ts"),
@@ -131,7 +143,11 @@ export class NameDns extends pulumi.ComponentResource {
       },
     };
     for (const [kind, pattern] of Object.entries(rules)) {
-      const rule = new aws.cloudwatch.EventRule(`${name}-${kind}`, { eventPattern: JSON.stringify(pattern) }, child);
+      const rule = new aws.cloudwatch.EventRule(
+        `${name}-${kind}`,
+        { name: `${functionName}-${kind}`, eventPattern: JSON.stringify(pattern), tags },
+        child,
+      );
       new aws.cloudwatch.EventTarget(`${name}-${kind}`, { rule: rule.name, arn: this.function.arn }, child);
       new aws.lambda.Permission(
         `${name}-${kind}`,

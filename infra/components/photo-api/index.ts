@@ -12,6 +12,7 @@ import { randomBytes } from "node:crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { APP_USER, executionRole, taskRole } from "../classifier-service";
+import { LB_LOG_PREFIX, loadBalancerLogBucket } from "./access-logs";
 
 export interface PhotoApiArgs {
   vpcId: string;
@@ -72,6 +73,8 @@ export class PhotoApi extends pulumi.ComponentResource {
   readonly tokenSecret: aws.secretsmanager.Secret;
   readonly loadBalancer: aws.lb.LoadBalancer;
   readonly internalLoadBalancer: aws.lb.LoadBalancer;
+  /** Access logs of both load balancers. */
+  readonly accessLogs: aws.s3.Bucket;
   readonly service: aws.ecs.Service;
 
   constructor(name: string, args: PhotoApiArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -160,6 +163,12 @@ export class PhotoApi extends pulumi.ComponentResource {
       },
       child,
     );
+    const lbLogs = loadBalancerLogBucket(
+      `${name}-lb-logs`,
+      { region: args.region, retentionDays: args.logRetentionDays },
+      child,
+    );
+    this.accessLogs = lbLogs.bucket;
     const balancer = (suffix: string, group: aws.ec2.SecurityGroup, internal: boolean, subnets: string[]) => {
       new aws.vpc.SecurityGroupEgressRule(
         `${name}${suffix}-lb-to-tasks`,
@@ -180,8 +189,14 @@ export class PhotoApi extends pulumi.ComponentResource {
           subnets,
           securityGroups: [group.id],
           dropInvalidHeaderFields: true,
+          enableDeletionProtection: true,
+          accessLogs: {
+            bucket: lbLogs.bucket.id,
+            prefix: `${LB_LOG_PREFIX}/${internal ? "internal" : "public"}`,
+            enabled: true,
+          },
         },
-        child,
+        { ...child, dependsOn: [lbLogs.policy] },
       );
       const targets = new aws.lb.TargetGroup(
         `${name}${suffix}`,

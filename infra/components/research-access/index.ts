@@ -5,7 +5,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
-export const RESEARCH_ADMIN_ROLE_NAME = "research-admin";
+import { PLATFORM_NAMES } from "../../shared/conventions";
+
+export const RESEARCH_ADMIN_ROLE_NAME = PLATFORM_NAMES.researchAdminRole;
 
 export interface ResearchAccessArgs {
   researchAccountIds: pulumi.Input<Record<string, string>>;
