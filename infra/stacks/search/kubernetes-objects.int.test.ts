@@ -1,0 +1,71 @@
+/**
+ * Every Kubernetes object the search stack declares, as the offline plan has it, put to a real
+ * API server (the embedded Kubernetes): namespaces created, everything else applied server-side
+ * as a dry run with warnings as errors, so PodSecurity `restricted` rejects what it would only
+ * warn about for a Deployment or a CronJob.
+ */
+import { expect } from "chai";
+import { startEmbeddedKubernetes, type EmbeddedKubernetes, type KubeObject } from "../../../scripts/embedded-k8s";
+import { planStack } from "../../plan";
+import type { PlannedResource } from "../../plan/types";
+
+const CLASSIFICATION = { classification: { uploadBucket: "photos-0a1b2c3" } };
+
+/** `kubernetes:apps/v1:Deployment` + inputs → a manifest (`core` is the empty API group). */
+export function manifestOf(r: PlannedResource): KubeObject {
+  const [, groupVersion, kind] = r.type.split(":");
+  const apiVersion = groupVersion.startsWith("core/") ? groupVersion.slice("core/".length) : groupVersion;
+  return { apiVersion, kind, ...(r.inputs as { metadata: KubeObject["metadata"] }) };
+}
+
+describe("search stack's Kubernetes objects on a real API server", function () {
+  this.timeout(300_000);
+  let cluster: EmbeddedKubernetes;
+  let objects: KubeObject[];
+
+  before(async () => {
+    const plan = await planStack("search", { stackOutputs: CLASSIFICATION });
+    objects = plan.resources.filter((r) => r.type.startsWith("kubernetes:")).map(manifestOf);
+    cluster = await startEmbeddedKubernetes();
+  });
+  after(async () => {
+    await cluster?.stop();
+  });
+
+  it("declares namespaces that enforce PodSecurity restricted, and the server takes them", async () => {
+    const namespaces = objects.filter((o) => o.kind === "Namespace");
+    expect(namespaces.map((n) => n.metadata.name)).to.include("search");
+    for (const ns of namespaces) {
+      const labels = (ns.metadata.labels ?? {}) as Record<string, string>;
+      expect(labels["pod-security.kubernetes.io/enforce"], ns.metadata.name).to.equal("restricted");
+      await cluster.ensureNamespace(ns.metadata.name, labels);
+    }
+  });
+
+  it("has every other object accepted by a server-side dry run, warnings counted as errors", async () => {
+    const rest = objects.filter((o) => o.kind !== "Namespace");
+    expect(rest.length).to.be.greaterThan(20);
+    expect(new Set(rest.map((o) => o.kind))).to.include.members([
+      "CronJob",
+      "Deployment",
+      "DaemonSet",
+      "NetworkPolicy",
+    ]);
+    const verdicts = await cluster.dryRunApply(rest);
+    const rejected = verdicts.filter((v) => !v.accepted).map((v) => `${v.object}: ${v.message}`);
+    expect(rejected).to.deep.equal([]);
+    expect(verdicts).to.have.length(rest.length);
+  });
+
+  it("would reject the same objects weakened: a search pod that may escalate privileges", async () => {
+    const front = objects.find((o) => o.kind === "Deployment" && o.metadata.namespace === "search");
+    expect(front, "a Deployment in the search namespace").to.not.equal(undefined);
+    const weakened = JSON.parse(JSON.stringify(front)) as KubeObject & {
+      spec: { template: { spec: { containers: { securityContext: Record<string, unknown> }[] } } };
+    };
+    weakened.spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation = true;
+    const [verdict] = await cluster.dryRunApply([weakened]);
+    expect(verdict.accepted).to.equal(false);
+    expect(verdict.message).to.match(/allowPrivilegeEscalation/);
+  });
+});
