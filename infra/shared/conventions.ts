@@ -109,3 +109,18 @@ export const SSM = {
   /** `/ml-platform/gpu-ami/<combination>`: the AMI id `scripts/packer-build` publishes. */
   gpuAmi: (combination: string) => `/ml-platform/gpu-ami/${combination}`,
 } as const;
+
+/**
+ * An embedding version as a Kubernetes label value (63 characters of [A-Za-z0-9._-]): versions name
+ * model and projection hashes with `@`, `:` and `+`, which labels do not allow. Readers map a label
+ * back by computing this for each version they know.
+ */
+export function embeddingVersionLabel(version: string): string {
+  const safe = version.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, "");
+  if (safe.length <= 63 && safe === version) return safe;
+  // Not the version itself: shorten and add a 32-bit hash of the original, so versions in use do not share a label.
+  let h = 0x811c9dc5;
+  for (const c of version) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
+  return `${safe.slice(0, 54).replace(/[^A-Za-z0-9]+$/, "")}.${h.toString(16).padStart(8, "0")}`;
+}
+

@@ -7,27 +7,34 @@
  * query: the watch keeps the set current, and the informer is restarted if the watch fails.
  */
 import * as k8s from "@kubernetes/client-node";
-import { K8S, SEARCH_COMPONENT, SEGMENT_GRPC_PORT } from "../../../infra/shared/conventions";
+import { embeddingVersionLabel, K8S, SEARCH_COMPONENT, SEGMENT_GRPC_PORT } from "../../../infra/shared/conventions";
 import type { Logger } from "../../shared/log";
-import { isAligned, type Tier } from "./coverage";
+import type { Tier } from "./coverage";
 import type { DiscoveredSegment, Discovery } from "./discovery";
 
 const TIERS: readonly string[] = ["hourly", "daily", "monthly"];
 
-/** `2026-11-02T10` → 2026-11-02T10:00:00Z. */
-export function parseWindowLabel(value: string): Date | undefined {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2})$/.exec(value);
-  if (!m) return undefined;
-  const date = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4])));
-  return date.toISOString().startsWith(`${m[1]}-${m[2]}-${m[3]}T${m[4]}`) ? date : undefined;
-}
+const WINDOW_NAMES: Record<Tier, RegExp> = {
+  hourly: /^(\d{4})-(\d{2})-(\d{2})T(\d{2})$/,
+  daily: /^(\d{4})-(\d{2})-(\d{2})$/,
+  monthly: /^(\d{4})-(\d{2})$/,
+};
 
-export function windowLabel(start: Date): string {
-  return start.toISOString().slice(0, 13);
+/** A window's name as the repository writes it (`2026-11-02T10`, `2026-11-02`, `2026-11`) → its start. */
+export function parseWindowName(tier: Tier, name: string): Date | undefined {
+  const m = WINDOW_NAMES[tier].exec(name);
+  if (!m) return undefined;
+  const [y, mo, d, h] = [m[1], m[2], m[3] ?? "01", m[4] ?? "00"].map(Number);
+  const date = new Date(Date.UTC(y, mo - 1, d, h));
+  return date.getUTCMonth() === mo - 1 && date.getUTCDate() === d && date.getUTCHours() === h ? date : undefined;
 }
 
 /** The segment an EndpointSlice stands for, or why it is not one. */
-export function segmentOfSlice(slice: k8s.V1EndpointSlice, namespace: string): DiscoveredSegment | string {
+export function segmentOfSlice(
+  slice: k8s.V1EndpointSlice,
+  namespace: string,
+  versionOf: (label: string) => string = (label) => label,
+): DiscoveredSegment | string {
   const labels = slice.metadata?.labels ?? {};
   const service = labels["kubernetes.io/service-name"];
   const tier = labels[K8S.searchTier];
@@ -36,18 +43,18 @@ export function segmentOfSlice(slice: k8s.V1EndpointSlice, namespace: string): D
   const name = slice.metadata?.name ?? "?";
   if (!service) return `EndpointSlice ${name}: no kubernetes.io/service-name label`;
   if (!tier || !TIERS.includes(tier)) return `EndpointSlice ${name}: ${K8S.searchTier}="${tier ?? ""}" is not a tier`;
-  const start = window === undefined ? undefined : parseWindowLabel(window);
-  if (start === undefined || !isAligned(tier as Tier, start)) {
-    return `EndpointSlice ${name}: ${K8S.segmentWindow}="${window ?? ""}" is not a ${tier} window start (YYYY-MM-DDTHH)`;
-  }
+  const start = window === undefined ? undefined : parseWindowName(tier as Tier, window);
+  if (start === undefined)
+    return `EndpointSlice ${name}: ${K8S.segmentWindow}="${window ?? ""}" is not a ${tier} window`;
   if (!version) return `EndpointSlice ${name}: no ${K8S.embeddingVersion} label`;
+  const embeddingVersion = versionOf(version);
   const port = (slice.ports ?? []).find((p) => p.name === SEGMENT_GRPC_PORT.name)?.port;
   if (port === undefined) return `EndpointSlice ${name}: no port named ${SEGMENT_GRPC_PORT.name}`;
   return {
-    id: `${tier}/${start.toISOString()}/${version}`,
+    id: `${tier}/${window}/${embeddingVersion}`,
     tier: tier as Tier,
     start,
-    embeddingVersion: version,
+    embeddingVersion,
     address: `${service}.${namespace}.svc:${port}`,
   };
 }
@@ -61,11 +68,17 @@ export class KubernetesDiscovery implements Discovery {
   private restartTimer: NodeJS.Timeout | undefined;
   private readonly reported = new Set<string>();
 
+  private readonly versionOf: (label: string) => string;
+
+  /** `versions`: the embedding versions the front can embed, so their labels map back to them. */
   constructor(
     kubeconfig: k8s.KubeConfig,
     private readonly namespace: string,
     private readonly log: Logger,
+    versions: readonly string[] = [],
   ) {
+    const byLabel = new Map(versions.map((v) => [embeddingVersionLabel(v), v]));
+    this.versionOf = (label) => byLabel.get(label) ?? label;
     const api = kubeconfig.makeApiClient(k8s.DiscoveryV1Api);
     const selector = `${K8S.component}=${SEARCH_COMPONENT.indexService}`;
     this.informer = k8s.makeInformer(
@@ -94,7 +107,7 @@ export class KubernetesDiscovery implements Discovery {
     const segments: DiscoveredSegment[] = [];
     for (const slice of this.informer.list(this.namespace)) {
       if (!ready(slice)) continue;
-      const segment = segmentOfSlice(slice, this.namespace);
+      const segment = segmentOfSlice(slice, this.namespace, this.versionOf);
       if (typeof segment === "string") {
         if (!this.reported.has(segment)) this.log.warn(segment); // once per problem, not per query
         this.reported.add(segment);
