@@ -9,6 +9,7 @@ import {
   type SearchResponse,
   type SegmentIndexClient,
   type VectorResponse,
+  type WireTombstone,
 } from "../proto/index";
 
 export class SegmentClients {
@@ -28,6 +29,15 @@ export class SegmentClients {
     return new Promise((resolve, reject) =>
       client.vector({ itemId }, { deadline: Date.now() + deadlineMs }, (err, res) =>
         err ? reject(err) : resolve(res as VectorResponse),
+      ),
+    );
+  }
+
+  tombstones(address: string, deadlineMs: number): Promise<WireTombstone[]> {
+    const client = this.clientFor(address);
+    return new Promise((resolve, reject) =>
+      client.tombstones({}, { deadline: Date.now() + deadlineMs }, (err, res) =>
+        err ? reject(err) : resolve(res?.tombstones ?? []),
       ),
     );
   }

@@ -36,7 +36,13 @@ export class Segments {
   private services: IndexService[] = [];
   private servers: grpc.Server[] = [];
 
-  async start(tier: Tier, startIso: string, items: Item[], version = V1): Promise<DiscoveredSegment> {
+  async start(
+    tier: Tier,
+    startIso: string,
+    items: Item[],
+    version = V1,
+    tombstones: { itemId: string; at: string; kind: string }[] = [],
+  ): Promise<DiscoveredSegment> {
     const index = new HierarchicalNSW("ip", DIM);
     index.initIndex(Math.max(1, items.length), 16, 200, 100);
     items.forEach((item, label) => index.addPoint(item.vector, label));
@@ -60,6 +66,7 @@ export class Segments {
         },
         index,
         items.map((i) => i.id),
+        tombstones,
       ),
     );
     this.services.push(service);

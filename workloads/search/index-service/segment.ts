@@ -23,6 +23,14 @@ export interface LoadedSegment {
   search(vector: number[], k: number, ef: number): { itemId: string; distance: number }[];
   /** The item's stored vector, if the segment holds it. */
   vectorOf(itemId: string): number[] | undefined;
+  /** Items sold, deleted or given a new photo in the segment's window. */
+  tombstones: readonly SegmentTombstone[];
+}
+
+export interface SegmentTombstone {
+  itemId: string;
+  at: string;
+  kind: string;
 }
 
 export class HnswSegment implements LoadedSegment {
@@ -34,6 +42,7 @@ export class HnswSegment implements LoadedSegment {
     private readonly index: HierarchicalNSW,
     /** Item id of each label: label i is ids[i]. */
     private readonly ids: readonly string[],
+    readonly tombstones: readonly SegmentTombstone[] = [],
   ) {
     if (ids.length !== info.itemCount) {
       throw new Error(`segment ${info.segmentId}: ${ids.length} ids for ${info.itemCount} items`);

@@ -55,6 +55,8 @@ export class IndexService {
         this.answer(done, () => this.search(call.request)),
       info: (_call: grpc.ServerUnaryCall<object, SegmentInfo>, done: grpc.sendUnaryData<SegmentInfo>) =>
         this.answer(done, () => this.info()),
+      tombstones: (_call: grpc.ServerUnaryCall<object, object>, done: grpc.sendUnaryData<object>) =>
+        this.answer(done, () => ({ tombstones: this.ready().tombstones })),
       vector: (
         call: grpc.ServerUnaryCall<{ itemId: string }, VectorResponse>,
         done: grpc.sendUnaryData<VectorResponse>,

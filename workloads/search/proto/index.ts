@@ -48,7 +48,18 @@ export interface VectorResponse {
   embeddingVersion: string;
 }
 
+export interface WireTombstone {
+  itemId: string;
+  at: string;
+  kind: string;
+}
+
 export interface SegmentIndexClient extends grpc.Client {
+  tombstones(
+    request: Record<string, never>,
+    options: grpc.CallOptions,
+    callback: (err: grpc.ServiceError | null, response?: { tombstones: WireTombstone[] }) => void,
+  ): grpc.ClientUnaryCall;
   vector(
     request: { itemId: string },
     options: grpc.CallOptions,
