@@ -41,7 +41,9 @@ export function applyEvents(events: SourcedEvent[]): Applied {
   const seen = new Set<string>();
   const bad: BadEvent[] = [];
   let duplicates = 0;
-  const ordered = [...events].sort((a, b) => compareEvents(a.event, b.event) || a.object.localeCompare(b.object) || a.line - b.line);
+  const ordered = [...events].sort(
+    (a, b) => compareEvents(a.event, b.event) || a.object.localeCompare(b.object) || a.line - b.line,
+  );
   const state = new Map<string, ItemState | undefined>();
   const tombstones: Tombstone[] = [];
   for (const { event, object, line } of ordered) {
@@ -51,7 +53,12 @@ export function applyEvents(events: SourcedEvent[]): Applied {
     }
     seen.add(event.eventId);
     if (event.type !== "listed" && event.seq === 0) {
-      bad.push({ reason: "unknown-item", object, line, detail: `${event.type} of item ${event.itemId} at revision 0: it was never listed` });
+      bad.push({
+        reason: "unknown-item",
+        object,
+        line,
+        detail: `${event.type} of item ${event.itemId} at revision 0: it was never listed`,
+      });
       continue;
     }
     const { itemId, at, seq } = event;
@@ -63,6 +70,8 @@ export function applyEvents(events: SourcedEvent[]): Applied {
       tombstones.push({ itemId, at, seq, kind: event.type });
     }
   }
-  const live = [...state.values()].filter((s): s is ItemState => s !== undefined).sort((a, b) => (a.itemId < b.itemId ? -1 : 1));
+  const live = [...state.values()]
+    .filter((s): s is ItemState => s !== undefined)
+    .sort((a, b) => (a.itemId < b.itemId ? -1 : 1));
   return { live, tombstones, bad, duplicates };
 }

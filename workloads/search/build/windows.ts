@@ -24,7 +24,12 @@ export function windowOf(tier: Tier, start: Date): Window {
   const d = start.getUTCDate();
   if (tier === "hourly") {
     const s = new Date(Date.UTC(y, m, d, start.getUTCHours()));
-    return { tier, name: `${y}-${pad(m + 1)}-${pad(d)}T${pad(s.getUTCHours())}`, start: s, end: new Date(+s + HOUR_MS) };
+    return {
+      tier,
+      name: `${y}-${pad(m + 1)}-${pad(d)}T${pad(s.getUTCHours())}`,
+      start: s,
+      end: new Date(+s + HOUR_MS),
+    };
   }
   if (tier === "daily") {
     const s = new Date(Date.UTC(y, m, d));

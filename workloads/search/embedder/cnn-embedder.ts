@@ -31,14 +31,18 @@ export class CnnEmbedder implements Embedder {
     projection?: Projection,
   ): Promise<CnnEmbedder> {
     if (projection && projection.inputDimension !== FEATURES_DIMENSION)
-      throw new Error(`projection ${projection.version} takes ${projection.inputDimension}-d vectors, the model gives ${FEATURES_DIMENSION}`);
+      throw new Error(
+        `projection ${projection.version} takes ${projection.inputDimension}-d vectors, the model gives ${FEATURES_DIMENSION}`,
+      );
     return new CnnEmbedder(await ThreadedModel.load(modelPath, FEATURES_OUTPUT, options), modelVersion, projection);
   }
 
   async embed(inputs: Float32Array[]): Promise<Float32Array[]> {
     const rows = await this.model.run(inputs);
     if (rows.length !== inputs.length * FEATURES_DIMENSION)
-      throw new Error(`model gave ${rows.length} values for ${inputs.length} photos, expected ${FEATURES_DIMENSION} each`);
+      throw new Error(
+        `model gave ${rows.length} values for ${inputs.length} photos, expected ${FEATURES_DIMENSION} each`,
+      );
     return inputs.map((_, i) => {
       // Normalise before projecting too: the projection was fitted on unit vectors.
       const features = l2Normalise(rows.slice(i * FEATURES_DIMENSION, (i + 1) * FEATURES_DIMENSION));

@@ -44,9 +44,16 @@ export class Projection {
       throw new Error(`projection ${name}: not JSON: ${(err as Error).message}`);
     }
     const parsed = ProjectionFile.safeParse(json);
-    if (!parsed.success) throw new Error(`projection ${name}: ${parsed.error.issues[0].path.join(".")}: ${parsed.error.issues[0].message}`);
+    if (!parsed.success)
+      throw new Error(
+        `projection ${name}: ${parsed.error.issues[0].path.join(".")}: ${parsed.error.issues[0].message}`,
+      );
     const f = parsed.data;
-    if (f.mean.length !== f.inputDimension || f.components.length !== f.outputDimension || f.components.some((r) => r.length !== f.inputDimension))
+    if (
+      f.mean.length !== f.inputDimension ||
+      f.components.length !== f.outputDimension ||
+      f.components.some((r) => r.length !== f.inputDimension)
+    )
       throw new Error(`projection ${name}: mean and components do not match ${f.outputDimension}x${f.inputDimension}`);
     return new Projection(f, bytes);
   }
@@ -77,12 +84,15 @@ export class Projection {
 export function fitPca(rows: Float32Array[], k: number, iterations = 60): ProjectionFile {
   const n = rows.length;
   const d = rows[0]?.length ?? 0;
-  if (n < 2 || k > d) throw new Error(`PCA of ${n} vectors of dimension ${d} to ${k}: need at least 2 vectors and k <= d`);
+  if (n < 2 || k > d)
+    throw new Error(`PCA of ${n} vectors of dimension ${d} to ${k}: need at least 2 vectors and k <= d`);
   const mean = new Float64Array(d);
   for (const r of rows) for (let i = 0; i < d; i++) mean[i] += r[i] / n;
   const x = rows.map((r) => Float64Array.from(r, (v, i) => v - mean[i]));
   // Covariance-times-basis without forming the d x d matrix: C q = X^T (X q) / n.
-  let q: Float64Array[] = Array.from({ length: k }, (_, j) => Float64Array.from({ length: d }, (_, i) => Math.sin((i + 1) * (j + 1) * 0.7311) + (i === j ? 1 : 0)));
+  let q: Float64Array[] = Array.from({ length: k }, (_, j) =>
+    Float64Array.from({ length: d }, (_, i) => Math.sin((i + 1) * (j + 1) * 0.7311) + (i === j ? 1 : 0)),
+  );
   orthonormalise(q);
   const times = (basis: Float64Array[]) =>
     basis.map((b) => {

@@ -36,14 +36,31 @@ export interface HourFeed {
   bad: BadEvent[];
 }
 
-export async function readFeedHour(s3: S3Client, bucket: string, prefix: string, hourStart: Date): Promise<HourFeed> {
-  const keys: string[] = [];
-  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: hourPrefix(prefix, hourStart) }))
-    for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
-  keys.sort();
+/**
+ * `pinned`: read exactly these objects at these versions (a re-run from a run record) instead of
+ * listing the hour's prefix.
+ */
+export async function readFeedHour(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+  hourStart: Date,
+  pinned?: { key: string; versionId: string | null }[],
+): Promise<HourFeed> {
+  let objects = pinned;
+  if (!objects) {
+    const keys: string[] = [];
+    for await (const page of paginateListObjectsV2(
+      { client: s3 },
+      { Bucket: bucket, Prefix: hourPrefix(prefix, hourStart) },
+    ))
+      for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
+    objects = keys.map((key) => ({ key, versionId: null }));
+  }
+  objects = [...objects].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const feed: HourFeed = { objects: [], events: [], bad: [] };
-  for (const key of keys) {
-    const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  for (const { key, versionId } of objects) {
+    const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId ?? undefined }));
     const text = (await res.Body?.transformToString("utf8")) ?? "";
     const lines = text.split("\n");
     if (lines.at(-1) === "") lines.pop();
