@@ -94,6 +94,8 @@ export async function buildSegment(deps: BuildDeps, req: BuildRequest): Promise<
     const built =
       window.tier === "hourly" ? await hourly(deps, req, record) : await compaction(repo, work, req, record);
     if (built === "incomplete") return await finish("incomplete");
+    // The inputs are known now: a build killed from here on can be re-run from its record.
+    await repo.putJson(runRecordKey(buildId), record);
 
     log.info({ buildId, stage: "indexing", items: built.content.items.length }, "indexing");
     const params = { library: INDEX_LIBRARY, ...settings.index };
