@@ -26,6 +26,9 @@ export class ImageCache {
   private readonly entries = new Map<string, Entry>();
   private total = 0;
   private clock = 0;
+  private tmpNo = 0;
+  /** Downloads in flight, so two items with one photo fetch it once. */
+  private readonly inFlight = new Map<string, Promise<Uint8Array>>();
 
   private constructor(
     private readonly dir: string,
@@ -71,12 +74,23 @@ export class ImageCache {
       }
       this.forget(name);
     }
+    const running = this.inFlight.get(name);
+    if (running) {
+      this.stats.hits++;
+      return running;
+    }
+    const fetching = this.fetch(name, download).finally(() => this.inFlight.delete(name));
+    this.inFlight.set(name, fetching);
+    return fetching;
+  }
+
+  private async fetch(name: string, download: () => Promise<Uint8Array>): Promise<Uint8Array> {
     this.stats.misses++;
     const bytes = await download();
     this.stats.bytesDownloaded += bytes.length;
     if (bytes.length <= this.maxBytes) {
       const file = path.join(this.dir, name);
-      const tmp = `${file}.${process.pid}.${this.clock}.tmp`;
+      const tmp = `${file}.${process.pid}.${++this.tmpNo}.tmp`;
       await writeFile(tmp, bytes);
       await rename(tmp, file);
       this.remember(name, bytes.length);
