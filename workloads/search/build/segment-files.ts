@@ -36,7 +36,10 @@ export async function writeSegment(dir: string, content: SegmentContent, params:
   for (let i = 0; i < items.length; i++)
     index.addPoint(Array.from(vectors.subarray(i * dimension, (i + 1) * dimension)), i);
   const indexed = Date.now();
-  await index.writeIndex(path.join(dir, SEGMENT_FILES.index));
+  // Synchronously: the async writeIndex does not keep the JS object alive, and a garbage
+  // collection during the write (likely while a large build churns memory) frees the native
+  // index under it, leaving a truncated file. A batch job loses nothing by blocking here.
+  index.writeIndexSync(path.join(dir, SEGMENT_FILES.index));
   const le = Buffer.from(vectors.buffer, vectors.byteOffset, vectors.byteLength);
   if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1)
     throw new Error("vectors.f32 is little-endian; this host is not");
