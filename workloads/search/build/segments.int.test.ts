@@ -207,6 +207,20 @@ describe("search segment builds on embedded AWS: two days of feed", function () 
     }
   });
 
+  it("does not build an hour whose feed partition may still receive objects, unless forced", async () => {
+    const hour = parseWindow("hourly", "2026-11-03T00");
+    const early = { ...deps, now: () => new Date("2026-11-03T01:10:00Z") };
+    const record = await buildSegment(early, { window: hour, force: false });
+    expect(record.status).to.equal("incomplete");
+    expect(record.reasons).to.deep.equal([
+      "feed partition 2026-11-03T00 is open until 2026-11-03T01:15:00.000Z (the hour's end plus the delivery stream's buffering)",
+    ]);
+    expect(await repo.readPointer("hourly", hour.name)).to.equal(undefined);
+    const forced = await buildSegment(early, { window: hour, force: true });
+    expect(forced.status).to.equal("published");
+    expect((await repo.readPublished("hourly", hour.name))?.manifest.forcedPast).to.deep.equal(record.reasons);
+  });
+
   it("does not rebuild a published window unless forced", async () => {
     const record = await build(parseWindow("daily", "2026-11-01"));
     expect(record.status).to.equal("skipped");
