@@ -28,6 +28,11 @@ describe("PCA projection", () => {
     expect(p.apply(step)[0]).to.be.closeTo(2, 1e-4);
   });
 
+  it("refuses to fit more components than the vectors can give", () => {
+    const rows = [Float32Array.from([1, 0, 0]), Float32Array.from([0, 1, 0])];
+    expect(() => fitPca(rows, 2)).to.throw("PCA of 2 vectors of dimension 3 to 2: need more vectors than components");
+  });
+
   it("refuses an asset whose shapes do not match", () => {
     const bad = Buffer.from(
       JSON.stringify({

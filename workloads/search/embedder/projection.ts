@@ -84,8 +84,9 @@ export class Projection {
 export function fitPca(rows: Float32Array[], k: number, iterations = 60): ProjectionFile {
   const n = rows.length;
   const d = rows[0]?.length ?? 0;
-  if (n < 2 || k > d)
-    throw new Error(`PCA of ${n} vectors of dimension ${d} to ${k}: need at least 2 vectors and k <= d`);
+  // Past n - 1 components the covariance has no variance left: they would be noise.
+  if (k >= n || k > d)
+    throw new Error(`PCA of ${n} vectors of dimension ${d} to ${k}: need more vectors than components and k <= d`);
   const mean = new Float64Array(d);
   for (const r of rows) for (let i = 0; i < d; i++) mean[i] += r[i] / n;
   const x = rows.map((r) => Float64Array.from(r, (v, i) => v - mean[i]));
