@@ -85,9 +85,8 @@ export async function buildSegment(deps: BuildDeps, req: BuildRequest): Promise<
   await repo.putJson(runRecordKey(buildId), record);
   log.info({ buildId, tier: window.tier, window: window.name, stage: "started" }, "build started");
 
-  const work = await mkdtemp(
-    path.join((await mkdir(settings.workDir, { recursive: true }), settings.workDir), `${buildId}-`),
-  );
+  await mkdir(settings.workDir, { recursive: true });
+  const work = await mkdtemp(path.join(settings.workDir, `${buildId}-`));
   try {
     if (!req.force && !req.rerunOf && (await repo.readPointer(window.tier, window.name))) {
       record.reasons.push(`${window.tier} ${window.name} is already published (use --force to rebuild it)`);

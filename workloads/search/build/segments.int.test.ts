@@ -12,7 +12,7 @@ import { createSearchEnvironment, loadPhotos, writeCatalogue, type SearchEnviron
 import { AssetRepository } from "../repository/asset-repository";
 import { SEGMENT_FILES } from "../repository/layout";
 import { buildSegment, type BuildDeps } from "./build-segment";
-import type { RunRecord } from "./run-record";
+import { RunRecord } from "./run-record";
 import { readSegmentData } from "./segment-files";
 import { inputWindows, parseWindow, windowOf, type Window } from "./windows";
 
@@ -122,10 +122,7 @@ describe("search segment builds on embedded AWS: two days of feed", function () 
       reported.map((b) => [`${b.object.replace(`s3://${env.feedBucket}/`, "")}:${b.line}`, b.reason]),
     );
     expect(got).to.deep.equal(feed.bad);
-    const persisted = await repo.getJson(
-      (await import("./run-record")).RunRecord,
-      `runs/${records.get("hourly 2026-11-01T01")?.buildId}.json`,
-    );
+    const persisted = await repo.getJson(RunRecord, `runs/${records.get("hourly 2026-11-01T01")?.buildId}.json`);
     expect(persisted?.badEvents.map((b) => b.reason).sort()).to.deep.equal([
       "photo-missing",
       "unknown-item",
