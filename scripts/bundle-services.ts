@@ -26,7 +26,7 @@ export const SERVICES: Service[] = [
     name: "photo-worker",
     entries: {
       main: path.join(SRC, "worker", "main.ts"),
-      "inference-thread": path.join(SRC, "model", "inference-thread.ts"),
+      "inference-thread": path.join(ROOT, "workloads", "shared", "image-model", "inference-thread.ts"),
     },
     native: NATIVE,
   },

@@ -18,7 +18,7 @@ import {
 } from "../../workloads/photo-classification/bench/pipeline";
 import { rawThroughput } from "../../workloads/photo-classification/bench/raw-model";
 import { BUILT_MODEL, LABELLED_PHOTOS } from "../../workloads/photo-classification/model/paths";
-import { toModelInput } from "../../workloads/photo-classification/model/preprocess";
+import { toModelInput } from "../../workloads/shared/image-model/preprocess";
 
 import { numberOption, type Report } from "./figures";
 

@@ -1,8 +1,9 @@
 /** Food / not-food accuracy of the model on the labelled photo set. */
 import { readdir, readFile } from "node:fs/promises";
 import * as path from "node:path";
-import { toModelInput } from "../model/preprocess";
-import { createSession, runBatch, type SessionOptions } from "../model/session";
+import { toModelInput } from "../../shared/image-model/preprocess";
+import { createSession, runBatch, type SessionOptions } from "../../shared/image-model/session";
+import { FOOD_SCORE } from "../model/classifier";
 
 export interface Accuracy {
   food: number;
@@ -39,7 +40,7 @@ export async function measureAccuracy(
   photosDir: string,
   threshold: number,
 ): Promise<Accuracy> {
-  const session = await createSession(modelPath, options);
+  const session = await createSession(modelPath, options, [FOOD_SCORE]);
   const scores = async (label: string) => {
     const dir = path.join(photosDir, label);
     const out: number[] = [];
@@ -48,7 +49,7 @@ export async function measureAccuracy(
         maxBytes: 50_000_000,
         maxPixels: 100_000_000,
       });
-      out.push((await runBatch(session, input, 1))[0]);
+      out.push((await runBatch(session, input, 1, FOOD_SCORE))[0]);
     }
     return out;
   };

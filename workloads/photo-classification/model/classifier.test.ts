@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import * as path from "node:path";
 import { ThreadedClassifier } from "./classifier";
 import { BUILT_MODEL, LABELLED_PHOTOS } from "./paths";
-import { toModelInput } from "./preprocess";
+import { toModelInput } from "../../shared/image-model/preprocess";
 
 const limits = { maxBytes: 10_000_000, maxPixels: 40_000_000 };
 const photo = async (set: "food" | "not-food", name: string) =>

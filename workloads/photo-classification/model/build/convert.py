@@ -8,8 +8,10 @@ module and numpy, and writes the graph with the onnx package's helpers.
 Graph: image [N,224,224,3] float32 RGB 0..255 (the layout sharp hands out, so the worker does no
 transpose) -> EfficientNet-Lite0 with batch norms folded into the convolutions -> probabilities
 [N,1000] and food_score [N] = the sum of the probabilities of the classes in food_classes.json.
+With FEATURES_OUT.onnx, also the image search's embedder: the same network without its head,
+image -> features [N,1280] (the pooled features the head reads; the caller L2-normalises).
 
-Usage: convert.py CHECKPOINT FOOD_CLASSES_JSON OUT.onnx
+Usage: convert.py CHECKPOINT FOOD_CLASSES_JSON OUT.onnx [FEATURES_OUT.onnx]
 """
 
 import collections
@@ -123,7 +125,7 @@ class GraphBuilder:
         return self.node("Clip", [x, self.const("lo", np.array(0, np.float32)), self.const("hi", np.array(6, np.float32))])
 
 
-def build(weights, food_classes):
+def build(weights, food_classes, features_only=False):
     g = GraphBuilder(weights)
     x = g.node("Transpose", ["image"], perm=[0, 3, 1, 2])
     x = g.node("Sub", [x, g.const("mean", np.array(INPUT_MEAN, np.float32))])
@@ -158,6 +160,13 @@ def build(weights, food_classes):
     x = g.relu6(x)
     x = g.node("GlobalAveragePool", [x])
     x = g.node("Flatten", [x], axis=1)
+    if features_only:
+        g.nodes.append(helper.make_node("Identity", [x], ["features"]))
+        return finish(
+            g, "efficientnet_lite0_features",
+            [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["batch", weights["_fc.weight"].shape[1]])],
+            "EfficientNet-Lite0 (ImageNet) pooled features for image search; see MODEL.md",
+        )
     fc_w, fc_b = weights["_fc.weight"], weights["_fc.bias"]
     logits = g.node("Gemm", [x, g.const("fc_w", fc_w), g.const("fc_b", fc_b)], transB=1)
     g.nodes.append(helper.make_node("Softmax", [logits], ["probabilities"], axis=1))
@@ -169,32 +178,44 @@ def build(weights, food_classes):
     g.nodes.append(helper.make_node("Flatten", [score], ["food_2d"], axis=1))
     g.nodes.append(helper.make_node("ReduceSum", ["food_2d", g.const("axis", np.array([1], np.int64))], ["food_score"], keepdims=0))
 
-    graph = helper.make_graph(
-        g.nodes, "efficientnet_lite0_food",
-        [helper.make_tensor_value_info("image", TensorProto.FLOAT, ["batch", IMAGE_SIZE, IMAGE_SIZE, 3])],
+    return finish(
+        g, "efficientnet_lite0_food",
         [
             helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["batch", fc_w.shape[0]]),
             helper.make_tensor_value_info("food_score", TensorProto.FLOAT, ["batch"]),
         ],
+        "EfficientNet-Lite0 (ImageNet) with a food / not-food head; see MODEL.md",
+    )
+
+
+def finish(g, name, outputs, doc):
+    graph = helper.make_graph(
+        g.nodes, name,
+        [helper.make_tensor_value_info("image", TensorProto.FLOAT, ["batch", IMAGE_SIZE, IMAGE_SIZE, 3])],
+        outputs,
         g.initializers,
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="ml-platform")
     model.ir_version = 8
-    model.doc_string = "EfficientNet-Lite0 (ImageNet) with a food / not-food head; see MODEL.md"
+    model.doc_string = doc
     onnx.checker.check_model(model, full_check=True)
     return model
 
 
 def main(argv):
-    if len(argv) != 4:
-        sys.exit(f"usage: {argv[0]} CHECKPOINT FOOD_CLASSES_JSON OUT.onnx")
-    checkpoint, classes_path, out = argv[1:]
+    if len(argv) not in (4, 5):
+        sys.exit(f"usage: {argv[0]} CHECKPOINT FOOD_CLASSES_JSON OUT.onnx [FEATURES_OUT.onnx]")
+    checkpoint, classes_path, out = argv[1:4]
     weights = read_legacy_checkpoint(checkpoint)
     with open(classes_path) as f:
         food_classes = json.load(f)["classes"]
     model = build(weights, food_classes)
     onnx.save(model, out)
     print(f"wrote {out}: {len(model.graph.node)} nodes, {len(food_classes)} food classes")
+    if len(argv) == 5:
+        features = build(weights, food_classes, features_only=True)
+        onnx.save(features, argv[4])
+        print(f"wrote {argv[4]}: {len(features.graph.node)} nodes, pooled features")
 
 
 if __name__ == "__main__":

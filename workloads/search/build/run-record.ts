@@ -1,0 +1,40 @@
+/**
+ * Every build leaves a run record in the repository (runs/<buildId>.json): what it was asked,
+ * what it read and wrote, how it ended. Written as `running` first, so a build killed midway
+ * leaves a record that says so; `--rerun <buildId>` repeats a build from its record.
+ */
+import { z } from "zod";
+import { TIERS } from "./windows";
+import { FeedInput, SegmentRef } from "../repository/manifest";
+
+export const RUN_STATUSES = ["running", "published", "skipped", "incomplete", "failed"] as const;
+
+export const BadEventRecord = z.strictObject({
+  reason: z.string(),
+  object: z.string(),
+  line: z.int(),
+  detail: z.string(),
+});
+
+export const RunRecord = z.strictObject({
+  schema: z.literal(1),
+  buildId: z.string(),
+  tier: z.enum(TIERS),
+  window: z.string(),
+  force: z.boolean(),
+  /** The build this one repeats, when run with --rerun. */
+  rerunOf: z.string().nullable(),
+  status: z.enum(RUN_STATUSES),
+  startedAt: z.iso.datetime(),
+  finishedAt: z.iso.datetime().nullable(),
+  embeddingVersion: z.string().nullable(),
+  inputs: z.strictObject({ feed: z.array(FeedInput), segments: z.array(SegmentRef) }),
+  outputs: z.strictObject({ manifestKey: z.string(), contentSha256: z.string(), pointerKey: z.string() }).nullable(),
+  counts: z.record(z.string(), z.number()),
+  timingsMs: z.record(z.string(), z.number()),
+  /** Why a window was not built (incomplete inputs) or was built past them (forced). */
+  reasons: z.array(z.string()),
+  badEvents: z.array(BadEventRecord),
+  error: z.string().nullable(),
+});
+export type RunRecord = z.infer<typeof RunRecord>;

@@ -1,0 +1,113 @@
+/**
+ * The versioned asset repository on S3: segment files, manifests, the pointers that publish
+ * them, and run records. Everything a build writes goes under its own build id, so a crashed
+ * or concurrent build never overwrites what a reader may be loading; only the pointer, written
+ * last, makes a segment visible. Readers verify every file against the manifest's sha256.
+ */
+import { createHash } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { pipeline } from "node:stream/promises";
+import type { Readable } from "node:stream";
+import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import type { z } from "zod";
+import type { Tier } from "../build/windows";
+import { pointerKey } from "./layout";
+import { Manifest, Pointer, type SegmentFile } from "./manifest";
+
+export const sha256 = (bytes: Uint8Array | string) => createHash("sha256").update(bytes).digest("hex");
+
+export async function fileSha256(file: string): Promise<string> {
+  const hash = createHash("sha256");
+  await pipeline(createReadStream(file), hash);
+  return hash.digest("hex");
+}
+
+export class AssetRepository {
+  constructor(
+    readonly s3: S3Client,
+    readonly bucket: string,
+  ) {}
+
+  /** Uploads a local file (streamed: an index can be gigabytes) and describes it for the manifest. */
+  async putFile(key: string, file: string): Promise<SegmentFile> {
+    const [digest, { size }] = await Promise.all([fileSha256(file), stat(file)]);
+    const res = await this.s3.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        Body: createReadStream(file),
+        ContentLength: size,
+        ChecksumSHA256: Buffer.from(digest, "hex").toString("base64"),
+      }),
+    );
+    return { key, versionId: res.VersionId ?? null, sha256: digest, bytes: size };
+  }
+
+  async putJson(key: string, value: unknown): Promise<SegmentFile> {
+    const body = `${JSON.stringify(value, null, 2)}\n`;
+    const res = await this.s3.send(
+      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: "application/json" }),
+    );
+    return { key, versionId: res.VersionId ?? null, sha256: sha256(body), bytes: Buffer.byteLength(body) };
+  }
+
+  async getBytes(key: string, versionId?: string | null): Promise<Uint8Array | undefined> {
+    try {
+      const res = await this.s3.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: key, VersionId: versionId ?? undefined }),
+      );
+      return await (res.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray();
+    } catch (err) {
+      if (err instanceof NoSuchKey || (err as Error).name === "NoSuchKey") return undefined;
+      throw err;
+    }
+  }
+
+  async getJson<S extends z.ZodType>(
+    schema: S,
+    key: string,
+    versionId?: string | null,
+  ): Promise<z.output<S> | undefined> {
+    const bytes = await this.getBytes(key, versionId);
+    if (!bytes) return undefined;
+    const parsed = schema.safeParse(JSON.parse(Buffer.from(bytes).toString("utf8")));
+    if (!parsed.success)
+      throw new Error(
+        `s3://${this.bucket}/${key}: ${parsed.error.issues[0].path.join(".")}: ${parsed.error.issues[0].message}`,
+      );
+    return parsed.data;
+  }
+
+  /** Downloads a segment file to `dest`, refusing it unless it matches the manifest's hash. */
+  async fetchVerified(file: SegmentFile, dest: string): Promise<void> {
+    const res = await this.s3.send(
+      new GetObjectCommand({ Bucket: this.bucket, Key: file.key, VersionId: file.versionId ?? undefined }),
+    );
+    await pipeline(res.Body as Readable, createWriteStream(dest));
+    const digest = await fileSha256(dest);
+    if (digest !== file.sha256)
+      throw new Error(`s3://${this.bucket}/${file.key}: sha256 ${digest} does not match the manifest's ${file.sha256}`);
+  }
+
+  async readPointer(tier: Tier, window: string): Promise<Pointer | undefined> {
+    return this.getJson(Pointer, pointerKey(tier, window));
+  }
+
+  /** The published manifest of a window, checked against its pointer, or undefined if none is published. */
+  async readPublished(tier: Tier, window: string): Promise<{ pointer: Pointer; manifest: Manifest } | undefined> {
+    const pointer = await this.readPointer(tier, window);
+    if (!pointer) return undefined;
+    const bytes = await this.getBytes(pointer.manifestKey, pointer.manifestVersionId);
+    if (!bytes) throw new Error(`${tier} ${window}: pointer names ${pointer.manifestKey}, which is gone`);
+    if (sha256(bytes) !== pointer.manifestSha256)
+      throw new Error(`${tier} ${window}: manifest ${pointer.manifestKey} does not match its pointer's sha256`);
+    const manifest = Manifest.parse(JSON.parse(Buffer.from(bytes).toString("utf8")));
+    return { pointer, manifest };
+  }
+
+  /** Makes a segment visible: one PUT of the pointer, which S3 applies atomically. */
+  async publish(pointer: Pointer): Promise<void> {
+    await this.putJson(pointerKey(pointer.tier, pointer.window), pointer);
+  }
+}
