@@ -40,6 +40,7 @@ const published = (tier: PublishedSegment["tier"], window: string, start: string
   buildId: `build-${tier}-${window}`,
   manifestKey: `segments/${tier}/${window}/build/manifest.json`,
   manifestVersionId: null,
+  manifestSha256: "0".repeat(64),
 });
 
 /** A kubeconfig for a service account, from a token the API server issues for it. */

@@ -26,6 +26,8 @@ export interface PublishedSegment {
   buildId: string;
   manifestKey: string;
   manifestVersionId: string | null;
+  /** The pointer's sha256 of the manifest: the index service loads exactly this build. */
+  manifestSha256: string;
 }
 
 export interface IndexServiceTemplate {

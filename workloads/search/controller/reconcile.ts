@@ -31,7 +31,8 @@ export class Reconciler {
     this.api = k8s.KubernetesObjectApi.makeApiClient(kubeconfig);
   }
 
-  async reconcile(desired: readonly KubeObject[]): Promise<ReconcileResult> {
+  /** `prune: false` applies without deleting (the caller could not read every published segment). */
+  async reconcile(desired: readonly KubeObject[], { prune = true } = {}): Promise<ReconcileResult> {
     const applied: string[] = [];
     for (const object of desired) {
       if (object.metadata.namespace !== this.namespace) {
@@ -49,7 +50,7 @@ export class Reconciler {
     }
     const wanted = new Set(desired.map((o) => `${o.kind}/${o.metadata.name}`));
     const deleted: string[] = [];
-    for (const { apiVersion, kind } of KINDS) {
+    for (const { apiVersion, kind } of prune ? KINDS : []) {
       const existing = await this.api.list(
         apiVersion,
         kind,
