@@ -123,4 +123,3 @@ export function embeddingVersionLabel(version: string): string {
   for (const c of version) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
   return `${safe.slice(0, 54).replace(/[^A-Za-z0-9]+$/, "")}.${h.toString(16).padStart(8, "0")}`;
 }
-
