@@ -4,13 +4,12 @@
  * segment is ready is served by it; otherwise each of its days by the daily segment, and a day
  * without one by its hourly segments. What no ready segment covers is reported as a gap (the
  * front answers `partial` with those windows). Pure: the front calls it on every change of the
- * discovered segment set, and property tests check it over random sets.
+ * discovered segment set, and property tests check it over random sets. Tiers and their windows
+ * are the build's (`build/windows.ts`).
  */
+import { windowOf as tierWindow, type Tier } from "../build/windows";
 
-export type Tier = "hourly" | "daily" | "monthly";
-
-/** Coarsest first: the order the planner prefers tiers in. */
-export const TIERS_COARSEST_FIRST: readonly Tier[] = ["monthly", "daily", "hourly"];
+export type { Tier } from "../build/windows";
 
 /** The part of a segment the planner needs; `start` is the window's start in UTC, aligned to its tier. */
 export interface PlannableSegment {
@@ -30,22 +29,15 @@ export interface CoveragePlan<S extends PlannableSegment> {
   gaps: Window[];
 }
 
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
-
 /** The window a segment of `tier` starting at `start` covers: [start, end). */
 export function windowOf(tier: Tier, start: Date): Window {
-  const t = start.getTime();
-  if (tier === "hourly") return { start, end: new Date(t + HOUR) };
-  if (tier === "daily") return { start, end: new Date(t + DAY) };
-  return { start, end: new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1)) };
+  const w = tierWindow(tier, start);
+  return { start: w.start, end: w.end };
 }
 
 /** The start of the `tier` window holding instant `t`. */
 export function alignTo(tier: Tier, t: Date): Date {
-  if (tier === "hourly") return new Date(Math.floor(t.getTime() / HOUR) * HOUR);
-  if (tier === "daily") return new Date(Math.floor(t.getTime() / DAY) * DAY);
-  return new Date(Date.UTC(t.getUTCFullYear(), t.getUTCMonth(), 1));
+  return tierWindow(tier, t).start;
 }
 
 /** Is `start` a window start of `tier` (a segment claiming another start is refused, not guessed at)? */

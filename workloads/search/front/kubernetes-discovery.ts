@@ -9,24 +9,19 @@
 import * as k8s from "@kubernetes/client-node";
 import { embeddingVersionLabel, K8S, SEARCH_COMPONENT, SEGMENT_GRPC_PORT } from "../../../infra/shared/conventions";
 import type { Logger } from "../../shared/log";
-import type { Tier } from "./coverage";
+import { parseWindow, type Tier } from "../build/windows";
 import type { DiscoveredSegment, Discovery } from "./discovery";
 
 const TIERS: readonly string[] = ["hourly", "daily", "monthly"];
 
-const WINDOW_NAMES: Record<Tier, RegExp> = {
-  hourly: /^(\d{4})-(\d{2})-(\d{2})T(\d{2})$/,
-  daily: /^(\d{4})-(\d{2})-(\d{2})$/,
-  monthly: /^(\d{4})-(\d{2})$/,
-};
-
 /** A window's name as the repository writes it (`2026-11-02T10`, `2026-11-02`, `2026-11`) → its start. */
 export function parseWindowName(tier: Tier, name: string): Date | undefined {
-  const m = WINDOW_NAMES[tier].exec(name);
-  if (!m) return undefined;
-  const [y, mo, d, h] = [m[1], m[2], m[3] ?? "01", m[4] ?? "00"].map(Number);
-  const date = new Date(Date.UTC(y, mo - 1, d, h));
-  return date.getUTCMonth() === mo - 1 && date.getUTCDate() === d && date.getUTCHours() === h ? date : undefined;
+  try {
+    const w = parseWindow(tier, name);
+    return w.name === name ? w.start : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The segment an EndpointSlice stands for, or why it is not one. */
