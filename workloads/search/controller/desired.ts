@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { embeddingVersionLabel, K8S, SEARCH_COMPONENT, SEGMENT_GRPC_PORT } from "../../../infra/shared/conventions";
-import { planCoverage, type Tier } from "../front/coverage";
+import { planCoverage, windowOf, type Tier } from "../front/coverage";
 
 /** A Kubernetes object as a plain manifest. */
 export interface KubeObject {
@@ -42,13 +42,18 @@ export interface IndexServiceTemplate {
   environment: (segment: PublishedSegment) => Record<string, string>;
 }
 
-/** The segments to serve now: the coverage planner's choice over the retention period. */
+/**
+ * The segments to serve now: the coverage planner's choice over the retention period, among
+ * segments whose window has closed. A segment of a window still open (a month forced before its
+ * end) would hide the finer segments built after it, and with them their tombstones.
+ */
 export function segmentsToServe(
   published: readonly PublishedSegment[],
   now: Date,
   retentionMs: number,
 ): PublishedSegment[] {
-  return planCoverage(published, new Date(now.getTime() - retentionMs), now).segments;
+  const closed = published.filter((s) => windowOf(s.tier, s.start).end.getTime() <= now.getTime());
+  return planCoverage(closed, new Date(now.getTime() - retentionMs), now).segments;
 }
 
 /** A DNS-1123 name per segment: tier, window and a hash of the build, so a rebuild gets a new name. */

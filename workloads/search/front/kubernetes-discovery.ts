@@ -71,11 +71,11 @@ export class KubernetesDiscovery implements Discovery {
     private readonly namespace: string,
     private readonly log: Logger,
     versions: readonly string[] = [],
+    selector = `${K8S.component}=${SEARCH_COMPONENT.indexService}`,
   ) {
     const byLabel = new Map(versions.map((v) => [embeddingVersionLabel(v), v]));
     this.versionOf = (label) => byLabel.get(label) ?? label;
     const api = kubeconfig.makeApiClient(k8s.DiscoveryV1Api);
-    const selector = `${K8S.component}=${SEARCH_COMPONENT.indexService}`;
     this.informer = k8s.makeInformer(
       kubeconfig,
       `/apis/discovery.k8s.io/v1/namespaces/${namespace}/endpointslices`,

@@ -19,6 +19,7 @@ import { ImageCache } from "../cache/image-cache";
 import { CnnEmbedder } from "../embedder/cnn-embedder";
 import { BUILT_EMBEDDER } from "../embedder/paths";
 import { createSearchEnvironment, loadPhotos, writeCatalogue } from "./environment";
+import { serveAndSearch } from "./serve";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 
@@ -89,6 +90,14 @@ async function main(): Promise<void> {
       `re-run of ${first?.buildId}: content ${rerun.outputs?.contentSha256 === first?.outputs?.contentSha256 ? "identical" : "DIFFERENT"}`,
     );
     console.log(`repository: segments/<tier>/<window>/<buildId>/, pointers/<tier>/<window>.json, runs/<buildId>.json`);
+    const listedEvent = feed.truth.find(
+      (e) => e.type === "listed" && e.photo && feed.truth.filter((x) => x.itemId === e.itemId).length === 1,
+    );
+    if (!listedEvent?.photo) throw new Error("the generated day has no item listed once and never changed");
+    const photos = await loadPhotos(40);
+    const photo = photos.get(listedEvent.photo.key);
+    if (!photo) throw new Error(`photo ${listedEvent.photo.key} is not among the uploaded photos`);
+    await serveAndSearch(env, deps, embedder, { itemId: listedEvent.itemId, photo }, log, work, aws.clientConfig());
   } finally {
     await embedder.close();
     await aws.stop();
