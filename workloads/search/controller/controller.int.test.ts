@@ -119,9 +119,9 @@ describe("segment controller and discovery on a real Kubernetes API server", fun
 
   it("creates a Deployment and Service per published segment, which the front's discovery sees once ready", async () => {
     const segments = [
-      published("hourly", "2026-11-03T03", "2026-11-03T03:00:00"),
-      published("hourly", "2026-11-03T04", "2026-11-03T04:00:00"),
-      published("daily", "2026-11-02", "2026-11-02T00:00:00"),
+      published("hourly", "2026-11-02T03", "2026-11-02T03:00:00"),
+      published("hourly", "2026-11-02T04", "2026-11-02T04:00:00"),
+      published("daily", "2026-11-01", "2026-11-01T00:00:00"),
     ];
     const reconciler = new Reconciler(controller, NS, silent);
     const desired = segmentsToServe(segments, NOW, RETENTION).flatMap((s) => indexServiceObjects(s, template));
@@ -132,12 +132,12 @@ describe("segment controller and discovery on a real Kubernetes API server", fun
       discovery.current().length === 3 ? discovery.current() : undefined,
     );
     expect(ids(seen)).to.deep.equal([
-      `daily/2026-11-02/${VERSION}`,
-      `hourly/2026-11-03T03/${VERSION}`,
-      `hourly/2026-11-03T04/${VERSION}`,
+      `daily/2026-11-01/${VERSION}`,
+      `hourly/2026-11-02T03/${VERSION}`,
+      `hourly/2026-11-02T04/${VERSION}`,
     ]);
     expect(seen.find((s) => s.tier === "daily")?.address).to.match(
-      /^index-daily-2026-11-02-[0-9a-f]{8}\.search\.svc:50051$/,
+      /^index-daily-2026-11-01-[0-9a-f]{8}\.search\.svc:50051$/,
     );
     // A second pass changes nothing and deletes nothing.
     expect((await reconciler.reconcile(desired)).deleted).to.deep.equal([]);
@@ -145,10 +145,10 @@ describe("segment controller and discovery on a real Kubernetes API server", fun
 
   it("retires the hourly segments of a day once its daily segment is published", async () => {
     const segments = [
-      published("hourly", "2026-11-03T03", "2026-11-03T03:00:00"),
-      published("hourly", "2026-11-03T04", "2026-11-03T04:00:00"),
+      published("hourly", "2026-11-02T03", "2026-11-02T03:00:00"),
+      published("hourly", "2026-11-02T04", "2026-11-02T04:00:00"),
+      published("daily", "2026-11-01", "2026-11-01T00:00:00"),
       published("daily", "2026-11-02", "2026-11-02T00:00:00"),
-      published("daily", "2026-11-03", "2026-11-03T00:00:00"),
     ];
     const desired = segmentsToServe(segments, NOW, RETENTION).flatMap((s) => indexServiceObjects(s, template));
     const result = await new Reconciler(controller, NS, silent).reconcile(desired);
@@ -157,7 +157,7 @@ describe("segment controller and discovery on a real Kubernetes API server", fun
       const now = ids(discovery.current());
       return now.length === 2 && now.every((id) => id.startsWith("daily/")) ? now : undefined;
     });
-    expect(seen).to.deep.equal([`daily/2026-11-02/${VERSION}`, `daily/2026-11-03/${VERSION}`]);
+    expect(seen).to.deep.equal([`daily/2026-11-01/${VERSION}`, `daily/2026-11-02/${VERSION}`]);
   });
 
   it("may not act outside its namespace or on other kinds", async () => {
