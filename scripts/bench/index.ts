@@ -10,6 +10,7 @@ type Suite = (argv: string[], report: Report) => Promise<void>;
 const SUITES: Record<string, () => Promise<Suite>> = {
   photo: async () => (await import("./photo")).run,
   "search-build": async () => (await import("./search-build")).run,
+  "search-serve": async () => (await import("./search-serve")).run,
   k8s: async () => (await import("./k8s")).run,
 };
 
