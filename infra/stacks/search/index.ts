@@ -143,6 +143,7 @@ export async function search(): Promise<SearchOutputs> {
     "search-front",
     {
       ...workload,
+      embedderModelUri: cfg.builds.embedderModelUri,
       image: cfg.front.image,
       uid: cfg.uid,
       httpPort: cfg.front.httpPort,

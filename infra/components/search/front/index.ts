@@ -26,6 +26,8 @@ export interface SearchFrontArgs {
   indexGrpcPort: number;
   /** Read: segment manifests in the asset repository. */
   assetRepository: { name: pulumi.Input<string>; arn: pulumi.Input<string> };
+  /** The embedder the front embeds query photos with, as `s3://bucket/key?versionId=`: the builds' own. */
+  embedderModelUri: string;
   /** CIDRs allowed to reach the front (the VPC, a load balancer's subnets). */
   clientCidrs: string[];
   minReplicas: number;
@@ -39,6 +41,12 @@ export interface SearchFrontArgs {
 }
 
 const NAME = "search-front";
+
+function embedderModelArn(uri: string): string {
+  const m = /^s3:\/\/([a-z0-9.-]+)\/([^?]+)/.exec(uri);
+  if (!m) throw new Error(`SearchFront embedderModelUri: "${uri}" is not s3://bucket/key`);
+  return `arn:aws:s3:::${m[1]}/${m[2]}`;
+}
 
 export class SearchFront extends pulumi.ComponentResource {
   readonly deployment: k8s.apps.v1.Deployment;
@@ -69,6 +77,12 @@ export class SearchFront extends pulumi.ComponentResource {
             Effect: "Allow",
             Action: ["s3:GetObject"],
             Resource: [pulumi.interpolate`${args.assetRepository.arn}/*`],
+          },
+          {
+            Sid: "ReadEmbedderModel",
+            Effect: "Allow",
+            Action: ["s3:GetObject", "s3:GetObjectVersion"],
+            Resource: [embedderModelArn(args.embedderModelUri)],
           },
           {
             Sid: "ListAssetRepository",
@@ -141,6 +155,7 @@ export class SearchFront extends pulumi.ComponentResource {
                     { name: "INDEX_SELECTOR", value: `${K8S.component}=${SEARCH_COMPONENT.indexService}` },
                     { name: "INDEX_GRPC_PORT", value: String(args.indexGrpcPort) },
                     { name: "ASSET_BUCKET", value: args.assetRepository.name },
+                    { name: "EMBEDDER_MODEL_URI", value: args.embedderModelUri },
                   ],
                   readinessProbe: { httpGet: { path: "/readyz", port: "ops" }, periodSeconds: 5 },
                   livenessProbe: { httpGet: { path: "/healthz", port: "ops" }, periodSeconds: 10, failureThreshold: 3 },
