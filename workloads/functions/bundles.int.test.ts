@@ -26,18 +26,22 @@ import { sign } from "./slack-bot/signature";
 
 const run = promisify(execFile);
 const SIGNING = "bundle-test-signing-secret";
+const RESULT = "handler-result: ";
 
 /** Calls the bundle's handler once with `event` in a fresh Node process and returns what it resolved to. */
 async function invoke(entry: string, env: Record<string, string>, event: unknown): Promise<unknown> {
   functionBundle(entry);
   const bundle = `.cache/functions/${entry.split("/").slice(-2, -1)[0]}/index.js`;
-  const script = `require(require("path").resolve(${JSON.stringify(bundle)})).handler(${JSON.stringify(event)}).then((r) => process.stdout.write("\\n" + JSON.stringify(r)), (e) => { console.error(e); process.exit(1); })`;
+  const script = `require(require("path").resolve(${JSON.stringify(bundle)})).handler(${JSON.stringify(event)}).then((r) => process.stdout.write("\\n${RESULT}" + JSON.stringify(r) + "\\n"), (e) => { console.error(e); process.exit(1); })`;
   const { stdout } = await run(process.execPath, ["-e", script], {
     env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "warn", ...env },
     timeout: 60_000,
   });
-  // The handler's own JSON logs come first; its result is the last line.
-  return JSON.parse(stdout.trim().split("\n").pop() ?? "") as unknown;
+  // The handler's JSON logs share stdout, and an asynchronous one may land after the result: the
+  // result is the line with the marker.
+  const line = stdout.split("\n").find((l) => l.startsWith(RESULT));
+  if (line === undefined) throw new Error(`the handler printed no result: ${stdout}`);
+  return JSON.parse(line.slice(RESULT.length)) as unknown;
 }
 
 describe("ops function bundles on embedded AWS", () => {
