@@ -9,7 +9,7 @@ import { bundleServices } from "./bundle-services";
 import { freePort, startEmbeddedAws, type EmbeddedAws } from "./embedded-aws";
 import { createPhotoEnvironment } from "../workloads/photo-classification/local/environment";
 import { uploadPhoto, waitForVerdict } from "../workloads/photo-classification/local/phone";
-import { spawnNode } from "../workloads/photo-classification/local/probes";
+import { spawnNode } from "../workloads/shared/node-process";
 import { waitFor } from "../workloads/shared/poll";
 import { LABELLED_PHOTOS } from "../workloads/photo-classification/model/paths";
 

@@ -17,7 +17,8 @@ import { loadWorkerSettings, type WorkerSettings } from "../worker/config";
 import { createWorker } from "../worker/main";
 import { uploadPhoto } from "../local/phone";
 import { cpuBetween, threadCpu } from "./cpu";
-import { allRecords, peakRssBytes, scrapeCounter, spawnWorker, type NodeProcess } from "../local/probes";
+import type { NodeProcess } from "../../shared/node-process";
+import { allRecords, peakRssBytes, scrapeCounter, spawnWorker } from "../local/probes";
 
 export interface PipelineRun {
   photos: number;

@@ -1,5 +1,5 @@
 /** Observations of a photo environment for tests and the benchmark. */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawnNode, type NodeProcess } from "../../shared/node-process";
 import { readFile } from "node:fs/promises";
 import * as path from "node:path";
 import { GetQueueAttributesCommand, ReceiveMessageCommand, type Message } from "@aws-sdk/client-sqs";
@@ -70,39 +70,6 @@ export async function peakRssBytes(pid: number): Promise<number> {
   const kb = /^VmHWM:\s+(\d+) kB$/m.exec(status)?.[1];
   if (!kb) throw new Error(`no VmHWM in /proc/${pid}/status`);
   return Number(kb) * 1024;
-}
-
-export interface NodeProcess {
-  child: ChildProcess;
-  /** Its stdout as JSON log lines (non-JSON lines as `{raw}`, stderr as `{stderr}`). */
-  logs: () => Record<string, unknown>[];
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** A Node.js process with only the given environment, its output collected. */
-export function spawnNode(args: string[], env: Record<string, string>): NodeProcess {
-  const child = spawn(process.execPath, args, {
-    env: { PATH: process.env.PATH ?? "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const lines: Record<string, unknown>[] = [];
-  let partial = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
-    const parts = (partial + chunk.toString()).split("\n");
-    partial = parts.pop() ?? "";
-    for (const line of parts) {
-      try {
-        lines.push(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        lines.push({ raw: line });
-      }
-    }
-  });
-  child.stderr?.on("data", (chunk: Buffer) => lines.push({ stderr: chunk.toString() }));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once("exit", (code, signal) => resolve({ code, signal })),
-  );
-  return { child, logs: () => lines, exited };
 }
 
 /** The worker as its own process, exactly as the container runs it (entry point, env, signals). */

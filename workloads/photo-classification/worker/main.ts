@@ -7,7 +7,7 @@ import type { Logger } from "../../shared/log";
 import { runService } from "../../shared/service";
 import { Consumer } from "../../shared/sqs-consumer/consumer";
 import { ThreadedClassifier, type Classifier } from "../model/classifier";
-import { resolveModel } from "../model/model-source";
+import { resolveModel } from "../../shared/image-model/model-source";
 import { loadWorkerSettings, type WorkerSettings } from "./config";
 import { WorkerMetrics } from "./metrics";
 import { API_DEPENDENCY, PhotoHandler, S3_DEPENDENCY, type PhotoUnit } from "./photo-handler";

@@ -16,7 +16,7 @@ import {
 } from "../../shared/sqs-consumer/consumer";
 import type { ResultReport } from "../contract";
 import type { Classifier } from "../model/classifier";
-import { ImageRejected, toModelInput } from "../model/preprocess";
+import { ImageRejected, toModelInput } from "../../shared/image-model/preprocess";
 import { InferenceBatcher } from "./inference-batcher";
 import type { WorkerMetrics } from "./metrics";
 import { ReportRejected, ReportNotStored, type ResultReporter } from "./result-reporter";

@@ -13,7 +13,8 @@ import type { WorkerSettings } from "./config";
 import { startApi, type RunningApi } from "../api/main";
 import { capturingLogger } from "../local/capture-log";
 import { createPhotoEnvironment, type PhotoEnvironment } from "../local/environment";
-import { allRecords, deadLetters, queueDepth, scrapeCounter, spawnWorker, type NodeProcess } from "../local/probes";
+import type { NodeProcess } from "../../shared/node-process";
+import { allRecords, deadLetters, queueDepth, scrapeCounter, spawnWorker } from "../local/probes";
 import { LABELLED_PHOTOS } from "../model/paths";
 
 const received = (port: number) => scrapeCounter(port, "photo_worker_messages_received_total");

@@ -6,7 +6,7 @@ import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { HierarchicalNSW } from "hnswlib-node";
 import { startEmbeddedAws, type EmbeddedAws } from "../../../scripts/embedded-aws";
 // The photo story's process spawner (node with tsx's hooks, output as JSON lines).
-import { spawnNode, type NodeProcess } from "../../photo-classification/local/probes";
+import { spawnNode, type NodeProcess } from "../../shared/node-process";
 import { BUILT_EMBEDDER } from "../embedder/paths";
 import { createSearchEnvironment, loadPhotos, writeCatalogue, type SearchEnvironment } from "../local/environment";
 import { AssetRepository } from "../repository/asset-repository";
