@@ -6,6 +6,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { logBucket } from "../blocks/log-bucket";
 
 export function accessLogBucketPolicy(p: {
   logBucketArn: string;
@@ -43,51 +44,19 @@ export function accessLogBucket(
   args: { sources: aws.s3.Bucket[]; ownerAccountId: string; retentionDays: number },
   opts: pulumi.CustomResourceOptions,
 ): aws.s3.Bucket {
-  const logs = new aws.s3.Bucket(name, { forceDestroy: false }, opts);
-  const bucket = logs.id;
-  new aws.s3.BucketPublicAccessBlock(
-    `${name}-public-access`,
-    { bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-    opts,
-  );
-  new aws.s3.BucketOwnershipControls(
-    `${name}-ownership`,
-    { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } },
-    opts,
-  );
-  new aws.s3.BucketVersioning(`${name}-versioning`, { bucket, versioningConfiguration: { status: "Enabled" } }, opts);
-  new aws.s3.BucketServerSideEncryptionConfiguration(
-    `${name}-encryption`,
-    { bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
-    opts,
-  );
-  new aws.s3.BucketLifecycleConfiguration(
-    `${name}-lifecycle`,
+  const { bucket: logs } = logBucket(
+    name,
     {
-      bucket,
-      rules: [
-        {
-          id: "expire",
-          status: "Enabled",
-          filter: {},
-          expiration: { days: args.retentionDays },
-          noncurrentVersionExpiration: { noncurrentDays: 30 },
-        },
-      ],
-    },
-    opts,
-  );
-  new aws.s3.BucketPolicy(
-    `${name}-policy`,
-    {
-      bucket,
-      policy: pulumi
-        .all([logs.arn, ...args.sources.map((b) => b.arn)])
-        .apply(([logBucketArn, ...sourceBucketArns]) =>
-          JSON.stringify(
-            accessLogBucketPolicy({ logBucketArn, sourceBucketArns, ownerAccountId: args.ownerAccountId }),
+      retentionDays: args.retentionDays,
+      versioned: true,
+      policy: (arn) =>
+        pulumi
+          .all([arn, ...args.sources.map((b) => b.arn)])
+          .apply(([logBucketArn, ...sourceBucketArns]) =>
+            JSON.stringify(
+              accessLogBucketPolicy({ logBucketArn, sourceBucketArns, ownerAccountId: args.ownerAccountId }),
+            ),
           ),
-        ),
     },
     opts,
   );

@@ -6,6 +6,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { logBucket } from "../blocks/log-bucket";
 import { TAG } from "../../shared/conventions";
 import { ELB_ACCOUNTS, PURPOSE_EXEMPTION } from "../../shared/elb-accounts";
 
@@ -44,43 +45,17 @@ export function loadBalancerLogBucket(
   args: { region: string; retentionDays: number },
   opts: pulumi.CustomResourceOptions,
 ): { bucket: aws.s3.Bucket; policy: aws.s3.BucketPolicy } {
-  // AWS documents ELB's regional account grant without conditions: the pack's reviewed exemption
-  // `elb-access-log-delivery` accepts exactly that grant on this bucket's policy (policies/exemptions.ts).
-  const bucket = new aws.s3.Bucket(
+  return logBucket(
     name,
-    { forceDestroy: false, tags: { [TAG.policyExemption]: PURPOSE_EXEMPTION } },
-    opts,
-  );
-  const id = bucket.id;
-  new aws.s3.BucketPublicAccessBlock(
-    `${name}-public-access`,
-    { bucket: id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-    opts,
-  );
-  new aws.s3.BucketOwnershipControls(
-    `${name}-ownership`,
-    { bucket: id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-    opts,
-  );
-  new aws.s3.BucketServerSideEncryptionConfiguration(
-    `${name}-encryption`,
-    { bucket: id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
-    opts,
-  );
-  new aws.s3.BucketLifecycleConfiguration(
-    `${name}-lifecycle`,
-    { bucket: id, rules: [{ id: "expire", status: "Enabled", filter: {}, expiration: { days: args.retentionDays } }] },
-    opts,
-  );
-  const policy = new aws.s3.BucketPolicy(
-    `${name}-policy`,
     {
-      bucket: id,
-      policy: bucket.arn.apply((bucketArn) =>
-        JSON.stringify(loadBalancerLogPolicy({ bucketArn, region: args.region })),
-      ),
+      retentionDays: args.retentionDays,
+      versioned: false,
+      // AWS documents ELB's regional account grant without conditions: the pack's reviewed exemption
+      // `elb-access-log-delivery` accepts exactly that grant on this bucket's policy (policies/exemptions.ts).
+      tags: { [TAG.policyExemption]: PURPOSE_EXEMPTION },
+      policy: (arn) =>
+        arn.apply((bucketArn) => JSON.stringify(loadBalancerLogPolicy({ bucketArn, region: args.region }))),
     },
     opts,
   );
-  return { bucket, policy };
 }
