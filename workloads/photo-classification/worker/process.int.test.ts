@@ -103,8 +103,10 @@ describe("photo worker process: killed and stopped", () => {
     expect(Date.now() - signalled).to.be.below(20_000);
     const stopped = worker.logs().find((l) => l.msg === "stopped");
     expect(stopped).to.include({ drained: true, released: 0 });
-    const receivedCount = worker.logs().filter((l) => l.msg === "verdict stored").length;
-    expect((await verdicts()).length).to.equal(receivedCount);
+    // Count photos, not log lines: under load a heartbeat can land after the 3 s visibility
+    // timeout, SQS redelivers, and one photo is (idempotently) stored twice.
+    const stored = new Set(worker.logs().filter((l) => l.msg === "verdict stored").map((l) => l.photoId));
+    expect((await verdicts()).map((r) => r.photoId).sort()).to.deep.equal([...stored].sort());
 
     const next = await start();
     await waitFor("all 30 verdicts", async () => (await verdicts()).length === 30, 90_000, 200);
