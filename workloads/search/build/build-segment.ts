@@ -88,7 +88,9 @@ export async function buildSegment(deps: BuildDeps, req: BuildRequest): Promise<
   await mkdir(settings.workDir, { recursive: true });
   const work = await mkdtemp(path.join(settings.workDir, `${buildId}-`));
   try {
-    if (!req.force && !req.rerunOf && (await repo.readPointer(window.tier, window.name))) {
+    // Read once, before any work: the publish at the end moves the pointer only from this state.
+    const seen = await repo.readPointerState(window.tier, window.name);
+    if (!req.force && !req.rerunOf && seen.pointer) {
       record.reasons.push(`${window.tier} ${window.name} is already published (use --force to rebuild it)`);
       return await finish("skipped");
     }
@@ -141,17 +143,20 @@ export async function buildSegment(deps: BuildDeps, req: BuildRequest): Promise<
       builtAt: now().toISOString(),
     };
     const written = await repo.putJson(`${prefix}${MANIFEST_FILE}`, manifest);
-    await repo.publish({
-      schema: MANIFEST_SCHEMA,
-      tier: window.tier,
-      window: window.name,
-      buildId,
-      manifestKey: written.key,
-      manifestVersionId: written.versionId,
-      manifestSha256: written.sha256,
-      contentSha256,
-      publishedAt: now().toISOString(),
-    });
+    await repo.publish(
+      {
+        schema: MANIFEST_SCHEMA,
+        tier: window.tier,
+        window: window.name,
+        buildId,
+        manifestKey: written.key,
+        manifestVersionId: written.versionId,
+        manifestSha256: written.sha256,
+        contentSha256,
+        publishedAt: now().toISOString(),
+      },
+      seen,
+    );
     record.outputs = { manifestKey: written.key, contentSha256, pointerKey: pointerKey(window.tier, window.name) };
     return await finish("published");
   } catch (err) {

@@ -23,6 +23,28 @@ export async function fileSha256(file: string): Promise<string> {
   return hash.digest("hex");
 }
 
+/** A window's pointer as read, with the ETag a conditional publish compares against. */
+export interface PointerState {
+  pointer: Pointer | undefined;
+  etag: string | null;
+}
+
+/** Another build moved a window's pointer after this one read it. */
+export class PublishConflict extends Error {
+  constructor(
+    readonly pointer: Pointer,
+    readonly seenBuildId: string | null,
+    readonly currentBuildId: string | null,
+  ) {
+    super(
+      `${pointer.tier} ${pointer.window}: build ${currentBuildId ?? "(unknown)"} published it after this build ` +
+        `read ${seenBuildId ? `build ${seenBuildId}'s pointer` : "no pointer"}; not replacing it ` +
+        "(re-run with --force to publish this build over it)",
+    );
+    this.name = "PublishConflict";
+  }
+}
+
 export class AssetRepository {
   constructor(
     readonly s3: S3Client,
@@ -91,7 +113,28 @@ export class AssetRepository {
   }
 
   async readPointer(tier: Tier, window: string): Promise<Pointer | undefined> {
-    return this.getJson(Pointer, pointerKey(tier, window));
+    return (await this.readPointerState(tier, window)).pointer;
+  }
+
+  /**
+   * A window's pointer and the ETag it was read at: what `publish` compares against, so a build
+   * moves the pointer only from the state it saw when it started.
+   */
+  async readPointerState(tier: Tier, window: string): Promise<PointerState> {
+    const key = pointerKey(tier, window);
+    try {
+      const res = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const text = await (res.Body as { transformToString(): Promise<string> }).transformToString();
+      const parsed = Pointer.safeParse(JSON.parse(text));
+      if (!parsed.success)
+        throw new Error(
+          `s3://${this.bucket}/${key}: ${parsed.error.issues[0].path.join(".")}: ${parsed.error.issues[0].message}`,
+        );
+      return { pointer: parsed.data, etag: res.ETag ?? null };
+    } catch (err) {
+      if (err instanceof NoSuchKey || (err as Error).name === "NoSuchKey") return { pointer: undefined, etag: null };
+      throw err;
+    }
   }
 
   /** The published manifest of a window, checked against its pointer, or undefined if none is published. */
@@ -106,8 +149,30 @@ export class AssetRepository {
     return { pointer, manifest };
   }
 
-  /** Makes a segment visible: one PUT of the pointer, which S3 applies atomically. */
-  async publish(pointer: Pointer): Promise<void> {
-    await this.putJson(pointerKey(pointer.tier, pointer.window), pointer);
+  /**
+   * Makes a segment visible: one conditional PUT of the pointer, which S3 applies atomically and
+   * only if the pointer is still as `seen` (If-Match its ETag, or If-None-Match when there was
+   * none). Two builds of one window (a forced rebuild racing the schedule) therefore never
+   * replace each other's segment silently: the later one gets a PublishConflict.
+   */
+  async publish(pointer: Pointer, seen: PointerState): Promise<void> {
+    const key = pointerKey(pointer.tier, pointer.window);
+    try {
+      await this.s3.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: `${JSON.stringify(pointer, null, 2)}\n`,
+          ContentType: "application/json",
+          ...(seen.etag ? { IfMatch: seen.etag } : { IfNoneMatch: "*" }),
+        }),
+      );
+    } catch (err) {
+      const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      // 412: the condition failed; 409: another conditional write to the key was in progress.
+      if (status !== 412 && status !== 409) throw err;
+      const now = await this.readPointer(pointer.tier, pointer.window);
+      throw new PublishConflict(pointer, seen.pointer?.buildId ?? null, now?.buildId ?? null);
+    }
   }
 }
