@@ -7,16 +7,9 @@
 import { expect } from "chai";
 import { startEmbeddedKubernetes, type EmbeddedKubernetes, type KubeObject } from "../../../scripts/embedded-k8s";
 import { planStack } from "../../plan";
-import type { PlannedResource } from "../../plan/types";
+import { kubernetesManifests } from "../../plan/kubernetes-manifests";
 
 const CLASSIFICATION = { classification: { uploadBucket: "photos-0a1b2c3" } };
-
-/** `kubernetes:apps/v1:Deployment` + inputs → a manifest (`core` is the empty API group). */
-export function manifestOf(r: PlannedResource): KubeObject {
-  const [, groupVersion, kind] = r.type.split(":");
-  const apiVersion = groupVersion.startsWith("core/") ? groupVersion.slice("core/".length) : groupVersion;
-  return { apiVersion, kind, ...(r.inputs as { metadata: KubeObject["metadata"] }) };
-}
 
 describe("search stack's Kubernetes objects on a real API server", function () {
   this.timeout(300_000);
@@ -25,7 +18,7 @@ describe("search stack's Kubernetes objects on a real API server", function () {
 
   before(async () => {
     const plan = await planStack("search", { stackOutputs: CLASSIFICATION });
-    objects = plan.resources.filter((r) => r.type.startsWith("kubernetes:")).map(manifestOf);
+    objects = kubernetesManifests(plan.resources);
     cluster = await startEmbeddedKubernetes();
   });
   after(async () => {

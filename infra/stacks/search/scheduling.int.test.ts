@@ -1,0 +1,223 @@
+/**
+ * Where the search stack's pods land, decided by a real kube-scheduler (the embedded Kubernetes):
+ * a fake GPU node as the GPU node group registers it (label, `nvidia.com/gpu` taint, GPU
+ * capacity, through KWOK) next to the embedded CPU node; the plan's objects applied for real.
+ * The graph tests check the spelling of the taint, toleration and selector; this checks that they
+ * mean what the design says to the component that enforces them.
+ */
+import { expect } from "chai";
+import { startEmbeddedKubernetes, type EmbeddedKubernetes, type KubeObject } from "../../../scripts/embedded-k8s";
+import { K8S, NVIDIA } from "../../shared/conventions";
+import { waitFor } from "../../../workloads/shared/poll";
+import { planStack } from "../../plan";
+import { kubernetesManifests } from "../../plan/kubernetes-manifests";
+
+const CLASSIFICATION = { classification: { uploadBucket: "photos-0a1b2c3" } };
+const GPU_NODE = "kwok-gpu-0";
+const CPU_NODE = "kwok-node-0";
+
+interface Pod {
+  metadata: { name: string; namespace: string; labels?: Record<string, string> };
+  spec: { nodeName?: string };
+  status: { phase: string; conditions?: { type: string; status: string; reason?: string; message?: string }[] };
+}
+
+/** A node as nodeadm registers the GPU group's (user data: labels and taint), faked by KWOK. */
+const gpuNode: KubeObject = {
+  apiVersion: "v1",
+  kind: "Node",
+  metadata: {
+    name: GPU_NODE,
+    annotations: { "kwok.x-k8s.io/node": "fake" },
+    labels: {
+      [K8S.gpuNode]: "true",
+      "kubernetes.io/hostname": GPU_NODE,
+      "kubernetes.io/os": "linux",
+      "kubernetes.io/arch": "amd64",
+    },
+  },
+  spec: { taints: [{ key: NVIDIA.taintKey, value: "true", effect: "NoSchedule" }] },
+};
+
+describe("search stack's pods on a real scheduler (GPU and CPU nodes)", function () {
+  this.timeout(300_000);
+  let cluster: EmbeddedKubernetes;
+  let objects: KubeObject[];
+
+  const pods = async (namespace: string, selector: string): Promise<Pod[]> => {
+    const res = await cluster.kubectl(["get", "pods", "-n", namespace, "-l", selector, "-o", "json"]);
+    if (res.code !== 0) throw new Error(res.stderr);
+    return (JSON.parse(res.stdout) as { items: Pod[] }).items;
+  };
+  /** The pods of a selector once the scheduler has decided on each (bound, or refused). */
+  const decided = async (namespace: string, selector: string, count: number): Promise<Pod[]> => {
+    let last: Pod[] = [];
+    await waitFor(
+      `${count} scheduling decision(s) for ${selector}`,
+      async () => {
+        last = await pods(namespace, selector);
+        const done = last.filter(
+          (p) => p.spec.nodeName || p.status.conditions?.some((c) => c.type === "PodScheduled" && c.status === "False"),
+        );
+        return done.length >= count;
+      },
+      60_000,
+      200,
+    );
+    return last;
+  };
+
+  before(async () => {
+    const plan = await planStack("search", { stackOutputs: CLASSIFICATION });
+    objects = kubernetesManifests(plan.resources);
+    cluster = await startEmbeddedKubernetes();
+    await cluster.apply([gpuNode]);
+    // Capacity is status: set through the status subresource, as a kubelet (here KWOK's node) reports it.
+    const capacity = { cpu: "8", memory: "61Gi", pods: "110", [NVIDIA.gpuResource]: "1" };
+    const patched = await cluster.kubectl([
+      "patch",
+      "node",
+      GPU_NODE,
+      "--subresource=status",
+      "--type=merge",
+      "-p",
+      JSON.stringify({ status: { capacity, allocatable: capacity } }),
+    ]);
+    if (patched.code !== 0) throw new Error(patched.stderr);
+    await waitFor(
+      "the GPU node to be Ready with its GPU",
+      async () => {
+        const res = await cluster.kubectl(["get", "node", GPU_NODE, "-o", "json"]);
+        const node = JSON.parse(res.stdout) as {
+          status: { allocatable?: Record<string, string>; conditions?: { type: string; status: string }[] };
+        };
+        return (
+          node.status.allocatable?.[NVIDIA.gpuResource] === "1" &&
+          !!node.status.conditions?.some((c) => c.type === "Ready" && c.status === "True")
+        );
+      },
+      60_000,
+      200,
+    );
+    for (const ns of objects.filter((o) => o.kind === "Namespace"))
+      await cluster.ensureNamespace(ns.metadata.name, (ns.metadata.labels ?? {}) as Record<string, string>);
+    // The image cache's claim waits for its first consumer; with no EBS CSI driver here, a volume
+    // of its class stands in for the one the driver would provision.
+    const claim = objects.find((o) => o.kind === "PersistentVolumeClaim") as KubeObject & {
+      spec: { storageClassName: string; resources: { requests: { storage: string } } };
+    };
+    await cluster.apply([
+      {
+        apiVersion: "v1",
+        kind: "PersistentVolume",
+        metadata: { name: "image-cache-standin" },
+        spec: {
+          storageClassName: claim.spec.storageClassName,
+          capacity: { storage: claim.spec.resources.requests.storage },
+          accessModes: ["ReadWriteOnce"],
+          csi: { driver: "ebs.csi.aws.com", volumeHandle: "vol-0123456789abcdef0", fsType: "ext4" },
+        },
+      },
+    ]);
+    await cluster.apply(objects.filter((o) => o.kind !== "Namespace"));
+  });
+  after(async () => {
+    await cluster?.stop();
+  });
+
+  it("runs the embedding build on the GPU node, with the GPU and the image cache", async () => {
+    const job = await cluster.kubectl([
+      "create",
+      "job",
+      "hourly-now",
+      "--from=cronjob/segment-build-hourly",
+      "-n",
+      "search",
+    ]);
+    expect(job.code, job.stderr).to.equal(0);
+    const [pod] = await decided("search", "job-name=hourly-now", 1);
+    expect(pod.spec.nodeName, JSON.stringify(pod.status.conditions)).to.equal(GPU_NODE);
+    const claim = await cluster.kubectl([
+      "get",
+      "pvc",
+      "segment-build-image-cache",
+      "-n",
+      "search",
+      "-o",
+      "jsonpath={.status.phase}",
+    ]);
+    expect(claim.stdout).to.equal("Bound");
+  });
+
+  it("keeps the compactions, the front and the controller off the GPU node", async () => {
+    const job = await cluster.kubectl([
+      "create",
+      "job",
+      "daily-now",
+      "--from=cronjob/segment-build-daily",
+      "-n",
+      "search",
+    ]);
+    expect(job.code, job.stderr).to.equal(0);
+    const [daily] = await decided("search", "job-name=daily-now", 1);
+    expect(daily.spec.nodeName).to.equal(CPU_NODE);
+    for (const name of ["search-front", "segment-controller"]) {
+      const deployment = objects.find((o) => o.kind === "Deployment" && o.metadata.name === name) as KubeObject & {
+        spec: { replicas?: number; selector: { matchLabels: Record<string, string> } };
+      };
+      const selector = Object.entries(deployment.spec.selector.matchLabels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(",");
+      const placed = await decided("search", selector, deployment.spec.replicas ?? 1);
+      expect(
+        placed.map((p) => p.spec.nodeName),
+        name,
+      ).to.satisfy((nodes: string[]) => nodes.every((n) => n === CPU_NODE));
+    }
+  });
+
+  it("runs the NVIDIA device plugin on the GPU node only", async () => {
+    const plugin = objects.find((o) => o.kind === "DaemonSet") as KubeObject & {
+      spec: { selector: { matchLabels: Record<string, string> } };
+    };
+    const selector = Object.entries(plugin.spec.selector.matchLabels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(",");
+    const placed = await decided(plugin.metadata.namespace ?? "kube-system", selector, 1);
+    expect(placed.map((p) => p.spec.nodeName)).to.deep.equal([GPU_NODE]);
+  });
+
+  it("would leave the embedding build unscheduled without its toleration", async () => {
+    const cron = objects.find(
+      (o) => o.kind === "CronJob" && o.metadata.name === "segment-build-hourly",
+    ) as KubeObject & {
+      spec: {
+        jobTemplate: {
+          spec: { template: { metadata: { labels: Record<string, string> }; spec: Record<string, unknown> } };
+        };
+      };
+    };
+    const template = JSON.parse(JSON.stringify(cron.spec.jobTemplate.spec.template)) as {
+      metadata: { labels: Record<string, string> };
+      spec: { tolerations?: unknown[] };
+    };
+    delete template.spec.tolerations;
+    template.metadata.labels = { ...template.metadata.labels, "weakened-by-test": "no-toleration" };
+    await cluster.apply([
+      {
+        apiVersion: "batch/v1",
+        kind: "Job",
+        metadata: { name: "hourly-without-toleration", namespace: "search" },
+        spec: { ...cron.spec.jobTemplate.spec, template },
+      },
+    ]);
+    const [pod] = await decided("search", "weakened-by-test=no-toleration", 1);
+    expect(pod.spec.nodeName).to.equal(undefined);
+    const refused = pod.status.conditions?.find((c) => c.type === "PodScheduled");
+    expect(refused?.reason).to.equal("Unschedulable");
+    // The CPU node fails the GPU node selector; the GPU node, the taint (the only one it has).
+    expect(refused?.message).to.match(/0\/2 nodes are available/);
+    expect(refused?.message).to.match(/1 node\(s\) had untolerated taint/);
+    expect(refused?.message).to.match(/1 node\(s\) didn't match Pod's node affinity\/selector/);
+  });
+});
