@@ -61,5 +61,9 @@ export function parseArgs(argv: string[], clock: Clock): BuildArgs {
       named: "last-closed",
     };
   }
-  return { kind: "build", window: parseWindow(tier as Tier, window), force, named: "given" };
+  try {
+    return { kind: "build", window: parseWindow(tier as Tier, window), force, named: "given" };
+  } catch (err) {
+    throw new Error(`${(err as Error).message}; ${USAGE}`);
+  }
 }

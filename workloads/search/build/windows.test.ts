@@ -42,7 +42,7 @@ describe("windows and the build's command line", () => {
       "--window given twice",
     );
     expect(() => parseArgs(["--tier", "daily", "--window", "last"], clock)).to.throw(
-      "--window last: not a daily window",
+      "--window last: not a daily window (expected e.g. 2026-11-01); usage: build",
     );
   });
 
