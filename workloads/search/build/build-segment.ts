@@ -20,7 +20,7 @@ import type { BuildSettings } from "./config";
 import { buildHourly } from "./hourly";
 import { RunRecord } from "./run-record";
 import { readSegmentData, writeSegment, type SegmentContent } from "./segment-files";
-import { inputWindows, type Window } from "./windows";
+import { closesAt, inputWindows, type Window } from "./windows";
 
 export const INDEX_LIBRARY = "hnswlib-node@3.0.0 (hnswlib 0.8.0)";
 
@@ -175,11 +175,11 @@ interface Built {
 
 async function hourly(deps: BuildDeps, req: BuildRequest, record: RunRecord): Promise<Built | "incomplete"> {
   const { window } = req;
-  const closesAt = new Date(+window.end + deps.settings.feedCloseGraceMs);
+  const closed = closesAt(window, deps.settings.feedCloseGraceMs);
   const now = (deps.now ?? (() => new Date()))();
-  if (now < closesAt && !req.rerunOf) {
+  if (now < closed && !req.rerunOf) {
     record.reasons.push(
-      `feed partition ${window.name} is open until ${closesAt.toISOString()} (the hour's end plus the delivery stream's buffering)`,
+      `feed partition ${window.name} is open until ${closed.toISOString()} (the hour's end plus the delivery stream's buffering)`,
     );
     if (!req.force) return "incomplete";
   }

@@ -56,6 +56,25 @@ export function parseWindow(tier: Tier, text: string): Window {
   return w;
 }
 
+/**
+ * When a window is closed, i.e. nothing more can arrive for it: its end plus the feed's close grace
+ * (how long the delivery stream may still write an hour's partition after the hour). A day or a
+ * month closes with its last hour. The hourly build refuses an open window against this moment.
+ */
+export function closesAt(w: Window, feedCloseGraceMs: number): Date {
+  return new Date(+w.end + feedCloseGraceMs);
+}
+
+/**
+ * The latest window of `tier` closed at `now` (see closesAt): what a scheduled build builds, so
+ * that its CronJob passes `--window last-closed` instead of computing a name with a shell and `date`.
+ */
+export function lastClosedWindow(tier: Tier, now: Date, feedCloseGraceMs: number): Window {
+  // The window holding (now - grace) is still open; the one before it ends at or before that moment.
+  const open = windowOf(tier, new Date(+now - feedCloseGraceMs));
+  return windowOf(tier, new Date(+open.start - 1));
+}
+
 /** The segments a compacted window is built from, in time order. */
 export function inputWindows(w: Window): Window[] {
   if (w.tier === "hourly") return [];

@@ -6,6 +6,10 @@ import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import * as path from "node:path";
 
+/**
+ * Beside this module's code: here in the sources, beside main.js in a bundle (scripts/bundle-services.ts
+ * copies it there for the front and the index service). The one place the path is resolved.
+ */
 export const PROTO_FILE = path.join(__dirname, "index.proto");
 export const SERVICE_NAME = "mlplatform.search.v1.SegmentIndex";
 
