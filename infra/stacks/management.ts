@@ -5,11 +5,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { AuditBucket } from "../components/audit-bucket";
-import { BudgetAlerts } from "../components/budget-alerts";
-import { MemberAccounts } from "../components/member-accounts";
-import { ResearchAccess } from "../components/research-access";
-import { ResearchGuardrailPolicy } from "../components/service-control-policy";
+import { AuditBucket } from "../components/management/audit-bucket";
+import { BudgetAlerts } from "../components/shared/budget-alerts";
+import { MemberAccounts } from "../components/management/member-accounts";
+import { ResearchAccess } from "../components/management/research-access";
+import { ResearchGuardrailPolicy } from "../components/management/service-control-policy";
 import { loadConfig } from "../config/load";
 import { awsAccountId, awsRegion, budgetConfig, email, tags } from "../config/schema";
 import { accountProvider } from "../shared/aws-provider";

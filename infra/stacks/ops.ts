@@ -6,10 +6,10 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { listGpuAmiCombinations, resolveGpuAmi } from "../components/gpu-ami";
-import { GpuWorkstations } from "../components/gpu-workstations";
-import { IdleCheck } from "../components/idle-check";
-import { SlackBot } from "../components/slack-bot";
+import { listGpuAmiCombinations, resolveGpuAmi } from "../components/shared/gpu-ami";
+import { GpuWorkstations } from "../components/ops/gpu-workstations";
+import { IdleCheck } from "../components/ops/idle-check";
+import { SlackBot } from "../components/ops/slack-bot";
 import { loadConfig } from "../config/load";
 import { awsAccountId, awsRegion, stackName, tags } from "../config/schema";
 import { accountProvider, organizationAccessRoleArn } from "../shared/aws-provider";

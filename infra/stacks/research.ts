@@ -6,13 +6,13 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { AccountAudit } from "../components/account-audit";
-import { BudgetAlerts } from "../components/budget-alerts";
-import { ConfigRules, defaultRules, selectRules } from "../components/config-rules";
-import { NameDns } from "../components/name-dns";
-import { RESERVED_SERVICES, ResearchAdminRole } from "../components/research-admin-role";
-import { ResearchBoundary } from "../components/research-boundary";
-import { ResearchNetwork } from "../components/research-network";
+import { AccountAudit } from "../components/research/account-audit";
+import { BudgetAlerts } from "../components/shared/budget-alerts";
+import { ConfigRules, defaultRules, selectRules } from "../components/research/config-rules";
+import { NameDns } from "../components/research/name-dns";
+import { RESERVED_SERVICES, ResearchAdminRole } from "../components/research/research-admin-role";
+import { ResearchBoundary } from "../components/research/research-boundary";
+import { ResearchNetwork } from "../components/research/research-network";
 import { loadConfig } from "../config/load";
 import { awsAccountId, awsRegion, budgetConfig, cidrBlock, stackName, tags } from "../config/schema";
 import { accountProvider, organizationAccessRoleArn } from "../shared/aws-provider";

@@ -6,7 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PrivateBucket } from "../../components/blocks/private-bucket";
-import { resolveGpuAmi } from "../../components/gpu-ami";
+import { resolveGpuAmi } from "../../components/shared/gpu-ami";
 import { SearchCluster } from "../../components/search/cluster";
 import { NvidiaDevicePlugin } from "../../components/search/device-plugin";
 import { EbsCsiDriver } from "../../components/search/ebs-csi-driver";
