@@ -15,6 +15,7 @@ import { UploadIntake } from "../components/classification/upload-intake";
 import { loadConfig } from "../config/load";
 import { awsAccountId, awsRegion, tags } from "../config/schema";
 import { accountProvider } from "../shared/aws-provider";
+import type { ClassificationOutputs } from "./outputs";
 
 const subnetId = z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "expected a subnet id such as subnet-0123456789abcdef0");
 const image = z
@@ -109,7 +110,7 @@ export const classificationConfig = z.object({
 /** Where the worker serves /metrics and /healthz (the container health check asks it). */
 const WORKER_METRICS_PORT = 9464;
 
-export async function classification(): Promise<Record<string, unknown>> {
+export async function classification(): Promise<ClassificationOutputs> {
   const cfg = loadConfig(classificationConfig);
   const provider = accountProvider("classification", { region: cfg.region, accountId: cfg.accountId, tags: cfg.tags });
   const opts = { provider };
