@@ -11,7 +11,7 @@
 import { randomBytes } from "node:crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { APP_USER, executionRole, taskRole } from "../classifier-service";
+import { APP_USER, executionRole, taskRole } from "../../blocks/ecs-task-roles";
 import { LB_LOG_PREFIX, loadBalancerLogBucket } from "./access-logs";
 
 export interface PhotoApiArgs {

@@ -9,7 +9,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { GUARDRAIL_VALUE, PLATFORM_NAMES, TAG } from "../../../shared/conventions";
 import { functionBundle } from "../../../shared/function-bundle";
-import { reverseZone } from "../research-network/cidr";
+import { reverseZone } from "../../../shared/cidr";
 
 export interface NameDnsArgs {
   zoneName: string;

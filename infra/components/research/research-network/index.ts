@@ -5,7 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { assertDisjoint, parseCidr, subnet } from "./cidr";
+import { assertDisjoint, parseCidr, subnet } from "../../../shared/cidr";
 
 export interface BastionPeer {
   accountId: string;
