@@ -104,4 +104,31 @@ describe("offline plan failures", () => {
     const err = await planStack("fixture", { root: fixtures, program }).catch((e: Error) => e);
     expect((err as Error).message).to.contain('stack reference "acme/ml-platform/network"');
   });
+
+  describe("when a typed StackReference reader refuses an output", () => {
+    const readerProgram = path.join(fixtures, "reader-program.ts");
+    const planWith = (network: Record<string, unknown>) =>
+      planStack("fixture", { root: fixtures, program: readerProgram, stackOutputs: { network } });
+
+    it("plans every resource when the output is there", async () => {
+      const plan = await planWith({ vpcId: "vpc-0123456789abcdef0" });
+      expect(plan.resources.map((r) => r.name)).to.include.members(["before", "group", "group-egress", "after"]);
+      expect(one(plan, "aws:ec2/securityGroup:SecurityGroup", "group").inputs.vpcId).to.equal("vpc-0123456789abcdef0");
+    });
+
+    // Without the check, the resources that take the output are simply never registered and the
+    // plan comes back with the others only.
+    it("fails naming the stack, the output and the resource when the output is missing", async () => {
+      const err = await planWith({ subnetIds: [] }).catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(PlanError);
+      expect((err as Error).message).to.contain('stack acme/ml-platform/network: output "vpcId" is missing');
+      expect((err as Error).message).to.contain('aws:ec2/securityGroup:SecurityGroup "group" was not registered');
+    });
+
+    it("fails naming the stack and the output when the output has the wrong type", async () => {
+      const err = await planWith({ vpcId: 42 }).catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(PlanError);
+      expect((err as Error).message).to.match(/stack acme\/ml-platform\/network: output "vpcId" is not what .*string/);
+    });
+  });
 });

@@ -78,6 +78,7 @@ async function run(job: PlanJob): Promise<StackPlan> {
   const outputs = (await resolve(await value)) as Record<string, unknown>;
   // Drains registrations that nothing exported depends on.
   await pulumi.runtime.disconnect();
+  await registrations.settled();
   if (registrations.errors.length > 0) throw new Error(registrations.errors.join("\n"));
   if (pulumi.log.hasErrors()) throw new Error("the program logged errors (see above)");
   return { stack: job.stack, resources: registrations.resources, outputs: outputs ?? {} };

@@ -6,15 +6,16 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { environmentFor as apiEnvironment } from "../../workloads/photo-classification/api/config";
 import { environmentFor as workerEnvironment } from "../../workloads/photo-classification/worker/config";
-import { ClassifierService } from "../components/classifier-service";
-import { resolveGpuAmi } from "../components/gpu-ami";
-import { GpuEcsCluster } from "../components/gpu-ecs-cluster";
-import { PhotoApi } from "../components/photo-api";
-import { QueueAgeScaling } from "../components/queue-age-scaling";
-import { UploadIntake } from "../components/upload-intake";
+import { ClassifierService } from "../components/classification/classifier-service";
+import { resolveGpuAmi } from "../components/shared/gpu-ami";
+import { GpuEcsCluster } from "../components/classification/gpu-ecs-cluster";
+import { PhotoApi } from "../components/classification/photo-api";
+import { QueueAgeScaling } from "../components/classification/queue-age-scaling";
+import { UploadIntake } from "../components/classification/upload-intake";
 import { loadConfig } from "../config/load";
 import { awsAccountId, awsRegion, tags } from "../config/schema";
 import { accountProvider } from "../shared/aws-provider";
+import type { ClassificationOutputs } from "./outputs";
 
 const subnetId = z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "expected a subnet id such as subnet-0123456789abcdef0");
 const image = z
@@ -109,7 +110,7 @@ export const classificationConfig = z.object({
 /** Where the worker serves /metrics and /healthz (the container health check asks it). */
 const WORKER_METRICS_PORT = 9464;
 
-export async function classification(): Promise<Record<string, unknown>> {
+export async function classification(): Promise<ClassificationOutputs> {
   const cfg = loadConfig(classificationConfig);
   const provider = accountProvider("classification", { region: cfg.region, accountId: cfg.accountId, tags: cfg.tags });
   const opts = { provider };

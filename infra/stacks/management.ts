@@ -5,15 +5,16 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { AuditBucket } from "../components/audit-bucket";
-import { BudgetAlerts } from "../components/budget-alerts";
-import { MemberAccounts } from "../components/member-accounts";
-import { ResearchAccess } from "../components/research-access";
-import { ResearchGuardrailPolicy } from "../components/service-control-policy";
+import { AuditBucket } from "../components/management/audit-bucket";
+import { BudgetAlerts } from "../components/shared/budget-alerts";
+import { MemberAccounts } from "../components/management/member-accounts";
+import { ResearchAccess } from "../components/management/research-access";
+import { ResearchGuardrailPolicy } from "../components/management/service-control-policy";
 import { loadConfig } from "../config/load";
 import { awsAccountId, awsRegion, budgetConfig, email, tags } from "../config/schema";
 import { accountProvider } from "../shared/aws-provider";
 import { PLATFORM_NAMES } from "../shared/conventions";
+import type { ManagementOutputs } from "./outputs";
 
 const account = z.object({
   name: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, "expected a short lower-case name"),
@@ -43,7 +44,7 @@ export const managementConfig = z.object({
 export const TRAIL_PREFIX = "cloudtrail";
 export const CONFIG_PREFIX = "config";
 
-export async function management(): Promise<Record<string, unknown>> {
+export async function management(): Promise<ManagementOutputs> {
   const cfg = loadConfig(managementConfig);
   const provider = accountProvider("management", { region: cfg.region, accountId: cfg.accountId, tags: cfg.tags });
   const org = aws.organizations.getOrganizationOutput({}, { provider });
@@ -97,13 +98,11 @@ export async function management(): Promise<Record<string, unknown>> {
     sandboxAccountIds: accounts.sandboxAccountIds,
     auditBucketName: audit.bucket.bucket,
     auditBucketArn: audit.bucket.arn,
-    /** Config's deliveries (Config does not deliver to the object-locked trail bucket). */
     configBucketName: audit.configBucket.bucket,
     configBucketArn: audit.configBucket.arn,
     auditKeyArn: audit.key.arn,
     trailPrefix: TRAIL_PREFIX,
     configPrefix: CONFIG_PREFIX,
-    /** Research stacks record Config in every region the SCP allows (none: the research stack's own). */
     allowedRegions: cfg.guardrails.allowedRegions ?? [],
   };
 }

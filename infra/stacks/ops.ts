@@ -4,16 +4,16 @@
  * in Slack and stops, and the `/gpu` Slack bot. Everything it deploys carries the guardrail tag,
  * so the research account's SCP keeps member principals from changing it.
  */
-import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { listGpuAmiCombinations, resolveGpuAmi } from "../components/gpu-ami";
-import { GpuWorkstations } from "../components/gpu-workstations";
-import { IdleCheck } from "../components/idle-check";
-import { SlackBot } from "../components/slack-bot";
+import { listGpuAmiCombinations, resolveGpuAmi } from "../components/shared/gpu-ami";
+import { GpuWorkstations } from "../components/ops/gpu-workstations";
+import { IdleCheck } from "../components/ops/idle-check";
+import { SlackBot } from "../components/ops/slack-bot";
 import { loadConfig } from "../config/load";
 import { awsAccountId, awsRegion, stackName, tags } from "../config/schema";
 import { accountProvider, organizationAccessRoleArn } from "../shared/aws-provider";
 import { GPU_METRICS_NAMESPACE, GUARDRAIL_VALUE, IDLE_POLICY, TAG } from "../shared/conventions";
+import { type OpsOutputs, readResearchOutputs } from "./outputs";
 
 const slackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, "expected a Slack user id such as U012AB3CD");
 
@@ -105,14 +105,12 @@ export const opsConfig = z.object({
   logRetentionDays: z.number().int().default(90),
 });
 
-export async function ops(): Promise<Record<string, unknown>> {
+export async function ops(): Promise<OpsOutputs> {
   const cfg = loadConfig(opsConfig);
-  const research = new pulumi.StackReference(cfg.researchStack);
-  const accountId = research.requireOutput("accountId").apply((id) => {
+  const research = readResearchOutputs(cfg.researchStack);
+  const accountId = research.output("accountId").apply((id) => {
     if (id !== cfg.accountId)
-      throw new Error(
-        `ml-platform:accountId: ${cfg.accountId} does not match ${cfg.researchStack}'s account (${String(id)})`,
-      );
+      throw new Error(`ml-platform:accountId: ${cfg.accountId} does not match ${cfg.researchStack}'s account (${id})`);
     return cfg.accountId;
   });
   const provider = accountProvider("ops", {
@@ -122,14 +120,14 @@ export async function ops(): Promise<Record<string, unknown>> {
     tags: { ...cfg.tags, [TAG.guardrail]: GUARDRAIL_VALUE },
   });
   const opts = { provider };
-  const subnets = (await research.getOutputValue("privateSubnetIds")) as string[];
+  const subnets = await research.value("privateSubnetIds");
 
   const workstations = new GpuWorkstations(
     "gpu",
     {
-      vpcId: research.requireOutput("vpcId").apply(String),
+      vpcId: research.output("vpcId"),
       privateSubnetIds: subnets,
-      sshFromBastionSecurityGroupId: research.requireOutput("sshFromBastionSecurityGroupId").apply(String),
+      sshFromBastionSecurityGroupId: research.output("sshFromBastionSecurityGroupId"),
       interfaceEndpoints: cfg.interfaceEndpoints,
       region: cfg.region,
       workstations: cfg.researchers.map((r) => ({
@@ -144,7 +142,7 @@ export async function ops(): Promise<Record<string, unknown>> {
     },
     opts,
   );
-  const zoneName = String(await research.getOutputValue("zoneName"));
+  const zoneName = await research.value("zoneName");
   const bot = new SlackBot(
     "slack-bot",
     {

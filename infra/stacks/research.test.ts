@@ -314,4 +314,17 @@ describe("research stack (offline graph)", () => {
     }).catch((e: Error) => e);
     expect((err as Error).message).to.contain("ml-platform:accountId: 999999999999 does not match");
   });
+
+  // The audit key only reaches resource inputs: a missing one must stop the plan, not drop those resources.
+  it("stops naming the management stack and the output when an output it reads is missing or mistyped", async () => {
+    const { auditKeyArn: _dropped, ...withoutKey } = management.outputs;
+    const missing = await planStack("research", { stackOutputs: { management: withoutKey } }).catch((e: Error) => e);
+    expect(missing).to.be.instanceOf(PlanError);
+    expect((missing as Error).message).to.match(/stack \S*management: output "auditKeyArn" is missing/);
+    const mistyped = await planStack("research", {
+      stackOutputs: { management: { ...management.outputs, allowedRegions: "us-east-1" } },
+    }).catch((e: Error) => e);
+    expect(mistyped).to.be.instanceOf(PlanError);
+    expect((mistyped as Error).message).to.match(/stack \S*management: output "allowedRegions" is not what .*array/);
+  });
 });

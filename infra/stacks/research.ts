@@ -6,16 +6,17 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { AccountAudit } from "../components/account-audit";
-import { BudgetAlerts } from "../components/budget-alerts";
-import { ConfigRules, defaultRules, selectRules } from "../components/config-rules";
-import { NameDns } from "../components/name-dns";
-import { RESERVED_SERVICES, ResearchAdminRole } from "../components/research-admin-role";
-import { ResearchBoundary } from "../components/research-boundary";
-import { ResearchNetwork } from "../components/research-network";
+import { AccountAudit } from "../components/research/account-audit";
+import { BudgetAlerts } from "../components/shared/budget-alerts";
+import { ConfigRules, defaultRules, selectRules } from "../components/research/config-rules";
+import { NameDns } from "../components/research/name-dns";
+import { RESERVED_SERVICES, ResearchAdminRole } from "../components/research/research-admin-role";
+import { ResearchBoundary } from "../components/research/research-boundary";
+import { ResearchNetwork } from "../components/research/research-network";
 import { loadConfig } from "../config/load";
 import { awsAccountId, awsRegion, budgetConfig, cidrBlock, stackName, tags } from "../config/schema";
 import { accountProvider, organizationAccessRoleArn } from "../shared/aws-provider";
+import { readManagementOutputs, type ResearchOutputs } from "./outputs";
 
 export const researchConfig = z.object({
   layer: z.literal("research"),
@@ -102,11 +103,11 @@ export function configRegions(region: string, configured: string[] | undefined, 
   return [region, ...chosen.filter((r) => r !== region)];
 }
 
-export async function research(): Promise<Record<string, unknown>> {
+export async function research(): Promise<ResearchOutputs> {
   const cfg = loadConfig(researchConfig);
-  const mgmt = new pulumi.StackReference(cfg.managementStack);
-  const accountId = mgmt.requireOutput("researchAccountIds").apply((ids) => {
-    const id = (ids as Record<string, string>)[cfg.account];
+  const mgmt = readManagementOutputs(cfg.managementStack);
+  const accountId = mgmt.output("researchAccountIds").apply((ids) => {
+    const id = ids[cfg.account];
     if (id === undefined)
       throw new Error(`ml-platform:account: "${cfg.account}" is not a research account of ${cfg.managementStack}`);
     if (id !== cfg.accountId)
@@ -115,7 +116,7 @@ export async function research(): Promise<Record<string, unknown>> {
       );
     return id;
   });
-  const accessRole = mgmt.requireOutput("accessRoleName").apply(String);
+  const accessRole = mgmt.output("accessRoleName");
   const provider = accountProvider("research", {
     region: cfg.region,
     accountId: cfg.accountId,
@@ -127,11 +128,10 @@ export async function research(): Promise<Record<string, unknown>> {
     accountId: cfg.bastion.accountId,
     tags: cfg.tags,
   });
-  const auditBucketName = mgmt.requireOutput("auditBucketName").apply(String);
-  const auditKeyArn = mgmt.requireOutput("auditKeyArn").apply(String);
+  const auditBucketName = mgmt.output("auditBucketName");
+  const auditKeyArn = mgmt.output("auditKeyArn");
 
-  const allowedRegions = (await mgmt.getOutputValue("allowedRegions")) as string[] | undefined;
-  const auditRegions = configRegions(cfg.region, cfg.audit.regions, allowedRegions ?? []);
+  const auditRegions = configRegions(cfg.region, cfg.audit.regions, await mgmt.value("allowedRegions"));
 
   new ResearchBoundary("boundary", { accountId: cfg.accountId, services: cfg.admin.services }, { provider });
   const admin = new ResearchAdminRole(
@@ -140,10 +140,7 @@ export async function research(): Promise<Record<string, unknown>> {
       accountId: cfg.accountId,
       productionAccountId: cfg.bastion.accountId,
       ...cfg.admin,
-      auditBucketArns: [
-        mgmt.requireOutput("auditBucketArn").apply(String),
-        mgmt.requireOutput("configBucketArn").apply(String),
-      ],
+      auditBucketArns: [mgmt.output("auditBucketArn"), mgmt.output("configBucketArn")],
       auditKeyArn,
     },
     { provider },
@@ -152,10 +149,10 @@ export async function research(): Promise<Record<string, unknown>> {
     "audit",
     {
       auditBucketName,
-      configBucketName: mgmt.requireOutput("configBucketName").apply(String),
+      configBucketName: mgmt.output("configBucketName"),
       auditKeyArn,
-      trailPrefix: await mgmt.getOutputValue("trailPrefix"),
-      configPrefix: await mgmt.getOutputValue("configPrefix"),
+      trailPrefix: await mgmt.value("trailPrefix"),
+      configPrefix: await mgmt.value("configPrefix"),
       regions: auditRegions,
     },
     { provider },

@@ -6,7 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PrivateBucket } from "../../components/blocks/private-bucket";
-import { resolveGpuAmi } from "../../components/gpu-ami";
+import { resolveGpuAmi } from "../../components/shared/gpu-ami";
 import { SearchCluster } from "../../components/search/cluster";
 import { NvidiaDevicePlugin } from "../../components/search/device-plugin";
 import { EbsCsiDriver } from "../../components/search/ebs-csi-driver";
@@ -19,13 +19,13 @@ import { loadConfig } from "../../config/load";
 import { accountProvider } from "../../shared/aws-provider";
 import { K8S, NVIDIA } from "../../shared/conventions";
 import { searchConfig } from "./config";
-import { readClassificationOutputs, type SearchOutputs } from "./outputs";
+import { readClassificationOutputs, type SearchOutputs } from "../outputs";
 
 export { searchConfig } from "./config";
 
 export async function search(): Promise<SearchOutputs> {
   const cfg = loadConfig(searchConfig);
-  const classification = readClassificationOutputs(cfg.classificationStack);
+  const uploadBucket = readClassificationOutputs(cfg.classificationStack).output("uploadBucket");
   const aws = accountProvider("search", { region: cfg.region, accountId: cfg.accountId, tags: cfg.tags });
   const opts = { provider: aws };
 
@@ -114,7 +114,7 @@ export async function search(): Promise<SearchOutputs> {
       uid: cfg.uid,
       assetRepository,
       feed: { name: cfg.feed.bucket, arn: `arn:aws:s3:::${cfg.feed.bucket}`, prefix: cfg.feed.prefix },
-      images: { name: classification.uploadBucket, arn: classification.uploadBucket.apply((b) => `arn:aws:s3:::${b}`) },
+      images: { name: uploadBucket, arn: uploadBucket.apply((b) => `arn:aws:s3:::${b}`) },
       embedderModelUri: cfg.builds.embedderModelUri,
       tiers: cfg.builds.tiers,
       cacheGb: cfg.builds.cacheGb,

@@ -1,0 +1,96 @@
+/**
+ * The Slack app's server side: its secret (bot token and signing secret, values put in after the
+ * app is installed) and the `/gpu` bot (workloads/functions/slack-bot) behind a function URL.
+ *
+ * The URL's authType is NONE by necessity: Slack cannot sign requests with SigV4, so the function
+ * checks Slack's own signature on every request instead. The function claims the policy pack's
+ * `slack-signed-webhook` exemption by tag; any other unauthenticated URL still fails the gate.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { environmentFor, type SlackBotSettings } from "../../../../workloads/functions/slack-bot/config";
+import { bundledFunction } from "../../../shared/bundled-function";
+import { TAG } from "../../../shared/conventions";
+import { managedInstanceStatements } from "../../../shared/managed-instance-policy";
+
+/** The id of the policy pack's exemption entry for Slack's signed webhooks. */
+export const SLACK_WEBHOOK_EXEMPTION = "slack-signed-webhook";
+
+export interface SlackBotArgs {
+  /** Who may do what (Slack user id → owner; admins), keep limit and zone, without the secret. */
+  settings: Omit<SlackBotSettings, "slackSecretArn">;
+  /** Physical function name: fixed, so the role can allow the function to invoke itself (follow-ups). */
+  functionName: string;
+  region: string;
+  accountId: string;
+  logRetentionDays: number;
+}
+
+export class SlackBot extends pulumi.ComponentResource {
+  readonly secret: aws.secretsmanager.Secret;
+  readonly function: aws.lambda.Function;
+  readonly role: aws.iam.Role;
+  readonly url: aws.lambda.FunctionUrl;
+
+  constructor(name: string, args: SlackBotArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("ml-platform:ops:SlackBot", name, {}, opts);
+    const child = { parent: this };
+    this.secret = new aws.secretsmanager.Secret(
+      `${name}-slack`,
+      { description: 'Slack app: {"botToken": "xoxb-…", "signingSecret": "…"} (put in after installing the app)' },
+      child,
+    );
+    const self = `arn:aws:lambda:${args.region}:${args.accountId}:function:${args.functionName}`;
+    const fn = bundledFunction(
+      name,
+      {
+        entry: "workloads/functions/slack-bot/handler.ts",
+        functionName: args.functionName,
+        statements: this.secret.arn.apply((secret): aws.iam.PolicyStatement[] => [
+          ...managedInstanceStatements({
+            region: args.region,
+            accountId: args.accountId,
+            actions: ["ec2:StartInstances", "ec2:StopInstances"],
+            tagKeys: [TAG.keepUntil, TAG.idleHours],
+            deleteTags: false,
+          }),
+          { Sid: "SlackSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: secret },
+          // Follow-ups (waiting for a start or stop) run as an asynchronous call to itself.
+          { Sid: "FollowUp", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: self },
+        ]),
+        environment: this.secret.arn.apply((arn) => environmentFor({ ...args.settings, slackSecretArn: arn })),
+        // A follow-up waits up to four minutes for a start or stop; a command answers in under three seconds.
+        timeout: 300,
+        memorySize: 256,
+        reservedConcurrentExecutions: 5,
+        logRetentionDays: args.logRetentionDays,
+        tags: { [TAG.policyExemption]: SLACK_WEBHOOK_EXEMPTION },
+      },
+      this,
+    );
+    this.function = fn.function;
+    this.role = fn.role;
+    this.url = new aws.lambda.FunctionUrl(
+      `${name}-url`,
+      { functionName: this.function.name, authorizationType: "NONE" },
+      child,
+    );
+    // A public URL needs both grants since October 2025; each is limited to calls through the URL.
+    new aws.lambda.Permission(
+      `${name}-url`,
+      {
+        action: "lambda:InvokeFunctionUrl",
+        function: this.function.name,
+        principal: "*",
+        functionUrlAuthType: "NONE",
+      },
+      child,
+    );
+    new aws.lambda.Permission(
+      `${name}-url-invoke`,
+      { action: "lambda:InvokeFunction", function: this.function.name, principal: "*", invokedViaFunctionUrl: true },
+      child,
+    );
+    this.registerOutputs({ url: this.url.functionUrl });
+  }
+}
