@@ -105,7 +105,12 @@ describe("photo worker process: killed and stopped", () => {
     expect(stopped).to.include({ drained: true, released: 0 });
     // Count photos, not log lines: under load a heartbeat can land after the 3 s visibility
     // timeout, SQS redelivers, and one photo is (idempotently) stored twice.
-    const stored = new Set(worker.logs().filter((l) => l.msg === "verdict stored").map((l) => l.photoId));
+    const stored = new Set(
+      worker
+        .logs()
+        .filter((l) => l.msg === "verdict stored")
+        .map((l) => l.photoId),
+    );
     expect((await verdicts()).map((r) => r.photoId).sort()).to.deep.equal([...stored].sort());
 
     const next = await start();
