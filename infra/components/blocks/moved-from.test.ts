@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import { PrivateBucket } from "./private-bucket";
+import { ServiceRole } from "./service-role";
 
 /** What the (mock) engine is told about each resource: its URN and its aliases as URNs. */
 interface Registered {
@@ -133,5 +134,62 @@ describe("blocks moved from a component (aliases)", () => {
     await settle();
     expect(named("kept-noncurrent")).to.have.length(1);
     expect(named("kept-lifecycle")).to.have.length(0);
+  });
+
+  it("ServiceRole: role, inline policy and attachments alias their old names under the former parent", async () => {
+    const former = new Former("moved");
+    const ssm = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore";
+    new ServiceRole(
+      "moved-instance",
+      {
+        description: "test",
+        services: ["ec2.amazonaws.com"],
+        path: "/guardrails/",
+        tags: { guardrail: "true" },
+        managedPolicyArns: [ssm],
+        statements: [{ Effect: "Allow", Action: "ec2:DescribeInstances", Resource: "*" }],
+        movedFrom: { parent: former, names: { [ssm]: "moved-instance-ssm", policy: "moved-instance-inline" } },
+      },
+      { parent: former },
+    );
+    await settle();
+    const of = (type: string, name: string) => named(name).find((r) => r.type === type) as Registered;
+    const role = of("aws:iam/role:Role", "moved-instance");
+    expect(moves(role)).to.deep.equal([oldUrn(role.type, "moved-instance")]);
+    expect(role.inputs.path).to.equal("/guardrails/");
+    expect(role.inputs.tags).to.deep.equal({ guardrail: "true" });
+    const attachment = of(
+      "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+      "moved-instance-AmazonSSMManagedInstanceCore",
+    );
+    expect(moves(attachment)).to.deep.equal([oldUrn(attachment.type, "moved-instance-ssm")]);
+    const policy = of("aws:iam/rolePolicy:RolePolicy", "moved-instance");
+    expect(moves(policy)).to.deep.equal([oldUrn(policy.type, "moved-instance-inline")]);
+    // A statement's single action and resource stay strings, as a hand-written policy had them.
+    expect(JSON.parse(policy.inputs.policy as string).Statement[0]).to.deep.equal({
+      Effect: "Allow",
+      Action: "ec2:DescribeInstances",
+      Resource: "*",
+    });
+  });
+
+  it("ServiceRole: takes a whole policy document instead of statements, never both", async () => {
+    const document = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Deny", Action: "*", Resource: "*" }],
+    });
+    new ServiceRole("whole", { description: "test", services: ["ecs-tasks.amazonaws.com"], policy: document });
+    await settle();
+    const [policy] = named("whole").filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy");
+    expect(policy.inputs.policy).to.equal(document);
+    expect(
+      () =>
+        new ServiceRole("both", {
+          description: "test",
+          services: ["ecs-tasks.amazonaws.com"],
+          policy: document,
+          statements: [{ Effect: "Allow", Action: ["s3:GetObject"], Resource: ["*"] }],
+        }),
+    ).to.throw("ServiceRole both: give statements or policy, not both");
   });
 });
