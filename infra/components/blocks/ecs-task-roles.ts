@@ -1,15 +1,15 @@
 /**
  * The two roles every ECS task of the platform has: the execution role ECS itself uses (image
- * pull, logs, the task's secrets) and the task role the application gets, both trusted by
- * `ecs-tasks.amazonaws.com` only; and the non-root user the task images run as.
+ * pull, logs, the task's secrets) and the task role the application gets, both service roles
+ * (blocks/service-role) trusted by `ecs-tasks.amazonaws.com` only; and the non-root user the task
+ * images run as.
  */
-import * as aws from "@pulumi/aws";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
+import type * as aws from "@pulumi/aws";
+import { ServiceRole } from "./service-role";
 
-const ecsTasksTrust = JSON.stringify({
-  Version: "2012-10-17",
-  Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }],
-} satisfies aws.iam.PolicyDocument);
+const ECS_TASKS = "ecs-tasks.amazonaws.com";
+const EXECUTION_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy";
 
 /** The role ECS uses to pull the image, write logs and read the task's secrets — not the app's role. */
 export function executionRole(
@@ -17,32 +17,35 @@ export function executionRole(
   secretArns: pulumi.Input<string>[],
   opts: pulumi.CustomResourceOptions,
 ): aws.iam.Role {
-  const role = new aws.iam.Role(`${name}-execution`, { assumeRolePolicy: ecsTasksTrust }, opts);
-  new aws.iam.RolePolicyAttachment(
+  return new ServiceRole(
     `${name}-execution`,
-    { role: role.name, policyArn: "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy" },
-    opts,
-  );
-  new aws.iam.RolePolicy(
-    `${name}-execution-secrets`,
     {
-      role: role.name,
-      policy: pulumi.all(secretArns).apply((arns) =>
-        JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [{ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: arns }],
-        } satisfies aws.iam.PolicyDocument),
-      ),
+      description: `${name}: ECS pulls the image, writes the logs and reads the task's secrets`,
+      services: [ECS_TASKS],
+      managedPolicyArns: [EXECUTION_POLICY],
+      statements: [{ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretArns }],
+      // These roles were built beside the task, under these names, before the block existed.
+      movedFrom: opts.parent && {
+        parent: opts.parent,
+        names: { [EXECUTION_POLICY]: `${name}-execution`, policy: `${name}-execution-secrets` },
+      },
     },
     opts,
-  );
-  return role;
+  ).role;
 }
 
+/** The application's role: exactly `policy` (a whole policy document, JSON). */
 export function taskRole(name: string, policy: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): aws.iam.Role {
-  const role = new aws.iam.Role(`${name}-task`, { assumeRolePolicy: ecsTasksTrust }, opts);
-  new aws.iam.RolePolicy(`${name}-task`, { role: role.name, policy }, opts);
-  return role;
+  return new ServiceRole(
+    `${name}-task`,
+    {
+      description: `${name}: the application's own permissions`,
+      services: [ECS_TASKS],
+      policy,
+      movedFrom: opts.parent && { parent: opts.parent },
+    },
+    opts,
+  ).role;
 }
 
 /** UID:GID the workload images run as (created in their Dockerfiles); never root. */

@@ -4,6 +4,11 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { childOptions, type MovedFrom } from "./moved-from";
+
+/** The block's resources, for `movedFrom.names`. */
+export type PrivateBucketPart =
+  "bucket" | "publicAccess" | "ownership" | "encryption" | "versioning" | "lifecycle" | "cors" | "policy";
 
 export interface PrivateBucketArgs {
   /** Keep every version of every object (restores after an overwrite or delete). Default: true. */
@@ -14,6 +19,15 @@ export interface PrivateBucketArgs {
   noncurrentVersionDays?: number;
   /** Let `pulumi destroy` delete a bucket that still holds objects. Default: false. */
   forceDestroy?: boolean;
+  /**
+   * The caller's own lifecycle rules (expiring working data, say). A bucket has one lifecycle
+   * configuration: it holds these and the noncurrent-version rule. Default: none.
+   */
+  lifecycleRules?: aws.types.input.s3.BucketLifecycleConfigurationRule[];
+  /** Browser origins that may call the bucket directly (pre-signed uploads from an app). Default: no CORS. */
+  corsRules?: aws.types.input.s3.BucketCorsConfigurationCorsRule[];
+  /** Where these resources were before this block built them (aliases to their old URNs). Default: a new bucket. */
+  movedFrom?: MovedFrom<PrivateBucketPart>;
 }
 
 export class PrivateBucket extends pulumi.ComponentResource {
@@ -21,18 +35,18 @@ export class PrivateBucket extends pulumi.ComponentResource {
 
   constructor(name: string, args: PrivateBucketArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     super("ml-platform:blocks:PrivateBucket", name, {}, opts);
-    const child = { parent: this };
-    this.bucket = new aws.s3.Bucket(name, { forceDestroy: args.forceDestroy ?? false }, child);
+    const child = (part: PrivateBucketPart) => childOptions(this, args.movedFrom, part);
+    this.bucket = new aws.s3.Bucket(name, { forceDestroy: args.forceDestroy ?? false }, child("bucket"));
     const bucket = this.bucket.id;
     new aws.s3.BucketPublicAccessBlock(
       `${name}-public-access`,
       { bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-      child,
+      child("publicAccess"),
     );
     new aws.s3.BucketOwnershipControls(
       `${name}-ownership`,
       { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } },
-      child,
+      child("ownership"),
     );
     new aws.s3.BucketServerSideEncryptionConfiguration(
       `${name}-encryption`,
@@ -48,31 +62,35 @@ export class PrivateBucket extends pulumi.ComponentResource {
           },
         ],
       },
-      child,
+      child("encryption"),
     );
-    if (args.versioned ?? true) {
+    const versioned = args.versioned ?? true;
+    if (versioned) {
       new aws.s3.BucketVersioning(
         `${name}-versioning`,
         { bucket, versioningConfiguration: { status: "Enabled" } },
-        child,
+        child("versioning"),
       );
-      if (args.noncurrentVersionDays !== undefined) {
-        new aws.s3.BucketLifecycleConfiguration(
-          `${name}-noncurrent`,
-          {
-            bucket,
-            rules: [
-              {
-                id: "expire-noncurrent-versions",
-                status: "Enabled",
-                filter: {},
-                noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionDays },
-              },
-            ],
-          },
-          child,
-        );
-      }
+    }
+    const noncurrent: aws.types.input.s3.BucketLifecycleConfigurationRule[] =
+      versioned && args.noncurrentVersionDays !== undefined
+        ? [
+            {
+              id: "expire-noncurrent-versions",
+              status: "Enabled",
+              filter: {},
+              noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionDays },
+            },
+          ]
+        : [];
+    const rules = [...(args.lifecycleRules ?? []), ...noncurrent];
+    if (rules.length > 0) {
+      // Named for what it held when the noncurrent rule was all the block knew: stacks keep that name.
+      const lifecycleName = args.lifecycleRules?.length ? `${name}-lifecycle` : `${name}-noncurrent`;
+      new aws.s3.BucketLifecycleConfiguration(lifecycleName, { bucket, rules }, child("lifecycle"));
+    }
+    if (args.corsRules !== undefined) {
+      new aws.s3.BucketCorsConfiguration(`${name}-cors`, { bucket, corsRules: args.corsRules }, child("cors"));
     }
     new aws.s3.BucketPolicy(
       `${name}-tls-only`,
@@ -92,7 +110,7 @@ export class PrivateBucket extends pulumi.ComponentResource {
           ],
         }),
       },
-      child,
+      child("policy"),
     );
     this.registerOutputs({ bucket: this.bucket.bucket, arn: this.bucket.arn });
   }

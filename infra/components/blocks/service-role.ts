@@ -1,17 +1,19 @@
 /**
- * A role an AWS service assumes on the platform's behalf (EC2 nodes, EKS, pods through EKS Pod
- * Identity): the trust names the services only, the permissions are the role's own inline
- * statements plus named AWS managed policies, so a reader sees everything the role may do here.
+ * A role an AWS service assumes on the platform's behalf (EC2 instances and nodes, EKS, pods through
+ * EKS Pod Identity, ECS tasks, Lambda functions, AWS Config): the trust names the services only,
+ * the permissions are the role's own inline statements plus named AWS managed policies, so a
+ * reader sees everything the role may do here.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { childOptions, type MovedFrom } from "./moved-from";
 
 /** One IAM statement with resources that may be outputs (ARNs of resources in the same stack). */
 export interface RoleStatement {
   Sid?: string;
   Effect: "Allow" | "Deny";
-  Action: string[];
-  Resource: pulumi.Input<string>[];
+  Action: string | string[];
+  Resource: pulumi.Input<string> | pulumi.Input<string>[];
   Condition?: Record<string, Record<string, pulumi.Input<string | string[]>>>;
 }
 
@@ -29,8 +31,22 @@ export interface ServiceRoleArgs {
   managedPolicyArns?: string[];
   /** The role's own permissions, as one inline policy. Default: none. */
   statements?: RoleStatement[];
+  /**
+   * The role's own permissions as one whole policy document (JSON), for callers that build and
+   * test the document themselves; instead of `statements`. Default: none.
+   */
+  policy?: pulumi.Input<string>;
   /** Shown in the IAM console: what the role is for. */
   description: string;
+  /** IAM path; `/guardrails/` (PLATFORM_NAMES.guardrailPath) for roles the research SCP protects. Default: `/`. */
+  path?: string;
+  /** Tags on the role (the guardrail tag, say). Default: none. */
+  tags?: Record<string, string>;
+  /**
+   * Where the role was before this block built it (aliases to the old URNs). Parts: "role", "policy"
+   * (the inline policy) and, for each attachment, its managed policy's ARN. Default: a new role.
+   */
+  movedFrom?: MovedFrom<string>;
 }
 
 export class ServiceRole extends pulumi.ComponentResource {
@@ -39,11 +55,15 @@ export class ServiceRole extends pulumi.ComponentResource {
   constructor(name: string, args: ServiceRoleArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ml-platform:blocks:ServiceRole", name, {}, opts);
     if (args.services.length === 0) throw new Error(`ServiceRole ${name}: services must name at least one principal`);
-    const child = { parent: this };
+    if (args.policy !== undefined && args.statements !== undefined)
+      throw new Error(`ServiceRole ${name}: give statements or policy, not both`);
+    const child = (part: string) => childOptions(this, args.movedFrom, part);
     this.role = new aws.iam.Role(
       name,
       {
         description: args.description,
+        ...(args.path === undefined ? {} : { path: args.path }),
+        ...(args.tags === undefined ? {} : { tags: args.tags }),
         assumeRolePolicy: pulumi.jsonStringify({
           Version: "2012-10-17",
           Statement: [
@@ -58,19 +78,17 @@ export class ServiceRole extends pulumi.ComponentResource {
           ],
         }),
       },
-      child,
+      child("role"),
     );
     (args.managedPolicyArns ?? []).forEach((policyArn) => {
       const short = policyArn.split("/").pop() as string;
-      new aws.iam.RolePolicyAttachment(`${name}-${short}`, { role: this.role.name, policyArn }, child);
+      new aws.iam.RolePolicyAttachment(`${name}-${short}`, { role: this.role.name, policyArn }, child(policyArn));
     });
-    if (args.statements && args.statements.length > 0) {
-      new aws.iam.RolePolicy(
-        name,
-        { role: this.role.name, policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: args.statements }) },
-        child,
-      );
-    }
+    const policy =
+      args.statements && args.statements.length > 0
+        ? pulumi.jsonStringify({ Version: "2012-10-17", Statement: args.statements })
+        : args.policy;
+    if (policy !== undefined) new aws.iam.RolePolicy(name, { role: this.role.name, policy }, child("policy"));
     this.registerOutputs({ roleArn: this.role.arn });
   }
 }

@@ -5,6 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ServiceRole } from "../../blocks/service-role";
 
 export interface GpuEcsClusterArgs {
   vpcId: string;
@@ -28,24 +29,28 @@ export class GpuEcsCluster extends pulumi.ComponentResource {
     const child = { parent: this };
     this.cluster = new aws.ecs.Cluster(name, { settings: [{ name: "containerInsights", value: "enabled" }] }, child);
 
-    const role = new aws.iam.Role(
+    // The agent's managed policy (register, poll, report) and SSM for shell access without SSH.
+    const policies = {
+      ecs: "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role",
+      ssm: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+      "cloudwatch-agent": "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
+    };
+    const role = new ServiceRole(
       `${name}-instance`,
       {
-        assumeRolePolicy: JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
-        } satisfies aws.iam.PolicyDocument),
+        description: `${name}: the GPU container instances (ECS agent, SSM, CloudWatch agent)`,
+        services: ["ec2.amazonaws.com"],
+        managedPolicyArns: Object.values(policies),
+        // Built here before the block existed, the attachments named by suffix.
+        movedFrom: {
+          parent: this,
+          names: Object.fromEntries(
+            Object.entries(policies).map(([suffix, arn]) => [arn, `${name}-instance-${suffix}`]),
+          ),
+        },
       },
       child,
-    );
-    // The agent's managed policy (register, poll, report) and SSM for shell access without SSH.
-    for (const [suffix, arn] of [
-      ["ecs", "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"],
-      ["ssm", "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"],
-      ["cloudwatch-agent", "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"],
-    ]) {
-      new aws.iam.RolePolicyAttachment(`${name}-instance-${suffix}`, { role: role.name, policyArn: arn }, child);
-    }
+    ).role;
     const profile = new aws.iam.InstanceProfile(`${name}-instance`, { role: role.name }, child);
 
     this.instanceSecurityGroup = new aws.ec2.SecurityGroup(

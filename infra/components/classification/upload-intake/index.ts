@@ -1,11 +1,12 @@
 /**
- * Where photos arrive: a private, encrypted bucket that phones PUT to through pre-signed URLs,
+ * Where photos arrive: a private, encrypted bucket (blocks/private-bucket) that phones PUT to through pre-signed URLs,
  * whose ObjectCreated events under the upload prefix go to an encrypted SQS queue with a
  * dead-letter queue, so a photo that cannot be judged is parked, never retried forever.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PURPOSE, TAG } from "../../../shared/conventions";
+import { PrivateBucket } from "../../blocks/private-bucket";
 
 export interface UploadIntakeArgs {
   /** Key prefix uploads go under, e.g. "uploads/". */
@@ -28,44 +29,11 @@ export class UploadIntake extends pulumi.ComponentResource {
     super("ml-platform:classification:UploadIntake", name, {}, opts);
     const child = { parent: this };
 
-    this.bucket = new aws.s3.Bucket(name, { forceDestroy: false }, child);
-    const bucket = this.bucket.id;
-    new aws.s3.BucketPublicAccessBlock(
-      `${name}-public-access`,
-      { bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-      child,
-    );
-    new aws.s3.BucketServerSideEncryptionConfiguration(
-      `${name}-encryption`,
-      { bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
-      child,
-    );
-    new aws.s3.BucketPolicy(
-      `${name}-tls-only`,
+    // Uploads are working data that expire: not versioned, nothing to restore.
+    this.bucket = new PrivateBucket(
+      name,
       {
-        bucket,
-        policy: this.bucket.arn.apply((arn) =>
-          JSON.stringify({
-            Version: "2012-10-17",
-            Statement: [
-              {
-                Sid: "DenyInsecureTransport",
-                Effect: "Deny",
-                Principal: "*",
-                Action: "s3:*",
-                Resource: [arn, `${arn}/*`],
-                Condition: { Bool: { "aws:SecureTransport": "false" } },
-              },
-            ],
-          } satisfies aws.iam.PolicyDocument),
-        ),
-      },
-      child,
-    );
-    new aws.s3.BucketCorsConfiguration(
-      `${name}-cors`,
-      {
-        bucket,
+        versioned: false,
         corsRules: [
           {
             allowedMethods: ["PUT"],
@@ -74,14 +42,7 @@ export class UploadIntake extends pulumi.ComponentResource {
             maxAgeSeconds: 3000,
           },
         ],
-      },
-      child,
-    );
-    new aws.s3.BucketLifecycleConfiguration(
-      `${name}-lifecycle`,
-      {
-        bucket,
-        rules: [
+        lifecycleRules: [
           {
             id: "expire-uploads",
             status: "Enabled",
@@ -90,9 +51,12 @@ export class UploadIntake extends pulumi.ComponentResource {
             abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
           },
         ],
+        // Built here, under the same names, before the block existed.
+        movedFrom: { parent: this },
       },
       child,
-    );
+    ).bucket;
+    const bucket = this.bucket.id;
 
     this.deadLetterQueue = new aws.sqs.Queue(
       `${name}-dlq`,

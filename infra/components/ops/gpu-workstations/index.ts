@@ -8,6 +8,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { MANAGED_VALUE, TAG } from "../../../shared/conventions";
+import { ServiceRole } from "../../blocks/service-role";
 
 export interface Workstation {
   /** Name tag and DNS label, e.g. jane-gpu. */
@@ -51,23 +52,27 @@ export class GpuWorkstations extends pulumi.ComponentResource {
     super("ml-platform:ops:GpuWorkstations", name, {}, opts);
     const child = { parent: this };
 
-    this.role = new aws.iam.Role(
+    const policies = {
+      ssm: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+      "cloudwatch-agent": "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
+    };
+    this.role = new ServiceRole(
       `${name}-instance`,
       {
+        description: `${name}: researchers' GPU workstations (SSM and CloudWatch agents only)`,
+        services: ["ec2.amazonaws.com"],
         path: "/guardrails/",
-        assumeRolePolicy: JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
-        } satisfies aws.iam.PolicyDocument),
+        managedPolicyArns: Object.values(policies),
+        // Built here before the block existed, the attachments named by suffix.
+        movedFrom: {
+          parent: this,
+          names: Object.fromEntries(
+            Object.entries(policies).map(([suffix, arn]) => [arn, `${name}-instance-${suffix}`]),
+          ),
+        },
       },
       child,
-    );
-    for (const [suffix, arn] of [
-      ["ssm", "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"],
-      ["cloudwatch-agent", "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"],
-    ]) {
-      new aws.iam.RolePolicyAttachment(`${name}-instance-${suffix}`, { role: this.role.name, policyArn: arn }, child);
-    }
+    ).role;
     const profile = new aws.iam.InstanceProfile(
       `${name}-instance`,
       { role: this.role.name, path: "/guardrails/" },

@@ -10,6 +10,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { GUARDRAIL_VALUE, PLATFORM_NAMES, TAG } from "../../../shared/conventions";
+import { ServiceRole } from "../../blocks/service-role";
 
 export interface AccountAuditArgs {
   /** The trail's bucket (object-locked). */
@@ -54,23 +55,20 @@ export class AccountAudit extends pulumi.ComponentResource {
       child,
     );
 
-    const role = new aws.iam.Role(
+    const configPolicy = "arn:aws:iam::aws:policy/service-role/AWS_ConfigRole";
+    const role = new ServiceRole(
       `${name}-config`,
       {
+        description: `${name}: AWS Config records this account's resources and delivers to the audit bucket`,
+        services: ["config.amazonaws.com"],
         path: PLATFORM_NAMES.guardrailPath,
-        assumeRolePolicy: JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [{ Effect: "Allow", Principal: { Service: "config.amazonaws.com" }, Action: "sts:AssumeRole" }],
-        } satisfies aws.iam.PolicyDocument),
         tags,
+        managedPolicyArns: [configPolicy],
+        // Built here before the block existed.
+        movedFrom: { parent: this, names: { [configPolicy]: `${name}-config-managed` } },
       },
       child,
-    );
-    new aws.iam.RolePolicyAttachment(
-      `${name}-config-managed`,
-      { role: role.name, policyArn: "arn:aws:iam::aws:policy/service-role/AWS_ConfigRole" },
-      child,
-    );
+    ).role;
     for (const region of args.regions) {
       // The first region keeps the names the single-region version had, so it is not replaced.
       const suffix = region === home ? "" : `-${region}`;

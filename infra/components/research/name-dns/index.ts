@@ -10,6 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { GUARDRAIL_VALUE, PLATFORM_NAMES, TAG } from "../../../shared/conventions";
 import { functionBundle } from "../../../shared/function-bundle";
 import { reverseZone } from "../../../shared/cidr";
+import { ServiceRole } from "../../blocks/service-role";
 
 export interface NameDnsArgs {
   zoneName: string;
@@ -64,46 +65,34 @@ export class NameDns extends pulumi.ComponentResource {
       { name: `${PLATFORM_NAMES.logGroupPrefix}${functionName}`, retentionInDays: args.logRetentionDays, tags },
       child,
     );
-    const role = new aws.iam.Role(
+    const role = new ServiceRole(
       `${name}-function`,
       {
+        description: `${name}: the Name-tag DNS function (A and PTR records in the research zones)`,
+        services: ["lambda.amazonaws.com"],
         path: PLATFORM_NAMES.guardrailPath,
-        assumeRolePolicy: JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
-        } satisfies aws.iam.PolicyDocument),
         tags,
+        statements: [
+          {
+            Sid: "Records",
+            Effect: "Allow",
+            Action: ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"],
+            Resource: [this.forwardZone.arn, this.reverseZone.arn],
+          },
+          // DescribeInstances has no resource-level permissions.
+          { Sid: "ReadInstances", Effect: "Allow", Action: "ec2:DescribeInstances", Resource: "*" },
+          {
+            Sid: "Logs",
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+            Resource: pulumi.interpolate`${logGroup.arn}:*`,
+          },
+        ],
+        // Built here before the block existed, under the same names.
+        movedFrom: { parent: this },
       },
       child,
-    );
-    new aws.iam.RolePolicy(
-      `${name}-function`,
-      {
-        role: role.name,
-        policy: pulumi.all([this.forwardZone.arn, this.reverseZone.arn, logGroup.arn]).apply(([fwd, rev, logs]) =>
-          JSON.stringify({
-            Version: "2012-10-17",
-            Statement: [
-              {
-                Sid: "Records",
-                Effect: "Allow",
-                Action: ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"],
-                Resource: [fwd, rev],
-              },
-              // DescribeInstances has no resource-level permissions.
-              { Sid: "ReadInstances", Effect: "Allow", Action: "ec2:DescribeInstances", Resource: "*" },
-              {
-                Sid: "Logs",
-                Effect: "Allow",
-                Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-                Resource: `${logs}:*`,
-              },
-            ],
-          } satisfies aws.iam.PolicyDocument),
-        ),
-      },
-      child,
-    );
+    ).role;
     this.function = new aws.lambda.Function(
       `${name}-function`,
       {
