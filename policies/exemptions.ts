@@ -145,7 +145,7 @@ const byId = new Map(EXEMPTIONS.map((e) => [e.id, e]));
 function claimantProblem(entry: ExemptionEntry, claimant: Linkable): string | undefined {
   const type = entry.claimant?.type ?? entry.type;
   if (claimant.type !== type) return `entry ${entry.id} is for ${type}, not ${claimant.type}`;
-  if (entry.component && !componentTypes(claimant.urn).includes(entry.component))
+  if (entry.component && !componentTypes(claimant).includes(entry.component))
     return `entry ${entry.id} requires a parent component of type ${entry.component}`;
   if (entry.name && claimant.name !== entry.name) return `entry ${entry.id} is for the resource named ${entry.name}`;
   return undefined;

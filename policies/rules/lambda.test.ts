@@ -18,6 +18,23 @@ const openPermission = res("aws:lambda/permission:Permission", "bot-public", {
   functionUrlAuthType: "NONE",
 });
 
+/**
+ * The bot's function built by a block inside the SlackBot component, as the offline plan records it:
+ * parent links up to the component, a URN whose type chain names the block alone (the SDK mocks'
+ * form).
+ */
+const inBlock = (within: string) => {
+  const component = res(within, "bot", {});
+  const block = res("ml-platform:blocks:NodeFunction", "bot", {}, { components: [within], parent: component.urn });
+  const blockFn = res(
+    "aws:lambda/function:Function",
+    "bot-function",
+    { name: "slack-bot", runtime: "nodejs24.x", ...claimed },
+    { components: ["ml-platform:blocks:NodeFunction"], parent: block.urn },
+  );
+  return [component, block, blockFn, url("NONE", "slack-bot", { components: [within], parent: component.urn })];
+};
+
 describe("policy lambda-function-url-auth and the slack-signed-webhook exemption", () => {
   const cases: Case[] = [
     ["a function URL with auth NONE", [fn({}, {}), url("NONE", "slack-bot", {})], [P]],
@@ -36,6 +53,12 @@ describe("policy lambda-function-url-auth and the slack-signed-webhook exemption
       [P, CLAIMS],
     ],
     ["an unclaimed function in the SlackBot component", [fn(), url("NONE")], [P]],
+    ["the claimed function built by a block inside the SlackBot component", inBlock("ml-platform:ops:SlackBot"), []],
+    [
+      "the claimed function built by a block inside another component",
+      inBlock("ml-platform:ops:IdleCheck"),
+      [P, CLAIMS],
+    ],
     [
       "a URL naming another function than the claimed one",
       [fn(claimed), res("aws:lambda/function:Function", "other", { name: "other" }), url("NONE", "other")],

@@ -12,12 +12,19 @@
 import { known, str, type Props } from "./util";
 
 /** What linking needs of a resource (a `PolicyResource` has it; resource policies build one). */
+/** A resource's parent, and its parent's, up to the stack (a stack policy's resources carry them). */
+export interface ParentLink {
+  type: string;
+  parent?: ParentLink;
+}
+
 export interface Linkable {
   type: string;
   urn: string;
   name: string;
   props: Record<string, unknown>;
   dependencies: { urn: string }[];
+  parent?: ParentLink;
 }
 
 /** The name inside an ARN: `arn:aws:s3:::b` → `b`, `…:role/path/r` → `r`, `…:function:f[:qualifier]` → `f`. */
@@ -65,8 +72,15 @@ export function linkedTargets<T extends Linkable>(
   return candidates.filter((c) => answersTo(c, ref, keys, deps.has(c.urn)));
 }
 
-/** Component types above a resource: the `$`-separated type chain of its URN, without its own type. */
-export function componentTypes(urn: string): string[] {
-  const chain = urn.split("::")[2] ?? "";
-  return chain.split("$").slice(0, -1);
+/**
+ * The component types a resource sits in, outermost first: from its parent links where the
+ * resource carries them, else from its URN's qualified type (`Outer$Inner$aws:…`). Both, because
+ * a URN names the whole chain only where the engine builds it: the SDK's mocks keep the parent's
+ * own type alone, so a block inside a component would hide the component.
+ */
+export function componentTypes(r: { urn: string; parent?: ParentLink }): string[] {
+  const fromParents: string[] = [];
+  for (let p = r.parent; p; p = p.parent) fromParents.unshift(p.type);
+  const fromUrn = (r.urn.split("::")[2] ?? "").split("$").slice(0, -1);
+  return [...new Set([...fromParents, ...fromUrn])];
 }

@@ -6,7 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { environmentFor, type IdleCheckConfig } from "../../../../workloads/functions/idle-check/config";
-import { bundledFunction } from "../../../shared/bundled-function";
+import { NodeFunction } from "../../blocks/node-function";
 import { TAG } from "../../../shared/conventions";
 import { managedInstanceStatements } from "../../../shared/managed-instance-policy";
 
@@ -30,9 +30,11 @@ export class IdleCheck extends pulumi.ComponentResource {
   constructor(name: string, args: IdleCheckArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ml-platform:ops:IdleCheck", name, {}, opts);
     const child = { parent: this };
-    const fn = bundledFunction(
+    const fn = new NodeFunction(
       name,
       {
+        description:
+          "The hourly idle check: reads GPU, CPU and network metrics, warns owners in Slack, stops idle GPU instances",
         entry: "workloads/functions/idle-check/handler.ts",
         statements: args.slackSecret.arn.apply((secret): aws.iam.PolicyStatement[] => [
           ...managedInstanceStatements({
@@ -58,8 +60,10 @@ export class IdleCheck extends pulumi.ComponentResource {
         // One run at a time: two overlapping runs would count the same hour twice.
         reservedConcurrentExecutions: 1,
         logRetentionDays: args.logRetentionDays,
+        // Built by this component itself before the block existed: keep the deployed resources.
+        movedFrom: { parent: this },
       },
-      this,
+      { parent: this },
     );
     this.function = fn.function;
     this.role = fn.role;

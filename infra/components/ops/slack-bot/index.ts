@@ -9,7 +9,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { environmentFor, type SlackBotSettings } from "../../../../workloads/functions/slack-bot/config";
-import { bundledFunction } from "../../../shared/bundled-function";
+import { NodeFunction } from "../../blocks/node-function";
 import { TAG } from "../../../shared/conventions";
 import { managedInstanceStatements } from "../../../shared/managed-instance-policy";
 
@@ -41,9 +41,10 @@ export class SlackBot extends pulumi.ComponentResource {
       child,
     );
     const self = `arn:aws:lambda:${args.region}:${args.accountId}:function:${args.functionName}`;
-    const fn = bundledFunction(
+    const fn = new NodeFunction(
       name,
       {
+        description: "The Slack bot behind /gpu: lists, starts, stops and keeps the GPU instances it manages",
         entry: "workloads/functions/slack-bot/handler.ts",
         functionName: args.functionName,
         statements: this.secret.arn.apply((secret): aws.iam.PolicyStatement[] => [
@@ -65,8 +66,10 @@ export class SlackBot extends pulumi.ComponentResource {
         reservedConcurrentExecutions: 5,
         logRetentionDays: args.logRetentionDays,
         tags: { [TAG.policyExemption]: SLACK_WEBHOOK_EXEMPTION },
+        // Built by this component itself before the block existed: keep the deployed resources.
+        movedFrom: { parent: this },
       },
-      this,
+      { parent: this },
     );
     this.function = fn.function;
     this.role = fn.role;
