@@ -50,6 +50,7 @@ import { windowOf, type Tier } from "../../workloads/search/front/coverage";
 import { SegmentRegistry } from "../../workloads/search/front/discovery";
 import { environmentFor as frontEnvironment, loadFrontSettings } from "../../workloads/search/front/config";
 import { startFront } from "../../workloads/search/front/main";
+import { mergeAnswers } from "../../workloads/search/front/merge";
 import { SegmentClients } from "../../workloads/search/front/segment-clients";
 import { Searcher } from "../../workloads/search/front/searcher";
 import type { SearchRequest, SearchResponse } from "../../workloads/search/proto/index";
@@ -308,6 +309,11 @@ export async function run(argv: string[], report: Report): Promise<void> {
     const singleServer = all[parts.length];
     const largestServer = tierServers[parts.indexOf(largest)];
     report({
+      label: "machine.load-average",
+      value: os.loadavg()[0],
+      note: "1-minute load average before measuring: other work on this machine's cores inflates latencies",
+    });
+    report({
       label: "servers.start-seconds",
       value: (Date.now() - started) / 1000,
       unit: "s",
@@ -440,12 +446,15 @@ export async function run(argv: string[], report: Report): Promise<void> {
         if (r >= TARGET) break;
       }
       const at = smallestEfAt(points, TARGET) ?? points[points.length - 1];
-      const cpuBefore = cpuOf(pids) + ownCpu();
+      const serversBefore = cpuOf(pids);
+      const frontBefore = ownCpu();
       clients.searchMicros = 0;
       const loaded = await drive(load, concurrency, async (i) => {
         await search(at.ef, queries[i % queries.length]);
       });
-      const cpuUs = ((cpuOf(pids) + ownCpu() - cpuBefore) * 1e6) / load;
+      const serversUs = ((cpuOf(pids) - serversBefore) * 1e6) / load;
+      const frontUs = ((ownCpu() - frontBefore) * 1e6) / load;
+      const cpuUs = serversUs + frontUs;
       const note = `ef ${at.ef}`;
       report({ label: `${name}.ef`, value: at.ef, note: `smallest swept ef with recall@10 >= ${TARGET}` });
       report({ label: `${name}.recall-at-10`, value: at.recall, note });
@@ -479,6 +488,13 @@ export async function run(argv: string[], report: Report): Promise<void> {
         unit: "µs",
         note: `CPU of ${pids.length} index service process(es) and the client/front, per query`,
       });
+      report({ label: `${name}.servers-us-per-query`, value: serversUs, unit: "µs", note: "of which index services" });
+      report({
+        label: `${name}.client-us-per-query`,
+        value: frontUs,
+        unit: "µs",
+        note: name === "tiers" ? "of which the front: plan, gRPC clients, merge" : "of which the gRPC client",
+      });
       report({
         label: `${name}.search-us-per-query`,
         value: clients.searchMicros / load,
@@ -492,6 +508,33 @@ export async function run(argv: string[], report: Report): Promise<void> {
       tiersPath,
       tierServers.map((s) => s.pid),
     );
+    // The merge alone: the segments' answers to every query, merged again and again in this process.
+    const answers = await Promise.all(
+      queries.map((q) =>
+        Promise.all(
+          parts.map(async (p, n) => ({
+            segmentId: p.file,
+            horizon: windowOf(p.tier, p.start).end,
+            hits: (
+              await clients.search(
+                tierServers[n].address,
+                { vector: q, embeddingVersion: VERSION, k: K * OVERSAMPLE, ef: tiers.ef },
+                10_000,
+              )
+            ).hits,
+          })),
+        ),
+      ),
+    );
+    const mergeRounds = Math.max(1, Math.ceil(load / queries.length));
+    const mergeBefore = ownCpu();
+    for (let r = 0; r < mergeRounds; r++) for (const a of answers) mergeAnswers(a, K, () => undefined);
+    report({
+      label: "tiers.merge-us-per-query",
+      value: ((ownCpu() - mergeBefore) * 1e6) / (mergeRounds * answers.length),
+      unit: "µs",
+      note: `mergeAnswers over ${parts.length} answers of ${K * OVERSAMPLE} hits, in process`,
+    });
     const single = await measure("single", singlePath, [singleServer.pid]);
     report({
       label: "merge-overhead",
