@@ -28,7 +28,14 @@ async function main(): Promise<void> {
       index.initIndex(Math.max(job.count, 1), params.m, params.efConstruction, params.randomSeed);
       for (let i = 0; i < job.count; i++) index.addPoint(Array.from(rows.subarray(i * d, (i + 1) * d)), i);
       const out = path.join(dir, job.file);
-      await index.writeIndex(`${out}.partial`);
+      // Synchronously: with the async writeIndex, nothing holds `index` while the write runs on
+      // libuv's pool, and a GC that frees it cuts the file short (seen: a 350k segment at 54 MB).
+      index.writeIndexSync(`${out}.partial`);
+      const check = new HierarchicalNSW(params.metric as "ip", d);
+      check.readIndexSync(`${out}.partial`);
+      if (check.getCurrentCount() !== job.count) {
+        throw new Error(`${job.file}: wrote ${check.getCurrentCount()} points of ${job.count}`);
+      }
       await rename(`${out}.partial`, out);
       console.log(JSON.stringify({ msg: "built", file: job.file, count: job.count, ms: Date.now() - started }));
     }

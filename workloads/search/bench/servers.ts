@@ -32,3 +32,15 @@ export async function startBenchServer(spec: ServeSpec, timeoutMs = 180_000): Pr
     },
   };
 }
+
+/** Starts every server, or none: if one fails, those that started are stopped before the error is thrown. */
+export async function startBenchServers(specs: readonly ServeSpec[]): Promise<BenchServer[]> {
+  const settled = await Promise.allSettled(specs.map((spec) => startBenchServer(spec)));
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+  const started = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+  if (failed !== undefined) {
+    await Promise.all(started.map((s) => s.stop()));
+    throw failed.reason;
+  }
+  return started;
+}
