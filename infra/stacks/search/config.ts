@@ -1,5 +1,8 @@
 /** The search layer's configuration: every key typed, defaulted where a safe default exists, and checked together. */
 import { z } from "zod";
+import { BuildEnv, type BuildTuning } from "../../../workloads/search/build/config";
+import { METRICS } from "../../../workloads/search/repository/manifest";
+import { environmentFrom } from "../../../workloads/shared/env";
 import { awsAccountId, awsRegion, cidrBlock, iamArn, stackName, tags } from "../../config/schema";
 
 const subnetId = z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "expected a subnet id such as subnet-0123456789abcdef0");
@@ -31,6 +34,29 @@ const nodeGroup = z.object({
 const sizesInOrder = (g: { minSize: number; maxSize: number; desiredSize: number }) =>
   g.minSize <= g.desiredSize && g.desiredSize <= g.maxSize;
 const sizesMessage = { message: "expected minSize <= desiredSize <= maxSize", path: ["desiredSize"] };
+
+const count = z.number().int();
+/**
+ * The builds' tunable settings, camelCase as the build program names them (workloads/search/build/config.ts);
+ * their bounds are the program's own, checked below by its schema. Unknown names are refused.
+ */
+const buildTuning = z
+  .strictObject({
+    projectionUri: s3ObjectUri,
+    inferenceThreads: count,
+    embedBatch: count,
+    downloadConcurrency: count,
+    hnswMetric: z.enum(METRICS),
+    hnswM: count,
+    hnswEfConstruction: count,
+    hnswRandomSeed: count,
+    hnswEfSearch: count,
+    feedCloseGraceSeconds: count,
+    maxImageBytes: count,
+    maxImagePixels: count,
+    cacheMaxBytes: count,
+  })
+  .partial() satisfies z.ZodType<BuildTuning>;
 
 const tier = z.object({
   schedule: cron,
@@ -99,9 +125,7 @@ export const searchConfig = z
       command: z.array(z.string().min(1)).min(1).default(["node", "workloads/search/build/main.js"]),
       embedderModelUri: s3ObjectUri,
       cacheGb: z.number().int().min(10).default(200),
-      env: z
-        .record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, "expected an environment variable name"), z.string())
-        .default({}),
+      settings: buildTuning.default({}),
       tiers: z.object({ hourly: tier, daily: tier, monthly: tier }),
     }),
     index: z.object({ image: pinnedImage, grpcPort: port.default(50051), requests: resources, limits: resources }),
@@ -132,6 +156,14 @@ export const searchConfig = z
         path: ["nodes", "gpu", "gpuAmi"],
         message: `expected an EKS combination for Kubernetes ${c.cluster.kubernetesVersion} (a name starting ${prefix})`,
       });
+    // Each tuned setting against the build's own schema (its bounds), named by its config key.
+    for (const [key, value] of Object.entries(c.builds.settings)) {
+      try {
+        environmentFrom(BuildEnv, { [key]: value });
+      } catch (err) {
+        ctx.addIssue({ code: "custom", path: ["builds", "settings", key], message: (err as Error).message });
+      }
+    }
     if (c.builds.tiers.hourly.gpus < 1)
       ctx.addIssue({
         code: "custom",

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { allowed } from "../../../policies/rules/ec2";
 import { planStack, PlanError } from "../../plan";
+import { readStackConfig } from "../../plan/stack-files";
 import { jsonInput, one, ofType } from "../../plan/query";
 import type { PlannedResource, StackPlan } from "../../plan/types";
 import { K8S } from "../../shared/conventions";
@@ -437,6 +438,17 @@ describe("search stack (offline graph)", () => {
       adminRoleArns: ["arn:aws:iam::111111111111:role/platform-admin"],
       ...extra,
     },
+  });
+
+  const buildsConfig = (change: (builds: Dict) => Dict) => ({
+    "ml-platform:builds": change(structuredClone(readStackConfig("search")["ml-platform:builds"] as Dict)),
+  });
+
+  it("takes the builds' tuning in the build program's setting names, checked against its bounds", async () => {
+    const bad = await failure(buildsConfig((b) => ({ ...b, settings: { embedBatch: 0, hnswM: 16, EMBED_BATCH: 32 } })));
+    expect(bad).to.contain('ml-platform:builds.settings.embedBatch: invalid settings: EMBED_BATCH="0"');
+    expect(bad).to.contain('ml-platform:builds.settings: Unrecognized key: "EMBED_BATCH"');
+    expect(bad).to.not.contain("hnswM");
   });
 
   it("stops with errors naming the keys for an open endpoint, a latest image, or a GPU AMI of another Kubernetes minor", async () => {

@@ -5,7 +5,9 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { environmentFor, type FrontSettingsInput } from "../../../../workloads/search/front/config";
 import { HttpsEgress } from "../../blocks/https-egress";
+import { containerEnv } from "../../blocks/pod-workload";
 import { PodIdentity } from "../../blocks/pod-identity";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../blocks/pod-security";
 import { K8S, SEARCH_COMPONENT } from "../../../shared/conventions";
@@ -18,16 +20,17 @@ export interface SearchFrontArgs {
   namespace: string;
   image: string;
   uid: number;
-  /** Port the front serves HTTP on (container and Service). */
-  httpPort: number;
-  /** Port of its health and metrics server (`/healthz`, `/readyz`, `/metrics`). */
-  opsPort: number;
+  /**
+   * The front's own settings (its env contract, `workloads/search/front/config.ts`), but the two the
+   * component owns: `namespace` and `indexSelector`. `httpPort` is the container's and the Service's
+   * port; `opsPort` serves `/healthz`, `/readyz`, `/metrics`; `embedderModelUri`
+   * (`s3://bucket/key?versionId=`, the builds' own) is also what the front's role may read.
+   */
+  settings: Omit<FrontSettingsInput, "namespace" | "indexSelector"> & { httpPort: number; opsPort: number };
   /** Index services' gRPC port: the only port the front may reach them on. */
   indexGrpcPort: number;
   /** Read: segment manifests in the asset repository. */
   assetRepository: { name: pulumi.Input<string>; arn: pulumi.Input<string> };
-  /** The embedder the front embeds query photos with, as `s3://bucket/key?versionId=`: the builds' own. */
-  embedderModelUri: string;
   /** CIDRs allowed to reach the front (the VPC, a load balancer's subnets). */
   clientCidrs: string[];
   minReplicas: number;
@@ -61,6 +64,11 @@ export class SearchFront extends pulumi.ComponentResource {
     const ns = args.namespace;
     const labels = { [K8S.name]: NAME, [K8S.component]: SEARCH_COMPONENT.front, [K8S.partOf]: "search" };
     const indexLabels = { [K8S.component]: SEARCH_COMPONENT.indexService };
+    const environment = environmentFor({
+      namespace: ns,
+      indexSelector: `${K8S.component}=${SEARCH_COMPONENT.indexService}`,
+      ...args.settings,
+    });
 
     const identity = new PodIdentity(
       name,
@@ -82,7 +90,7 @@ export class SearchFront extends pulumi.ComponentResource {
             Sid: "ReadEmbedderModel",
             Effect: "Allow",
             Action: ["s3:GetObject", "s3:GetObjectVersion"],
-            Resource: [embedderModelArn(args.embedderModelUri)],
+            Resource: [embedderModelArn(args.settings.embedderModelUri)],
           },
           {
             Sid: "ListAssetRepository",
@@ -144,19 +152,10 @@ export class SearchFront extends pulumi.ComponentResource {
                   name: "front",
                   image: args.image,
                   ports: [
-                    { name: "http", containerPort: args.httpPort },
-                    { name: "ops", containerPort: args.opsPort },
+                    { name: "http", containerPort: args.settings.httpPort },
+                    { name: "ops", containerPort: args.settings.opsPort },
                   ],
-                  env: [
-                    { name: "AWS_REGION", value: args.region },
-                    { name: "NAMESPACE", value: ns },
-                    { name: "HTTP_PORT", value: String(args.httpPort) },
-                    { name: "OPS_PORT", value: String(args.opsPort) },
-                    { name: "INDEX_SELECTOR", value: `${K8S.component}=${SEARCH_COMPONENT.indexService}` },
-                    { name: "INDEX_GRPC_PORT", value: String(args.indexGrpcPort) },
-                    { name: "ASSET_BUCKET", value: args.assetRepository.name },
-                    { name: "EMBEDDER_MODEL_URI", value: args.embedderModelUri },
-                  ],
+                  env: containerEnv(args.region, environment),
                   readinessProbe: { httpGet: { path: "/readyz", port: "ops" }, periodSeconds: 5 },
                   livenessProbe: { httpGet: { path: "/healthz", port: "ops" }, periodSeconds: 10, failureThreshold: 3 },
                   securityContext: restrictedContainerSecurityContext(),
@@ -213,7 +212,7 @@ export class SearchFront extends pulumi.ComponentResource {
         frontLabels: labels,
         indexLabels,
         indexGrpcPort: args.indexGrpcPort,
-        httpPort: args.httpPort,
+        httpPort: args.settings.httpPort,
         clientCidrs: args.clientCidrs,
       },
       child,

@@ -7,6 +7,8 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { environmentFor, type BuildTuning } from "../../../../workloads/search/build/config";
+import { containerEnv } from "../../blocks/pod-workload";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../blocks/pod-security";
 import { HttpsEgress } from "../../blocks/https-egress";
 import { PodIdentity } from "../../blocks/pod-identity";
@@ -53,8 +55,8 @@ export interface SegmentBuildsArgs {
   tiers: Record<Tier, TierSchedule>;
   /** GiB of the hourly build's image cache volume. */
   cacheGb: number;
-  /** Extra environment of every build (index parameters, batch sizes). */
-  env: Record<string, string>;
+  /** The builds' tunable settings (index parameters, batch sizes, the feed's close grace): their env contract. */
+  tuning: BuildTuning;
 }
 
 const STORAGE_CLASS = "search-gp3-encrypted";
@@ -148,23 +150,26 @@ export class SegmentBuilds extends pulumi.ComponentResource {
       { ...child, dependsOn: [storageClass] },
     );
 
-    const baseEnv = {
-      ...args.env,
-      AWS_REGION: args.region,
-      ASSET_BUCKET: args.assetRepository.name,
-      FEED_BUCKET: args.feed.name,
-      FEED_PREFIX: args.feed.prefix,
-      IMAGE_BUCKET: args.images.name,
-      EMBEDDER_MODEL_URI: args.embedderModelUri,
-      CACHE_DIR: "/cache",
-      WORK_DIR: "/work",
-    };
+    const buckets = pulumi.all([args.assetRepository.name, args.feed.name, args.images.name]);
+    const environment = (gpu: boolean) =>
+      buckets.apply(([assetBucket, feedBucket, imageBucket]) =>
+        environmentFor({
+          ...args.tuning,
+          assetBucket,
+          feedBucket,
+          feedPrefix: args.feed.prefix,
+          imageBucket,
+          embedderModelUri: args.embedderModelUri,
+          cacheDir: "/cache",
+          workDir: "/work",
+          executionProvider: gpu ? "cuda" : "cpu",
+        }),
+      );
     const tiers = Object.keys(args.tiers) as Tier[];
     const jobs = {} as Record<Tier, k8s.batch.v1.CronJob>;
     for (const tier of tiers) {
       const t = args.tiers[tier];
       const gpu = t.gpus > 0;
-      const env = { ...baseEnv, EXECUTION_PROVIDER: gpu ? "cuda" : "cpu" };
       const tierLabels = { ...labels, [K8S.searchTier]: tier };
       jobs[tier] = new k8s.batch.v1.CronJob(
         `${name}-${tier}`,
@@ -204,7 +209,7 @@ export class SegmentBuilds extends pulumi.ComponentResource {
                         name: "build",
                         image: args.image,
                         command: ["/bin/sh", "-c", buildScript(args.command, tier)],
-                        env: Object.entries(env).map(([n, value]) => ({ name: n, value })),
+                        env: containerEnv(args.region, environment(gpu)),
                         securityContext: restrictedContainerSecurityContext(),
                         resources: {
                           requests: { ...t.requests, ...(gpu ? { [NVIDIA.gpuResource]: String(t.gpus) } : {}) },

@@ -6,7 +6,9 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { environmentFor, type ControllerSettingsInput } from "../../../../workloads/search/controller/config";
 import { HttpsEgress } from "../../blocks/https-egress";
+import { containerEnv } from "../../blocks/pod-workload";
 import { PodIdentity } from "../../blocks/pod-identity";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../blocks/pod-security";
 import { K8S, SEARCH_COMPONENT } from "../../../shared/conventions";
@@ -18,20 +20,20 @@ export interface SegmentControllerArgs {
   namespace: string;
   /** Pinned image of the controller. */
   image: string;
-  /** Pinned image the controller gives every index service. */
-  indexImage: string;
+  /** Non-root uid of the controller's pods and of the index services it runs. */
   uid: number;
-  /** Port of the controller's health and metrics server. */
-  opsPort: number;
-  /** The index services' gRPC port (their Services expose it). */
-  indexGrpcPort: number;
+  /**
+   * The controller's own settings (its env contract, `workloads/search/controller/config.ts`), with
+   * the index services' image, gRPC port and resources, but those the component owns: `namespace`,
+   * `assetBucket`, `indexServiceAccount` and `indexUid` (the pods' uid). `opsPort` serves its probes.
+   */
+  settings: Omit<ControllerSettingsInput, "namespace" | "assetBucket" | "indexServiceAccount" | "indexUid"> & {
+    opsPort: number;
+  };
   /** Read: manifests and segment files. */
   assetRepository: { name: pulumi.Input<string>; arn: pulumi.Input<string> };
   requests: { cpu: string; memory: string };
   limits: { cpu: string; memory: string };
-  /** Requests and limits the controller sets on each index service. */
-  indexRequests: { cpu: string; memory: string };
-  indexLimits: { cpu: string; memory: string };
 }
 
 const NAME = "segment-controller";
@@ -111,20 +113,19 @@ export class SegmentController extends pulumi.ComponentResource {
       { ...child, dependsOn: [role] },
     );
 
-    const env: Record<string, pulumi.Input<string>> = {
-      AWS_REGION: args.region,
-      NAMESPACE: ns,
-      ASSET_BUCKET: args.assetRepository.name,
-      OPS_PORT: String(args.opsPort),
-      INDEX_IMAGE: args.indexImage,
-      INDEX_SERVICE_ACCOUNT: INDEX_SERVICE_ACCOUNT,
-      INDEX_GRPC_PORT: String(args.indexGrpcPort),
-      INDEX_UID: String(args.uid),
-      INDEX_CPU_REQUEST: args.indexRequests.cpu,
-      INDEX_MEMORY_REQUEST: args.indexRequests.memory,
-      INDEX_CPU_LIMIT: args.indexLimits.cpu,
-      INDEX_MEMORY_LIMIT: args.indexLimits.memory,
-    };
+    const { opsPort, indexImage, indexGrpcPort, ...rest } = args.settings;
+    const environment = pulumi.output(args.assetRepository.name).apply((assetBucket) =>
+      environmentFor({
+        namespace: ns,
+        assetBucket,
+        opsPort,
+        indexImage,
+        indexServiceAccount: INDEX_SERVICE_ACCOUNT,
+        indexGrpcPort,
+        indexUid: args.uid,
+        ...rest,
+      }),
+    );
     this.deployment = new k8s.apps.v1.Deployment(
       name,
       {
@@ -144,8 +145,8 @@ export class SegmentController extends pulumi.ComponentResource {
                 {
                   name: "controller",
                   image: args.image,
-                  ports: [{ name: "ops", containerPort: args.opsPort }],
-                  env: Object.entries(env).map(([n, value]) => ({ name: n, value })),
+                  ports: [{ name: "ops", containerPort: opsPort }],
+                  env: containerEnv(args.region, environment),
                   readinessProbe: { httpGet: { path: "/readyz", port: "ops" }, periodSeconds: 10 },
                   livenessProbe: { httpGet: { path: "/healthz", port: "ops" }, periodSeconds: 20, failureThreshold: 3 },
                   securityContext: restrictedContainerSecurityContext(),
