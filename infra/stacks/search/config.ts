@@ -1,6 +1,6 @@
 /** The search layer's configuration: every key typed, defaulted where a safe default exists, and checked together. */
 import { z } from "zod";
-import { BuildEnv, type BuildTuning } from "../../../workloads/search/build/config";
+import { BuildEnv, DEFAULT_FEED_CLOSE_GRACE_SECONDS, type BuildTuning } from "../../../workloads/search/build/config";
 import { METRICS } from "../../../workloads/search/repository/manifest";
 import { environmentFrom } from "../../../workloads/shared/env";
 import { awsAccountId, awsRegion, cidrBlock, iamArn, stackName, tags } from "../../config/schema";
@@ -67,6 +67,21 @@ const tier = z.object({
   gpus: z.number().int().min(0).max(8).default(0),
 });
 
+const FIXED_FIELDS = {
+  hourly: "the minute",
+  daily: "the minute and hour",
+  monthly: "the minute, hour and day of month",
+};
+
+/** Seconds from the start of a tier's window to its scheduled run, or undefined unless those fields are plain numbers. */
+function secondsIntoWindow(tier: "hourly" | "daily" | "monthly", schedule: string): number | undefined {
+  const [minute, hour, day] = schedule.trim().split(/\s+/);
+  const fields = tier === "hourly" ? [minute] : tier === "daily" ? [minute, hour] : [minute, hour, day];
+  if (!fields.every((f) => /^\d+$/.test(f))) return undefined;
+  const [m, h = 0, d = 1] = fields.map(Number);
+  return (d - 1) * 86_400 + h * 3600 + m * 60;
+}
+
 export const searchConfig = z
   .object({
     layer: z.literal("search"),
@@ -120,9 +135,9 @@ export const searchConfig = z
       .object({ noncurrentVersionDays: z.number().int().min(1).default(30) })
       .default({ noncurrentVersionDays: 30 }),
     feed: z.object({ bucket: bucketName, prefix: z.string().default("") }),
-    builds: z.object({
+    // Strict: a key the builds no longer take (`command`: the image's entry point runs them) is refused.
+    builds: z.strictObject({
       image: pinnedImage,
-      command: z.array(z.string().min(1)).min(1).default(["node", "workloads/search/build/main.js"]),
       embedderModelUri: s3ObjectUri,
       cacheGb: z.number().int().min(10).default(200),
       settings: buildTuning.default({}),
@@ -163,6 +178,26 @@ export const searchConfig = z
       } catch (err) {
         ctx.addIssue({ code: "custom", path: ["builds", "settings", key], message: (err as Error).message });
       }
+    }
+    // `--window last-closed` builds the window whose end plus the close grace has passed when the run
+    // starts: a run earlier into its window than the grace would build the window before the one just
+    // closed, and leave that one to nobody.
+    const grace = c.builds.settings.feedCloseGraceSeconds ?? DEFAULT_FEED_CLOSE_GRACE_SECONDS;
+    for (const t of ["hourly", "daily", "monthly"] as const) {
+      const offset = secondsIntoWindow(t, c.builds.tiers[t].schedule);
+      const path = ["builds", "tiers", t, "schedule"];
+      if (offset === undefined)
+        ctx.addIssue({
+          code: "custom",
+          path,
+          message: `expected ${FIXED_FIELDS[t]} as numbers, to check against the close grace`,
+        });
+      else if (offset < grace)
+        ctx.addIssue({
+          code: "custom",
+          path,
+          message: `starts ${offset} s into its window, before the feed's close grace (${grace} s, builds.settings.feedCloseGraceSeconds): --window last-closed would build the window before the one just closed`,
+        });
     }
     if (c.builds.tiers.hourly.gpus < 1)
       ctx.addIssue({

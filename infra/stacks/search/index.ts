@@ -110,7 +110,6 @@ export async function search(): Promise<SearchOutputs> {
     {
       ...workload,
       image: cfg.builds.image,
-      command: cfg.builds.command,
       uid: cfg.uid,
       assetRepository,
       feed: { name: cfg.feed.bucket, arn: `arn:aws:s3:::${cfg.feed.bucket}`, prefix: cfg.feed.prefix },

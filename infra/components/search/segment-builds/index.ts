@@ -13,7 +13,7 @@ import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from
 import { HttpsEgress } from "../../blocks/https-egress";
 import { PodIdentity } from "../../blocks/pod-identity";
 import { K8S, NVIDIA, SEARCH_COMPONENT } from "../../../shared/conventions";
-import { buildScript, type Tier } from "./windows";
+import type { Tier } from "../../../../workloads/search/build/windows";
 
 export interface BucketHandle {
   name: pulumi.Input<string>;
@@ -40,8 +40,6 @@ export interface SegmentBuildsArgs {
   namespace: string;
   /** Pinned image of the build program. */
   image: string;
-  /** The image's build entry point, e.g. ["node", "workloads/search/build/main.js"]. */
-  command: string[];
   /** Non-root uid the pods run as. */
   uid: number;
   /** Written: segments, manifests, pointers, run records. */
@@ -208,7 +206,9 @@ export class SegmentBuilds extends pulumi.ComponentResource {
                       {
                         name: "build",
                         image: args.image,
-                        command: ["/bin/sh", "-c", buildScript(args.command, tier)],
+                        // No command: the image's entry point (`node main.js`, no shell) builds the window
+                        // closed last when the run starts (end plus the feed's close grace).
+                        args: ["--tier", tier, "--window", "last-closed"],
                         env: containerEnv(args.region, environment(gpu)),
                         securityContext: restrictedContainerSecurityContext(),
                         resources: {
