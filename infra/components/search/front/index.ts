@@ -6,18 +6,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { environmentFor, type FrontSettingsInput } from "../../../../workloads/search/front/config";
-import { HttpsEgress } from "../../blocks/https-egress";
-import { containerEnv } from "../../blocks/pod-workload";
-import { PodIdentity } from "../../blocks/pod-identity";
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../blocks/pod-security";
+import { containerEnv, podWorkload, type WorkloadPlacement } from "../../blocks/pod-workload";
 import { K8S, SEARCH_COMPONENT } from "../../../shared/conventions";
 import { frontNetworkPolicies } from "./network-policies";
 
-export interface SearchFrontArgs {
-  clusterName: string;
-  accountId: string;
+export interface SearchFrontArgs extends WorkloadPlacement {
   region: string;
-  namespace: string;
   image: string;
   uid: number;
   /**
@@ -70,7 +64,7 @@ export class SearchFront extends pulumi.ComponentResource {
       ...args.settings,
     });
 
-    const identity = new PodIdentity(
+    const workload = podWorkload(
       name,
       {
         clusterName: args.clusterName,
@@ -78,6 +72,7 @@ export class SearchFront extends pulumi.ComponentResource {
         namespace: ns,
         serviceAccount: NAME,
         labels,
+        egressPolicy: "front-https",
         description: "Search front: read segment manifests in the asset repository",
         statements: [
           {
@@ -135,10 +130,8 @@ export class SearchFront extends pulumi.ComponentResource {
           template: {
             metadata: { labels },
             spec: {
-              serviceAccountName: NAME,
               // The front watches EndpointSlices, so it needs its token.
-              automountServiceAccountToken: true,
-              securityContext: restrictedPodSecurityContext(args.uid),
+              ...workload.pod(args.uid, { automountToken: true }),
               topologySpreadConstraints: [
                 {
                   maxSkew: 1,
@@ -158,7 +151,7 @@ export class SearchFront extends pulumi.ComponentResource {
                   env: containerEnv(args.region, environment),
                   readinessProbe: { httpGet: { path: "/readyz", port: "ops" }, periodSeconds: 5 },
                   livenessProbe: { httpGet: { path: "/healthz", port: "ops" }, periodSeconds: 10, failureThreshold: 3 },
-                  securityContext: restrictedContainerSecurityContext(),
+                  securityContext: workload.containerSecurityContext,
                   resources: { requests: args.requests, limits: args.limits },
                   volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
                 },
@@ -168,7 +161,7 @@ export class SearchFront extends pulumi.ComponentResource {
           },
         },
       },
-      { ...child, dependsOn: [identity] },
+      { ...child, dependsOn: [workload.identity] },
     );
     this.service = new k8s.core.v1.Service(
       name,
@@ -217,7 +210,6 @@ export class SearchFront extends pulumi.ComponentResource {
       },
       child,
     );
-    new HttpsEgress(`${name}-egress`, { namespace: ns, name: "front-https", podLabels: labels }, child);
     this.registerOutputs({ service: NAME });
   }
 }

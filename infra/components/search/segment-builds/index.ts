@@ -8,10 +8,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { environmentFor, type BuildTuning } from "../../../../workloads/search/build/config";
-import { containerEnv } from "../../blocks/pod-workload";
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../blocks/pod-security";
-import { HttpsEgress } from "../../blocks/https-egress";
-import { PodIdentity } from "../../blocks/pod-identity";
+import type { PodIdentity } from "../../blocks/pod-identity";
+import { containerEnv, podWorkload, type WorkloadPlacement } from "../../blocks/pod-workload";
 import { K8S, NVIDIA, SEARCH_COMPONENT } from "../../../shared/conventions";
 import type { Tier } from "../../../../workloads/search/build/windows";
 
@@ -33,11 +31,8 @@ export interface TierSchedule {
   gpus: number;
 }
 
-export interface SegmentBuildsArgs {
-  clusterName: string;
-  accountId: string;
+export interface SegmentBuildsArgs extends WorkloadPlacement {
   region: string;
-  namespace: string;
   /** Pinned image of the build program. */
   image: string;
   /** Non-root uid the pods run as. */
@@ -75,7 +70,7 @@ export class SegmentBuilds extends pulumi.ComponentResource {
     const child = { parent: this };
     const labels = { [K8S.component]: SEARCH_COMPONENT.build, [K8S.partOf]: "search" };
 
-    this.identity = new PodIdentity(
+    const workload = podWorkload(
       name,
       {
         clusterName: args.clusterName,
@@ -83,6 +78,7 @@ export class SegmentBuilds extends pulumi.ComponentResource {
         namespace: args.namespace,
         serviceAccount: SERVICE_ACCOUNT,
         labels,
+        egressPolicy: "segment-build-https",
         description: "Search segment builds: write the asset repository; read the feed, photos and embedder model",
         statements: [
           {
@@ -120,6 +116,7 @@ export class SegmentBuilds extends pulumi.ComponentResource {
       },
       child,
     );
+    this.identity = workload.identity;
 
     const storageClass = new k8s.storage.v1.StorageClass(
       `${name}-gp3`,
@@ -190,10 +187,8 @@ export class SegmentBuilds extends pulumi.ComponentResource {
                 template: {
                   metadata: { labels: tierLabels },
                   spec: {
-                    serviceAccountName: SERVICE_ACCOUNT,
-                    automountServiceAccountToken: false,
+                    ...workload.pod(args.uid, { automountToken: false }),
                     restartPolicy: "Never",
-                    securityContext: restrictedPodSecurityContext(args.uid),
                     ...(gpu
                       ? {
                           nodeSelector: { [K8S.gpuNode]: "true" },
@@ -210,7 +205,7 @@ export class SegmentBuilds extends pulumi.ComponentResource {
                         // closed last when the run starts (end plus the feed's close grace).
                         args: ["--tier", tier, "--window", "last-closed"],
                         env: containerEnv(args.region, environment(gpu)),
-                        securityContext: restrictedContainerSecurityContext(),
+                        securityContext: workload.containerSecurityContext,
                         resources: {
                           requests: { ...t.requests, ...(gpu ? { [NVIDIA.gpuResource]: String(t.gpus) } : {}) },
                           limits: { ...t.limits, ...(gpu ? { [NVIDIA.gpuResource]: String(t.gpus) } : {}) },
@@ -240,11 +235,6 @@ export class SegmentBuilds extends pulumi.ComponentResource {
         { ...child, dependsOn: [cache, this.identity] },
       );
     }
-    new HttpsEgress(
-      `${name}-egress`,
-      { namespace: args.namespace, name: "segment-build-https", podLabels: labels },
-      child,
-    );
     this.cronJobs = jobs;
     this.registerOutputs({ cronJobs: tiers.map((t) => `segment-build-${t}`) });
   }

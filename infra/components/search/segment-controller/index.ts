@@ -7,17 +7,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { environmentFor, type ControllerSettingsInput } from "../../../../workloads/search/controller/config";
-import { HttpsEgress } from "../../blocks/https-egress";
-import { containerEnv } from "../../blocks/pod-workload";
-import { PodIdentity } from "../../blocks/pod-identity";
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../blocks/pod-security";
+import type { PodIdentity } from "../../blocks/pod-identity";
+import { containerEnv, podWorkload, type WorkloadPlacement } from "../../blocks/pod-workload";
 import { K8S, SEARCH_COMPONENT } from "../../../shared/conventions";
 
-export interface SegmentControllerArgs {
-  clusterName: string;
-  accountId: string;
+export interface SegmentControllerArgs extends WorkloadPlacement {
   region: string;
-  namespace: string;
   /** Pinned image of the controller. */
   image: string;
   /** Non-root uid of the controller's pods and of the index services it runs. */
@@ -65,32 +60,33 @@ export class SegmentController extends pulumi.ComponentResource {
       },
     ];
 
-    const identity = new PodIdentity(
+    const placement = { clusterName: args.clusterName, accountId: args.accountId, namespace: ns };
+    const workload = podWorkload(
       name,
       {
-        clusterName: args.clusterName,
-        accountId: args.accountId,
-        namespace: ns,
+        ...placement,
         serviceAccount: NAME,
         labels,
+        egressPolicy: "segment-controller-https",
         description: "Search segment controller: read published manifests in the asset repository",
         statements: readRepository("Controller"),
       },
       child,
     );
-    this.indexIdentity = new PodIdentity(
+    // The index services' pods are the controller's to write (workloads/search/controller/desired.ts):
+    // here only the account they run as and their way out.
+    this.indexIdentity = podWorkload(
       `${name}-index`,
       {
-        clusterName: args.clusterName,
-        accountId: args.accountId,
-        namespace: ns,
+        ...placement,
         serviceAccount: INDEX_SERVICE_ACCOUNT,
         labels: indexLabels,
+        egressPolicy: "index-services-https",
         description: "Search index services: read segments in the asset repository",
         statements: readRepository("Index"),
       },
       child,
-    );
+    ).identity;
     const verbs = ["get", "list", "watch", "create", "update", "patch", "delete"];
     const role = new k8s.rbac.v1.Role(
       name,
@@ -138,9 +134,8 @@ export class SegmentController extends pulumi.ComponentResource {
           template: {
             metadata: { labels },
             spec: {
-              serviceAccountName: NAME,
-              automountServiceAccountToken: true,
-              securityContext: restrictedPodSecurityContext(args.uid),
+              // The controller applies Deployments and Services: it needs its token.
+              ...workload.pod(args.uid, { automountToken: true }),
               containers: [
                 {
                   name: "controller",
@@ -149,7 +144,7 @@ export class SegmentController extends pulumi.ComponentResource {
                   env: containerEnv(args.region, environment),
                   readinessProbe: { httpGet: { path: "/readyz", port: "ops" }, periodSeconds: 10 },
                   livenessProbe: { httpGet: { path: "/healthz", port: "ops" }, periodSeconds: 20, failureThreshold: 3 },
-                  securityContext: restrictedContainerSecurityContext(),
+                  securityContext: workload.containerSecurityContext,
                   resources: { requests: args.requests, limits: args.limits },
                   volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
                 },
@@ -159,13 +154,7 @@ export class SegmentController extends pulumi.ComponentResource {
           },
         },
       },
-      { ...child, dependsOn: [identity, role] },
-    );
-    new HttpsEgress(`${name}-egress`, { namespace: ns, name: "segment-controller-https", podLabels: labels }, child);
-    new HttpsEgress(
-      `${name}-index-egress`,
-      { namespace: ns, name: "index-services-https", podLabels: indexLabels },
-      child,
+      { ...child, dependsOn: [workload.identity, role] },
     );
     this.registerOutputs({ deployment: NAME, indexServiceAccount: INDEX_SERVICE_ACCOUNT });
   }
