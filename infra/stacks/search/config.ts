@@ -1,5 +1,8 @@
 /** The search layer's configuration: every key typed, defaulted where a safe default exists, and checked together. */
 import { z } from "zod";
+import { BuildEnv, DEFAULT_FEED_CLOSE_GRACE_SECONDS, type BuildTuning } from "../../../workloads/search/build/config";
+import { METRICS } from "../../../workloads/search/repository/manifest";
+import { environmentFrom } from "../../../workloads/shared/env";
 import { awsAccountId, awsRegion, cidrBlock, iamArn, stackName, tags } from "../../config/schema";
 
 const subnetId = z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "expected a subnet id such as subnet-0123456789abcdef0");
@@ -32,6 +35,29 @@ const sizesInOrder = (g: { minSize: number; maxSize: number; desiredSize: number
   g.minSize <= g.desiredSize && g.desiredSize <= g.maxSize;
 const sizesMessage = { message: "expected minSize <= desiredSize <= maxSize", path: ["desiredSize"] };
 
+const count = z.number().int();
+/**
+ * The builds' tunable settings, camelCase as the build program names them (workloads/search/build/config.ts);
+ * their bounds are the program's own, checked below by its schema. Unknown names are refused.
+ */
+const buildTuning = z
+  .strictObject({
+    projectionUri: s3ObjectUri,
+    inferenceThreads: count,
+    embedBatch: count,
+    downloadConcurrency: count,
+    hnswMetric: z.enum(METRICS),
+    hnswM: count,
+    hnswEfConstruction: count,
+    hnswRandomSeed: count,
+    hnswEfSearch: count,
+    feedCloseGraceSeconds: count,
+    maxImageBytes: count,
+    maxImagePixels: count,
+    cacheMaxBytes: count,
+  })
+  .partial() satisfies z.ZodType<BuildTuning>;
+
 const tier = z.object({
   schedule: cron,
   startingDeadlineSeconds: z.number().int().min(60),
@@ -40,6 +66,21 @@ const tier = z.object({
   limits: resources,
   gpus: z.number().int().min(0).max(8).default(0),
 });
+
+const FIXED_FIELDS = {
+  hourly: "the minute",
+  daily: "the minute and hour",
+  monthly: "the minute, hour and day of month",
+};
+
+/** Seconds from the start of a tier's window to its scheduled run, or undefined unless those fields are plain numbers. */
+function secondsIntoWindow(tier: "hourly" | "daily" | "monthly", schedule: string): number | undefined {
+  const [minute, hour, day] = schedule.trim().split(/\s+/);
+  const fields = tier === "hourly" ? [minute] : tier === "daily" ? [minute, hour] : [minute, hour, day];
+  if (!fields.every((f) => /^\d+$/.test(f))) return undefined;
+  const [m, h = 0, d = 1] = fields.map(Number);
+  return (d - 1) * 86_400 + h * 3600 + m * 60;
+}
 
 export const searchConfig = z
   .object({
@@ -94,14 +135,12 @@ export const searchConfig = z
       .object({ noncurrentVersionDays: z.number().int().min(1).default(30) })
       .default({ noncurrentVersionDays: 30 }),
     feed: z.object({ bucket: bucketName, prefix: z.string().default("") }),
-    builds: z.object({
+    // Strict: a key the builds no longer take (`command`: the image's entry point runs them) is refused.
+    builds: z.strictObject({
       image: pinnedImage,
-      command: z.array(z.string().min(1)).min(1).default(["node", "workloads/search/build/main.js"]),
       embedderModelUri: s3ObjectUri,
       cacheGb: z.number().int().min(10).default(200),
-      env: z
-        .record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, "expected an environment variable name"), z.string())
-        .default({}),
+      settings: buildTuning.default({}),
       tiers: z.object({ hourly: tier, daily: tier, monthly: tier }),
     }),
     index: z.object({ image: pinnedImage, grpcPort: port.default(50051), requests: resources, limits: resources }),
@@ -132,6 +171,34 @@ export const searchConfig = z
         path: ["nodes", "gpu", "gpuAmi"],
         message: `expected an EKS combination for Kubernetes ${c.cluster.kubernetesVersion} (a name starting ${prefix})`,
       });
+    // Each tuned setting against the build's own schema (its bounds), named by its config key.
+    for (const [key, value] of Object.entries(c.builds.settings)) {
+      try {
+        environmentFrom(BuildEnv, { [key]: value });
+      } catch (err) {
+        ctx.addIssue({ code: "custom", path: ["builds", "settings", key], message: (err as Error).message });
+      }
+    }
+    // `--window last-closed` builds the window whose end plus the close grace has passed when the run
+    // starts: a run earlier into its window than the grace would build the window before the one just
+    // closed, and leave that one to nobody.
+    const grace = c.builds.settings.feedCloseGraceSeconds ?? DEFAULT_FEED_CLOSE_GRACE_SECONDS;
+    for (const t of ["hourly", "daily", "monthly"] as const) {
+      const offset = secondsIntoWindow(t, c.builds.tiers[t].schedule);
+      const path = ["builds", "tiers", t, "schedule"];
+      if (offset === undefined)
+        ctx.addIssue({
+          code: "custom",
+          path,
+          message: `expected ${FIXED_FIELDS[t]} as numbers, to check against the close grace`,
+        });
+      else if (offset < grace)
+        ctx.addIssue({
+          code: "custom",
+          path,
+          message: `starts ${offset} s into its window, before the feed's close grace (${grace} s, builds.settings.feedCloseGraceSeconds): --window last-closed would build the window before the one just closed`,
+        });
+    }
     if (c.builds.tiers.hourly.gpus < 1)
       ctx.addIssue({
         code: "custom",

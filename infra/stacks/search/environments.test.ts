@@ -1,24 +1,46 @@
 /**
- * The search layer's containers get environments their programs accept: each Deployment's env
- * read back through the program's own settings loader (the env contract the workload owns).
+ * The search layer's containers get environments their programs accept: every container the stack
+ * declares has its env read back through its program's own schema and settings loader (the env
+ * contract the workload owns), and a variable the program does not define fails the test instead
+ * of being dropped silently at start.
  */
 import { expect } from "chai";
-import { loadControllerSettings } from "../../../workloads/search/controller/config";
-import { loadFrontSettings } from "../../../workloads/search/front/config";
+import type { z } from "zod";
+import { BuildEnv, settingsFromEnv } from "../../../workloads/search/build/config";
+import { controllerEnv, loadControllerSettings } from "../../../workloads/search/controller/config";
+import { frontEnv, loadFrontSettings } from "../../../workloads/search/front/config";
+import { loadEnv } from "../../../workloads/shared/env";
+import { SDK_ENVIRONMENT } from "../../components/blocks/pod-workload";
 import { planStack } from "../../plan";
-import type { StackPlan } from "../../plan/types";
+import type { PlannedResource, StackPlan } from "../../plan/types";
 
 const CLASSIFICATION = { classification: { uploadBucket: "photos-0a1b2c3" } };
 
-function envOf(plan: StackPlan, name: string): Record<string, string> {
-  const deployment = plan.resources.find(
-    (r) => r.type === "kubernetes:apps/v1:Deployment" && (r.inputs.metadata as { name?: string })?.name === name,
+interface PodSpec {
+  containers: { name: string; env?: { name: string; value: string }[] }[];
+}
+const nameOf = (r: PlannedResource) => (r.inputs.metadata as { name?: string })?.name ?? "";
+const podSpec = (r: PlannedResource): PodSpec =>
+  r.type === "kubernetes:batch/v1:CronJob"
+    ? (r.inputs.spec as { jobTemplate: { spec: { template: { spec: PodSpec } } } }).jobTemplate.spec.template.spec
+    : (r.inputs.spec as { template: { spec: PodSpec } }).template.spec;
+
+/** The one container's env of `name`, after checking every variable is one its program defines. */
+function envOf(plan: StackPlan, name: string, schema: z.ZodObject): Record<string, string> {
+  const owner = plan.resources.find(
+    (r) => ["kubernetes:apps/v1:Deployment", "kubernetes:batch/v1:CronJob"].includes(r.type) && nameOf(r) === name,
   );
-  if (!deployment) throw new Error(`no Deployment ${name} in the plan`);
-  const spec = deployment.inputs.spec as {
-    template: { spec: { containers: { env?: { name: string; value: string }[] }[] } };
-  };
-  return Object.fromEntries((spec.template.spec.containers[0].env ?? []).map((e) => [e.name, e.value]));
+  if (!owner) throw new Error(`no Deployment or CronJob ${name} in the plan`);
+  const { containers } = podSpec(owner);
+  expect(containers, `${name}: one container`).to.have.length(1);
+  const env = Object.fromEntries((containers[0].env ?? []).map((e) => [e.name, e.value]));
+  const known = new Set<string>([...Object.keys(schema.shape), ...SDK_ENVIRONMENT]);
+  expect(
+    Object.keys(env).filter((k) => !known.has(k)),
+    `${name}: variables its program does not define`,
+  ).to.deep.equal([]);
+  expect(env.AWS_REGION, `${name}: AWS_REGION for the SDK`).to.equal("us-east-1");
+  return env;
 }
 
 describe("search layer environments (read back by the programs)", () => {
@@ -27,15 +49,51 @@ describe("search layer environments (read back by the programs)", () => {
     plan = await planStack("search", { stackOutputs: CLASSIFICATION });
   });
 
+  it("declares no container this test does not read back", () => {
+    const owners = plan.resources
+      .filter((r) => ["kubernetes:apps/v1:Deployment", "kubernetes:batch/v1:CronJob"].includes(r.type))
+      .map(nameOf)
+      .sort();
+    expect(owners).to.deep.equal([
+      "search-front",
+      "segment-build-daily",
+      "segment-build-hourly",
+      "segment-build-monthly",
+      "segment-controller",
+    ]);
+  });
+
   it("gives the front an environment its settings loader accepts, with the builds' embedder", () => {
-    const settings = loadFrontSettings(envOf(plan, "search-front"));
+    const settings = loadFrontSettings(envOf(plan, "search-front", frontEnv));
     expect(settings.namespace).to.equal("search");
+    expect(settings.httpPort).to.equal(8080);
+    expect(settings.indexSelector).to.equal("app.kubernetes.io/component=index-service");
     expect(settings.embedderModelUri).to.match(/^s3:\/\//);
   });
 
-  it("gives the segment controller an environment its settings loader accepts", () => {
-    const settings = loadControllerSettings(envOf(plan, "segment-controller"));
+  it("gives the segment controller an environment its settings loader accepts, with the index services' settings", () => {
+    const settings = loadControllerSettings(envOf(plan, "segment-controller", controllerEnv));
     expect(settings.namespace).to.equal("search");
+    expect(settings.assetBucket).to.match(/^search-assets-/);
     expect(settings.indexServiceAccount).to.equal("index-service");
+    expect(settings.indexImage).to.match(/search-index:1\.0\.0$/);
+    expect(settings.indexUid).to.equal(10001);
+    expect(settings.indexGrpcPort).to.equal(50051);
+    expect([settings.indexCpuRequest, settings.indexMemoryLimit]).to.deep.equal(["500m", "2Gi"]);
+  });
+
+  it("gives each segment build an environment its loader accepts: the buckets, the tuning, CUDA on the GPU tier only", () => {
+    for (const tier of ["hourly", "daily", "monthly"]) {
+      const env = loadEnv(BuildEnv, envOf(plan, `segment-build-${tier}`, BuildEnv));
+      const settings = settingsFromEnv(env);
+      expect(settings.imageBucket, tier).to.equal("photos-0a1b2c3");
+      expect(settings.feedBucket, tier).to.equal("recipes-catalogue-feed");
+      expect(settings.feedPrefix, tier).to.equal("catalogue/");
+      expect(settings.assetBucket, tier).to.match(/^search-assets-/);
+      expect(settings.embedBatch, tier).to.equal(32);
+      expect(env.INFERENCE_THREADS, tier).to.equal(4);
+      expect(env.CACHE_DIR, tier).to.equal("/cache");
+      expect(env.EXECUTION_PROVIDER, tier).to.equal(tier === "hourly" ? "cuda" : "cpu");
+    }
   });
 });

@@ -110,7 +110,6 @@ export async function search(): Promise<SearchOutputs> {
     {
       ...workload,
       image: cfg.builds.image,
-      command: cfg.builds.command,
       uid: cfg.uid,
       assetRepository,
       feed: { name: cfg.feed.bucket, arn: `arn:aws:s3:::${cfg.feed.bucket}`, prefix: cfg.feed.prefix },
@@ -118,7 +117,7 @@ export async function search(): Promise<SearchOutputs> {
       embedderModelUri: cfg.builds.embedderModelUri,
       tiers: cfg.builds.tiers,
       cacheGb: cfg.builds.cacheGb,
-      env: cfg.builds.env,
+      tuning: cfg.builds.settings,
     },
     { ...inNamespace, dependsOn: [ns, gpu.nodeGroup] },
   );
@@ -127,15 +126,19 @@ export async function search(): Promise<SearchOutputs> {
     {
       ...workload,
       image: cfg.controller.image,
-      indexImage: cfg.index.image,
       uid: cfg.uid,
-      opsPort: cfg.controller.opsPort,
-      indexGrpcPort: cfg.index.grpcPort,
+      settings: {
+        opsPort: cfg.controller.opsPort,
+        indexImage: cfg.index.image,
+        indexGrpcPort: cfg.index.grpcPort,
+        indexCpuRequest: cfg.index.requests.cpu,
+        indexMemoryRequest: cfg.index.requests.memory,
+        indexCpuLimit: cfg.index.limits.cpu,
+        indexMemoryLimit: cfg.index.limits.memory,
+      },
       assetRepository,
       requests: cfg.controller.requests,
       limits: cfg.controller.limits,
-      indexRequests: cfg.index.requests,
-      indexLimits: cfg.index.limits,
     },
     inNamespace,
   );
@@ -143,11 +146,13 @@ export async function search(): Promise<SearchOutputs> {
     "search-front",
     {
       ...workload,
-      embedderModelUri: cfg.builds.embedderModelUri,
       image: cfg.front.image,
       uid: cfg.uid,
-      httpPort: cfg.front.httpPort,
-      opsPort: cfg.front.opsPort,
+      settings: {
+        httpPort: cfg.front.httpPort,
+        opsPort: cfg.front.opsPort,
+        embedderModelUri: cfg.builds.embedderModelUri,
+      },
       indexGrpcPort: cfg.index.grpcPort,
       assetRepository,
       clientCidrs: cfg.front.clientCidrs,

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { allowed } from "../../../policies/rules/ec2";
 import { planStack, PlanError } from "../../plan";
+import { readStackConfig } from "../../plan/stack-files";
 import { jsonInput, one, ofType } from "../../plan/query";
 import type { PlannedResource, StackPlan } from "../../plan/types";
 import { K8S } from "../../shared/conventions";
@@ -347,8 +348,10 @@ describe("search stack (offline graph)", () => {
         failedJobsHistoryLimit: 3,
       });
       expect(spec.jobTemplate.spec.activeDeadlineSeconds, name).to.equal(active);
-      const command = (spec.jobTemplate.spec.template.spec.containers[0] as Container & { command: string[] }).command;
-      expect(command[2], name).to.contain(`--tier ${name.split("-").pop()} --window`);
+      // No shell, no command: the image's entry point, told the tier and to build the window closed last.
+      const [build] = spec.jobTemplate.spec.template.spec.containers as Array<Container & Dict>;
+      expect(build.command, name).to.equal(undefined);
+      expect(build.args, name).to.deep.equal(["--tier", name.split("-").pop(), "--window", "last-closed"]);
     }
     const hourly = (jobs["segment-build-hourly"] as { jobTemplate: { spec: { template: { spec: PodSpec } } } })
       .jobTemplate.spec.template.spec;
@@ -437,6 +440,39 @@ describe("search stack (offline graph)", () => {
       adminRoleArns: ["arn:aws:iam::111111111111:role/platform-admin"],
       ...extra,
     },
+  });
+
+  const buildsConfig = (change: (builds: Dict) => Dict) => ({
+    "ml-platform:builds": change(structuredClone(readStackConfig("search")["ml-platform:builds"] as Dict)),
+  });
+
+  it("takes the builds' tuning in the build program's setting names, checked against its bounds", async () => {
+    const bad = await failure(buildsConfig((b) => ({ ...b, settings: { embedBatch: 0, hnswM: 16, EMBED_BATCH: 32 } })));
+    expect(bad).to.contain('ml-platform:builds.settings.embedBatch: invalid settings: EMBED_BATCH="0"');
+    expect(bad).to.contain('ml-platform:builds.settings: Unrecognized key: "EMBED_BATCH"');
+    expect(bad).to.not.contain("hnswM");
+  });
+
+  it("refuses a build schedule that starts before the feed's close grace, and the retired builds.command", async () => {
+    const late = await failure(buildsConfig((b) => ({ ...b, settings: { feedCloseGraceSeconds: 1500 } })));
+    expect(late).to.contain(
+      "ml-platform:builds.tiers.hourly.schedule: starts 1200 s into its window, before the feed's close grace (1500 s",
+    );
+    expect(late).to.not.contain("tiers.daily");
+    // 1200 s: the hourly run at :20 still builds the hour just closed.
+    await planStack("search", {
+      stackOutputs: CLASSIFICATION,
+      config: buildsConfig((b) => ({ ...b, settings: { feedCloseGraceSeconds: 1200 } })),
+    });
+    const every = await failure(
+      buildsConfig((b) => {
+        const tiers = b.tiers as Record<string, Dict>;
+        return { ...b, tiers: { ...tiers, hourly: { ...tiers.hourly, schedule: "*/20 * * * *" } } };
+      }),
+    );
+    expect(every).to.contain("ml-platform:builds.tiers.hourly.schedule: expected the minute as numbers");
+    const command = await failure(buildsConfig((b) => ({ ...b, command: ["node", "main.js"] })));
+    expect(command).to.contain('ml-platform:builds: Unrecognized key: "command"');
   });
 
   it("stops with errors naming the keys for an open endpoint, a latest image, or a GPU AMI of another Kubernetes minor", async () => {

@@ -3,7 +3,7 @@
  * environment with `BuildEnv`; tests and the local run construct them directly).
  */
 import { z } from "zod";
-import { envInt } from "../../shared/env";
+import { environmentFrom, envInt, type SettingsInput } from "../../shared/env";
 import { METRICS, type IndexParams } from "../repository/manifest";
 
 export interface BuildSettings {
@@ -82,3 +82,29 @@ export function settingsFromEnv(env: BuildEnv): BuildSettings {
     workDir: env.WORK_DIR,
   };
 }
+
+/** What gives a build its environment: BuildEnv's variables as camelCase settings. */
+export type BuildEnvSettings = SettingsInput<typeof BuildEnv>;
+
+/**
+ * Settings a deployment may tune. The others name the deployment's own resources and places
+ * (buckets, model, cache and work directories) or follow from its hardware (execution provider).
+ */
+export type BuildTuning = Omit<
+  BuildEnvSettings,
+  | "feedBucket"
+  | "feedPrefix"
+  | "imageBucket"
+  | "assetBucket"
+  | "embedderModelUri"
+  | "executionProvider"
+  | "cacheDir"
+  | "workDir"
+>;
+
+/** FEED_CLOSE_GRACE_SECONDS when the environment leaves it out. */
+export const DEFAULT_FEED_CLOSE_GRACE_SECONDS: number = BuildEnv.shape.FEED_CLOSE_GRACE_SECONDS.parse(undefined);
+
+/** The build's environment for `settings`: the search layer's CronJobs and the tests call this. */
+export const environmentFor = (settings: BuildEnvSettings): Record<string, string> =>
+  environmentFrom(BuildEnv, settings);

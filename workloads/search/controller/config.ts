@@ -25,5 +25,8 @@ export type ControllerSettings = Settings<typeof controllerEnv>;
 export const loadControllerSettings = (env: NodeJS.ProcessEnv = process.env): ControllerSettings =>
   loadSettings(controllerEnv, env);
 
-export const environmentFor = (settings: SettingsInput<typeof controllerEnv>): Record<string, string> =>
+/** What gives the controller its environment: settings with a default may be left out. */
+export type ControllerSettingsInput = SettingsInput<typeof controllerEnv>;
+
+export const environmentFor = (settings: ControllerSettingsInput): Record<string, string> =>
   environmentFrom(controllerEnv, settings);

@@ -33,5 +33,8 @@ export type FrontSettings = Settings<typeof frontEnv>;
 
 export const loadFrontSettings = (env: NodeJS.ProcessEnv = process.env): FrontSettings => loadSettings(frontEnv, env);
 
-export const environmentFor = (settings: SettingsInput<typeof frontEnv>): Record<string, string> =>
+/** What gives the front its environment: settings with a default may be left out. */
+export type FrontSettingsInput = SettingsInput<typeof frontEnv>;
+
+export const environmentFor = (settings: FrontSettingsInput): Record<string, string> =>
   environmentFrom(frontEnv, settings);

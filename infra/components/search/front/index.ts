@@ -5,29 +5,26 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { HttpsEgress } from "../../blocks/https-egress";
-import { PodIdentity } from "../../blocks/pod-identity";
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../blocks/pod-security";
+import { environmentFor, type FrontSettingsInput } from "../../../../workloads/search/front/config";
+import { containerEnv, podWorkload, type WorkloadPlacement } from "../../blocks/pod-workload";
 import { K8S, SEARCH_COMPONENT } from "../../../shared/conventions";
 import { frontNetworkPolicies } from "./network-policies";
 
-export interface SearchFrontArgs {
-  clusterName: string;
-  accountId: string;
+export interface SearchFrontArgs extends WorkloadPlacement {
   region: string;
-  namespace: string;
   image: string;
   uid: number;
-  /** Port the front serves HTTP on (container and Service). */
-  httpPort: number;
-  /** Port of its health and metrics server (`/healthz`, `/readyz`, `/metrics`). */
-  opsPort: number;
+  /**
+   * The front's own settings (its env contract, `workloads/search/front/config.ts`), but the two the
+   * component owns: `namespace` and `indexSelector`. `httpPort` is the container's and the Service's
+   * port; `opsPort` serves `/healthz`, `/readyz`, `/metrics`; `embedderModelUri`
+   * (`s3://bucket/key?versionId=`, the builds' own) is also what the front's role may read.
+   */
+  settings: Omit<FrontSettingsInput, "namespace" | "indexSelector"> & { httpPort: number; opsPort: number };
   /** Index services' gRPC port: the only port the front may reach them on. */
   indexGrpcPort: number;
   /** Read: segment manifests in the asset repository. */
   assetRepository: { name: pulumi.Input<string>; arn: pulumi.Input<string> };
-  /** The embedder the front embeds query photos with, as `s3://bucket/key?versionId=`: the builds' own. */
-  embedderModelUri: string;
   /** CIDRs allowed to reach the front (the VPC, a load balancer's subnets). */
   clientCidrs: string[];
   minReplicas: number;
@@ -61,8 +58,13 @@ export class SearchFront extends pulumi.ComponentResource {
     const ns = args.namespace;
     const labels = { [K8S.name]: NAME, [K8S.component]: SEARCH_COMPONENT.front, [K8S.partOf]: "search" };
     const indexLabels = { [K8S.component]: SEARCH_COMPONENT.indexService };
+    const environment = environmentFor({
+      namespace: ns,
+      indexSelector: `${K8S.component}=${SEARCH_COMPONENT.indexService}`,
+      ...args.settings,
+    });
 
-    const identity = new PodIdentity(
+    const workload = podWorkload(
       name,
       {
         clusterName: args.clusterName,
@@ -70,6 +72,7 @@ export class SearchFront extends pulumi.ComponentResource {
         namespace: ns,
         serviceAccount: NAME,
         labels,
+        egressPolicy: "front-https",
         description: "Search front: read segment manifests in the asset repository",
         statements: [
           {
@@ -82,7 +85,7 @@ export class SearchFront extends pulumi.ComponentResource {
             Sid: "ReadEmbedderModel",
             Effect: "Allow",
             Action: ["s3:GetObject", "s3:GetObjectVersion"],
-            Resource: [embedderModelArn(args.embedderModelUri)],
+            Resource: [embedderModelArn(args.settings.embedderModelUri)],
           },
           {
             Sid: "ListAssetRepository",
@@ -127,10 +130,8 @@ export class SearchFront extends pulumi.ComponentResource {
           template: {
             metadata: { labels },
             spec: {
-              serviceAccountName: NAME,
               // The front watches EndpointSlices, so it needs its token.
-              automountServiceAccountToken: true,
-              securityContext: restrictedPodSecurityContext(args.uid),
+              ...workload.pod(args.uid, { automountToken: true }),
               topologySpreadConstraints: [
                 {
                   maxSkew: 1,
@@ -144,22 +145,13 @@ export class SearchFront extends pulumi.ComponentResource {
                   name: "front",
                   image: args.image,
                   ports: [
-                    { name: "http", containerPort: args.httpPort },
-                    { name: "ops", containerPort: args.opsPort },
+                    { name: "http", containerPort: args.settings.httpPort },
+                    { name: "ops", containerPort: args.settings.opsPort },
                   ],
-                  env: [
-                    { name: "AWS_REGION", value: args.region },
-                    { name: "NAMESPACE", value: ns },
-                    { name: "HTTP_PORT", value: String(args.httpPort) },
-                    { name: "OPS_PORT", value: String(args.opsPort) },
-                    { name: "INDEX_SELECTOR", value: `${K8S.component}=${SEARCH_COMPONENT.indexService}` },
-                    { name: "INDEX_GRPC_PORT", value: String(args.indexGrpcPort) },
-                    { name: "ASSET_BUCKET", value: args.assetRepository.name },
-                    { name: "EMBEDDER_MODEL_URI", value: args.embedderModelUri },
-                  ],
+                  env: containerEnv(args.region, environment),
                   readinessProbe: { httpGet: { path: "/readyz", port: "ops" }, periodSeconds: 5 },
                   livenessProbe: { httpGet: { path: "/healthz", port: "ops" }, periodSeconds: 10, failureThreshold: 3 },
-                  securityContext: restrictedContainerSecurityContext(),
+                  securityContext: workload.containerSecurityContext,
                   resources: { requests: args.requests, limits: args.limits },
                   volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
                 },
@@ -169,7 +161,7 @@ export class SearchFront extends pulumi.ComponentResource {
           },
         },
       },
-      { ...child, dependsOn: [identity] },
+      { ...child, dependsOn: [workload.identity] },
     );
     this.service = new k8s.core.v1.Service(
       name,
@@ -213,12 +205,11 @@ export class SearchFront extends pulumi.ComponentResource {
         frontLabels: labels,
         indexLabels,
         indexGrpcPort: args.indexGrpcPort,
-        httpPort: args.httpPort,
+        httpPort: args.settings.httpPort,
         clientCidrs: args.clientCidrs,
       },
       child,
     );
-    new HttpsEgress(`${name}-egress`, { namespace: ns, name: "front-https", podLabels: labels }, child);
     this.registerOutputs({ service: NAME });
   }
 }

@@ -7,11 +7,11 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../blocks/pod-security";
-import { HttpsEgress } from "../../blocks/https-egress";
-import { PodIdentity } from "../../blocks/pod-identity";
+import { environmentFor, type BuildTuning } from "../../../../workloads/search/build/config";
+import type { PodIdentity } from "../../blocks/pod-identity";
+import { containerEnv, podWorkload, type WorkloadPlacement } from "../../blocks/pod-workload";
 import { K8S, NVIDIA, SEARCH_COMPONENT } from "../../../shared/conventions";
-import { buildScript, type Tier } from "./windows";
+import type { Tier } from "../../../../workloads/search/build/windows";
 
 export interface BucketHandle {
   name: pulumi.Input<string>;
@@ -31,15 +31,10 @@ export interface TierSchedule {
   gpus: number;
 }
 
-export interface SegmentBuildsArgs {
-  clusterName: string;
-  accountId: string;
+export interface SegmentBuildsArgs extends WorkloadPlacement {
   region: string;
-  namespace: string;
   /** Pinned image of the build program. */
   image: string;
-  /** The image's build entry point, e.g. ["node", "workloads/search/build/main.js"]. */
-  command: string[];
   /** Non-root uid the pods run as. */
   uid: number;
   /** Written: segments, manifests, pointers, run records. */
@@ -53,8 +48,8 @@ export interface SegmentBuildsArgs {
   tiers: Record<Tier, TierSchedule>;
   /** GiB of the hourly build's image cache volume. */
   cacheGb: number;
-  /** Extra environment of every build (index parameters, batch sizes). */
-  env: Record<string, string>;
+  /** The builds' tunable settings (index parameters, batch sizes, the feed's close grace): their env contract. */
+  tuning: BuildTuning;
 }
 
 const STORAGE_CLASS = "search-gp3-encrypted";
@@ -75,7 +70,7 @@ export class SegmentBuilds extends pulumi.ComponentResource {
     const child = { parent: this };
     const labels = { [K8S.component]: SEARCH_COMPONENT.build, [K8S.partOf]: "search" };
 
-    this.identity = new PodIdentity(
+    const workload = podWorkload(
       name,
       {
         clusterName: args.clusterName,
@@ -83,6 +78,7 @@ export class SegmentBuilds extends pulumi.ComponentResource {
         namespace: args.namespace,
         serviceAccount: SERVICE_ACCOUNT,
         labels,
+        egressPolicy: "segment-build-https",
         description: "Search segment builds: write the asset repository; read the feed, photos and embedder model",
         statements: [
           {
@@ -120,6 +116,7 @@ export class SegmentBuilds extends pulumi.ComponentResource {
       },
       child,
     );
+    this.identity = workload.identity;
 
     const storageClass = new k8s.storage.v1.StorageClass(
       `${name}-gp3`,
@@ -148,23 +145,26 @@ export class SegmentBuilds extends pulumi.ComponentResource {
       { ...child, dependsOn: [storageClass] },
     );
 
-    const baseEnv = {
-      ...args.env,
-      AWS_REGION: args.region,
-      ASSET_BUCKET: args.assetRepository.name,
-      FEED_BUCKET: args.feed.name,
-      FEED_PREFIX: args.feed.prefix,
-      IMAGE_BUCKET: args.images.name,
-      EMBEDDER_MODEL_URI: args.embedderModelUri,
-      CACHE_DIR: "/cache",
-      WORK_DIR: "/work",
-    };
+    const buckets = pulumi.all([args.assetRepository.name, args.feed.name, args.images.name]);
+    const environment = (gpu: boolean) =>
+      buckets.apply(([assetBucket, feedBucket, imageBucket]) =>
+        environmentFor({
+          ...args.tuning,
+          assetBucket,
+          feedBucket,
+          feedPrefix: args.feed.prefix,
+          imageBucket,
+          embedderModelUri: args.embedderModelUri,
+          cacheDir: "/cache",
+          workDir: "/work",
+          executionProvider: gpu ? "cuda" : "cpu",
+        }),
+      );
     const tiers = Object.keys(args.tiers) as Tier[];
     const jobs = {} as Record<Tier, k8s.batch.v1.CronJob>;
     for (const tier of tiers) {
       const t = args.tiers[tier];
       const gpu = t.gpus > 0;
-      const env = { ...baseEnv, EXECUTION_PROVIDER: gpu ? "cuda" : "cpu" };
       const tierLabels = { ...labels, [K8S.searchTier]: tier };
       jobs[tier] = new k8s.batch.v1.CronJob(
         `${name}-${tier}`,
@@ -187,10 +187,8 @@ export class SegmentBuilds extends pulumi.ComponentResource {
                 template: {
                   metadata: { labels: tierLabels },
                   spec: {
-                    serviceAccountName: SERVICE_ACCOUNT,
-                    automountServiceAccountToken: false,
+                    ...workload.pod(args.uid, { automountToken: false }),
                     restartPolicy: "Never",
-                    securityContext: restrictedPodSecurityContext(args.uid),
                     ...(gpu
                       ? {
                           nodeSelector: { [K8S.gpuNode]: "true" },
@@ -203,9 +201,11 @@ export class SegmentBuilds extends pulumi.ComponentResource {
                       {
                         name: "build",
                         image: args.image,
-                        command: ["/bin/sh", "-c", buildScript(args.command, tier)],
-                        env: Object.entries(env).map(([n, value]) => ({ name: n, value })),
-                        securityContext: restrictedContainerSecurityContext(),
+                        // No command: the image's entry point (`node main.js`, no shell) builds the window
+                        // closed last when the run starts (end plus the feed's close grace).
+                        args: ["--tier", tier, "--window", "last-closed"],
+                        env: containerEnv(args.region, environment(gpu)),
+                        securityContext: workload.containerSecurityContext,
                         resources: {
                           requests: { ...t.requests, ...(gpu ? { [NVIDIA.gpuResource]: String(t.gpus) } : {}) },
                           limits: { ...t.limits, ...(gpu ? { [NVIDIA.gpuResource]: String(t.gpus) } : {}) },
@@ -235,11 +235,6 @@ export class SegmentBuilds extends pulumi.ComponentResource {
         { ...child, dependsOn: [cache, this.identity] },
       );
     }
-    new HttpsEgress(
-      `${name}-egress`,
-      { namespace: args.namespace, name: "segment-build-https", podLabels: labels },
-      child,
-    );
     this.cronJobs = jobs;
     this.registerOutputs({ cronJobs: tiers.map((t) => `segment-build-${t}`) });
   }

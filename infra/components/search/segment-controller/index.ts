@@ -6,32 +6,29 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { HttpsEgress } from "../../blocks/https-egress";
-import { PodIdentity } from "../../blocks/pod-identity";
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../blocks/pod-security";
+import { environmentFor, type ControllerSettingsInput } from "../../../../workloads/search/controller/config";
+import type { PodIdentity } from "../../blocks/pod-identity";
+import { containerEnv, podWorkload, type WorkloadPlacement } from "../../blocks/pod-workload";
 import { K8S, SEARCH_COMPONENT } from "../../../shared/conventions";
 
-export interface SegmentControllerArgs {
-  clusterName: string;
-  accountId: string;
+export interface SegmentControllerArgs extends WorkloadPlacement {
   region: string;
-  namespace: string;
   /** Pinned image of the controller. */
   image: string;
-  /** Pinned image the controller gives every index service. */
-  indexImage: string;
+  /** Non-root uid of the controller's pods and of the index services it runs. */
   uid: number;
-  /** Port of the controller's health and metrics server. */
-  opsPort: number;
-  /** The index services' gRPC port (their Services expose it). */
-  indexGrpcPort: number;
+  /**
+   * The controller's own settings (its env contract, `workloads/search/controller/config.ts`), with
+   * the index services' image, gRPC port and resources, but those the component owns: `namespace`,
+   * `assetBucket`, `indexServiceAccount` and `indexUid` (the pods' uid). `opsPort` serves its probes.
+   */
+  settings: Omit<ControllerSettingsInput, "namespace" | "assetBucket" | "indexServiceAccount" | "indexUid"> & {
+    opsPort: number;
+  };
   /** Read: manifests and segment files. */
   assetRepository: { name: pulumi.Input<string>; arn: pulumi.Input<string> };
   requests: { cpu: string; memory: string };
   limits: { cpu: string; memory: string };
-  /** Requests and limits the controller sets on each index service. */
-  indexRequests: { cpu: string; memory: string };
-  indexLimits: { cpu: string; memory: string };
 }
 
 const NAME = "segment-controller";
@@ -63,32 +60,33 @@ export class SegmentController extends pulumi.ComponentResource {
       },
     ];
 
-    const identity = new PodIdentity(
+    const placement = { clusterName: args.clusterName, accountId: args.accountId, namespace: ns };
+    const workload = podWorkload(
       name,
       {
-        clusterName: args.clusterName,
-        accountId: args.accountId,
-        namespace: ns,
+        ...placement,
         serviceAccount: NAME,
         labels,
+        egressPolicy: "segment-controller-https",
         description: "Search segment controller: read published manifests in the asset repository",
         statements: readRepository("Controller"),
       },
       child,
     );
-    this.indexIdentity = new PodIdentity(
+    // The index services' pods are the controller's to write (workloads/search/controller/desired.ts):
+    // here only the account they run as and their way out.
+    this.indexIdentity = podWorkload(
       `${name}-index`,
       {
-        clusterName: args.clusterName,
-        accountId: args.accountId,
-        namespace: ns,
+        ...placement,
         serviceAccount: INDEX_SERVICE_ACCOUNT,
         labels: indexLabels,
+        egressPolicy: "index-services-https",
         description: "Search index services: read segments in the asset repository",
         statements: readRepository("Index"),
       },
       child,
-    );
+    ).identity;
     const verbs = ["get", "list", "watch", "create", "update", "patch", "delete"];
     const role = new k8s.rbac.v1.Role(
       name,
@@ -111,20 +109,19 @@ export class SegmentController extends pulumi.ComponentResource {
       { ...child, dependsOn: [role] },
     );
 
-    const env: Record<string, pulumi.Input<string>> = {
-      AWS_REGION: args.region,
-      NAMESPACE: ns,
-      ASSET_BUCKET: args.assetRepository.name,
-      OPS_PORT: String(args.opsPort),
-      INDEX_IMAGE: args.indexImage,
-      INDEX_SERVICE_ACCOUNT: INDEX_SERVICE_ACCOUNT,
-      INDEX_GRPC_PORT: String(args.indexGrpcPort),
-      INDEX_UID: String(args.uid),
-      INDEX_CPU_REQUEST: args.indexRequests.cpu,
-      INDEX_MEMORY_REQUEST: args.indexRequests.memory,
-      INDEX_CPU_LIMIT: args.indexLimits.cpu,
-      INDEX_MEMORY_LIMIT: args.indexLimits.memory,
-    };
+    const { opsPort, indexImage, indexGrpcPort, ...rest } = args.settings;
+    const environment = pulumi.output(args.assetRepository.name).apply((assetBucket) =>
+      environmentFor({
+        namespace: ns,
+        assetBucket,
+        opsPort,
+        indexImage,
+        indexServiceAccount: INDEX_SERVICE_ACCOUNT,
+        indexGrpcPort,
+        indexUid: args.uid,
+        ...rest,
+      }),
+    );
     this.deployment = new k8s.apps.v1.Deployment(
       name,
       {
@@ -137,18 +134,17 @@ export class SegmentController extends pulumi.ComponentResource {
           template: {
             metadata: { labels },
             spec: {
-              serviceAccountName: NAME,
-              automountServiceAccountToken: true,
-              securityContext: restrictedPodSecurityContext(args.uid),
+              // The controller applies Deployments and Services: it needs its token.
+              ...workload.pod(args.uid, { automountToken: true }),
               containers: [
                 {
                   name: "controller",
                   image: args.image,
-                  ports: [{ name: "ops", containerPort: args.opsPort }],
-                  env: Object.entries(env).map(([n, value]) => ({ name: n, value })),
+                  ports: [{ name: "ops", containerPort: opsPort }],
+                  env: containerEnv(args.region, environment),
                   readinessProbe: { httpGet: { path: "/readyz", port: "ops" }, periodSeconds: 10 },
                   livenessProbe: { httpGet: { path: "/healthz", port: "ops" }, periodSeconds: 20, failureThreshold: 3 },
-                  securityContext: restrictedContainerSecurityContext(),
+                  securityContext: workload.containerSecurityContext,
                   resources: { requests: args.requests, limits: args.limits },
                   volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
                 },
@@ -158,13 +154,7 @@ export class SegmentController extends pulumi.ComponentResource {
           },
         },
       },
-      { ...child, dependsOn: [identity, role] },
-    );
-    new HttpsEgress(`${name}-egress`, { namespace: ns, name: "segment-controller-https", podLabels: labels }, child);
-    new HttpsEgress(
-      `${name}-index-egress`,
-      { namespace: ns, name: "index-services-https", podLabels: indexLabels },
-      child,
+      { ...child, dependsOn: [workload.identity, role] },
     );
     this.registerOutputs({ deployment: NAME, indexServiceAccount: INDEX_SERVICE_ACCOUNT });
   }
