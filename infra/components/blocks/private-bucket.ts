@@ -5,6 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions, type MovedFrom } from "./moved-from";
+import { denyInsecureTransport } from "../../shared/bucket-statements";
 
 /** The block's resources, for `movedFrom.names`. */
 export type PrivateBucketPart =
@@ -98,16 +99,7 @@ export class PrivateBucket extends pulumi.ComponentResource {
         bucket,
         policy: pulumi.jsonStringify({
           Version: "2012-10-17",
-          Statement: [
-            {
-              Sid: "DenyInsecureTransport",
-              Effect: "Deny",
-              Principal: "*",
-              Action: "s3:*",
-              Resource: [this.bucket.arn, pulumi.interpolate`${this.bucket.arn}/*`],
-              Condition: { Bool: { "aws:SecureTransport": "false" } },
-            },
-          ],
+          Statement: [this.bucket.arn.apply(denyInsecureTransport)],
         }),
       },
       child("policy"),

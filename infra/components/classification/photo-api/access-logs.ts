@@ -9,6 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { logBucket } from "../../blocks/log-bucket";
 import { TAG } from "../../../shared/conventions";
 import { ELB_ACCOUNTS, PURPOSE_EXEMPTION } from "../../../shared/elb-accounts";
+import { denyInsecureTransport } from "../../../shared/bucket-statements";
 
 export const LB_LOG_PREFIX = "load-balancers";
 
@@ -17,14 +18,7 @@ export function loadBalancerLogPolicy(p: { bucketArn: string; region: string }):
   return {
     Version: "2012-10-17",
     Statement: [
-      {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [p.bucketArn, `${p.bucketArn}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-      },
+      denyInsecureTransport(p.bucketArn),
       {
         Sid: "LoadBalancerAccessLogs",
         Effect: "Allow",

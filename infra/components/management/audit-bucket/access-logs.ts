@@ -7,6 +7,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { logBucket } from "../../blocks/log-bucket";
+import { denyInsecureTransport } from "../../../shared/bucket-statements";
 
 export function accessLogBucketPolicy(p: {
   logBucketArn: string;
@@ -16,14 +17,7 @@ export function accessLogBucketPolicy(p: {
   return {
     Version: "2012-10-17",
     Statement: [
-      {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [p.logBucketArn, `${p.logBucketArn}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-      },
+      denyInsecureTransport(p.logBucketArn),
       {
         Sid: "S3ServerAccessLogs",
         Effect: "Allow",

@@ -15,6 +15,7 @@
  *   another account than the key).
  */
 import type * as aws from "@pulumi/aws";
+import { denyInsecureTransport } from "../../../shared/bucket-statements";
 
 export interface AuditPolicyInput {
   bucketArn: string;
@@ -38,14 +39,7 @@ export const trailArnPattern = (accountId: string, trailName: string) =>
 /** TLS only, no deletion by anyone, nothing at all for member-account principals. */
 function protect(bucketArn: string, accounts: string[]): aws.iam.PolicyStatement[] {
   const statements: aws.iam.PolicyStatement[] = [
-    {
-      Sid: "DenyInsecureTransport",
-      Effect: "Deny",
-      Principal: "*",
-      Action: "s3:*",
-      Resource: [bucketArn, `${bucketArn}/*`],
-      Condition: { Bool: { "aws:SecureTransport": "false" } },
-    },
+    denyInsecureTransport(bucketArn),
     {
       Sid: "DenyDeletion",
       Effect: "Deny",
