@@ -19,7 +19,7 @@ import { uploadPhoto, waitForVerdict } from "../workloads/photo-classification/l
 import { spawnNode, type NodeProcess } from "../workloads/shared/node-process";
 import { waitFor } from "../workloads/shared/poll";
 import { LABELLED_PHOTOS } from "../workloads/photo-classification/model/paths";
-import { lastClosedWindow } from "../workloads/search/build/windows";
+import { lastClosedWindow } from "../workloads/search/segments/windows";
 import { environmentFor as controllerEnvironment } from "../workloads/search/controller/config";
 import { BUILT_EMBEDDER } from "../workloads/search/embedder/paths";
 import { environmentFor as frontEnvironment } from "../workloads/search/front/config";

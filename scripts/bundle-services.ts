@@ -62,7 +62,7 @@ export const SERVICES: Service[] = [
   {
     // The CronJobs' program: hourly builds embed on an inference thread, every tier writes HNSW indexes.
     name: "search-build",
-    entries: { main: path.join(SEARCH, "build", "main.ts"), "inference-thread": INFERENCE_THREAD },
+    entries: { main: path.join(SEARCH, "builder", "main.ts"), "inference-thread": INFERENCE_THREAD },
     external: ["onnxruntime-node", "sharp", "hnswlib-node"],
   },
 ];

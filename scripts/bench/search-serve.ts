@@ -33,7 +33,7 @@ import { HierarchicalNSW } from "hnswlib-node";
 import pino from "pino";
 import { toModelInput } from "../../workloads/shared/image-model/preprocess";
 import { modelVersion } from "../../workloads/shared/image-model/model-source";
-import { DEFAULT_INDEX } from "../../workloads/search/build/config";
+import { DEFAULT_INDEX } from "../../workloads/search/builder/config";
 import { processCpuSeconds } from "../../workloads/search/bench/cpu";
 import { drive } from "../../workloads/search/bench/drive";
 import { exactTopK, recall } from "../../workloads/search/bench/exact";

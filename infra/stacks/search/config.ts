@@ -1,7 +1,7 @@
 /** The search layer's configuration: every key typed, defaulted where a safe default exists, and checked together. */
 import { z } from "zod";
-import { BuildEnv, DEFAULT_FEED_CLOSE_GRACE_SECONDS, type BuildTuning } from "../../../workloads/search/build/config";
-import { METRICS } from "../../../workloads/search/repository/manifest";
+import { BuildEnv, DEFAULT_FEED_CLOSE_GRACE_SECONDS, type BuildTuning } from "../../../workloads/search/builder/config";
+import { METRICS } from "../../../workloads/search/segments/manifest";
 import { environmentFrom } from "../../../workloads/shared/env";
 import { awsAccountId, awsRegion, cidrBlock, iamArn, stackName, tags } from "../../config/schema";
 
@@ -37,7 +37,7 @@ const sizesMessage = { message: "expected minSize <= desiredSize <= maxSize", pa
 
 const count = z.number().int();
 /**
- * The builds' tunable settings, camelCase as the build program names them (workloads/search/build/config.ts);
+ * The builds' tunable settings, camelCase as the build program names them (workloads/search/builder/config.ts);
  * their bounds are the program's own, checked below by its schema. Unknown names are refused.
  */
 const buildTuning = z

@@ -6,7 +6,7 @@
  */
 import { expect } from "chai";
 import type { z } from "zod";
-import { BuildEnv, settingsFromEnv } from "../../../workloads/search/build/config";
+import { BuildEnv, settingsFromEnv } from "../../../workloads/search/builder/config";
 import { controllerEnv, loadControllerSettings } from "../../../workloads/search/controller/config";
 import { frontEnv, loadFrontSettings } from "../../../workloads/search/front/config";
 import { loadEnv } from "../../../workloads/shared/env";

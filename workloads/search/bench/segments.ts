@@ -7,11 +7,11 @@ import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import type { Tombstone } from "../build/apply-events";
-import { compact } from "../build/compact";
-import { writeSegment, type SegmentContent } from "../build/segment-files";
-import { SEGMENT_FILES } from "../repository/layout";
-import type { IndexParams, SegmentItem } from "../repository/manifest";
+import type { Tombstone } from "../builder/apply-events";
+import { compact } from "../builder/compact";
+import { writeSegment, type SegmentContent } from "../builder/segment-files";
+import { SEGMENT_FILES } from "../segments/keys";
+import type { IndexParams, SegmentItem } from "../segments/manifest";
 
 const at = (ms: number) => new Date(Date.UTC(2026, 10, 1) + ms).toISOString();
 

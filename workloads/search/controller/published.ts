@@ -7,7 +7,7 @@
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import type { Logger } from "../../shared/log";
 import type { AssetRepository } from "../repository/asset-repository";
-import { TIERS, parseWindow, type Tier } from "../build/windows";
+import { TIERS, parseWindow, type Tier } from "../segments/windows";
 import type { PublishedSegment } from "./desired";
 
 export class PublishedSegments {

@@ -9,7 +9,7 @@
 import * as k8s from "@kubernetes/client-node";
 import { embeddingVersionLabel, K8S, SEARCH_COMPONENT, SEGMENT_GRPC_PORT } from "../../../infra/shared/conventions";
 import type { Logger } from "../../shared/log";
-import { parseWindow, type Tier } from "../build/windows";
+import { parseWindow, type Tier } from "../segments/windows";
 import type { DiscoveredSegment, Discovery } from "./discovery";
 
 const TIERS: readonly string[] = ["hourly", "daily", "monthly"];

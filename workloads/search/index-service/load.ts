@@ -9,7 +9,7 @@ import { readFile } from "node:fs/promises";
 import * as path from "node:path";
 import { HierarchicalNSW } from "hnswlib-node";
 import type { AssetRepository } from "../repository/asset-repository";
-import { Manifest, SegmentItem } from "../repository/manifest";
+import { Manifest, SegmentItem } from "../segments/manifest";
 import { HnswSegment } from "./segment";
 
 export interface SegmentToLoad {

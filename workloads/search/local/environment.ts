@@ -15,7 +15,7 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import type { EmbeddedAws } from "../../../scripts/embedded-aws";
-import { DEFAULT_INDEX, type BuildSettings } from "../build/config";
+import { DEFAULT_INDEX, type BuildSettings } from "../builder/config";
 import { PHOTO_SETS } from "../embedder/paths";
 import { generateFeed, type FeedPlan, type GeneratedFeed } from "../feed/generator";
 import { uploadPhotos, writeFeed } from "../feed/write-feed";

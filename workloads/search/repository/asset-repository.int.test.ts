@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { startEmbeddedAws, type EmbeddedAws } from "../../../scripts/embedded-aws";
 import { createSearchEnvironment, type SearchEnvironment } from "../local/environment";
 import { AssetRepository, PublishConflict } from "./asset-repository";
-import { MANIFEST_SCHEMA, type Pointer } from "./manifest";
+import { MANIFEST_SCHEMA, type Pointer } from "../segments/manifest";
 
 const pointer = (buildId: string): Pointer => ({
   schema: MANIFEST_SCHEMA,

@@ -11,9 +11,9 @@ import { pipeline } from "node:stream/promises";
 import type { Readable } from "node:stream";
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { z } from "zod";
-import type { Tier } from "../build/windows";
-import { pointerKey } from "./layout";
-import { Manifest, Pointer, type SegmentFile } from "./manifest";
+import type { Tier } from "../segments/windows";
+import { pointerKey } from "../segments/keys";
+import { Manifest, Pointer, type SegmentFile } from "../segments/manifest";
 
 export const sha256 = (bytes: Uint8Array | string) => createHash("sha256").update(bytes).digest("hex");
 

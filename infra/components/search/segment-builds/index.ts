@@ -7,11 +7,11 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { environmentFor, type BuildTuning } from "../../../../workloads/search/build/config";
+import { environmentFor, type BuildTuning } from "../../../../workloads/search/builder/config";
 import type { PodIdentity } from "../../blocks/pod-identity";
 import { containerEnv, podWorkload, type WorkloadPlacement } from "../../blocks/pod-workload";
 import { K8S, NVIDIA, SEARCH_COMPONENT } from "../../../shared/conventions";
-import type { Tier } from "../../../../workloads/search/build/windows";
+import type { Tier } from "../../../../workloads/search/segments/windows";
 
 export interface BucketHandle {
   name: pulumi.Input<string>;

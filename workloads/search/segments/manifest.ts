@@ -4,7 +4,7 @@
  * the tier+window pointer (pointer.ts) names it, so a manifest nobody points at is invisible.
  */
 import { z } from "zod";
-import { TIERS } from "../build/windows";
+import { TIERS } from "./windows";
 
 export const MANIFEST_SCHEMA = 1;
 export const METRICS = ["ip", "l2", "cosine"] as const;

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { parseArgs, type Clock } from "./args";
-import { closesAt, inputWindows, lastClosedWindow, parseWindow, TIERS, windowOf } from "./windows";
+import { closesAt, inputWindows, lastClosedWindow, parseWindow, TIERS, windowOf } from "../segments/windows";
 
 const GRACE_MS = 900_000;
 const at = (iso: string): Clock => ({ now: new Date(iso), feedCloseGraceMs: GRACE_MS });

@@ -10,11 +10,11 @@ import { PooledPixelsEmbedder } from "../embedder/pooled-pixels-embedder";
 import type { DraftEvent, GeneratedFeed } from "../feed/generator";
 import { createSearchEnvironment, loadPhotos, writeCatalogue, type SearchEnvironment } from "../local/environment";
 import { AssetRepository } from "../repository/asset-repository";
-import { SEGMENT_FILES } from "../repository/layout";
+import { SEGMENT_FILES } from "../segments/keys";
 import { buildSegment, type BuildDeps } from "./build-segment";
 import { RunRecord } from "./run-record";
 import { readSegmentData } from "./segment-files";
-import { inputWindows, parseWindow, windowOf, type Window } from "./windows";
+import { inputWindows, parseWindow, windowOf, type Window } from "../segments/windows";
 
 const START = new Date("2026-11-01T00:00:00Z");
 const LATER = new Date("2026-12-05T00:00:00Z");

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { environmentFrom, envInt, type SettingsInput } from "../../shared/env";
-import { METRICS, type IndexParams } from "../repository/manifest";
+import { METRICS, type IndexParams } from "../segments/manifest";
 
 export interface BuildSettings {
   feedBucket: string;

@@ -10,7 +10,7 @@ import { spawnNode, type NodeProcess } from "../../shared/node-process";
 import { BUILT_EMBEDDER } from "../embedder/paths";
 import { createSearchEnvironment, loadPhotos, writeCatalogue, type SearchEnvironment } from "../local/environment";
 import { AssetRepository } from "../repository/asset-repository";
-import { SEGMENT_FILES } from "../repository/layout";
+import { SEGMENT_FILES } from "../segments/keys";
 import { RunRecord } from "./run-record";
 import { readSegmentData } from "./segment-files";
 

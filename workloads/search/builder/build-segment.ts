@@ -13,14 +13,14 @@ import type { ImageCache } from "../cache/image-cache";
 import type { Embedder } from "../embedder/embedder";
 import type { BadEvent } from "../feed/read-feed";
 import { AssetRepository, sha256 } from "../repository/asset-repository";
-import { MANIFEST_FILE, pointerKey, runRecordKey, SEGMENT_FILES, segmentPrefix } from "../repository/layout";
-import { Manifest, MANIFEST_SCHEMA, type SegmentFile, type SegmentRef } from "../repository/manifest";
+import { MANIFEST_FILE, pointerKey, runRecordKey, SEGMENT_FILES, segmentPrefix } from "../segments/keys";
+import { Manifest, MANIFEST_SCHEMA, type SegmentFile, type SegmentRef } from "../segments/manifest";
 import { compact } from "./compact";
 import type { BuildSettings } from "./config";
 import { buildHourly } from "./hourly";
 import { RunRecord } from "./run-record";
 import { readSegmentData, writeSegment, type SegmentContent } from "./segment-files";
-import { closesAt, inputWindows, type Window } from "./windows";
+import { closesAt, inputWindows, type Window } from "../segments/windows";
 
 export const INDEX_LIBRARY = "hnswlib-node@3.0.0 (hnswlib 0.8.0)";
 

@@ -11,12 +11,12 @@ import { CnnEmbedder } from "../embedder/cnn-embedder";
 import type { Embedder } from "../embedder/embedder";
 import { loadProjection } from "../embedder/load-projection";
 import { AssetRepository } from "../repository/asset-repository";
-import { runRecordKey } from "../repository/layout";
+import { runRecordKey } from "../segments/keys";
 import type { BuildArgs } from "./args";
 import { buildSegment } from "./build-segment";
 import type { BuildSettings } from "./config";
 import { RunRecord } from "./run-record";
-import { parseWindow } from "./windows";
+import { parseWindow } from "../segments/windows";
 
 export interface ProgramOptions {
   settings: BuildSettings;

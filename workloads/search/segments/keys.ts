@@ -5,7 +5,7 @@
  *   runs/<buildId>.json             the build's run record, whatever its outcome
  *   assets/projections/<version>.json
  */
-import type { Tier } from "../build/windows";
+import type { Tier } from "./windows";
 
 export const segmentPrefix = (tier: Tier, window: string, buildId: string) => `segments/${tier}/${window}/${buildId}/`;
 export const pointerKey = (tier: Tier, window: string) => `pointers/${tier}/${window}.json`;

@@ -8,11 +8,11 @@ import { ImageRejected, toModelInput } from "../../shared/image-model/preprocess
 import type { ImageCache } from "../cache/image-cache";
 import type { Embedder } from "../embedder/embedder";
 import { readFeedHour, type BadEvent, type FeedObject } from "../feed/read-feed";
-import type { SegmentItem } from "../repository/manifest";
+import type { SegmentItem } from "../segments/manifest";
 import { applyEvents, type ItemState } from "./apply-events";
 import type { BuildSettings } from "./config";
 import type { SegmentContent } from "./segment-files";
-import type { Window } from "./windows";
+import type { Window } from "../segments/windows";
 
 export interface HourlyResult {
   content: SegmentContent;

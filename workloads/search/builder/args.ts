@@ -3,7 +3,7 @@
  * `--window last-closed` is the tier's window closed last at `now` (windows.ts: its end plus the
  * feed's close grace), resolved here so a scheduled run needs no shell to name it.
  */
-import { lastClosedWindow, parseWindow, TIERS, type Tier, type Window } from "./windows";
+import { lastClosedWindow, parseWindow, TIERS, type Tier, type Window } from "../segments/windows";
 
 export type BuildArgs =
   | {

@@ -4,8 +4,8 @@
  * leaves a record that says so; `--rerun <buildId>` repeats a build from its record.
  */
 import { z } from "zod";
-import { TIERS } from "./windows";
-import { FeedInput, SegmentRef } from "../repository/manifest";
+import { TIERS } from "../segments/windows";
+import { FeedInput, SegmentRef } from "../segments/manifest";
 
 export const RUN_STATUSES = ["running", "published", "skipped", "incomplete", "failed"] as const;
 

@@ -7,8 +7,8 @@ import { readFile, writeFile } from "node:fs/promises";
 import * as path from "node:path";
 import { HierarchicalNSW } from "hnswlib-node";
 import type { Tombstone } from "./apply-events";
-import { SegmentItem, type IndexParams } from "../repository/manifest";
-import { SEGMENT_FILES } from "../repository/layout";
+import { SegmentItem, type IndexParams } from "../segments/manifest";
+import { SEGMENT_FILES } from "../segments/keys";
 
 export interface SegmentContent {
   dimension: number;

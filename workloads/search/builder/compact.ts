@@ -7,7 +7,7 @@
  */
 import type { Tombstone } from "./apply-events";
 import type { SegmentContent } from "./segment-files";
-import type { SegmentItem } from "../repository/manifest";
+import type { SegmentItem } from "../segments/manifest";
 
 interface Newest {
   at: number;
