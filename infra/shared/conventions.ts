@@ -88,12 +88,14 @@ export const K8S = {
   segmentWindow: "ml-platform.io/segment-window",
   /** The segment's embedding version, label-safe (`embeddingVersionLabel`). */
   embeddingVersion: "ml-platform.io/embedding-version",
+  /** The shard host an object belongs to (its Deployment, Service, ConfigMap and budget carry it). */
+  shardHost: "ml-platform.io/shard-host",
 } as const;
 
-/** Values of `K8S.component` in the search namespace (the segment controller labels index services so). */
+/** Values of `K8S.component` in the search namespace (the segment controller labels shard hosts so). */
 export const SEARCH_COMPONENT = {
   build: "segment-build",
-  indexService: "index-service",
+  shardHost: "shard-host",
   front: "front",
   controller: "segment-controller",
 } as const;
@@ -101,7 +103,7 @@ export const SEARCH_COMPONENT = {
 /** NVIDIA's names: the device plugin's resource and the taint that keeps other pods off GPU nodes. */
 export const NVIDIA = { gpuResource: "nvidia.com/gpu", taintKey: "nvidia.com/gpu" } as const;
 
-/** The gRPC port name and number every index service uses (Service port = container port). */
+/** The gRPC port name and number every shard host uses (Service port = container port). */
 export const SEGMENT_GRPC_PORT = { name: "grpc", number: 50051 } as const;
 
 /** SSM parameter paths. */

@@ -46,7 +46,7 @@ import { CnnEmbedder } from "../../workloads/search/embedder/cnn-embedder";
 import { l2Normalise } from "../../workloads/search/embedder/embedder";
 import { BUILT_EMBEDDER } from "../../workloads/search/embedder/paths";
 import { fitPca, Projection } from "../../workloads/search/embedder/projection";
-import { windowOf, type Tier } from "../../workloads/search/front/coverage";
+import { windowOf, type Tier } from "../../workloads/search/segments/coverage";
 import { SegmentRegistry } from "../../workloads/search/front/discovery";
 import { environmentFor as frontEnvironment, loadFrontSettings } from "../../workloads/search/front/config";
 import { startFront } from "../../workloads/search/front/main";

@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { embeddingVersionLabel, K8S, SEARCH_COMPONENT, SEGMENT_GRPC_PORT } from "../../../infra/shared/conventions";
-import { planCoverage, windowOf, type Tier } from "../front/coverage";
+import { planCoverage, windowOf, type Tier } from "../segments/coverage";
 
 /** A Kubernetes object as a plain manifest. */
 export interface KubeObject {

@@ -6,7 +6,7 @@
  * a retired one.
  */
 import { EventEmitter } from "node:events";
-import type { Tier } from "./coverage";
+import type { Tier } from "../segments/coverage";
 
 export interface DiscoveredSegment {
   /** Stable id: `<tier>/<window start ISO>/<embedding version>`, as the build names it. */

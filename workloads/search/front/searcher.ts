@@ -7,7 +7,7 @@
  */
 import type { ServiceError } from "@grpc/grpc-js";
 import type { Logger } from "../../shared/log";
-import { planCoverage, windowOf, type Window } from "./coverage";
+import { planCoverage, windowOf, type Window } from "../segments/coverage";
 import type { DiscoveredSegment, Discovery } from "./discovery";
 import { mergeAnswers, type MergedHit, type SegmentAnswer, type TombstoneLookup } from "./merge";
 import type { SegmentClients } from "./segment-clients";

@@ -8,7 +8,7 @@ import pino from "pino";
 import { segmentIndexProto } from "../proto/index";
 import { IndexService } from "../index-service/server";
 import { HnswSegment } from "../index-service/segment";
-import { windowOf, type Tier } from "./coverage";
+import { windowOf, type Tier } from "../segments/coverage";
 import type { DiscoveredSegment } from "./discovery";
 
 export const silent = pino({ level: "silent" });

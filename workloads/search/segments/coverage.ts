@@ -7,9 +7,9 @@
  * discovered segment set, and property tests check it over random sets. Tiers and their windows
  * are the build's (`build/windows.ts`).
  */
-import { windowOf as tierWindow, type Tier } from "../segments/windows";
+import { windowOf as tierWindow, type Tier } from "./windows";
 
-export type { Tier } from "../segments/windows";
+export type { Tier } from "./windows";
 
 /** The part of a segment the planner needs; `start` is the window's start in UTC, aligned to its tier. */
 export interface PlannableSegment {
