@@ -1,59 +1,67 @@
 /**
- * How the front learns which segments are ready and where their index services listen. Two
- * implementations: the Kubernetes API in the cluster (Services and EndpointSlices labelled as
- * segments, watched), and a registry the embedded run and tests fill in. Either way the front
- * reads the current set on every query and never needs a restart to see a new segment or forget
- * a retired one.
+ * How the front learns which segments are served and by which host. Hosts come from a
+ * `HostSource` (in the cluster the EndpointSlices of the shard-host Services, watched; locally a
+ * registry the run fills in); what each host serves comes from the host itself (its Info RPC),
+ * so the front sees exactly what is loaded and answering, never what a controller intends.
+ * Either way the front reads the current set on every query and never needs a restart.
  */
 import { EventEmitter } from "node:events";
-import type { Tier } from "../segments/coverage";
+import type { SearchKind } from "../segments/assignment";
+import type { Tier } from "../segments/windows";
 
 export interface DiscoveredSegment {
-  /** Stable id: `<tier>/<window start ISO>/<embedding version>`, as the build names it. */
+  /** `<tier>/<window>/<embedding version>` (segments/segment.ts). */
   id: string;
   tier: Tier;
+  window: string;
   /** Window start, UTC, aligned to the tier. */
   start: Date;
   embeddingVersion: string;
-  /** host:port of a ready index service for this segment. */
+  itemCount: number;
+  search: SearchKind;
+  /** host:port of the shard host serving it. */
   address: string;
 }
 
 export interface Discovery {
-  /** The segments ready now. */
+  /** The segments served now. */
   current(): DiscoveredSegment[];
   /** Called after every change of the set. */
   onChange(listener: (segments: DiscoveredSegment[]) => void): void;
   close(): Promise<void>;
 }
 
-/** A registry the local run and tests add segments to and retire them from. */
-export class SegmentRegistry implements Discovery {
-  private readonly segments = new Map<string, DiscoveredSegment>();
+/** Where the shard hosts are: `host:port` addresses, current and changing. */
+export interface HostSource {
+  current(): string[];
+  onChange(listener: () => void): void;
+  close(): Promise<void>;
+}
+
+/** A list of host addresses the local run and tests fill in. */
+export class HostRegistry implements HostSource {
+  private readonly addresses = new Set<string>();
   private readonly events = new EventEmitter();
 
-  add(segment: DiscoveredSegment): void {
-    this.segments.set(segment.id, segment);
-    this.changed();
+  add(address: string): void {
+    if (this.addresses.has(address)) return;
+    this.addresses.add(address);
+    this.events.emit("change");
   }
 
-  retire(id: string): void {
-    if (this.segments.delete(id)) this.changed();
+  remove(address: string): void {
+    if (this.addresses.delete(address)) this.events.emit("change");
   }
 
-  current(): DiscoveredSegment[] {
-    return [...this.segments.values()];
+  current(): string[] {
+    return [...this.addresses];
   }
 
-  onChange(listener: (segments: DiscoveredSegment[]) => void): void {
+  onChange(listener: () => void): void {
     this.events.on("change", listener);
   }
 
   async close(): Promise<void> {
     this.events.removeAllListeners();
-  }
-
-  private changed(): void {
-    this.events.emit("change", this.current());
   }
 }

@@ -1,25 +1,28 @@
 /**
- * The front's search over the tiers: plan coverage over the ready segments it can query, ask each
- * chosen segment for k' >= k in parallel with a deadline each, and merge. A segment that fails or
- * misses its deadline makes the answer partial, naming its window; so does a window whose only
- * ready segments were built with an embedding the front cannot make (during a model roll-out the
- * front queries each segment with the vector of its own embedding version, never another).
+ * The front's search over the tiers: plan coverage over the segments the shard hosts serve, ask
+ * each host once for all of its chosen segments (k' >= k hits each, merged on the host; concurrent
+ * queries to the same host and segments share one call, `batcher.ts`), and merge the hosts'
+ * answers. A host that fails or misses its deadline, or a segment it no longer serves, makes the
+ * answer partial, naming the windows; so does a window whose only served segments were built with
+ * an embedding the front cannot make (during a model roll-out the front queries each segment with
+ * the vector of its own embedding version, never another).
  */
 import type { ServiceError } from "@grpc/grpc-js";
 import type { Logger } from "../../shared/log";
 import { planCoverage, windowOf, type Window } from "../segments/coverage";
+import type { Batcher } from "./batcher";
 import type { DiscoveredSegment, Discovery } from "./discovery";
+import type { HostClients } from "./host-clients";
 import { mergeAnswers, type MergedHit, type SegmentAnswer, type TombstoneLookup } from "./merge";
-import type { SegmentClients } from "./segment-clients";
 
 export interface SearcherOptions {
   /** How far back the search reaches, ms. */
   retentionMs: number;
   /** Each segment is asked for ceil(k × oversample) >= k hits. */
   oversample: number;
-  /** Per-segment deadline, ms. */
+  /** Per-host deadline, ms. */
   deadlineMs: number;
-  /** ef sent to index services (0: each service's own). */
+  /** ef sent to the hosts (0: each host's own). */
   ef: number;
 }
 
@@ -37,6 +40,8 @@ export interface SearchResult {
   uncovered: Window[];
   /** Segments asked. */
   segments: number;
+  /** Hosts asked. */
+  hosts: number;
   hidden: number;
   duplicates: number;
 }
@@ -44,17 +49,16 @@ export interface SearchResult {
 export class Searcher {
   constructor(
     private readonly discovery: Discovery,
-    private readonly clients: SegmentClients,
+    private readonly batcher: Batcher,
+    private readonly clients: HostClients,
     private readonly tombstoneOf: TombstoneLookup,
     private readonly options: SearcherOptions,
     private readonly log: Logger,
-  ) {
-    discovery.onChange((segments) => clients.keepOnly(segments.map((s) => s.address)));
-  }
+  ) {}
 
   /**
    * `vectors` maps each embedding version the front can make to the query's vector in it, in the
-   * front's order of preference: where two versions of a window are ready, the first is asked.
+   * front's order of preference: where two versions of a window are served, the first is asked.
    */
   async search(vectors: ReadonlyMap<string, number[]>, k: number, now: Date): Promise<SearchResult> {
     const from = new Date(now.getTime() - this.options.retentionMs);
@@ -69,26 +73,41 @@ export class Searcher {
     for (const gap of plan.gaps) this.explainGap(gap, all, usable, missing, uncovered);
 
     const kPrime = Math.max(k, Math.ceil(k * this.options.oversample));
+    // One call per host and embedding version, naming all of its chosen segments.
+    const calls = new Map<string, DiscoveredSegment[]>();
+    for (const segment of plan.segments) {
+      const key = `${segment.address}\0${segment.embeddingVersion}`;
+      calls.set(key, [...(calls.get(key) ?? []), segment]);
+    }
     const answers: SegmentAnswer[] = [];
+    const missed = (segment: DiscoveredSegment, reason: string) =>
+      missing.push({ ...windowOf(segment.tier, segment.start), segmentId: segment.id, reason });
     await Promise.all(
-      plan.segments.map(async (segment) => {
-        const window = windowOf(segment.tier, segment.start);
+      [...calls.values()].map(async (segments) => {
+        const { address, embeddingVersion } = segments[0];
         try {
-          const res = await this.clients.search(
-            segment.address,
-            {
-              vector: vectors.get(segment.embeddingVersion) as number[],
-              embeddingVersion: segment.embeddingVersion,
-              k: kPrime,
-              ef: this.options.ef,
-            },
-            this.options.deadlineMs,
-          );
-          answers.push({ segmentId: segment.id, horizon: window.end, hits: res.hits });
+          const res = await this.batcher.search(address, {
+            segmentIds: segments.map((s) => s.id),
+            embeddingVersion,
+            vector: vectors.get(embeddingVersion) as number[],
+            k: kPrime,
+            ef: this.options.ef,
+          });
+          const bySegment = segments.map((s) => ({
+            segmentId: s.id,
+            horizon: windowOf(s.tier, s.start).end,
+            hits: [] as { itemId: string; distance: number }[],
+          }));
+          for (const hit of res.hits) bySegment[hit.segment]?.hits.push({ itemId: hit.itemId, distance: hit.distance });
+          answers.push(...bySegment);
+          for (const m of res.missing) {
+            const segment = segments.find((s) => s.id === m.segmentId);
+            if (segment !== undefined) missed(segment, m.reason);
+          }
         } catch (err) {
           const reason = (err as ServiceError).details || (err as Error).message;
-          this.log.warn({ segment: segment.id, address: segment.address, reason }, "segment did not answer");
-          missing.push({ ...window, segmentId: segment.id, reason });
+          this.log.warn({ host: address, segments: segments.length, reason }, "host did not answer");
+          for (const segment of segments) missed(segment, reason);
         }
       }),
     );
@@ -100,6 +119,7 @@ export class Searcher {
       missing,
       uncovered,
       segments: plan.segments.length,
+      hosts: calls.size,
       hidden: merged.hidden,
       duplicates: merged.duplicates,
     };
@@ -113,17 +133,27 @@ export class Searcher {
   async vectorsOf(itemId: string, versions: readonly string[]): Promise<Map<string, number[]>> {
     const candidates = this.discovery.current().filter((s) => versions.includes(s.embeddingVersion));
     const tombstone = this.tombstoneOf(itemId);
+    const live = candidates.filter((s) => tombstone === undefined || tombstone < windowOf(s.tier, s.start).end);
+    const byHost = new Map<string, DiscoveredSegment[]>();
+    for (const s of live) byHost.set(s.address, [...(byHost.get(s.address) ?? []), s]);
     const found = await Promise.all(
-      candidates.map(async (segment) => {
-        const horizon = windowOf(segment.tier, segment.start).end;
-        if (tombstone !== undefined && tombstone >= horizon) return undefined;
-        const res = await this.clients.vector(segment.address, itemId, this.options.deadlineMs).catch(() => undefined);
-        return res?.found ? { version: segment.embeddingVersion, horizon, vector: res.vector } : undefined;
+      [...byHost].map(async ([address, segments]) => {
+        const res = await this.clients
+          .vector(
+            address,
+            itemId,
+            segments.map((s) => s.id),
+            this.options.deadlineMs,
+          )
+          .catch(() => ({ found: [] }));
+        return res.found.flatMap((f) => {
+          const s = segments.find((x) => x.id === f.segmentId);
+          return s ? [{ version: s.embeddingVersion, horizon: windowOf(s.tier, s.start).end, vector: f.vector }] : [];
+        });
       }),
     );
     const best = new Map<string, { horizon: Date; vector: number[] }>();
-    for (const f of found) {
-      if (f === undefined) continue;
+    for (const f of found.flat()) {
       const seen = best.get(f.version);
       if (seen === undefined || f.horizon > seen.horizon) best.set(f.version, f);
     }

@@ -1,6 +1,6 @@
 /**
  * The front's view of the tombstone log: every live segment's tombstones (items sold, deleted or
- * given a new photo in its window), fetched from its index service when discovery first lists it
+ * given a new photo in its window), fetched from its shard host when discovery first lists it
  * and forgotten when it retires. Compaction carries an hour's tombstones into its day and month,
  * so the live segments together always hold the tombstones that still matter. Refreshed on every
  * change of the segment set, never per query; a segment whose tombstones could not be fetched yet
@@ -9,7 +9,7 @@
 import type { Logger } from "../../shared/log";
 import type { DiscoveredSegment, Discovery } from "./discovery";
 import type { TombstoneLookup } from "./merge";
-import type { SegmentClients } from "./segment-clients";
+import type { HostClients } from "./host-clients";
 
 export class TombstoneLog {
   private readonly bySegment = new Map<string, Map<string, Date>>();
@@ -18,7 +18,7 @@ export class TombstoneLog {
 
   constructor(
     private readonly discovery: Discovery,
-    private readonly clients: SegmentClients,
+    private readonly clients: HostClients,
     private readonly deadlineMs: number,
     private readonly log: Logger,
   ) {
@@ -36,17 +36,21 @@ export class TombstoneLog {
   private async apply(segments: DiscoveredSegment[]): Promise<void> {
     const live = new Set(segments.map((s) => s.id));
     for (const id of [...this.bySegment.keys()]) if (!live.has(id)) this.bySegment.delete(id);
+    const byHost = new Map<string, string[]>();
+    for (const s of segments) {
+      if (!this.bySegment.has(s.id)) byHost.set(s.address, [...(byHost.get(s.address) ?? []), s.id]);
+    }
     await Promise.all(
-      segments
-        .filter((s) => !this.bySegment.has(s.id))
-        .map(async (s) => {
-          try {
-            const rows = await this.clients.tombstones(s.address, this.deadlineMs);
-            this.bySegment.set(s.id, new Map(rows.map((t) => [t.itemId, new Date(t.at)])));
-          } catch (err) {
-            this.log.warn({ segment: s.id, err: (err as Error).message }, "tombstones not fetched; retried later");
+      [...byHost].map(async ([address, ids]) => {
+        try {
+          const res = await this.clients.tombstones(address, ids, this.deadlineMs);
+          for (const { segmentId, tombstones } of res.segments) {
+            if (ids.includes(segmentId)) this.bySegment.set(segmentId, new Map(tombstones.map((t) => [t.itemId, new Date(t.at)])));
           }
-        }),
+        } catch (err) {
+          this.log.warn({ host: address, segments: ids.length, err: (err as Error).message }, "tombstones not fetched; retried later");
+        }
+      }),
     );
     const latest = new Map<string, Date>();
     for (const rows of this.bySegment.values()) {
