@@ -2,13 +2,11 @@ import { expect } from "chai";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { BadPhoto, createFront, type QueryEmbedder } from "./app";
-import { SegmentRegistry } from "./discovery";
-import { SegmentClients } from "./segment-clients";
-import { Searcher } from "./searcher";
-import { items, NOW, randomVector, Segments, silent, V1 } from "./testing";
+import { frontPath, type FrontPath } from "../testing/front";
+import { Hosts, items, NOW, randomVector, silent, testSegment, V1 } from "../testing/hosts";
 
 /**
- * The HTTP layer over real index services. The photo path's embedder here maps JPEG bytes to a
+ * The HTTP layer over real shard hosts. The photo path's embedder here maps JPEG bytes to a
  * fixed vector: the CNN embedder is tested on its own; this checks what the front does around it.
  */
 const probe = randomVector();
@@ -22,26 +20,22 @@ const embedder: QueryEmbedder = {
 
 describe("search front HTTP API", function () {
   this.timeout(30_000);
-  const segments = new Segments();
-  let registry: SegmentRegistry;
-  let clients: SegmentClients;
+  const hosts = new Hosts();
+  let path: FrontPath;
   let server: Server;
   let base: string;
+  /** A host serving `segment`, added to the front's hosts. */
+  const serve = async (segment: ReturnType<typeof testSegment>) => {
+    const host = await hosts.start(`h${Math.random().toString(36).slice(2, 8)}`, [segment]);
+    await path.addHosts(host.address);
+  };
 
   beforeEach(async () => {
-    registry = new SegmentRegistry();
-    clients = new SegmentClients();
-    const searcher = new Searcher(
-      registry,
-      clients,
-      () => undefined,
-      { retentionMs: 40 * 86_400_000, oversample: 2, deadlineMs: 2_000, ef: 0 },
-      silent,
-    );
+    path = await frontPath(() => undefined, { deadlineMs: 2_000 });
     server = createServer(
       createFront({
-        searcher,
-        discovery: registry,
+        searcher: path.searcher,
+        discovery: path.directory,
         embedder,
         options: { maxK: 50, defaultK: 5, maxPhotoBytes: 1024 },
         log: silent,
@@ -53,8 +47,8 @@ describe("search front HTTP API", function () {
   });
   afterEach(async () => {
     await new Promise((r) => server.close(r));
-    clients.close();
-    await segments.stopAll();
+    await path.close();
+    await hosts.stopAll();
   });
 
   const post = (path: string, body: string | Buffer, type: string) =>
@@ -62,14 +56,13 @@ describe("search front HTTP API", function () {
 
   it("is unhealthy with no segment to ask, healthy with one", async () => {
     expect((await fetch(`${base}/healthz`)).status).to.equal(503);
-    registry.add(await segments.start("daily", "2026-11-01T00:00:00", items("d", 5)));
+    await serve(testSegment("daily", "2026-11-01T00:00:00", items("d", 5)));
     expect((await fetch(`${base}/healthz`)).status).to.equal(200);
   });
 
   it("searches by item id: the item itself first, then its neighbours, with the segment of each", async () => {
     const catalogue = items("d", 30);
-    const daily = await segments.start("daily", "2026-11-01T00:00:00", catalogue);
-    registry.add(daily);
+    await serve(testSegment("daily", "2026-11-01T00:00:00", catalogue));
     const res = await post("/search", JSON.stringify({ itemId: "d-7", k: 4 }), "application/json");
     expect(res.status).to.equal(200);
     const body = (await res.json()) as {
@@ -77,15 +70,13 @@ describe("search front HTTP API", function () {
       partial: boolean;
     };
     expect(body.items).to.have.length(4);
-    expect(body.items[0]).to.include({ itemId: "d-7", segment: daily.id });
+    expect(body.items[0]).to.include({ itemId: "d-7", segment: `daily/2026-11-01/${V1}` });
     expect(body.items[0].distance).to.be.closeTo(0, 1e-5);
     expect(body.partial).to.equal(false);
   });
 
   it("searches by photo through the embedder", async () => {
-    registry.add(
-      await segments.start("daily", "2026-11-01T00:00:00", [{ id: "twin", vector: probe }, ...items("d", 9)]),
-    );
+    await serve(testSegment("daily", "2026-11-01T00:00:00", [{ id: "twin", vector: probe }, ...items("d", 9)]));
     const res = await post("/search?k=3", Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]), "image/jpeg");
     expect(res.status).to.equal(200);
     const body = (await res.json()) as { items: { itemId: string }[] };
@@ -94,7 +85,7 @@ describe("search front HTTP API", function () {
   });
 
   it("refuses bad requests with a message naming the input", async () => {
-    registry.add(await segments.start("daily", "2026-11-01T00:00:00", items("d", 5)));
+    await serve(testSegment("daily", "2026-11-01T00:00:00", items("d", 5)));
     const cases: [Promise<Response>, number, string][] = [
       [post("/search?k=0", Buffer.from([0xff, 0xd8]), "image/jpeg"), 400, "k=0: k must be at least 1"],
       [post("/search?k=2.5", Buffer.from([0xff, 0xd8]), "image/jpeg"), 400, "k=2.5: k must be a whole number"],

@@ -38,6 +38,8 @@ export interface FrontDeps {
   options: FrontOptions;
   log: Logger;
   now?: () => Date;
+  /** Called with every search's result (metrics). */
+  observe?: (result: SearchResult) => void;
 }
 
 export function createFront(deps: FrontDeps): RequestListener {
@@ -104,6 +106,7 @@ export function createFront(deps: FrontDeps): RequestListener {
     })),
     uncovered: result.uncovered.map((w) => ({ start: w.start.toISOString(), end: w.end.toISOString() })),
     segments: result.segments,
+    hosts: result.hosts,
   });
 
   return jsonListener(log, async (req, res) => {
@@ -116,11 +119,13 @@ export function createFront(deps: FrontDeps): RequestListener {
       const started = Date.now();
       const { vectors, k, by } = await query(req, url);
       const result = await searcher.search(vectors, k, now());
+      deps.observe?.(result);
       log.info(
         {
           by,
           k,
           segments: result.segments,
+          hosts: result.hosts,
           partial: result.partial,
           hits: result.hits.length,
           ms: Date.now() - started,

@@ -57,15 +57,23 @@ export class Batcher {
   ) {}
 
   search(address: string, query: HostQuery): Promise<HostAnswer> {
-    const key = [address, query.embeddingVersion, query.k, query.ef, query.vector.length, ...query.segmentIds].join("\0");
+    const key = [address, query.embeddingVersion, query.k, query.ef, query.vector.length, ...query.segmentIds].join(
+      "\0",
+    );
     return new Promise((resolve, reject) => {
       let batch = this.open.get(key);
       if (batch === undefined) {
         const fire = () => this.send(key);
         const clear =
           this.options.windowMs > 0
-            ? ((t: NodeJS.Timeout) => () => clearTimeout(t))(setTimeout(fire, this.options.windowMs))
-            : ((t: NodeJS.Immediate) => () => clearImmediate(t))(setImmediate(fire));
+            ? (
+                (t: NodeJS.Timeout) => () =>
+                  clearTimeout(t)
+              )(setTimeout(fire, this.options.windowMs))
+            : (
+                (t: NodeJS.Immediate) => () =>
+                  clearImmediate(t)
+              )(setImmediate(fire));
         batch = { address, waiting: [], clear };
         this.open.set(key, batch);
       }

@@ -3,10 +3,12 @@ import { z } from "zod";
 import { environmentFrom, envInt, envNumber, loadSettings, type Settings, type SettingsInput } from "../../shared/env";
 
 export const frontEnv = z.object({
-  /** The namespace whose segment index services the front discovers. */
+  /** The namespace whose shard hosts the front discovers. */
   NAMESPACE: z.string().min(1),
-  /** Label selector of index services (the search layer sets the component label). */
-  INDEX_SELECTOR: z.string().min(1).default("app.kubernetes.io/component=index-service"),
+  /** Label selector of the shard hosts' Services (the segment controller sets the component label). */
+  HOST_SELECTOR: z.string().min(1).default("app.kubernetes.io/component=shard-host"),
+  /** How often each host is asked what it serves, ms (hosts keep a retired segment answering far longer). */
+  HOST_REFRESH_MS: envInt(100, 60_000).default(2000),
   HOST: z.string().default("0.0.0.0"),
   HTTP_PORT: envInt(0, 65535).default(8080),
   OPS_PORT: envInt(0, 65535).default(9090),
@@ -21,8 +23,13 @@ export const frontEnv = z.object({
   RETENTION_DAYS: envInt(1, 3660).default(366),
   /** Each segment is asked for ceil(k × OVERSAMPLE) hits. */
   OVERSAMPLE: envNumber(1, 10).default(2),
-  SEGMENT_DEADLINE_MS: envInt(10, 60_000).default(250),
-  /** ef sent to index services; 0 leaves it to each service. */
+  /** Deadline of each call to a host, ms. */
+  HOST_DEADLINE_MS: envInt(10, 60_000).default(250),
+  /** How long concurrent queries to the same host wait to share one call, ms (0: the same event-loop turn only). */
+  BATCH_WINDOW_MS: envInt(0, 100).default(1),
+  /** The most queries in one call to a host (at most the hosts' MAX_BATCH). */
+  MAX_BATCH: envInt(1, 4096).default(64),
+  /** ef sent to the hosts; 0 leaves it to each host. */
   EF: envInt(0, 4096).default(0),
   MAX_K: envInt(1, 1000).default(100),
   DEFAULT_K: envInt(1, 1000).default(10),

@@ -34,9 +34,7 @@ export class HostClients {
   }
 
   tombstones(address: string, segmentIds: string[], deadlineMs: number): Promise<TombstonesResponse> {
-    return unary((cb) =>
-      this.clientFor(address).tombstones({ segmentIds }, { deadline: Date.now() + deadlineMs }, cb),
-    );
+    return unary((cb) => this.clientFor(address).tombstones({ segmentIds }, { deadline: Date.now() + deadlineMs }, cb));
   }
 
   /** Closes the clients of addresses not in `live`. */

@@ -95,7 +95,10 @@ export class HostDirectory implements Discovery {
             })),
           );
         } catch (err) {
-          this.log.warn({ host: address, err: (err as Error).message }, "host did not say what it serves; keeping what it said last");
+          this.log.warn(
+            { host: address, err: (err as Error).message },
+            "host did not say what it serves; keeping what it said last",
+          );
         }
       }),
     );

@@ -1,13 +1,15 @@
 /**
- * Search front process: the HTTP API on HTTP_PORT, /healthz and /readyz on OPS_PORT (ready while
- * a segment is discoverable), discovery through the Kubernetes API in the cluster (or a registry
- * the local run fills in), and graceful shutdown.
+ * Search front process: the HTTP API on HTTP_PORT; /healthz, /readyz (ready while a segment is
+ * served) and /metrics on OPS_PORT; shard hosts found through the Kubernetes API in the cluster (or
+ * a registry the local run fills in) and asked what they serve; graceful shutdown.
  */
 import { createServer, type Server } from "node:http";
 import * as k8s from "@kubernetes/client-node";
 import { S3Client } from "@aws-sdk/client-s3";
 import { s3Options } from "../../shared/aws";
-import { sendJson } from "../../shared/http";
+import { Registry } from "prom-client";
+import { HttpMetrics } from "../../shared/http-metrics";
+import { OpsServer } from "../../shared/ops-server";
 import { resolveModel } from "../../shared/image-model/model-source";
 import type { Logger } from "../../shared/log";
 import { runService } from "../../shared/service";
@@ -16,15 +18,20 @@ import type { Embedder } from "../embedder/embedder";
 import { loadProjection } from "../embedder/load-projection";
 import { createFront } from "./app";
 import { loadFrontSettings, type FrontSettings } from "./config";
-import type { Discovery } from "./discovery";
-import { KubernetesDiscovery } from "./kubernetes-discovery";
+import { Batcher } from "./batcher";
+import type { HostSource } from "./discovery";
+import { HostClients } from "./host-clients";
+import { HostDirectory } from "./host-directory";
+import { KubernetesHosts } from "./kubernetes-hosts";
+import { frontMetrics } from "./metrics";
 import { EmbedderSet } from "./query-embedder";
-import { SegmentClients } from "./segment-clients";
 import { Searcher } from "./searcher";
 import { TombstoneLog } from "./tombstone-log";
 
 export interface RunningFront {
   url: string;
+  opsPort: number;
+  discovery: HostDirectory;
   stop(): Promise<void>;
 }
 
@@ -51,53 +58,82 @@ const listen = (server: Server, host: string, port: number) =>
     });
   });
 
+/** Search routes by template, for the request metrics. */
+const routeOf = (method: string, path: string) =>
+  method === "POST" && path === "/search"
+    ? "/search"
+    : method === "GET" && path === "/healthz"
+      ? "/healthz"
+      : undefined;
+
 export async function startFront(
   settings: FrontSettings,
   log: Logger,
-  discovery: Discovery,
+  hosts: HostSource,
   embedders: Embedder[],
 ): Promise<RunningFront> {
-  const clients = new SegmentClients();
-  const tombstones = new TombstoneLog(discovery, clients, settings.segmentDeadlineMs, log);
+  const clients = new HostClients();
+  const discovery = await new HostDirectory(
+    hosts,
+    clients,
+    { refreshMs: settings.hostRefreshMs, deadlineMs: settings.hostDeadlineMs },
+    log,
+  ).start();
+  const tombstones = new TombstoneLog(discovery, clients, settings.hostDeadlineMs, log);
   await tombstones.refresh();
+  const batcher = new Batcher(clients, {
+    windowMs: settings.batchWindowMs,
+    maxBatch: settings.maxBatch,
+    deadlineMs: settings.hostDeadlineMs,
+  });
+  const metrics = frontMetrics(new Registry());
   const searcher = new Searcher(
     discovery,
+    batcher,
     clients,
     tombstones.lookup,
     {
       retentionMs: settings.retentionDays * 86_400_000,
       oversample: settings.oversample,
-      deadlineMs: settings.segmentDeadlineMs,
+      deadlineMs: settings.hostDeadlineMs,
       ef: settings.ef,
     },
     log,
   );
   const embedder = new EmbedderSet(embedders, { maxBytes: settings.maxPhotoBytes, maxPixels: settings.maxPhotoPixels });
+  const http = new HttpMetrics(metrics.registry, "search_front", routeOf);
   const api = createServer(
-    createFront({
-      searcher,
-      discovery,
-      embedder,
-      options: { maxK: settings.maxK, defaultK: settings.defaultK, maxPhotoBytes: settings.maxPhotoBytes },
-      log,
-    }),
+    http.instrument(
+      createFront({
+        searcher,
+        discovery,
+        embedder,
+        options: { maxK: settings.maxK, defaultK: settings.defaultK, maxPhotoBytes: settings.maxPhotoBytes },
+        log,
+        observe: (result) => metrics.observe(result, batcher),
+      }),
+    ),
   );
-  const ops = createServer((req, res) =>
-    req.url === "/readyz"
-      ? sendJson(res, discovery.current().length > 0 ? 200 : 503, { segments: discovery.current().length })
-      : sendJson(res, 200, { ok: true }),
-  );
+  const ops = new OpsServer({
+    host: settings.host,
+    port: settings.opsPort,
+    registry: metrics.registry,
+    ready: () => ({ ready: discovery.current().length > 0, detail: { segments: discovery.current().length } }),
+  });
   const port = await listen(api, settings.host, settings.httpPort);
-  await listen(ops, settings.host, settings.opsPort);
+  const opsPort = await ops.start();
   const url = `http://${settings.host === "0.0.0.0" ? "127.0.0.1" : settings.host}:${port}`;
-  log.info({ url, versions: embedder.versions }, "search front listening");
+  log.info({ url, opsPort, versions: embedder.versions }, "search front listening");
   return {
     url,
+    opsPort,
+    discovery,
     stop: async () => {
-      const closed = Promise.all([new Promise((r) => api.close(r)), new Promise((r) => ops.close(r))]);
+      ops.drain();
+      const closed = new Promise((r) => api.close(r));
       api.closeIdleConnections();
-      ops.closeIdleConnections();
       await closed;
+      await ops.stop();
       await discovery.close();
       clients.close();
       await embedder.close();
@@ -113,14 +149,8 @@ if (require.main === module) {
       const embedders = await loadEmbedders(settings, new S3Client(s3Options()));
       const kubeconfig = new k8s.KubeConfig();
       kubeconfig.loadFromCluster();
-      const discovery = await new KubernetesDiscovery(
-        kubeconfig,
-        settings.namespace,
-        log,
-        embedders.map((e) => e.version),
-        settings.indexSelector,
-      ).start();
-      return startFront(settings, log, discovery, embedders);
+      const hosts = await new KubernetesHosts(kubeconfig, settings.namespace, log, settings.hostSelector).start();
+      return startFront(settings, log, hosts, embedders);
     },
   );
 }

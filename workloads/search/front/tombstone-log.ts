@@ -45,10 +45,14 @@ export class TombstoneLog {
         try {
           const res = await this.clients.tombstones(address, ids, this.deadlineMs);
           for (const { segmentId, tombstones } of res.segments) {
-            if (ids.includes(segmentId)) this.bySegment.set(segmentId, new Map(tombstones.map((t) => [t.itemId, new Date(t.at)])));
+            if (ids.includes(segmentId))
+              this.bySegment.set(segmentId, new Map(tombstones.map((t) => [t.itemId, new Date(t.at)])));
           }
         } catch (err) {
-          this.log.warn({ host: address, segments: ids.length, err: (err as Error).message }, "tombstones not fetched; retried later");
+          this.log.warn(
+            { host: address, segments: ids.length, err: (err as Error).message },
+            "tombstones not fetched; retried later",
+          );
         }
       }),
     );

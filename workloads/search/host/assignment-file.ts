@@ -26,7 +26,10 @@ export class AssignmentFile {
     try {
       text = await readFile(this.file, "utf8");
     } catch (err) {
-      this.log.error({ file: this.file, err: (err as Error).message }, "assignment not readable; keeping the segments served");
+      this.log.error(
+        { file: this.file, err: (err as Error).message },
+        "assignment not readable; keeping the segments served",
+      );
       return false;
     }
     if (text === this.last) return true;

@@ -23,7 +23,8 @@ export interface SegmentTombstone {
 export interface FetchedSegment {
   files: SegmentFiles;
   tombstones: SegmentTombstone[];
-  manifest: Manifest;
+  /** The index's build parameter (reported by Info). */
+  efConstruction: number;
 }
 
 export async function fetchSegment(
@@ -34,14 +35,17 @@ export async function fetchSegment(
 ): Promise<FetchedSegment> {
   const where = `s3://${repo.bucket}/${segment.manifestKey}`;
   const bytes = await repo.getBytes(segment.manifestKey, segment.manifestVersionId);
-  if (bytes === undefined) throw new Error(`${where}: no such manifest (version ${segment.manifestVersionId ?? "latest"})`);
+  if (bytes === undefined)
+    throw new Error(`${where}: no such manifest (version ${segment.manifestVersionId ?? "latest"})`);
   const digest = createHash("sha256").update(bytes).digest("hex");
   if (digest !== segment.manifestSha256) {
     throw new Error(`${where}: sha256 ${digest} is not the pointer's ${segment.manifestSha256}`);
   }
   const manifest = Manifest.parse(JSON.parse(Buffer.from(bytes).toString("utf8")));
   const id = segmentId(segment);
-  if (segmentId({ tier: manifest.tier, window: manifest.window.name, embeddingVersion: manifest.embeddingVersion }) !== id) {
+  if (
+    segmentId({ tier: manifest.tier, window: manifest.window.name, embeddingVersion: manifest.embeddingVersion }) !== id
+  ) {
     throw new Error(`${where}: the manifest describes ${manifest.tier}/${manifest.window.name}, not ${id}`);
   }
   const kind: SearchKind = searchKindOf(manifest.itemCount, flatMaxItems);
@@ -66,7 +70,7 @@ export async function fetchSegment(
   return {
     files: { kind, metric: manifest.index.metric, dimension: manifest.dimension, ids, path: mainFile },
     tombstones,
-    manifest,
+    efConstruction: manifest.index.efConstruction,
   };
 }
 

@@ -16,7 +16,8 @@ import { fetchSegment } from "./fetch-segment";
 import { hostMetrics } from "./metrics";
 import { SearchThreads } from "./search-threads";
 import { ShardHostServer } from "./server";
-import { Shard, type SegmentSource } from "./shard";
+import { Shard, type ApplyResult, type SegmentSource } from "./shard";
+import type { HostAssignment } from "../segments/assignment";
 
 export interface RunningShardHost {
   server: ShardHostServer;
@@ -25,6 +26,8 @@ export interface RunningShardHost {
   opsPort: number;
   /** Resolves once the first assignment is applied and the host is SERVING. */
   ready: Promise<void>;
+  /** Applies an assignment now (what a change of the assignment file does). */
+  assign(assignment: HostAssignment): Promise<ApplyResult>;
   stop(): Promise<void>;
 }
 
@@ -37,6 +40,8 @@ export async function startShardHost(
   log: Logger,
   sdk: object = {},
   source?: SegmentSource,
+  /** Overrides RETIRE_GRACE_SECONDS in ms (tests need less than a second). */
+  retireGraceMs = settings.retireGraceSeconds * 1000,
 ): Promise<RunningShardHost> {
   const metrics = hostMetrics();
   const threads = new SearchThreads(settings.searchThreads || availableParallelism());
@@ -45,7 +50,7 @@ export async function startShardHost(
   const fetch: SegmentSource = source ?? ((segment, dir) => fetchSegment(repo, segment, flatMaxItems, dir));
   const shard = new Shard(threads, fetch, {
     dir: settings.segmentDir,
-    retireGraceMs: settings.retireGraceSeconds * 1000,
+    retireGraceMs,
     log,
     events: {
       loaded: (_entry, ms) => metrics.loadSeconds.observe(ms / 1000),
@@ -59,13 +64,15 @@ export async function startShardHost(
   });
   let name = "(unassigned)";
   let server: ShardHostServer | undefined;
-  const assignment = new AssignmentFile(settings.assignmentFile, settings.pollSeconds * 1000, log, async (a) => {
+  const assign = async (a: HostAssignment) => {
     name = a.host;
     flatMaxItems = a.flatMaxItems;
     const result = await shard.apply(a.segments);
     log.info({ host: a.host, ...result, served: shard.served().length }, "assignment applied");
     server?.markReady();
-  });
+    return result;
+  };
+  const assignment = new AssignmentFile(settings.assignmentFile, settings.pollSeconds * 1000, log, assign);
   server = new ShardHostServer(
     {
       get name() {
@@ -87,7 +94,10 @@ export async function startShardHost(
     host: settings.host,
     port: settings.opsPort,
     registry: metrics.registry,
-    ready: () => ({ ready: shard.ready && !(server as ShardHostServer).isDraining, detail: { segments: shard.served().length } }),
+    ready: () => ({
+      ready: shard.ready && !(server as ShardHostServer).isDraining,
+      detail: { segments: shard.served().length },
+    }),
   });
   const opsPort = await ops.start();
   log.info({ port, opsPort, assignment: settings.assignmentFile }, "listening; reading the assignment");
@@ -100,6 +110,7 @@ export async function startShardHost(
     port,
     opsPort,
     ready,
+    assign,
     stop: async () => {
       assignment.stop();
       ops.drain();

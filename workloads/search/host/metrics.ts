@@ -18,7 +18,11 @@ export function hostMetrics(registry: Registry = new Registry()) {
       buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1],
       registers,
     }),
-    queries: new Counter({ name: "search_host_queries_total", help: "Queries searched (a batch counts each)", registers }),
+    queries: new Counter({
+      name: "search_host_queries_total",
+      help: "Queries searched (a batch counts each)",
+      registers,
+    }),
     batch: new Histogram({
       name: "search_host_batch_queries",
       help: "Queries per Search call",

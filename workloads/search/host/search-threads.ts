@@ -134,7 +134,13 @@ export class SearchThreads {
     const results: ScoredHit[][] = [];
     for (let q = 0; q < n; q++) {
       results.push(
-        answers.length === 1 ? answers[0].results[q] : mergeLocal(answers.map((a) => a.results[q]), k, horizons),
+        answers.length === 1
+          ? answers[0].results[q]
+          : mergeLocal(
+              answers.map((a) => a.results[q]),
+              k,
+              horizons,
+            ),
       );
     }
     return {

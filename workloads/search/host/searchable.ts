@@ -102,20 +102,27 @@ export function openSegment(files: SegmentFiles): Searchable {
     const index = new HierarchicalNSW(files.metric, files.dimension);
     index.readIndexSync(files.path);
     if (index.getCurrentCount() !== files.ids.length) {
-      throw new Error(`${files.path}: the index holds ${index.getCurrentCount()} items, the item list ${files.ids.length}`);
+      throw new Error(
+        `${files.path}: the index holds ${index.getCurrentCount()} items, the item list ${files.ids.length}`,
+      );
     }
     return new HnswSearchable(index, files.ids);
   }
   const bytes = readFileSync(files.path);
   const rows = bytes.byteLength / (4 * files.dimension);
   if (!Number.isInteger(rows) || rows !== files.ids.length) {
-    throw new Error(`${files.path}: ${bytes.byteLength} bytes is not ${files.ids.length} rows of ${files.dimension} float32`);
+    throw new Error(
+      `${files.path}: ${bytes.byteLength} bytes is not ${files.ids.length} rows of ${files.dimension} float32`,
+    );
   }
   return flatFrom(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4).slice(), files);
 }
 
 /** An exact-scan segment over rows of `dimension` floats (label i = row i). */
-export function flatFrom(vectors: Float32Array, files: Pick<SegmentFiles, "metric" | "dimension" | "ids">): FlatSearchable {
+export function flatFrom(
+  vectors: Float32Array,
+  files: Pick<SegmentFiles, "metric" | "dimension" | "ids">,
+): FlatSearchable {
   const index = new BruteforceSearch(files.metric, files.dimension);
   index.initIndex(Math.max(1, files.ids.length));
   for (let row = 0; row < files.ids.length; row++) {

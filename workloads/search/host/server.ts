@@ -60,7 +60,8 @@ export class ShardHostServer {
     private readonly metrics: HostMetrics,
     private readonly log: Logger,
   ) {
-    if (options.ef < 1 || options.ef > options.maxEf) throw new Error(`ef ${options.ef}: expected 1..maxEf (${options.maxEf})`);
+    if (options.ef < 1 || options.ef > options.maxEf)
+      throw new Error(`ef ${options.ef}: expected 1..maxEf (${options.maxEf})`);
     this.health.addToServer(this.server);
     this.server.addService(shardHostProto().service, {
       search: (call: grpc.ServerUnaryCall<SearchRequest, SearchResponse>, done: grpc.sendUnaryData<SearchResponse>) =>

@@ -118,7 +118,10 @@ export class Shard {
       } catch (err) {
         result.failed.push({ id, reason: (err as Error).message });
         this.options.events?.failed?.(id, err as Error);
-        this.options.log.error({ segment: id, err: (err as Error).message }, "segment not loaded; retried with the next assignment");
+        this.options.log.error(
+          { segment: id, err: (err as Error).message },
+          "segment not loaded; retried with the next assignment",
+        );
       }
     }
     for (const id of [...this.advertised]) {
@@ -149,8 +152,8 @@ export class Shard {
       key,
       segment,
       kind: fetched.files.kind,
-      metric: fetched.manifest.index.metric,
-      efConstruction: fetched.manifest.index.efConstruction,
+      metric: fetched.files.metric,
+      efConstruction: fetched.efConstruction,
       windowStart: window.start,
       windowEnd: window.end,
       horizonMs: horizonOf(segment).getTime(),
@@ -174,7 +177,9 @@ export class Shard {
       const closed = this.threads
         .close(entry.key)
         .then(() => rm(entry.dir, { recursive: true, force: true }))
-        .catch((err: Error) => this.options.log.warn({ segment: entry.id, err: err.message }, "segment not closed cleanly"))
+        .catch((err: Error) =>
+          this.options.log.warn({ segment: entry.id, err: err.message }, "segment not closed cleanly"),
+        )
         .finally(() => this.closing.delete(closed));
       this.closing.add(closed);
       this.options.log.info({ segment: entry.id, build: entry.segment.buildId }, "segment retired");
