@@ -3,6 +3,7 @@ import type { Policy } from "@pulumi/policy";
 import { budgetPolicies } from "./rules/budgets";
 import { cloudtrailPolicies } from "./rules/cloudtrail";
 import { configPolicies } from "./rules/config";
+import { databasePolicies } from "./rules/databases";
 import { ec2Policies } from "./rules/ec2";
 import { ecsPolicies } from "./rules/ecs";
 import { eksPolicies } from "./rules/eks";
@@ -10,6 +11,7 @@ import { exemptionClaimPolicies } from "./rules/exemption-claims";
 import { iamPolicies } from "./rules/iam";
 import { kubernetesPolicies } from "./rules/kubernetes";
 import { lambdaPolicies } from "./rules/lambda";
+import { remoteAccessPolicies } from "./rules/remote-access";
 import { resourcePolicyPolicies } from "./rules/resource-policies";
 import { s3Policies } from "./rules/s3";
 import { securityGroupPolicies } from "./rules/security-groups";
@@ -21,6 +23,7 @@ export const PACK_NAME = "ml-platform";
 export const policies: Policy[] = [
   ...exemptionClaimPolicies,
   ...securityGroupPolicies,
+  ...remoteAccessPolicies,
   ...s3Policies,
   ...resourcePolicyPolicies,
   ...cloudtrailPolicies,
@@ -29,6 +32,7 @@ export const policies: Policy[] = [
   ...ec2Policies,
   ...ecsPolicies,
   ...eksPolicies,
+  ...databasePolicies,
   ...kubernetesPolicies,
   ...lambdaPolicies,
   ...sqsPolicies,

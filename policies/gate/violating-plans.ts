@@ -17,6 +17,8 @@ export interface ViolatingPlan {
 }
 
 const FOREIGN = "arn:aws:iam::999999999999:root";
+const SOURCE = "iam-service-trust-source-condition";
+const CREDS = "iam-no-user-long-lived-credentials";
 const serviceTrust = doc({ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" });
 const mfaTrust = doc({
   Effect: "Allow",
@@ -136,6 +138,87 @@ const table: [string, Make, string[]][] = [
       }),
     }),
     ["iam-trust-policy-conditions"],
+  ],
+  // Service trust: the confused-deputy guard, and the reviewed list not stretched to another service
+  ["trust-lambda-without-source", trust({ Principal: { Service: "lambda.amazonaws.com" } }), [SOURCE]],
+  [
+    "trust-ecs-and-ec2-without-source",
+    trust({ Principal: { Service: ["ec2.amazonaws.com", "ecs-tasks.amazonaws.com"] } }),
+    [SOURCE],
+  ],
+  [
+    "trust-config-source-if-exists",
+    trust({
+      Principal: { Service: "config.amazonaws.com" },
+      Condition: { StringEqualsIfExists: { "aws:SourceAccount": "111111111111" } },
+    }),
+    [SOURCE],
+  ],
+  // Long-lived credentials on IAM users
+  ["iam-user-access-key", one("aws:iam/accessKey:AccessKey", { user: "ci" }), [CREDS]],
+  ["iam-user-login-profile", one("aws:iam/userLoginProfile:UserLoginProfile", { user: "ops" }), [CREDS]],
+  [
+    "iam-user-service-credential",
+    one("aws:iam/serviceSpecificCredential:ServiceSpecificCredential", {
+      userName: "git",
+      serviceName: "codecommit.amazonaws.com",
+    }),
+    [CREDS],
+  ],
+  // Remote shells open to every address
+  [
+    "eks-node-group-ssh-open",
+    one("aws:eks/nodeGroup:NodeGroup", {
+      clusterName: "c",
+      nodeRoleArn: "arn:aws:iam::111111111111:role/n",
+      subnetIds: ["subnet-1"],
+      scalingConfig: { desiredSize: 1, minSize: 1, maxSize: 1 },
+      remoteAccess: { ec2SshKey: "ops" },
+    }),
+    ["remote-access-restricted"],
+  ],
+  [
+    "eks-managed-node-group-ssh-open",
+    one("eks:index:ManagedNodeGroup", { cluster: "c", remoteAccess: { ec2SshKey: "ops", sourceSecurityGroupIds: [] } }),
+    ["remote-access-restricted"],
+  ],
+  [
+    "lightsail-ssh-default-open",
+    one("aws:lightsail/instancePublicPorts:InstancePublicPorts", {
+      instanceName: "box",
+      portInfos: [{ fromPort: 22, toPort: 22, protocol: "tcp" }],
+    }),
+    ["remote-access-restricted"],
+  ],
+  [
+    "network-default-sg-ssh-open",
+    one("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", {
+      ingress: [{ fromPort: 22, toPort: 22, protocol: "tcp", ipv6CidrBlocks: ["::/0"] }],
+    }),
+    ["security-group-no-public-ingress"],
+  ],
+  // Managed databases public or unencrypted
+  [
+    "db-rds-public",
+    one("aws:rds/instance:Instance", { engine: "postgres", storageEncrypted: true, publiclyAccessible: true }),
+    ["database-not-public"],
+  ],
+  ["db-aurora-unencrypted", one("aws:rds/cluster:Cluster", { engine: "aurora-mysql" }), ["database-encrypted"]],
+  ["db-docdb-unencrypted", one("aws:docdb/cluster:Cluster", { storageEncrypted: false }), ["database-encrypted"]],
+  ["db-redshift-public", one("aws:redshift/cluster:Cluster", { publiclyAccessible: true }), ["database-not-public"]],
+  [
+    "db-elasticache-plaintext",
+    one("aws:elasticache/replicationGroup:ReplicationGroup", { description: "c", atRestEncryptionEnabled: true }),
+    ["database-encrypted"],
+  ],
+  [
+    "db-opensearch-public",
+    one("aws:opensearch/domain:Domain", {
+      encryptAtRest: { enabled: true },
+      nodeToNodeEncryption: { enabled: true },
+      domainEndpointOptions: { enforceHttps: true },
+    }),
+    ["database-not-public"],
   ],
   // Network meaning
   [

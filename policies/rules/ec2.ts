@@ -6,7 +6,7 @@
  */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { ownAccounts } from "./resource-policies";
-import { asArray, byType, forTypes, isRecord, known, perResource, str, type Props } from "./util";
+import { asArray, byType, forTypes, isRecord, known, perResource, str, truthy, type Props } from "./util";
 
 const INSTANCE = "aws:ec2/instance:Instance";
 const VOLUME = "aws:ebs/volume:Volume";
@@ -66,8 +66,6 @@ export function allowed(type: string, allowList: string[]): boolean {
     return re.test(type);
   });
 }
-
-const truthy = (v: unknown) => v === true || v === "true";
 
 export interface SharingConfig {
   trustedAccounts: string[];

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { TAG } from "../../infra/shared/conventions";
+import { serviceTrustPolicy } from "../../infra/shared/service-trust";
 import { ESCALATION_ACTIONS, expandPattern } from "./iam-semantics";
 import { doc, fired, res, violations, type Case } from "../gate/testing";
 
@@ -336,5 +337,144 @@ describe("policy iam-no-user-inline-policies", () => {
     });
     expect(await fired([user, inline])).to.deep.equal(["iam-no-user-inline-policies"]);
     expect(await fired([user])).to.deep.equal([]);
+  });
+});
+
+describe("policy iam-service-trust-source-condition (the confused-deputy guard)", () => {
+  const SOURCE = "iam-service-trust-source-condition";
+  const service = (Service: unknown, Condition?: object, extra: object = {}) =>
+    role("svc", {
+      assumeRolePolicy: doc({
+        Effect: "Allow",
+        Principal: { Service },
+        Action: "sts:AssumeRole",
+        ...(Condition ? { Condition } : {}),
+        ...extra,
+      }),
+    });
+  const account = { StringEquals: { "aws:SourceAccount": "111111111111" } };
+  const cases: Case[] = [
+    ["Lambda without a source condition", [service("lambda.amazonaws.com")], [SOURCE]],
+    ["ECS tasks without a source condition", [service(["ecs-tasks.amazonaws.com"])], [SOURCE]],
+    ["AWS Config without a source condition", [service("config.amazonaws.com")], [SOURCE]],
+    ["the EKS control plane without a source condition", [service("eks.amazonaws.com")], [SOURCE]],
+    [
+      "EKS Pod Identity without a source condition",
+      [service("pods.eks.amazonaws.com", undefined, { Action: ["sts:AssumeRole", "sts:TagSession"] })],
+      [SOURCE],
+    ],
+    [
+      "a conditioned-service beside EC2 in one unconditioned statement",
+      [service(["ec2.amazonaws.com", "lambda.amazonaws.com"])],
+      [SOURCE],
+    ],
+    [
+      "aws:SourceAccount under an IfExists operator (absent key passes)",
+      [service("lambda.amazonaws.com", { StringEqualsIfExists: { "aws:SourceAccount": "111111111111" } })],
+      [SOURCE],
+    ],
+    [
+      "aws:SourceArn of * (restricts nothing)",
+      [service("ecs-tasks.amazonaws.com", { ArnLike: { "aws:SourceArn": "*" } })],
+      [SOURCE],
+    ],
+    [
+      "a condition on another key only",
+      [service("lambda.amazonaws.com", { StringEquals: { "aws:RequestedRegion": "us-east-1" } })],
+      [SOURCE],
+    ],
+    ["Lambda under aws:SourceAccount", [service("lambda.amazonaws.com", account)], []],
+    [
+      "ECS tasks under aws:SourceArn",
+      [service("ecs-tasks.amazonaws.com", { ArnLike: { "aws:SourceArn": "arn:aws:ecs:us-east-1:111111111111:*" } })],
+      [],
+    ],
+    [
+      "AWS Config under aws:SourceOrgID",
+      [service("config.amazonaws.com", { StringEquals: { "aws:SourceOrgID": "o-abc123" } })],
+      [],
+    ],
+    ["EC2 (reviewed: sends no source context)", [service("ec2.amazonaws.com")], []],
+    ["an unconditioned Deny", [service("lambda.amazonaws.com", undefined, { Effect: "Deny" })], []],
+  ];
+  for (const [what, resources, expected] of cases) {
+    it(`${expected.length ? "flags" : "passes"}: ${what}`, async () => {
+      expect(await fired(resources)).to.deep.equal(expected);
+    });
+  }
+
+  it("passes every trust the role block builds for the platform's services", async () => {
+    const where = { partition: "aws", region: "us-east-1", account: "111111111111" };
+    const built = [
+      ["ec2.amazonaws.com"],
+      ["ecs-tasks.amazonaws.com"],
+      ["lambda.amazonaws.com"],
+      ["config.amazonaws.com"],
+      ["eks.amazonaws.com"],
+      ["pods.eks.amazonaws.com"],
+      ["ec2.amazonaws.com", "lambda.amazonaws.com"],
+    ].map((services, i) =>
+      role(`built-${i}`, {
+        assumeRolePolicy: JSON.stringify(serviceTrustPolicy(services, ["sts:AssumeRole", "sts:TagSession"], where)),
+      }),
+    );
+    expect(await fired(built)).to.deep.equal([]);
+  });
+
+  it("names the unconditioned services and only them", async () => {
+    const v = await violations([service(["ec2.amazonaws.com", "lambda.amazonaws.com"])], SOURCE);
+    expect(v.map((x) => x.message)).to.have.length(1);
+    expect(v[0].message).to.match(/service principal\(s\) lambda\.amazonaws\.com without/);
+  });
+});
+
+describe("policy iam-no-user-long-lived-credentials", () => {
+  const CREDS = "iam-no-user-long-lived-credentials";
+  const user = res("aws:iam/user:User", "alice", { name: "alice" });
+  const cases: Case[] = [
+    ["an access key", [user, res("aws:iam/accessKey:AccessKey", "k", { user: "alice" })], [CREDS]],
+    [
+      "an inactive access key (still long-lived)",
+      [user, res("aws:iam/accessKey:AccessKey", "k", { user: "alice", status: "Inactive" })],
+      [CREDS],
+    ],
+    ["a console password", [user, res("aws:iam/userLoginProfile:UserLoginProfile", "lp", { user: "alice" })], [CREDS]],
+    [
+      "a service-specific credential",
+      [
+        user,
+        res("aws:iam/serviceSpecificCredential:ServiceSpecificCredential", "cc", {
+          userName: "alice",
+          serviceName: "codecommit.amazonaws.com",
+        }),
+      ],
+      [CREDS],
+    ],
+    [
+      "a signing certificate",
+      [user, res("aws:iam/signingCertificate:SigningCertificate", "cert", { userName: "alice", certificateBody: "x" })],
+      [CREDS],
+    ],
+    [
+      "an SSH public key",
+      [user, res("aws:iam/sshKey:SshKey", "ssh", { username: "alice", encoding: "SSH", publicKey: "ssh-rsa AAAA" })],
+      [CREDS],
+    ],
+    ["a user alone (no credential)", [user], []],
+    [
+      "a user in a group (no credential)",
+      [user, res("aws:iam/userGroupMembership:UserGroupMembership", "m", { user: "alice", groups: ["readers"] })],
+      [],
+    ],
+  ];
+  for (const [what, resources, expected] of cases) {
+    it(`${expected.length ? "flags" : "passes"}: ${what}`, async () => {
+      expect(await fired(resources)).to.deep.equal(expected);
+    });
+  }
+
+  it("names the user in the message", async () => {
+    const v = await violations([res("aws:iam/accessKey:AccessKey", "k", { user: "alice" })], CREDS);
+    expect(v.map((x) => x.message)).to.deep.equal(["access key for IAM user alice: a long-lived credential"]);
   });
 });

@@ -3,10 +3,13 @@
  * - no identity policy is administrator-equivalent or an escalation path, except where the
  *   exemption list (`../exemptions.ts`, entry `research-admin`) says so for one role;
  * - every action named in any policy document exists;
- * - trust policies admit principals only under the conditions that make that safe;
- * - IAM users carry no inline policies.
+ * - trust policies admit principals only under the conditions that make that safe, and service
+ *   principals only under a source condition (the confused-deputy guard), except the reviewed
+ *   services that send no source context (infra/shared/service-trust);
+ * - IAM users carry no inline policies and no long-lived credentials.
  */
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { SERVICES_WITHOUT_SOURCE_CONTEXT, sendsNoSourceContext } from "../../infra/shared/service-trust";
 import { exemptionFor } from "../exemptions";
 import {
   accountOf,
@@ -17,6 +20,7 @@ import {
   principalsOf,
   requiresMfa,
   restricts,
+  SOURCE_KEYS,
   unknownActions,
 } from "./iam-semantics";
 import { linkedTargets } from "./links";
@@ -50,6 +54,23 @@ const OTHER_ATTACHMENTS = [
   "aws:iam/policyAttachment:PolicyAttachment",
 ];
 const ROLE_NAMES = { name: "name", prefix: "namePrefix" };
+
+/**
+ * Long-lived credentials an IAM user can hold, by type, with the input naming the user: access keys
+ * (API), login profiles (console password), service-specific credentials (CodeCommit, Keyspaces,
+ * Bedrock), X.509 signing certificates and SSH public keys (CodeCommit). Humans federate and
+ * workloads assume roles, so none of them has a place here.
+ */
+export const USER_CREDENTIALS: Record<string, { what: string; user: string }> = {
+  "aws:iam/accessKey:AccessKey": { what: "access key", user: "user" },
+  "aws:iam/userLoginProfile:UserLoginProfile": { what: "console password (login profile)", user: "user" },
+  "aws:iam/serviceSpecificCredential:ServiceSpecificCredential": {
+    what: "service-specific credential",
+    user: "userName",
+  },
+  "aws:iam/signingCertificate:SigningCertificate": { what: "signing certificate", user: "userName" },
+  "aws:iam/sshKey:SshKey": { what: "SSH public key", user: "username" },
+};
 
 /**
  * Policy documents by resource type: the inputs that hold one (JSON string or object), for the
@@ -217,6 +238,33 @@ export const iamPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] =
     }),
   },
   {
+    name: "iam-service-trust-source-condition",
+    description:
+      "Role trust policies admit AWS service principals only under aws:SourceAccount, aws:SourceArn, aws:SourceOrgID or aws:SourceOrgPaths (the cross-service confused-deputy guard), except the reviewed services that send no source context.",
+    enforcementLevel: "mandatory",
+    validateResource: forTypes([ROLE], (props, _args, report) => {
+      for (const s of statements(props.assumeRolePolicy) ?? []) {
+        if (s.Effect !== "Allow") continue;
+        const bare = principalsOf(s).service.filter((svc) => !sendsNoSourceContext(svc));
+        if (bare.length > 0 && !restricts(withoutIfExists(s.Condition), SOURCE_KEYS))
+          report(
+            `trust policy admits service principal(s) ${bare.join(", ")} without an aws:SourceAccount or aws:SourceArn ` +
+              `condition (only ${Object.keys(SERVICES_WITHOUT_SOURCE_CONTEXT).join(", ")} may go without)`,
+          );
+      }
+    }),
+  },
+  {
+    name: "iam-no-user-long-lived-credentials",
+    description:
+      "IAM users hold no long-lived credentials: no access keys, login profiles, service-specific credentials, signing certificates or SSH keys (people federate, workloads assume roles).",
+    enforcementLevel: "mandatory",
+    validateResource: forTypes(Object.keys(USER_CREDENTIALS), (props, args, report) => {
+      const { what, user } = USER_CREDENTIALS[args.type];
+      report(`${what} for IAM user ${known(() => str(props[user])) ?? "(unknown)"}: a long-lived credential`);
+    }),
+  },
+  {
     name: "iam-no-user-inline-policies",
     description: "IAM users have no inline policies (grant through groups or roles).",
     enforcementLevel: "mandatory",
@@ -227,6 +275,13 @@ export const iamPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] =
     },
   },
 ];
+
+/** A condition without its `…IfExists` tests: those admit a request that carries no source at all. */
+function withoutIfExists(condition: unknown): unknown {
+  return isRecord(condition)
+    ? Object.fromEntries(Object.entries(condition).filter(([op]) => !/IfExists$/i.test(op)))
+    : condition;
+}
 
 /** The OIDC provider host a federated principal names: `arn:…:oidc-provider/HOST` or a bare host. */
 function oidcHost(federated: string): string | undefined {

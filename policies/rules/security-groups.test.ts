@@ -178,3 +178,44 @@ describe("network meaning: CIDRs that add up to the internet", () => {
     expect(await fired(office, { [P]: { ipv4Prefix: 22 } })).to.deep.equal([]);
   });
 });
+
+describe("policy security-group-no-public-ingress on a VPC's default security group", () => {
+  const def = (ingress: unknown[]) => res("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "default", { ingress });
+  const cases: Case[] = [
+    [
+      "inline SSH from 0.0.0.0/0",
+      [def([{ fromPort: 22, toPort: 22, protocol: "tcp", cidrBlocks: ["0.0.0.0/0"] }])],
+      [P],
+    ],
+    [
+      "inline all protocols from ::/0",
+      [def([{ fromPort: 0, toPort: 0, protocol: "-1", ipv6CidrBlocks: ["::/0"] }])],
+      [P],
+    ],
+    [
+      "a rule adding a half to the group's inline half",
+      (() => {
+        const g = def([{ fromPort: 22, toPort: 22, protocol: "tcp", cidrBlocks: ["0.0.0.0/1"] }]);
+        const rule = res(
+          "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+          "half",
+          { securityGroupId: "sg-default", fromPort: 22, toPort: 22, ipProtocol: "tcp", cidrIpv4: "128.0.0.0/1" },
+          { dependencies: [g.urn] },
+        );
+        return [g, rule];
+      })(),
+      [P],
+    ],
+    ["no ingress (the hardened default)", [def([])], []],
+    [
+      "SSH from a private range",
+      [def([{ fromPort: 22, toPort: 22, protocol: "tcp", cidrBlocks: ["10.0.0.0/8"] }])],
+      [],
+    ],
+  ];
+  for (const [what, resources, expected] of cases) {
+    it(`${expected.length ? "flags" : "passes"}: ${what}`, async () => {
+      expect(await fired(resources)).to.deep.equal(expected);
+    });
+  }
+});

@@ -4,7 +4,7 @@
  * security group (or network ACL) that opens overlapping ports, so 0.0.0.0/1 + 128.0.0.0/1 in two
  * rules, or a public /8, is as open as 0.0.0.0/0.
  *
- * Security groups: inline `ingress` of `aws:ec2/securityGroup`, `aws:ec2/securityGroupRule`
+ * Security groups: inline `ingress` of `aws:ec2/securityGroup` and `aws:ec2/defaultSecurityGroup`, `aws:ec2/securityGroupRule`
  * (type ingress) and `aws:vpc/securityGroupIngressRule`, grouped by the group they name (by
  * dependency on it, else by its `securityGroupId`). Network ACLs: inline `ingress` of
  * `aws:ec2/networkAcl` and `aws:ec2/defaultNetworkAcl`, and `aws:ec2/networkAclRule` with
@@ -94,6 +94,9 @@ function violations(rules: Ingress[], cfg: NetworkConfig): Map<string, string[]>
 }
 
 const SG = "aws:ec2/securityGroup:SecurityGroup";
+/** A VPC's default group takes the same inline `ingress`, and instances without groups land in it. */
+const DEFAULT_SG = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup";
+const GROUPS = [SG, DEFAULT_SG];
 const NACLS = ["aws:ec2/networkAcl:NetworkAcl", "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl"];
 
 const configSchema: PolicyConfigSchema = {
@@ -135,7 +138,7 @@ export const securityGroupPolicies: StackValidationPolicy[] = [
     validateStack: (args, report) => {
       const cfg = args.getConfig<NetworkConfig>();
       const rules: Ingress[] = [];
-      for (const sg of byType(args.resources, SG)) {
+      for (const sg of byType(args.resources, ...GROUPS)) {
         perResource(report, sg.urn, () => {
           for (const r of asArray<Props>((sg.props as Props).ingress))
             rules.push(rule(sg.urn, sg.urn, r, ["cidrBlocks", "ipv6CidrBlocks"], "protocol"));
@@ -146,14 +149,20 @@ export const securityGroupPolicies: StackValidationPolicy[] = [
           const props = r.props as Props;
           if (props.type !== "ingress") return;
           rules.push(
-            rule(r.urn, groupOf(r, [SG], "securityGroupId"), props, ["cidrBlocks", "ipv6CidrBlocks"], "protocol"),
+            rule(r.urn, groupOf(r, GROUPS, "securityGroupId"), props, ["cidrBlocks", "ipv6CidrBlocks"], "protocol"),
           );
         });
       }
       for (const r of byType(args.resources, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")) {
         perResource(report, r.urn, () => {
           rules.push(
-            rule(r.urn, groupOf(r, [SG], "securityGroupId"), r.props as Props, ["cidrIpv4", "cidrIpv6"], "ipProtocol"),
+            rule(
+              r.urn,
+              groupOf(r, GROUPS, "securityGroupId"),
+              r.props as Props,
+              ["cidrIpv4", "cidrIpv6"],
+              "ipProtocol",
+            ),
           );
         });
       }

@@ -115,3 +115,9 @@ export function byType(resources: PolicyResource[], ...types: string[]): PolicyR
 export function str(v: unknown): string | undefined {
   return typeof v === "string" && v !== "" ? v : undefined;
 }
+
+/** A boolean input as programs and plans spell it: `true` or the string "true" (launch templates use strings). */
+export const truthy = (v: unknown): boolean => v === true || v === "true";
+
+/** An input explicitly set off: `false` or "false" (unset is neither truthy nor falsy). */
+export const falsy = (v: unknown): boolean => v === false || v === "false";

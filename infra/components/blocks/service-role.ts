@@ -1,11 +1,14 @@
 /**
  * A role an AWS service assumes on the platform's behalf (EC2 instances and nodes, EKS, pods through
  * EKS Pod Identity, ECS tasks, Lambda functions, AWS Config): the trust names the services only,
- * the permissions are the role's own inline statements plus named AWS managed policies, so a
- * reader sees everything the role may do here.
+ * each under `aws:SourceAccount` (and `aws:SourceArn` where the caller's ARN is known) unless it is
+ * on the reviewed list of services that send no source context (infra/shared/service-trust); the
+ * permissions are the role's own inline statements plus named AWS managed policies, so a reader
+ * sees everything the role may do here.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { sendsNoSourceContext, serviceTrustPolicy, type SourceLocation } from "../../shared/service-trust";
 import { childOptions, type MovedFrom } from "./moved-from";
 
 /** One IAM statement with resources that may be outputs (ARNs of resources in the same stack). */
@@ -24,9 +27,17 @@ export interface ServiceRoleArgs {
   extraTrustActions?: string[];
   /**
    * The account the service acts for (`aws:SourceAccount`): stops another account's use of the same
-   * service from assuming this role (the confused deputy). Unset for EC2, which sends no source account.
+   * service from assuming this role (the confused deputy). Default: the account the role is deployed
+   * into (its provider's caller identity). Not applied to services that send no source context (EC2).
    */
   sourceAccount?: pulumi.Input<string>;
+  /**
+   * The ARN of the one resource the service acts for (`aws:SourceArn`), such as the EKS cluster
+   * whose control plane assumes the role, built from where the role is deployed. Default: the
+   * account-scoped pattern AWS documents for the service (ECS), else none (`aws:SourceAccount` only).
+   * Only with a single service that takes source conditions.
+   */
+  sourceArn?: (where: SourceLocation) => string;
   /** AWS managed policies, by ARN, each attached by its own RolePolicyAttachment. Default: none. */
   managedPolicyArns?: string[];
   /** The role's own permissions, as one inline policy. Default: none. */
@@ -57,26 +68,26 @@ export class ServiceRole extends pulumi.ComponentResource {
     if (args.services.length === 0) throw new Error(`ServiceRole ${name}: services must name at least one principal`);
     if (args.policy !== undefined && args.statements !== undefined)
       throw new Error(`ServiceRole ${name}: give statements or policy, not both`);
+    if (args.sourceArn !== undefined && args.services.filter((s) => !sendsNoSourceContext(s)).length !== 1)
+      throw new Error(`ServiceRole ${name}: sourceArn needs exactly one service that takes source conditions`);
     const child = (part: string) => childOptions(this, args.movedFrom, part);
+    const actions = ["sts:AssumeRole", ...(args.extraTrustActions ?? [])];
+    const invoke = { parent: this };
+    const where: pulumi.Output<SourceLocation> = pulumi
+      .all([
+        args.sourceAccount ?? aws.getCallerIdentityOutput({}, invoke).accountId,
+        aws.getRegionOutput({}, invoke).region,
+        aws.getPartitionOutput({}, invoke).partition,
+      ])
+      .apply(([account, region, partition]) => ({ account, region, partition }));
+    const trust = where.apply((w) => serviceTrustPolicy(args.services, actions, w, args.sourceArn?.(w)));
     this.role = new aws.iam.Role(
       name,
       {
         description: args.description,
         ...(args.path === undefined ? {} : { path: args.path }),
         ...(args.tags === undefined ? {} : { tags: args.tags }),
-        assumeRolePolicy: pulumi.jsonStringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Effect: "Allow",
-              Principal: { Service: args.services },
-              Action: ["sts:AssumeRole", ...(args.extraTrustActions ?? [])],
-              ...(args.sourceAccount === undefined
-                ? {}
-                : { Condition: { StringEquals: { "aws:SourceAccount": args.sourceAccount } } }),
-            },
-          ],
-        }),
+        assumeRolePolicy: pulumi.jsonStringify(trust),
       },
       child("role"),
     );

@@ -73,6 +73,8 @@ export class SearchCluster extends pulumi.ComponentResource {
       {
         description: `EKS ${args.clusterName}: the control plane's service role`,
         services: ["eks.amazonaws.com"],
+        // EKS documents source conditions on the cluster role: only this cluster's control plane.
+        sourceArn: (w) => `arn:${w.partition}:eks:${w.region}:${w.account}:cluster/${args.clusterName}`,
         managedPolicyArns: ["arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"],
         // The managed policy has no KMS rights: envelope encryption uses this one key, nothing else.
         statements: [
