@@ -1,10 +1,12 @@
 /**
- * The serving half of the local run: one index service per segment the controller would run
- * (the coverage planner's choice over what is published), the front over a registry of them, a
- * search with a new photo of a listed item (cropped, rotated, recoloured and re-encoded), then
- * the item deleted — a feed event, its hour built and served — and the same search again.
+ * The serving half of the local run: the segments the controller would serve (the coverage
+ * planner's choice over what is published, among closed windows), assigned to shard hosts as the
+ * controller assigns them, one real host process each (loading from the asset repository on
+ * embedded AWS, checksums checked), the front over them, a search with a new photo of a listed
+ * item (cropped, rotated, recoloured and re-encoded), then the item deleted — a feed event, its
+ * hour built, the hosts' assignment changed while they serve — and the same search again.
  */
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, writeFile } from "node:fs/promises";
 import * as path from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import sharp from "sharp";
@@ -12,14 +14,17 @@ import type { Logger } from "../../shared/log";
 import { buildSegment, type BuildDeps } from "../builder/build-segment";
 import { parseWindow } from "../segments/windows";
 import { PublishedSegments } from "../controller/published";
-import { segmentsToServe, type PublishedSegment } from "../controller/desired";
+import { segmentsToServe } from "../controller/desired";
 import type { Embedder } from "../embedder/embedder";
 import { hourPrefix } from "../feed/partitions";
-import { loadIndexServiceSettings, environmentFor as indexEnvironment } from "../index-service/config";
-import { startIndexService, type RunningIndexService } from "../index-service/main";
 import { loadFrontSettings, environmentFor as frontEnvironment } from "../front/config";
-import { SegmentRegistry } from "../front/discovery";
+import { HostRegistry } from "../front/discovery";
 import { startFront, type RunningFront } from "../front/main";
+import { environmentFor as hostEnvironment, loadShardHostSettings } from "../host/config";
+import { startShardHost, type RunningShardHost } from "../host/main";
+import { assignHosts, encodeAssignment, searchKindOf, type HostPlan } from "../segments/assignment";
+import { segmentId, type PublishedSegment } from "../segments/segment";
+import { windowOf } from "../segments/windows";
 import { AssetRepository } from "../repository/asset-repository";
 import type { SearchEnvironment } from "./environment";
 
@@ -46,6 +51,10 @@ export async function newPhotoOf(photo: Uint8Array): Promise<Buffer> {
     .toBuffer();
 }
 
+/** Small segments are scanned exactly; the local catalogue's segments are all small, so some hours show it. */
+const FLAT_MAX_ITEMS = 8;
+const ASSIGN = { hostMemoryBytes: 64 * 2 ** 20, flatMaxItems: FLAT_MAX_ITEMS, prefix: "shard" };
+
 export async function serveAndSearch(
   env: SearchEnvironment,
   deps: BuildDeps,
@@ -56,52 +65,73 @@ export async function serveAndSearch(
   sdk: object,
 ): Promise<void> {
   const repo = new AssetRepository(env.s3, env.assetBucket);
-  const registry = new SegmentRegistry();
-  const services = new Map<string, RunningIndexService>();
+  const registry = new HostRegistry();
+  const hosts = new Map<string, { running: RunningShardHost; file: string }>();
   const now = new Date("2026-11-02T02:30:00Z");
+  let plan: HostPlan[] = [];
+  /** What the controller does each round, with the hosts here instead of Deployments. */
   const serve = async () => {
     const { segments } = await new PublishedSegments(repo, log).list();
     const wanted = segmentsToServe(segments, now, 40 * 86_400_000);
-    for (const s of wanted) if (!services.has(key(s))) await startOne(s);
-    for (const [id, running] of services) {
-      if (wanted.some((s) => key(s) === id)) continue;
-      registry.retire(id);
-      await running.stop();
-      services.delete(id);
+    plan = assignHosts(wanted, new Map(plan.map((h) => [h.name, h.segments.map(segmentId)])), ASSIGN);
+    for (const h of plan) {
+      const document = encodeAssignment({ host: h.name, flatMaxItems: FLAT_MAX_ITEMS, segments: h.segments });
+      const known = hosts.get(h.name);
+      if (known) {
+        // The ConfigMap changes; the host follows it while serving.
+        await writeFile(known.file, document);
+        await known.running.assign({ host: h.name, flatMaxItems: FLAT_MAX_ITEMS, segments: h.segments });
+        continue;
+      }
+      const dir = await mkdtemp(path.join(work, `${h.name}-`));
+      const file = path.join(dir, "segments.json");
+      await writeFile(file, document);
+      const running = await startShardHost(
+        loadShardHostSettings(
+          hostEnvironment({
+            assetBucket: env.assetBucket,
+            assignmentFile: file,
+            host: "127.0.0.1",
+            grpcPort: 0,
+            opsPort: 0,
+            searchThreads: 1,
+            segmentDir: path.join(dir, "segments"),
+            retireGraceSeconds: 0,
+          }),
+        ),
+        log,
+        sdk,
+      );
+      await running.ready;
+      hosts.set(h.name, { running, file });
+      registry.add(`127.0.0.1:${running.port}`);
     }
-    return wanted;
+    return { segments, wanted };
   };
-  const key = (s: PublishedSegment) => `${s.tier}/${s.window}/${s.embeddingVersion}`;
-  const startOne = async (s: PublishedSegment) => {
-    const settings = loadIndexServiceSettings(
-      indexEnvironment({
-        assetBucket: env.assetBucket,
-        manifestKey: s.manifestKey,
-        manifestVersionId: s.manifestVersionId ?? undefined,
-        manifestSha256: s.manifestSha256,
-        host: "127.0.0.1",
-        grpcPort: 0,
-        segmentDir: await mkdtemp(path.join(work, "segment-")),
-      }),
-    );
-    const running = await startIndexService(settings, log, sdk);
-    await running.ready;
-    services.set(key(s), running);
-    registry.add({
-      id: key(s),
-      tier: s.tier,
-      start: s.start,
-      embeddingVersion: s.embeddingVersion,
-      address: `127.0.0.1:${running.port}`,
-    });
+  const describe = (published: PublishedSegment[], wanted: PublishedSegment[]) => {
+    const served = new Set(wanted.map(segmentId));
+    for (const s of published.filter((p) => !served.has(segmentId(p)))) {
+      const end = windowOf(s.tier, s.start).end;
+      const why =
+        end > now
+          ? `its window is still open (until ${end.toISOString()}), so its finer segments answer for it`
+          : "a coarser published segment covers its window";
+      console.log(`  not served: ${s.tier} ${s.window} (published) — ${why}`);
+    }
+    for (const h of plan) {
+      const list = h.segments.map((s) => `${s.tier} ${s.window} (${s.itemCount} items, ${searchKindOf(s.itemCount, FLAT_MAX_ITEMS)})`);
+      console.log(`  host ${h.name}: ${list.join(", ")}`);
+    }
   };
 
   let front: RunningFront | undefined;
   try {
-    const served = await serve();
+    const first = await serve();
     console.log(
-      `\nserving ${served.length} segments, one index service each (coarsest first): ${served.map((s) => `${s.tier} ${s.window}`).join(", ")}`,
+      `\nserving ${first.wanted.length} segments on ${plan.length} shard host(s), coarsest first; ` +
+        `segments of at most ${FLAT_MAX_ITEMS} items are scanned exactly, larger ones searched by their HNSW graph:`,
     );
+    describe(first.segments, first.wanted);
     const settings = loadFrontSettings(
       frontEnvironment({
         namespace: "local",
@@ -119,18 +149,20 @@ export async function serveAndSearch(
         body: photo,
         headers: { "content-type": "image/jpeg" },
       });
-      const body = (await res.json()) as { items: Item[]; partial: boolean; tookMs: number };
+      const body = (await res.json()) as { items: Item[]; partial: boolean; tookMs: number; hosts: number; segments: number };
       if (!res.ok) throw new Error(`search answered ${res.status}: ${JSON.stringify(body)}`);
       return body;
     };
-    const show = (body: { items: Item[]; partial: boolean; tookMs: number }) => {
+    const show = (body: { items: Item[]; partial: boolean; tookMs: number; hosts: number; segments: number }) => {
       for (const [i, item] of body.items.entries()) {
         const mark = item.itemId === listed.itemId ? "  <- the photographed item" : "";
         console.log(
           `  ${i + 1}. ${item.itemId.padEnd(12)} distance ${item.distance.toFixed(4)}  from ${item.segment}${mark}`,
         );
       }
-      console.log(`  partial: ${body.partial}; ${body.tookMs} ms (embedding included)`);
+      console.log(
+        `  ${body.segments} segments searched in ${body.hosts} host call(s); partial: ${body.partial}; ${body.tookMs} ms (embedding included)`,
+      );
     };
     console.log(`\nsearch with a new photo of ${listed.itemId} (cropped, turned, recoloured, JPEG q70):`);
     show(await search());
@@ -155,8 +187,11 @@ export async function serveAndSearch(
     console.log(
       `\n${listed.itemId} deleted at ${event.at}; hourly ${hour.name} built: ${record.status}, ${record.counts.tombstones ?? 0} tombstone(s)`,
     );
-    await serve();
-    await new Promise((r) => setTimeout(r, 200)); // the front's tombstone log refreshes on the registry change
+    const second = await serve();
+    console.log(`the hosts' assignment changed while they serve:`);
+    describe(second.segments, second.wanted);
+    await front.discovery.refresh(); // the front asks the hosts what they serve (every 2 s by itself)
+    await new Promise((r) => setTimeout(r, 200)); // the tombstone log refreshes on the change
     console.log(`the same search again:`);
     const after = await search();
     show(after);
@@ -167,6 +202,6 @@ export async function serveAndSearch(
     );
   } finally {
     await front?.stop();
-    for (const running of services.values()) await running.stop();
+    for (const { running } of hosts.values()) await running.stop();
   }
 }
