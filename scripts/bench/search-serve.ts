@@ -1,66 +1,65 @@
 /**
- * Bench suite `search-serve` (issue 13): serving the tiers on this machine.
- *   - recall@10 of the whole query path (coverage plan → gRPC index services → merge) against
- *     exact search over the same vectors, split into monthly, daily and hourly segments; ef swept,
- *     and QPS and p50/p99 latency at the smallest ef that reaches recall@10 >= 0.95;
- *   - one index service's queries per core at that recall: the server's CPU time per query (its
- *     own process, pinned to one core, the client on the other), split into hnswlib's search
- *     (measured in process, no gRPC) and the gRPC service around it;
- *   - the merge overhead: the same vectors in one index against the tiers, each at its own
- *     smallest ef with recall@10 >= 0.95: CPU per query (servers + client) and latency;
- *   - find-by-new-photo on the project's real photos: each indexed, then queried with a cropped,
- *     turned, recoloured, re-encoded copy; hit@1 and hit@10 of the original;
- *   - search by photo end to end through the front's HTTP API (embedding included): p50/p99.
- * Every index service is its own process (`search/bench/index-server.ts`, the real IndexService);
- * the front's Searcher and the load generator run in this process.
+ * Bench suite `search-serve` (issue 21): serving the tiers through shard hosts on this machine.
+ *   - flat vs HNSW per segment size: an exact scan (hnswlib's BruteforceSearch) against the graph
+ *     at the ef a host uses, µs per query and recall, and the size where they cross: the host's
+ *     FLAT_MAX_ITEMS default;
+ *   - recall@10 of the whole query path (coverage plan → batched gRPC → a shard host's search
+ *     threads and local merge → the front's merge) against exact search over the same vectors,
+ *     split into monthly, daily and hourly segments as the assignment function places them; ef
+ *     swept, and at the smallest ef that reaches recall@10 >= 0.95: p50/p99 one query at a time,
+ *     p50/p99 and QPS at 16 in flight, QPS at saturation (64 in flight), CPU per query;
+ *   - the same for one index of all the vectors through the same host code, and the merge
+ *     overhead as ratios measured in this run (tiers ÷ one index, CPU per query and p50);
+ *   - one host's queries per CPU-second (the host process's CPU, all its threads);
+ *   - find-by-new-photo on the project's real photos, and search by photo end to end.
+ * Each host is its own process (`bench/search/host-server.ts`, the real shard host serving cached
+ * files); the front's search path and the load generator run in this process.
  *
- * Where the vectors come from (`search/bench/synthetic.ts`): the project's photos embedded by the
+ * Where the vectors come from (`bench/search/synthetic.ts`): the project's photos embedded by the
  * CNN and PCA-projected to 128-d are the seeds; each vector is a seed plus Gaussian noise along the
  * PCA axes with the variances PCA measured over the photos (spread 1: not shrunk, so clusters
  * overlap as real embeddings do and recall depends on ef), L2-normalised. Queries are fresh samples
  * from the same distribution. Indexes, vectors' ground truth and build times are cached under
  * `.cache/bench/search-serve/<hash of every parameter and of the seeds>/`; a second run loads them.
  * Options: --vectors N (1000000) --queries N (200) --seeds N (256) --photos N (300) --spread X (1)
- *   --load N (2000: queries per throughput measurement) --concurrency N (16) --workers N (2)
+ *   --load N (2000: queries per throughput measurement) --concurrency N (16) --saturation N (64)
+ *   --workers N (2) --host-memory GiB (4) --threads N (2: search threads per host)
+ *   --batch-window MS (1) --flat-max N (the measured crossover)
  */
-import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { HierarchicalNSW } from "hnswlib-node";
-import pino from "pino";
 import { toModelInput } from "../../workloads/shared/image-model/preprocess";
 import { modelVersion } from "../../workloads/shared/image-model/model-source";
 import { DEFAULT_INDEX } from "../../workloads/search/builder/config";
-import { processCpuSeconds } from "../../workloads/search/bench/cpu";
-import { drive } from "../../workloads/search/bench/drive";
-import { exactTopK, recall } from "../../workloads/search/bench/exact";
-import type { ServeSpec } from "../../workloads/search/bench/index-server";
-import { buildIndexes, cacheKey, writeAtomically, type BuildJob } from "../../workloads/search/bench/segment-cache";
-import { startBenchServers, type BenchServer } from "../../workloads/search/bench/servers";
-import { quantile, smallestEfAt } from "../../workloads/search/bench/sweep";
-import { syntheticVectors } from "../../workloads/search/bench/synthetic";
 import { CnnEmbedder } from "../../workloads/search/embedder/cnn-embedder";
 import { l2Normalise } from "../../workloads/search/embedder/embedder";
 import { BUILT_EMBEDDER } from "../../workloads/search/embedder/paths";
 import { fitPca, Projection } from "../../workloads/search/embedder/projection";
-import { windowOf, type Tier } from "../../workloads/search/segments/coverage";
-import { SegmentRegistry } from "../../workloads/search/front/discovery";
 import { environmentFor as frontEnvironment, loadFrontSettings } from "../../workloads/search/front/config";
+import { HostRegistry } from "../../workloads/search/front/discovery";
 import { startFront } from "../../workloads/search/front/main";
-import { mergeAnswers } from "../../workloads/search/front/merge";
-import { SegmentClients } from "../../workloads/search/front/segment-clients";
-import { Searcher } from "../../workloads/search/front/searcher";
-import type { SearchRequest, SearchResponse } from "../../workloads/search/proto/index";
-import { IndexService } from "../../workloads/search/index-service/server";
-import { HnswSegment } from "../../workloads/search/index-service/segment";
+import { flatFrom } from "../../workloads/search/host/searchable";
 import { loadPhotos } from "../../workloads/search/local/environment";
 import { newPhotoOf } from "../../workloads/search/local/serve";
+import { assignHosts } from "../../workloads/search/segments/assignment";
+import { windowOf, type Tier } from "../../workloads/search/segments/windows";
+import { encodePublished, type PublishedSegment } from "../../workloads/search/segments/segment";
+import { frontPath, type FrontPath } from "../../workloads/search/testing/front";
+import { Hosts, silent, testSegment } from "../../workloads/search/testing/hosts";
+import { processCpuSeconds } from "./search/cpu";
+import { drive } from "./search/drive";
+import { exactTopK, recall } from "./search/exact";
+import type { HostSpec } from "./search/host-server";
+import { buildIndexes, cacheKey, writeAtomically, type BuildJob } from "./search/segment-cache";
+import { startBenchServers, type BenchServer } from "./search/servers";
+import { quantile, smallestEfAt } from "./search/sweep";
+import { syntheticVectors } from "./search/synthetic";
 import { numberOption, type Report } from "./figures";
 
-const silent = pino({ level: "silent" });
 const LIMITS = { maxBytes: 10_000_000, maxPixels: 40_000_000 };
 const NOW = new Date("2026-11-20T12:00:00Z");
 const VERSION = "bench";
@@ -107,26 +106,6 @@ const ownCpu = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
 };
-/** Pins a process to CPUs (`taskset`), so one server's figures are one core's; false where it cannot. */
-function pin(pid: number, cpus: string): boolean {
-  try {
-    execFileSync("taskset", ["-acp", cpus, String(pid)], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** SegmentClients that also add up how long each segment's search held its loop (the services report it). */
-class MeteredClients extends SegmentClients {
-  searchMicros = 0;
-  override async search(address: string, request: SearchRequest, deadlineMs: number): Promise<SearchResponse> {
-    const res = await super.search(address, request, deadlineMs);
-    this.searchMicros += res.searchMicros;
-    return res;
-  }
-}
-
 function partsOf(total: number): Part[] {
   let offset = 0;
   return LAYOUT.map((p, n) => {
@@ -213,6 +192,10 @@ export async function run(argv: string[], report: Report): Promise<void> {
   const load = numberOption(argv, "load", 2000);
   const concurrency = numberOption(argv, "concurrency", 16);
   const workers = numberOption(argv, "workers", 2);
+  const saturation = numberOption(argv, "saturation", 64);
+  const hostMemoryBytes = numberOption(argv, "host-memory", 4) * 2 ** 30;
+  const threads = numberOption(argv, "threads", 2);
+  const batchWindowMs = numberOption(argv, "batch-window", 1);
   const d = 128;
   const version = modelVersion(BUILT_EMBEDDER, await readFile(BUILT_EMBEDDER));
   report({
@@ -253,7 +236,7 @@ export async function run(argv: string[], report: Report): Promise<void> {
   });
   const dir = path.join(CACHE, key);
   const prepared = await prepare(dir, total, d, source, spread, queryCount, parts, largest, workers);
-  const { queries, truth, own } = prepared;
+  const { queries, truth } = prepared;
   report({
     label: "build.seconds",
     value: prepared.buildSeconds,
@@ -268,189 +251,169 @@ export async function run(argv: string[], report: Report): Promise<void> {
     note: `${queryCount} queries, one thread`,
   });
 
-  // hnswlib alone, in this process (no gRPC): the largest segment, against exact search over it.
-  const hnswlib = new HierarchicalNSW("ip", d);
-  hnswlib.readIndexSync(path.join(dir, largest.file));
-  const ownIds = own.map((rows) => rows.map((r) => r - largest.from));
-  const inProcess: { ef: number; recall: number; usPerQuery: number }[] = [];
-  for (const ef of EFS) {
-    hnswlib.setEf(ef);
-    const found = queries.map((q) => hnswlib.searchKnn(q, K).neighbors);
-    const before = ownCpu();
-    const rounds = Math.max(1, Math.ceil(load / queries.length));
-    for (let r = 0; r < rounds; r++) for (const q of queries) hnswlib.searchKnn(q, K);
-    const usPerQuery = ((ownCpu() - before) * 1e6) / (rounds * queries.length);
-    inProcess.push({ ef, recall: recall(found, ownIds), usPerQuery });
-    report({
-      label: `service.hnswlib.ef${ef}`,
-      value: recall(found, ownIds),
-      note: `recall@10; ${Math.round(1e6 / usPerQuery)} queries per CPU second`,
-    });
-    if (recall(found, ownIds) >= 0.99) break;
-  }
-  const serviceAt = smallestEfAt(inProcess, TARGET) ?? inProcess[inProcess.length - 1];
+  const loadAverage = os.loadavg()[0];
+  report({
+    label: "machine.load-average",
+    value: loadAverage,
+    note: "1-minute load average before measuring: other work on this machine's cores inflates latencies",
+  });
 
-  const spec = (p: { tier: Tier; start: Date; from: number; count: number }, file: string, id: string): ServeSpec => {
+  // Every segment's vectors for exact scans, read back from its cached index (labels are rows).
+  const vectorsOf = async (part: Part): Promise<string> => {
+    const file = path.join(dir, `${part.file}.f32`);
+    if (existsSync(file)) return file;
+    const index = new HierarchicalNSW("ip", d);
+    index.readIndexSync(path.join(dir, part.file));
+    const rows = new Float32Array(part.count * d);
+    for (let i = 0; i < part.count; i++) rows.set(index.getPoint(i), i * d);
+    await writeAtomically(file, new Uint8Array(rows.buffer));
+    return file;
+  };
+  const hourly = parts.find((p) => p.tier === "hourly") as Part;
+  const daily = parts.find((p) => p.tier === "daily") as Part;
+  const flatFiles = new Map<Part, string>();
+  for (const p of parts) if (p.count <= 50_000) flatFiles.set(p, await vectorsOf(p));
+
+  // Flat vs HNSW by segment size, at the ef the tiers use (hnswlib searches max(ef, k') = 20).
+  const kPrime = K * OVERSAMPLE;
+  const crossover = await flatVersusGraph(
+    report,
+    d,
+    queries,
+    [
+      { rows: 1_250, from: hourly },
+      { rows: 2_500, from: hourly },
+      { rows: 5_000, from: hourly },
+      { rows: hourly.count, from: hourly, index: path.join(dir, hourly.file) },
+      { rows: daily.count, from: daily, index: path.join(dir, daily.file) },
+    ],
+    flatFiles,
+    kPrime,
+  );
+  const flatMaxItems = numberOption(argv, "flat-max", crossover);
+  report({
+    label: "flat-max-items",
+    value: flatMaxItems,
+    note: `segments of at most this many vectors are scanned exactly (${argv.includes("--flat-max") ? "from --flat-max" : "the measured crossover"}); the shard host's FLAT_MAX_ITEMS`,
+  });
+
+  // The tiers as the assignment function places them, and one index of everything, each through the host code.
+  const published = parts.map((p, n): PublishedSegment => {
     const w = windowOf(p.tier, p.start);
     return {
-      indexFile: path.join(dir, file),
-      segment: {
-        segmentId: id,
-        tier: p.tier,
-        windowStart: w.start.toISOString(),
-        windowEnd: w.end.toISOString(),
-        itemCount: p.count,
-        dimension: d,
-        embeddingVersion: VERSION,
-        metric: "ip",
-        m: DEFAULT_INDEX.m,
-        efConstruction: DEFAULT_INDEX.efConstruction,
-      },
-      idPrefix: "v",
-      idFrom: p.from,
-      ef: 64,
-      maxEf: 1024,
+      tier: p.tier,
+      window: w.name,
+      start: w.start,
+      embeddingVersion: VERSION,
+      buildId: `bench-${n}`,
+      manifestKey: p.file,
+      manifestVersionId: null,
+      manifestSha256: "0".repeat(64),
+      itemCount: p.count,
+      dimension: d,
+      m: DEFAULT_INDEX.m,
     };
+  });
+  const plan = assignHosts(published, new Map(), { hostMemoryBytes, flatMaxItems, prefix: "bench" });
+  const specOf = (
+    name: string,
+    segments: { segment: PublishedSegment; part: Part; indexFile: string }[],
+  ): HostSpec => ({
+    name,
+    flatMaxItems,
+    searchThreads: threads,
+    ef: 64,
+    maxEf: 1024,
+    maxBatch: 256,
+    segments: segments.map(({ segment, part, indexFile }) => ({
+      segment: encodePublished(segment),
+      indexFile,
+      vectorsFile: flatFiles.get(part) ?? "",
+      idPrefix: "v",
+      idFrom: part.from,
+    })),
+  });
+  const tierSpecs = plan.map((h) =>
+    specOf(
+      h.name,
+      h.segments.map((segment) => {
+        const part = parts[published.indexOf(segment)];
+        return { segment, part, indexFile: path.join(dir, part.file) };
+      }),
+    ),
+  );
+  const all: Part = {
+    tier: "monthly",
+    start: new Date("2026-10-01T00:00:00Z"),
+    from: 0,
+    count: total,
+    file: "single.hnsw",
   };
+  const singleSpec = specOf("single", [
+    {
+      segment: { ...published[1], buildId: "single", itemCount: total },
+      part: all,
+      indexFile: path.join(dir, "single.hnsw"),
+    },
+  ]);
+  report({
+    label: "tiers.hosts",
+    value: plan.length,
+    note: `${parts.length} segments assigned with ${(hostMemoryBytes / 2 ** 30).toFixed(1)} GiB per host: ${plan.map((h) => `${h.name} ${h.segments.length} segments ${(h.bytes / 2 ** 20).toFixed(0)} MiB`).join("; ")}`,
+  });
+  report({
+    label: "tiers.flat-segments",
+    value: parts.filter((p) => p.count <= flatMaxItems).length,
+    note: `of ${parts.length}; the rest HNSW`,
+  });
+
   const started = Date.now();
   const servers: BenchServer[] = [];
-  const clients = new MeteredClients();
+  const paths: FrontPath[] = [];
   try {
-    const all = await startBenchServers([
-      ...parts.map((p) => spec(p, p.file, `${p.tier}/${p.start.toISOString()}`)),
-      spec({ ...parts[0], from: 0, count: total }, "single.hnsw", "single"),
-    ]);
-    servers.push(...all);
-    const tierServers = all.slice(0, parts.length);
-    const singleServer = all[parts.length];
-    const largestServer = tierServers[parts.indexOf(largest)];
+    const hosts = await startBenchServers([...tierSpecs, singleSpec]);
+    servers.push(...hosts);
+    const tierHosts = hosts.slice(0, tierSpecs.length);
+    const singleHost = hosts[tierSpecs.length];
     report({
-      label: "machine.load-average",
-      value: os.loadavg()[0],
-      note: "1-minute load average before measuring: other work on this machine's cores inflates latencies",
-    });
-    report({
-      label: "servers.start-seconds",
+      label: "hosts.start-seconds",
       value: (Date.now() - started) / 1000,
       unit: "s",
-      note: `${all.length} index service processes, loading their indexes`,
+      note: `${hosts.length} shard host processes (${threads} search threads each), loading their segments`,
     });
-
-    // One index service: its CPU per query through gRPC, pinned to one core, the client on the other.
-    const pinned = os.cpus().length >= 2 && pin(largestServer.pid, "0") && pin(process.pid, "1");
-    const ask = (address: string, q: number[], ef: number) =>
-      clients.search(address, { vector: q, embeddingVersion: VERSION, k: K, ef }, 10_000);
-    const viaGrpc = await Promise.all(queries.map((q) => ask(largestServer.address, q, serviceAt.ef)));
-    const serviceRecall = recall(
-      viaGrpc.map((r) => r.hits.map((h) => h.itemId)),
-      own.map((rows) => rows.map((r) => `v${r}`)),
-    );
-    const serverBefore = cpuOf([largestServer.pid]);
-    const clientBefore = ownCpu();
-    clients.searchMicros = 0;
-    const serviceRun = await drive(load, concurrency, async (i) => {
-      await ask(largestServer.address, queries[i % queries.length], serviceAt.ef);
-    });
-    const serverUs = ((cpuOf([largestServer.pid]) - serverBefore) * 1e6) / load;
-    const clientUs = ((ownCpu() - clientBefore) * 1e6) / load;
-    const heldUs = clients.searchMicros / load;
-    if (pinned) {
-      pin(process.pid, `0-${os.cpus().length - 1}`);
-      pin(largestServer.pid, `0-${os.cpus().length - 1}`);
-    }
-    const where = `${largest.count} vectors, ef ${serviceAt.ef}, ${concurrency} in flight; ${pinned ? "server pinned to core 0, client to core 1" : "not pinned"}`;
-    report({ label: "service.ef", value: serviceAt.ef, note: `smallest ef with recall@10 >= ${TARGET} in process` });
-    report({
-      label: "service.recall-at-10",
-      value: serviceRecall,
-      note: "through gRPC, against exact search over the segment",
-    });
-    report({
-      label: "service.qps-per-core",
-      value: 1e6 / serverUs,
-      unit: "queries/s",
-      note: `queries / the server process's CPU seconds (gRPC + search), one process; ${where}`,
-    });
-    report({
-      label: "service.qps",
-      value: load / serviceRun.seconds,
-      unit: "queries/s",
-      note: "wall clock, the same run",
-    });
-    report({ label: "service.server-us-per-query", value: serverUs, unit: "µs", note: "server CPU, all its threads" });
-    report({
-      label: "service.search-us-per-query",
-      value: heldUs,
-      unit: "µs",
-      note: "wall time the server reports its loop held by the search: CPU plus any preemption",
-    });
-    report({
-      label: "service.hnswlib.qps-per-core",
-      value: 1e6 / serviceAt.usPerQuery,
-      unit: "queries/s",
-      note: `searchKnn in this process, no gRPC, ef ${serviceAt.ef}, one thread`,
-    });
-    report({
-      label: "service.grpc-us-per-query",
-      value: serverUs - serviceAt.usPerQuery,
-      unit: "µs",
-      note: "server CPU per query minus hnswlib's: what the gRPC service adds",
-    });
-    report({
-      label: "service.client-us-per-query",
-      value: clientUs,
-      unit: "µs",
-      note: "the gRPC client's CPU per query",
-    });
-    report({
-      label: "service.p50",
-      value: quantile(serviceRun.latenciesMs, 0.5),
-      unit: "ms",
-      note: `${concurrency} in flight`,
-    });
-
-    // The tiers through the front's Searcher (plan → gRPC → merge) and the single index, ef swept.
-    // One Searcher per ef (each registers a listener on discovery), as a front holds one.
-    const searchers = new Map<number, Searcher>();
-    const searcher = (ef: number) => {
-      let found = searchers.get(ef);
-      if (found === undefined) {
-        const options = { retentionMs: 120 * 86_400_000, oversample: OVERSAMPLE, deadlineMs: 10_000, ef };
-        found = new Searcher(registry, clients, () => undefined, options, silent);
-        searchers.set(ef, found);
-      }
-      return found;
-    };
-    const registry = new SegmentRegistry();
-    parts.forEach((p, n) =>
-      registry.add({
-        id: `${p.tier}/${p.start.toISOString()}`,
-        tier: p.tier,
-        start: p.start,
-        embeddingVersion: VERSION,
-        address: tierServers[n].address,
-      }),
-    );
     const truthIds = truth.map((rows) => rows.map((r) => `v${r}`));
-    const tiersPath = async (ef: number, q: number[]) => {
-      const res = await searcher(ef).search(new Map([[VERSION, q]]), K, NOW);
-      if (res.partial || res.segments !== parts.length)
-        throw new Error(`tiers: ${res.segments} segments, partial ${res.partial}`);
-      return res.hits.map((h) => h.itemId);
-    };
-    const singlePath = async (ef: number, q: number[]) =>
-      (await ask(singleServer.address, q, ef)).hits.map((h) => h.itemId);
 
-    const measure = async (
-      name: "tiers" | "single",
-      search: (ef: number, q: number[]) => Promise<string[]>,
-      pids: number[],
-    ) => {
+    const measure = async (name: "tiers" | "single", addresses: string[], pids: number[], segments: number) => {
+      // One front path per ef, as a front holds one; all batch concurrent queries within the window.
+      const fronts = new Map<number, FrontPath>();
+      const front = async (ef: number) => {
+        let found = fronts.get(ef);
+        if (found === undefined) {
+          found = await frontPath(() => undefined, {
+            retentionMs: 120 * 86_400_000,
+            oversample: OVERSAMPLE,
+            deadlineMs: 30_000,
+            ef,
+            batchWindowMs,
+            maxBatch: 64,
+          });
+          await found.addHosts(...addresses);
+          paths.push(found);
+          fronts.set(ef, found);
+        }
+        return found;
+      };
+      const ask = async (ef: number, q: number[]) => {
+        const res = await (await front(ef)).searcher.search(new Map([[VERSION, q]]), K, NOW);
+        if (res.partial || res.segments !== segments)
+          throw new Error(`${name}: ${res.segments} segments, partial ${res.partial}: ${JSON.stringify(res.missing)}`);
+        return res.hits.map((h) => h.itemId);
+      };
       const points: { ef: number; recall: number; latenciesMs: number[] }[] = [];
       for (const ef of EFS) {
         const found: string[][] = [];
         const { latenciesMs } = await drive(queries.length, 1, async (i) => {
-          found[i] = await search(ef, queries[i]);
+          found[i] = await ask(ef, queries[i]);
         });
         const r = recall(found, truthIds);
         points.push({ ef, recall: r, latenciesMs });
@@ -462,41 +425,43 @@ export async function run(argv: string[], report: Report): Promise<void> {
         if (r >= TARGET) break;
       }
       const at = smallestEfAt(points, TARGET) ?? points[points.length - 1];
-      const serversBefore = cpuOf(pids);
-      const frontBefore = ownCpu();
-      clients.searchMicros = 0;
-      const loaded = await drive(load, concurrency, async (i) => {
-        await search(at.ef, queries[i % queries.length]);
-      });
-      const serversUs = ((cpuOf(pids) - serversBefore) * 1e6) / load;
-      const frontUs = ((ownCpu() - frontBefore) * 1e6) / load;
-      const cpuUs = serversUs + frontUs;
-      const note = `ef ${at.ef}`;
+      const cpu = async (count: number, concurrency: number) => {
+        const hostsBefore = cpuOf(pids);
+        const frontBefore = ownCpu();
+        const run = await drive(count, concurrency, async (i) => {
+          await ask(at.ef, queries[i % queries.length]);
+        });
+        const hostUs = ((cpuOf(pids) - hostsBefore) * 1e6) / count;
+        const frontUs = ((ownCpu() - frontBefore) * 1e6) / count;
+        return { ...run, hostUs, frontUs, cpuUs: hostUs + frontUs, qps: count / run.seconds };
+      };
+      const alone = await cpu(queries.length * 2, 1);
+      const loaded = await cpu(load, concurrency);
+      const saturated = await cpu(load, saturation);
+      const note = `ef ${at.ef}${name === "tiers" ? `; hnswlib searches max(ef, k') = ${Math.max(at.ef, kPrime)}` : ""}`;
+      report({ label: `${name}.ef`, value: at.ef, note: `smallest swept ef with recall@10 >= ${TARGET}` });
       report({
-        label: `${name}.ef`,
-        value: at.ef,
-        note:
-          `smallest swept ef with recall@10 >= ${TARGET}` +
-          (name === "tiers" ? `; hnswlib searches at max(ef, k') = ${Math.max(at.ef, K * OVERSAMPLE)}` : ""),
+        label: `${name}.recall-at-10`,
+        value: at.recall,
+        note: "through plan → batched gRPC → host threads + local merge → front merge",
       });
-      report({ label: `${name}.recall-at-10`, value: at.recall, note });
       report({
         label: `${name}.p50`,
-        value: quantile(at.latenciesMs, 0.5),
+        value: quantile(alone.latenciesMs, 0.5),
         unit: "ms",
         note: `${note}, one query at a time`,
       });
       report({
         label: `${name}.p99`,
-        value: quantile(at.latenciesMs, 0.99),
+        value: quantile(alone.latenciesMs, 0.99),
         unit: "ms",
         note: `${note}, one query at a time`,
       });
       report({
-        label: `${name}.qps`,
-        value: load / loaded.seconds,
-        unit: "queries/s",
-        note: `${note}, ${concurrency} in flight; every process on this machine's ${os.cpus().length} cores`,
+        label: `${name}.loaded-p50`,
+        value: quantile(loaded.latenciesMs, 0.5),
+        unit: "ms",
+        note: `${concurrency} in flight`,
       });
       report({
         label: `${name}.loaded-p99`,
@@ -505,84 +470,139 @@ export async function run(argv: string[], report: Report): Promise<void> {
         note: `${concurrency} in flight`,
       });
       report({
+        label: `${name}.qps`,
+        value: loaded.qps,
+        unit: "queries/s",
+        note: `${concurrency} in flight, batch window ${batchWindowMs} ms; every process on this machine's ${os.cpus().length} cores`,
+      });
+      report({
+        label: `${name}.qps-saturated`,
+        value: saturated.qps,
+        unit: "queries/s",
+        note: `${saturation} in flight`,
+      });
+      report({
         label: `${name}.cpu-us-per-query`,
-        value: cpuUs,
+        value: loaded.cpuUs,
         unit: "µs",
-        note: `CPU of ${pids.length} index service process(es) and the client/front, per query`,
+        note: `CPU of the host process(es) and the front per query, ${concurrency} in flight (batched)`,
       });
-      report({ label: `${name}.servers-us-per-query`, value: serversUs, unit: "µs", note: "of which index services" });
+      report({ label: `${name}.host-us-per-query`, value: loaded.hostUs, unit: "µs", note: "of which shard hosts" });
       report({
-        label: `${name}.client-us-per-query`,
-        value: frontUs,
+        label: `${name}.front-us-per-query`,
+        value: loaded.frontUs,
         unit: "µs",
-        note: name === "tiers" ? "of which the front: plan, gRPC clients, merge" : "of which the gRPC client",
+        note: "of which the front: plan, batching, gRPC client, merge",
       });
       report({
-        label: `${name}.search-us-per-query`,
-        value: clients.searchMicros / load,
+        label: `${name}.alone-cpu-us-per-query`,
+        value: alone.cpuUs,
         unit: "µs",
-        note: "wall time the services report their loops held by searches, summed over the segments asked (CPU plus preemption: with more processes than cores it exceeds their CPU)",
+        note: "the same, one query at a time (no batching possible)",
       });
-      return { ...at, cpuUs };
+      report({
+        label: `${name}.host-queries-per-cpu-second`,
+        value: 1e6 / loaded.hostUs,
+        unit: "queries/s",
+        note: `queries / the host process's CPU seconds (all threads: gRPC, search, merge), ${concurrency} in flight`,
+      });
+      return { at, alone, loaded };
     };
     const tiers = await measure(
       "tiers",
-      tiersPath,
-      tierServers.map((s) => s.pid),
+      tierHosts.map((h) => h.address),
+      tierHosts.map((h) => h.pid),
+      parts.length,
     );
-    // The merge alone: the segments' answers to every query, merged again and again in this process.
-    const answers = await Promise.all(
-      queries.map((q) =>
-        Promise.all(
-          parts.map(async (p, n) => ({
-            segmentId: p.file,
-            horizon: windowOf(p.tier, p.start).end,
-            hits: (
-              await clients.search(
-                tierServers[n].address,
-                { vector: q, embeddingVersion: VERSION, k: K * OVERSAMPLE, ef: tiers.ef },
-                10_000,
-              )
-            ).hits,
-          })),
-        ),
-      ),
-    );
-    const mergeRounds = Math.max(1, Math.ceil(load / queries.length));
-    const mergeBefore = ownCpu();
-    for (let r = 0; r < mergeRounds; r++) for (const a of answers) mergeAnswers(a, K, () => undefined);
+    const single = await measure("single", [singleHost.address], [singleHost.pid], 1);
     report({
-      label: "tiers.merge-us-per-query",
-      value: ((ownCpu() - mergeBefore) * 1e6) / (mergeRounds * answers.length),
-      unit: "µs",
-      note: `mergeAnswers over ${parts.length} answers of ${K * OVERSAMPLE} hits, in process`,
-    });
-    const single = await measure("single", singlePath, [singleServer.pid]);
-    report({
-      label: "merge-overhead",
-      value: tiers.cpuUs / single.cpuUs,
+      label: "merge-overhead.cpu",
+      value: tiers.loaded.cpuUs / single.loaded.cpuUs,
       unit: "×",
-      note: `CPU per query, tiers (ef ${tiers.ef}, ${parts.length} segments, k'=${K * OVERSAMPLE}) over one index (ef ${single.ef}), both recall@10 >= ${TARGET} through gRPC`,
+      note: `CPU per query at ${concurrency} in flight, tiers (ef ${tiers.at.ef}, ${parts.length} segments on ${plan.length} host(s)) over one index (ef ${single.at.ef}), both recall@10 >= ${TARGET} through the same host code`,
     });
     report({
-      label: "merge-overhead.latency-p50",
-      value: quantile(tiers.latenciesMs, 0.5) / quantile(single.latenciesMs, 0.5),
+      label: "merge-overhead.cpu-alone",
+      value: tiers.alone.cpuUs / single.alone.cpuUs,
+      unit: "×",
+      note: "the same pair, one query at a time",
+    });
+    report({
+      label: "merge-overhead.p50",
+      value: quantile(tiers.alone.latenciesMs, 0.5) / quantile(single.alone.latenciesMs, 0.5),
       unit: "×",
       note: "p50 latency one query at a time, the same pair",
     });
   } finally {
-    clients.close();
+    await Promise.all(paths.map((p) => p.close()));
     await Promise.all(servers.map((s) => s.stop()));
   }
 
-  // Find by new photo, on real photos: index each photo's embedding, query with a changed copy.
-  const real = photos.slice(0, photoCount);
+  await photoFigures(report, photos.slice(0, photoCount), version, projection, d);
+}
+
+/**
+ * Exact scans against graph walks by segment size: the first `rows` vectors of a cached segment,
+ * HNSW built now (or the cached index), k' neighbours at ef = k'. Returns the largest size at
+ * which the scan is no slower (0 if it never is).
+ */
+async function flatVersusGraph(
+  report: Report,
+  d: number,
+  queries: number[][],
+  sizes: { rows: number; from: Part; index?: string }[],
+  flatFiles: Map<Part, string>,
+  kPrime: number,
+): Promise<number> {
+  let crossover = 0;
+  for (const { rows, from, index } of sizes) {
+    const vectors = new Float32Array((await readFile(flatFiles.get(from) as string)).buffer).subarray(0, rows * d);
+    const ids = Array.from({ length: rows }, (_, i) => `r${i}`);
+    const flat = flatFrom(vectors, { metric: "ip", dimension: d, ids });
+    const graph = new HierarchicalNSW("ip", d);
+    if (index) graph.readIndexSync(index);
+    else {
+      graph.initIndex(rows, DEFAULT_INDEX.m, DEFAULT_INDEX.efConstruction, DEFAULT_INDEX.randomSeed);
+      for (let i = 0; i < rows; i++) graph.addPoint(Array.from(vectors.subarray(i * d, (i + 1) * d)), i);
+    }
+    graph.setEf(kPrime);
+    const time = (search: (q: number[]) => unknown) => {
+      const rounds = Math.max(1, Math.ceil(2_000 / queries.length));
+      const before = ownCpu();
+      for (let r = 0; r < rounds; r++) for (const q of queries) search(q);
+      return ((ownCpu() - before) * 1e6) / (rounds * queries.length);
+    };
+    const flatUs = time((q) => flat.search(q, kPrime));
+    const graphUs = time((q) => graph.searchKnn(q, kPrime));
+    const exact = queries.map((q) => flat.search(q, K).map((h) => Number(h.itemId.slice(1))));
+    const approx = queries.map((q) => graph.searchKnn(q, kPrime).neighbors.slice(0, K));
+    const r = recall(approx, exact);
+    report({
+      label: `flat-vs-hnsw.${rows}`,
+      value: flatUs / graphUs,
+      unit: "×",
+      note: `exact scan ${flatUs.toFixed(0)} µs vs HNSW ${graphUs.toFixed(0)} µs per query (k' ${kPrime}, ef ${kPrime}, recall@10 ${r.toFixed(3)} vs 1.0), one thread`,
+    });
+    if (flatUs <= graphUs) crossover = rows;
+  }
+  return crossover;
+}
+
+/** Find by new photo on real photos, and search by photo end to end through the front and a host. */
+async function photoFigures(
+  report: Report,
+  real: Uint8Array[],
+  version: string,
+  projection: Projection,
+  d: number,
+): Promise<void> {
   const photoEmbedder = await CnnEmbedder.load(
     BUILT_EMBEDDER,
     version,
     { threads: 2, executionProvider: "cpu" },
     projection,
   );
+  const hosts = new Hosts();
   try {
     const originals: number[][] = [];
     for (const p of real) originals.push(Array.from((await photoEmbedder.embed([await toModelInput(p, LIMITS)]))[0]));
@@ -606,36 +626,17 @@ export async function run(argv: string[], report: Report): Promise<void> {
     });
     report({ label: "new-photo.hit-at-10", value: hit10 / real.length });
 
-    // Search by photo end to end through the front (embedding included), over a small tier set.
-    const registry2 = new SegmentRegistry();
-    const service = new IndexService({ ef: 64, maxEf: 512, maxK: 1000, drainTimeoutMs: 1000 }, silent);
-    const port = await service.listen("127.0.0.1", 0);
-    const start = new Date("2026-11-19T00:00:00Z");
-    service.serve(
-      new HnswSegment(
-        {
-          segmentId: "daily/2026-11-19",
-          tier: "daily",
-          windowStart: start,
-          windowEnd: windowOf("daily", start).end,
-          itemCount: real.length,
-          dimension: d,
-          embeddingVersion: photoEmbedder.version,
-          metric: "ip",
-          m: DEFAULT_INDEX.m,
-          efConstruction: DEFAULT_INDEX.efConstruction,
-        },
-        index,
-        real.map((_, i) => `photo-${i}`),
+    // Search by photo end to end through the front (embedding included), over one host.
+    const host = await hosts.start("photos", [
+      testSegment(
+        "daily",
+        "2026-11-19T00:00:00",
+        originals.map((vector, i) => ({ id: `photo-${i}`, vector })),
+        photoEmbedder.version,
       ),
-    );
-    registry2.add({
-      id: "daily/2026-11-19",
-      tier: "daily",
-      start,
-      embeddingVersion: photoEmbedder.version,
-      address: `127.0.0.1:${port}`,
-    });
+    ]);
+    const registry = new HostRegistry();
+    registry.add(host.address);
     const front = await startFront(
       loadFrontSettings(
         frontEnvironment({
@@ -647,7 +648,7 @@ export async function run(argv: string[], report: Report): Promise<void> {
         }),
       ),
       silent,
-      registry2,
+      registry,
       [photoEmbedder],
     );
     try {
@@ -672,9 +673,9 @@ export async function run(argv: string[], report: Report): Promise<void> {
       report({ label: "by-photo.p99", value: quantile(latencies, 0.99), unit: "ms" });
     } finally {
       await front.stop();
-      await service.drain();
     }
   } finally {
+    await hosts.stopAll();
     await photoEmbedder.close().catch(() => undefined); // the front closes it too; closing twice is harmless
   }
 }

@@ -119,7 +119,9 @@ export async function serveAndSearch(
       console.log(`  not served: ${s.tier} ${s.window} (published) — ${why}`);
     }
     for (const h of plan) {
-      const list = h.segments.map((s) => `${s.tier} ${s.window} (${s.itemCount} items, ${searchKindOf(s.itemCount, FLAT_MAX_ITEMS)})`);
+      const list = h.segments.map(
+        (s) => `${s.tier} ${s.window} (${s.itemCount} items, ${searchKindOf(s.itemCount, FLAT_MAX_ITEMS)})`,
+      );
       console.log(`  host ${h.name}: ${list.join(", ")}`);
     }
   };
@@ -149,7 +151,13 @@ export async function serveAndSearch(
         body: photo,
         headers: { "content-type": "image/jpeg" },
       });
-      const body = (await res.json()) as { items: Item[]; partial: boolean; tookMs: number; hosts: number; segments: number };
+      const body = (await res.json()) as {
+        items: Item[];
+        partial: boolean;
+        tookMs: number;
+        hosts: number;
+        segments: number;
+      };
       if (!res.ok) throw new Error(`search answered ${res.status}: ${JSON.stringify(body)}`);
       return body;
     };

@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { rename, writeFile } from "node:fs/promises";
 import * as path from "node:path";
-import { spawnNode } from "../../shared/node-process";
+import { spawnNode } from "../../../workloads/shared/node-process";
 
 export interface BuildJob {
   /** File name of the index inside the cache directory. */

@@ -6,8 +6,8 @@
  * the real data's anisotropy, rather than uniform on the sphere (which HNSW finds unrealistically
  * hard and compresses nothing).
  */
-import { l2Normalise } from "../embedder/embedder";
-import { rng } from "../feed/generator";
+import { l2Normalise } from "../../../workloads/search/embedder/embedder";
+import { rng } from "../../../workloads/search/feed/generator";
 
 export interface SyntheticSource {
   /** Real embeddings after the projection. */

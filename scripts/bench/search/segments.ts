@@ -7,11 +7,11 @@ import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import type { Tombstone } from "../builder/apply-events";
-import { compact } from "../builder/compact";
-import { writeSegment, type SegmentContent } from "../builder/segment-files";
-import { SEGMENT_FILES } from "../segments/keys";
-import type { IndexParams, SegmentItem } from "../segments/manifest";
+import type { Tombstone } from "../../../workloads/search/builder/apply-events";
+import { compact } from "../../../workloads/search/builder/compact";
+import { writeSegment, type SegmentContent } from "../../../workloads/search/builder/segment-files";
+import { SEGMENT_FILES } from "../../../workloads/search/segments/keys";
+import type { IndexParams, SegmentItem } from "../../../workloads/search/segments/manifest";
 
 const at = (ms: number) => new Date(Date.UTC(2026, 10, 1) + ms).toISOString();
 

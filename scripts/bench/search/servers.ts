@@ -1,8 +1,8 @@
-/** Starts and stops bench index service processes (`index-server.ts`). */
+/** Starts and stops bench shard host processes (`host-server.ts`). */
 import * as path from "node:path";
-import { spawnNode } from "../../shared/node-process";
-import { waitFor } from "../../shared/poll";
-import type { ServeSpec } from "./index-server";
+import { spawnNode } from "../../../workloads/shared/node-process";
+import { waitFor } from "../../../workloads/shared/poll";
+import type { HostSpec } from "./host-server";
 
 export interface BenchServer {
   address: string;
@@ -10,14 +10,14 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-export async function startBenchServer(spec: ServeSpec, timeoutMs = 180_000): Promise<BenchServer> {
-  const p = spawnNode(["--import", "tsx", path.join(__dirname, "index-server.ts")], { SERVE: JSON.stringify(spec) });
+export async function startBenchServer(spec: HostSpec, timeoutMs = 600_000): Promise<BenchServer> {
+  const p = spawnNode(["--import", "tsx", path.join(__dirname, "host-server.ts")], { SERVE: JSON.stringify(spec) });
   let exited = false;
   void p.exited.then(() => (exited = true));
   const port = await waitFor(
-    `the index server of ${spec.segment.segmentId}`,
+    `the shard host ${spec.name}`,
     async () => {
-      if (exited) throw new Error(`index server ${spec.segment.segmentId} exited: ${JSON.stringify(p.logs())}`);
+      if (exited) throw new Error(`shard host ${spec.name} exited: ${JSON.stringify(p.logs())}`);
       const line = p.logs().find((l) => l.msg === "serving");
       return line === undefined ? undefined : Number(line.port);
     },
@@ -34,7 +34,7 @@ export async function startBenchServer(spec: ServeSpec, timeoutMs = 180_000): Pr
 }
 
 /** Starts every server, or none: if one fails, those that started are stopped before the error is thrown. */
-export async function startBenchServers(specs: readonly ServeSpec[]): Promise<BenchServer[]> {
+export async function startBenchServers(specs: readonly HostSpec[]): Promise<BenchServer[]> {
   const settled = await Promise.allSettled(specs.map((spec) => startBenchServer(spec)));
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
   const started = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
