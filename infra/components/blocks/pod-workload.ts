@@ -13,7 +13,10 @@ import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { HttpsEgress } from "./https-egress";
 import { PodIdentity } from "./pod-identity";
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./pod-security";
+import {
+  restrictedContainerSecurityContext,
+  restrictedPodSecurityContext,
+} from "../../../workloads/shared/pod-security";
 import type { RoleStatement } from "./service-role";
 
 type EnvVar = k8s.types.input.core.v1.EnvVar;
