@@ -29,7 +29,8 @@ import { createSearchEnvironment, loadPhotos, writeCatalogue } from "../workload
 import { shardHostProto, type HostInfo } from "../workloads/search/proto/index";
 import { AssetRepository } from "../workloads/search/repository/asset-repository";
 import { encodeAssignment } from "../workloads/search/segments/assignment";
-import { segmentId, type PublishedSegment } from "../workloads/search/segments/segment";
+import { segmentId } from "../workloads/search/segments/segment";
+import { publishedSegmentOf } from "../workloads/search/controller/published";
 
 async function readJson<T>(file: string): Promise<T> {
   return JSON.parse(await readFile(file, "utf8")) as T;
@@ -220,19 +221,7 @@ describe("service bundles (what the container images run)", () => {
       expect(manifest.itemCount).to.be.greaterThan(0);
 
       // The host's assignment as the segment controller writes it into the host's ConfigMap.
-      const segment: PublishedSegment = {
-        tier: "hourly",
-        window: window.name,
-        start: window.start,
-        embeddingVersion: manifest.embeddingVersion,
-        buildId: pointer.buildId,
-        manifestKey: pointer.manifestKey,
-        manifestVersionId: pointer.manifestVersionId,
-        manifestSha256: pointer.manifestSha256,
-        itemCount: manifest.itemCount,
-        dimension: manifest.dimension,
-        m: manifest.index.m,
-      };
+      const segment = publishedSegmentOf(pointer, manifest);
       const assignmentFile = path.join(work, "segments.json");
       await writeFile(
         assignmentFile,

@@ -10,6 +10,7 @@ import type { Logger } from "../../shared/log";
 import type { AssetRepository } from "../repository/asset-repository";
 import { parsePointerKey, POINTERS_PREFIX } from "../segments/keys";
 import type { PublishedSegment } from "../segments/segment";
+import type { Manifest, Pointer } from "../segments/manifest";
 import { parseWindow, type Tier } from "../segments/windows";
 
 export interface PublishedList {
@@ -19,6 +20,23 @@ export interface PublishedList {
    * what they serve now must stay served, and nothing may be pruned this round.
    */
   unreadable: { tier: Tier; window: string }[];
+}
+
+/** The segment a pointer publishes, with what its manifest says about its size. */
+export function publishedSegmentOf(pointer: Pointer, manifest: Manifest): PublishedSegment {
+  return {
+    tier: pointer.tier,
+    window: pointer.window,
+    start: parseWindow(pointer.tier, pointer.window).start,
+    embeddingVersion: manifest.embeddingVersion,
+    buildId: pointer.buildId,
+    manifestKey: pointer.manifestKey,
+    manifestVersionId: pointer.manifestVersionId,
+    manifestSha256: pointer.manifestSha256,
+    itemCount: manifest.itemCount,
+    dimension: manifest.dimension,
+    m: manifest.index.m,
+  };
 }
 
 export class PublishedSegments {
@@ -57,19 +75,9 @@ export class PublishedSegments {
         const published = await this.repo.readPublished(names.tier, names.window);
         if (!published) continue; // deleted between the list and the read: gone next round too
         const { pointer, manifest } = published;
-        const segment: PublishedSegment = {
-          tier: names.tier,
-          window: pointer.window,
-          start: parseWindow(names.tier, pointer.window).start,
-          embeddingVersion: manifest.embeddingVersion,
-          buildId: pointer.buildId,
-          manifestKey: pointer.manifestKey,
-          manifestVersionId: pointer.manifestVersionId,
-          manifestSha256: pointer.manifestSha256,
-          itemCount: manifest.itemCount,
-          dimension: manifest.dimension,
-          m: manifest.index.m,
-        };
+        if (pointer.tier !== names.tier || pointer.window !== names.window)
+          throw new Error(`${key} publishes ${pointer.tier} ${pointer.window}, not its own window`);
+        const segment = publishedSegmentOf(pointer, manifest);
         this.known.set(key, { etag, segment });
         segments.push(segment);
       } catch (err) {
