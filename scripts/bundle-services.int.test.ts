@@ -2,12 +2,13 @@
  * The bundles the images run (not the TypeScript sources), each started from its bundle
  * directory as the container would start it: the photo API and worker classify a photo on
  * embedded AWS; the search build bundle builds the last closed hour with the model from S3 and
- * the index service bundle serves that segment over gRPC; the front and controller bundles start
- * and refuse a bad environment by the variable's name.
+ * the shard host bundle serves that segment, as an assignment file names it, over gRPC (its search
+ * thread a sibling entry); the front and controller bundles start and refuse a bad environment by
+ * the variable's name.
  */
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { service as healthService } from "grpc-health-check";
@@ -23,10 +24,13 @@ import { lastClosedWindow } from "../workloads/search/segments/windows";
 import { environmentFor as controllerEnvironment } from "../workloads/search/controller/config";
 import { BUILT_EMBEDDER } from "../workloads/search/embedder/paths";
 import { environmentFor as frontEnvironment } from "../workloads/search/front/config";
-import { environmentFor as indexEnvironment } from "../workloads/search/index-service/config";
+import { environmentFor as hostEnvironment } from "../workloads/search/host/config";
 import { createSearchEnvironment, loadPhotos, writeCatalogue } from "../workloads/search/local/environment";
-import { segmentIndexProto, type SegmentInfo } from "../workloads/search/proto/index";
+import { shardHostProto, type HostInfo } from "../workloads/search/proto/index";
 import { AssetRepository } from "../workloads/search/repository/asset-repository";
+import { encodeAssignment } from "../workloads/search/segments/assignment";
+import { segmentId } from "../workloads/search/segments/segment";
+import { publishedSegmentOf } from "../workloads/search/controller/published";
 
 async function readJson<T>(file: string): Promise<T> {
   return JSON.parse(await readFile(file, "utf8")) as T;
@@ -126,11 +130,11 @@ describe("service bundles (what the container images run)", () => {
       return proc;
     };
 
-    it("pins each bundle's externals to the locked versions, with a lock for npm ci, and ships index.proto", async () => {
+    it("pins each bundle's externals to the locked versions, with a lock for npm ci, and ships shard-host.proto", async () => {
       const root = await lock();
       const expected: Record<string, string[]> = {
         "search-front": ["onnxruntime-node", "sharp"],
-        "search-index": ["grpc-health-check", "hnswlib-node"],
+        "search-shard-host": ["grpc-health-check", "hnswlib-node"],
         "search-controller": [],
         "search-build": ["hnswlib-node", "onnxruntime-node", "sharp"],
       };
@@ -156,12 +160,17 @@ describe("service bundles (what the container images run)", () => {
         });
         expect(npm.status, `${name}: ${npm.stderr}`).to.equal(0);
       }
-      const proto = await readFile(path.join(__dirname, "..", "workloads", "search", "proto", "index.proto"), "utf8");
-      expect(await readFile(bundle("search-front", "index.proto"), "utf8")).to.equal(proto);
-      expect(await readFile(bundle("search-index", "index.proto"), "utf8")).to.equal(proto);
+      const proto = await readFile(
+        path.join(__dirname, "..", "workloads", "search", "proto", "shard-host.proto"),
+        "utf8",
+      );
+      expect(await readFile(bundle("search-front", "shard-host.proto"), "utf8")).to.equal(proto);
+      expect(await readFile(bundle("search-shard-host", "shard-host.proto"), "utf8")).to.equal(proto);
+      // The search thread is its own entry beside main.js, where the host starts it from.
+      expect(await readFile(bundle("search-shard-host", "search-thread.js"), "utf8")).to.contain("search-thread");
     });
 
-    it("the build bundle builds the last closed hour as the CronJob runs it, and the index bundle serves it", async () => {
+    it("the build bundle builds the last closed hour as the CronJob runs it, and the shard host bundle serves it", async () => {
       const env = await createSearchEnvironment(aws);
       // The model comes from S3 by version, as in the cluster: nothing is baked into the bundle.
       const modelBucket = `models-${env.assetBucket.slice(-8)}`;
@@ -211,29 +220,36 @@ describe("service bundles (what the container images run)", () => {
       expect(manifest.embeddingVersion).to.match(/^image-embedder@sha256:/);
       expect(manifest.itemCount).to.be.greaterThan(0);
 
-      const port = await freePort();
-      const index = start("search-index", [], {
+      // The host's assignment as the segment controller writes it into the host's ConfigMap.
+      const segment = publishedSegmentOf(pointer, manifest);
+      const assignmentFile = path.join(work, "segments.json");
+      await writeFile(
+        assignmentFile,
+        encodeAssignment({ host: "shard-host-test", flatMaxItems: 0, segments: [segment] }),
+      );
+      const [port, opsPort] = [await freePort(), await freePort()];
+      const host = start("search-shard-host", [], {
         ...aws.env(),
-        ...indexEnvironment({
+        ...hostEnvironment({
           assetBucket: env.assetBucket,
-          manifestKey: pointer.manifestKey,
-          manifestVersionId: pointer.manifestVersionId ?? undefined,
-          manifestSha256: pointer.manifestSha256,
+          assignmentFile,
           host: "127.0.0.1",
           grpcPort: port,
-          segmentDir: path.join(work, "segment"),
+          opsPort,
+          searchThreads: 1,
+          segmentDir: path.join(work, "segments"),
         }),
       });
       const Health = grpc.makeGenericClientConstructor(healthService, "Health");
       const health = new Health(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as unknown as grpc.Client & {
         check(r: object, cb: (e: grpc.ServiceError | null, r?: { status: string | number }) => void): void;
       };
-      const { Client } = segmentIndexProto();
+      const { Client } = shardHostProto();
       const client = new Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
       try {
-        // grpc.health.v1: SERVING once the segment is loaded and verified (NOT_SERVING before).
+        // grpc.health.v1: SERVING once the assigned segment is loaded and verified (NOT_SERVING before).
         await waitFor(
-          "the bundled index service to report SERVING",
+          "the bundled shard host to report SERVING",
           () =>
             new Promise<boolean>((resolve) =>
               health.check({ service: "" }, (err, res) =>
@@ -243,22 +259,30 @@ describe("service bundles (what the container images run)", () => {
           60_000,
           200,
         );
-        const info = await new Promise<SegmentInfo>((resolve, reject) =>
+        const info = await new Promise<HostInfo>((resolve, reject) =>
           client.info({}, {}, (err, res) => (err ? reject(err) : resolve(res!))),
         );
-        expect(info).to.deep.include({
+        expect(info.host).to.equal("shard-host-test");
+        expect(info.segments).to.have.length(1);
+        expect(info.segments[0]).to.deep.include({
+          segmentId: segmentId(segment),
           tier: "hourly",
+          window: window.name,
           windowStart: window.start.toISOString(),
           itemCount: manifest.itemCount,
           embeddingVersion: manifest.embeddingVersion,
           dimension: manifest.dimension,
+          buildId: pointer.buildId,
         });
+        const metrics = await (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).text();
+        expect(metrics).to.match(/^search_host_/m);
+        expect((await fetch(`http://127.0.0.1:${opsPort}/readyz`)).status).to.equal(200);
       } finally {
         health.close();
         client.close();
-        index.child.kill("SIGTERM");
+        host.child.kill("SIGTERM");
       }
-      expect((await index.exited).code, JSON.stringify(index.logs())).to.equal(0);
+      expect((await host.exited).code, JSON.stringify(host.logs())).to.equal(0);
     });
 
     it("the front bundle loads the model from S3 on its inference thread, answers a photo, and refuses a bad environment", async () => {
@@ -321,12 +345,13 @@ describe("service bundles (what the container images run)", () => {
         namespace: "search",
         assetBucket: env.assetBucket,
         opsPort,
-        indexImage: "111111111111.dkr.ecr.us-east-1.amazonaws.com/search-index:1.0.0",
-        indexServiceAccount: "index-service",
-        indexCpuRequest: "500m",
-        indexMemoryRequest: "1Gi",
-        indexCpuLimit: "1",
-        indexMemoryLimit: "2Gi",
+        hostImage: "111111111111.dkr.ecr.us-east-1.amazonaws.com/search-shard-host:1.0.0",
+        hostMemory: "6Gi",
+        hostServiceAccount: "shard-host",
+        hostCpuRequest: "1",
+        hostMemoryRequest: "8Gi",
+        hostCpuLimit: "2",
+        hostMemoryLimit: "8Gi",
         intervalSeconds: 5,
       };
       const controller = start("search-controller", [], {
@@ -343,6 +368,8 @@ describe("service bundles (what the container images run)", () => {
         );
         expect((await fetch(`http://127.0.0.1:${opsPort}/healthz`)).status).to.equal(200);
         expect((await fetch(`http://127.0.0.1:${opsPort}/readyz`)).status).to.equal(503);
+        const metrics = await (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).text();
+        expect(metrics).to.match(/^segment_controller_reconcile_rounds_total\{outcome="error"\} [1-9]/m);
       } finally {
         controller.child.kill("SIGTERM");
       }
@@ -351,14 +378,14 @@ describe("service bundles (what the container images run)", () => {
       const bad = await fatalOf(
         start("search-controller", [], {
           ...controllerEnvironment(settings),
-          INDEX_IMAGE: "search-index",
-          INDEX_MEMORY_LIMIT: "lots",
+          HOST_IMAGE: "search-shard-host",
+          HOST_MEMORY: "lots",
         }),
       );
       expect(bad.code).to.equal(2);
       expect(bad.msg).to.equal(
-        'invalid environment: INDEX_IMAGE="search-index": an image with a tag or digest; ' +
-          'INDEX_MEMORY_LIMIT="lots": a Kubernetes quantity such as 500m or 1Gi',
+        'invalid environment: HOST_IMAGE="search-shard-host": an image with a tag or digest; ' +
+          'HOST_MEMORY="lots": a memory quantity such as 512Mi or 6Gi',
       );
     });
 

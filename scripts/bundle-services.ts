@@ -2,8 +2,8 @@
  * Bundles the services into what their container images run (workloads/<story>/images/*.Dockerfile):
  *   OUT/photo-api/main.js
  *   OUT/photo-worker/main.js + inference-thread.js (the worker thread is its own entry)
- *   OUT/search-front/main.js + inference-thread.js + index.proto
- *   OUT/search-index/main.js + index.proto
+ *   OUT/search-front/main.js + inference-thread.js + shard-host.proto
+ *   OUT/search-shard-host/main.js + search-thread.js + shard-host.proto
  *   OUT/search-controller/main.js
  *   OUT/search-build/main.js + inference-thread.js
  * Native modules (onnxruntime-node, sharp, hnswlib-node) stay external, and so does grpc-health-check,
@@ -24,7 +24,7 @@ const PHOTO = path.join(ROOT, "workloads", "photo-classification");
 const SEARCH = path.join(ROOT, "workloads", "search");
 const INFERENCE_THREAD = path.join(ROOT, "workloads", "shared", "image-model", "inference-thread.ts");
 /** workloads/search/proto/index.ts loads it from beside its own code: beside main.js once bundled. */
-const INDEX_PROTO = path.join(SEARCH, "proto", "index.proto");
+const SHARD_HOST_PROTO = path.join(SEARCH, "proto", "shard-host.proto");
 
 /** Everything any bundle may leave external; each service names the ones it imports. */
 const EXTERNAL = ["onnxruntime-node", "sharp", "hnswlib-node", "grpc-health-check"];
@@ -46,17 +46,21 @@ export const SERVICES: Service[] = [
     external: ["onnxruntime-node", "sharp"],
   },
   {
-    // Embeds query photos on an inference thread; asks index services over gRPC.
+    // Embeds query photos on an inference thread; asks the shard hosts over gRPC.
     name: "search-front",
     entries: { main: path.join(SEARCH, "front", "main.ts"), "inference-thread": INFERENCE_THREAD },
     external: ["onnxruntime-node", "sharp"],
-    files: [INDEX_PROTO],
+    files: [SHARD_HOST_PROTO],
   },
   {
-    name: "search-index",
-    entries: { main: path.join(SEARCH, "index-service", "main.ts") },
+    // Serves many segments; each search thread is its own entry (it loads segments in its own isolate).
+    name: "search-shard-host",
+    entries: {
+      main: path.join(SEARCH, "host", "main.ts"),
+      "search-thread": path.join(SEARCH, "host", "search-thread.ts"),
+    },
     external: ["hnswlib-node", "grpc-health-check"],
-    files: [INDEX_PROTO],
+    files: [SHARD_HOST_PROTO],
   },
   { name: "search-controller", entries: { main: path.join(SEARCH, "controller", "main.ts") }, external: [] },
   {

@@ -2,9 +2,10 @@
  * What every platform pod workload on EKS is given the same way, so a component cannot forget one:
  * its service account with AWS credentials through Pod Identity (a role with the workload's
  * statements only), a NetworkPolicy letting its pods out on HTTPS (not to IMDS), the restricted
- * pod and container security contexts, and its container environment: the service's own, written
- * by the workload's `environmentFor` from typed settings (one env contract per service), after the
- * variables the AWS SDK reads, which no service schema owns.
+ * pod and container security contexts (`workloads/shared/pod-security.ts`, which the segment
+ * controller also writes into the shard hosts' pods), and its container environment: the
+ * service's own, written by the workload's `environmentFor` from typed settings (one env contract
+ * per service), after the variables the AWS SDK reads, which no service schema owns.
  *
  * A function, not a component: the identity and the egress policy stay children of the calling
  * component, as they were when each component declared them itself.
@@ -13,7 +14,10 @@ import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { HttpsEgress } from "./https-egress";
 import { PodIdentity } from "./pod-identity";
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./pod-security";
+import {
+  restrictedContainerSecurityContext,
+  restrictedPodSecurityContext,
+} from "../../../workloads/shared/pod-security";
 import type { RoleStatement } from "./service-role";
 
 type EnvVar = k8s.types.input.core.v1.EnvVar;

@@ -1,6 +1,7 @@
 /** The search layer's configuration: every key typed, defaulted where a safe default exists, and checked together. */
 import { z } from "zod";
 import { BuildEnv, DEFAULT_FEED_CLOSE_GRACE_SECONDS, type BuildTuning } from "../../../workloads/search/builder/config";
+import { quantityBytes } from "../../../workloads/search/controller/serving-spec";
 import { METRICS } from "../../../workloads/search/segments/manifest";
 import { environmentFrom } from "../../../workloads/shared/env";
 import { awsAccountId, awsRegion, cidrBlock, iamArn, stackName, tags } from "../../config/schema";
@@ -143,7 +144,31 @@ export const searchConfig = z
       settings: buildTuning.default({}),
       tiers: z.object({ hourly: tier, daily: tier, monthly: tier }),
     }),
-    index: z.object({ image: pinnedImage, grpcPort: port.default(50051), requests: resources, limits: resources }),
+    /**
+     * The shard hosts the segment controller runs (its serving spec): each host is a Deployment of
+     * `replicas` pods holding up to `memory` of segments, which must fit under the pods' memory limit.
+     */
+    hosts: z
+      .strictObject({
+        image: pinnedImage,
+        replicas: z
+          .number()
+          .int()
+          .min(2, "expected at least 2, or one node drain takes a host's segments offline")
+          .max(20)
+          .default(2),
+        memory,
+        flatMaxItems: z.number().int().min(0).max(10_000_000).default(20_000),
+        retentionDays: z.number().int().min(1).max(3660).default(366),
+        grpcPort: port.default(50051),
+        opsPort: port.default(9090),
+        resources: z.strictObject({ requests: resources, limits: resources }),
+      })
+      .refine((h) => quantityBytes(h.memory) < quantityBytes(h.resources.limits.memory), {
+        message: "must be below resources.limits.memory (the host's heap and threads need room too)",
+        path: ["memory"],
+      })
+      .refine((h) => h.grpcPort !== h.opsPort, { message: "must differ from grpcPort", path: ["opsPort"] }),
     front: z
       .object({
         image: pinnedImage,

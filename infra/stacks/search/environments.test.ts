@@ -7,7 +7,7 @@
 import { expect } from "chai";
 import type { z } from "zod";
 import { BuildEnv, settingsFromEnv } from "../../../workloads/search/builder/config";
-import { controllerEnv, loadControllerSettings } from "../../../workloads/search/controller/config";
+import { controllerEnv, loadControllerSettings, servingSpecOf } from "../../../workloads/search/controller/config";
 import { frontEnv, loadFrontSettings } from "../../../workloads/search/front/config";
 import { loadEnv } from "../../../workloads/shared/env";
 import { SDK_ENVIRONMENT } from "../../components/blocks/pod-workload";
@@ -67,19 +67,26 @@ describe("search layer environments (read back by the programs)", () => {
     const settings = loadFrontSettings(envOf(plan, "search-front", frontEnv));
     expect(settings.namespace).to.equal("search");
     expect(settings.httpPort).to.equal(8080);
-    expect(settings.indexSelector).to.equal("app.kubernetes.io/component=index-service");
+    expect(settings.indexSelector).to.equal("app.kubernetes.io/component=shard-host");
     expect(settings.embedderModelUri).to.match(/^s3:\/\//);
   });
 
-  it("gives the segment controller an environment its settings loader accepts, with the index services' settings", () => {
+  it("gives the segment controller an environment its settings loader accepts, with the shard hosts' serving spec", () => {
     const settings = loadControllerSettings(envOf(plan, "segment-controller", controllerEnv));
     expect(settings.namespace).to.equal("search");
     expect(settings.assetBucket).to.match(/^search-assets-/);
-    expect(settings.indexServiceAccount).to.equal("index-service");
-    expect(settings.indexImage).to.match(/search-index:1\.0\.0$/);
-    expect(settings.indexUid).to.equal(10001);
-    expect(settings.indexGrpcPort).to.equal(50051);
-    expect([settings.indexCpuRequest, settings.indexMemoryLimit]).to.deep.equal(["500m", "2Gi"]);
+    expect(settings.hostServiceAccount).to.equal("shard-host");
+    expect(settings.hostUid).to.equal(10001);
+    expect(settings.hostGrpcPort).to.equal(50051);
+    expect(servingSpecOf(settings)).to.deep.equal({
+      image: "111111111111.dkr.ecr.us-east-1.amazonaws.com/search-shard-host:1.0.0",
+      replicas: 2,
+      retentionDays: 366,
+      hostMemory: "6Gi",
+      flatMaxItems: 20000,
+      embeddingVersions: undefined,
+      resources: { requests: { cpu: "1", memory: "8Gi" }, limits: { cpu: "2", memory: "8Gi" } },
+    });
   });
 
   it("gives each segment build an environment its loader accepts: the buckets, the tuning, CUDA on the GPU tier only", () => {

@@ -226,7 +226,7 @@ describe("search stack (offline graph)", () => {
     }
   });
 
-  it("denies all traffic in the namespace by default, allowing DNS, front → index services on gRPC only, and HTTPS out without IMDS", () => {
+  it("denies all traffic in the namespace by default, allowing DNS, front → shard hosts on gRPC only, and HTTPS out without IMDS", () => {
     const policies = Object.fromEntries(k8s("NetworkPolicy").map((p) => [meta(p).name, p.inputs.spec as Dict]));
     expect(policies["default-deny"]).to.deep.equal({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
     expect(policies["allow-dns"].egress).to.deep.equal([
@@ -243,26 +243,30 @@ describe("search stack (offline graph)", () => {
         ],
       },
     ]);
-    const index = { matchLabels: { [K8S.component]: "index-service" } };
-    const frontSelector = (policies["front-to-index-services"].podSelector as { matchLabels: Dict }).matchLabels;
+    const hosts = { matchLabels: { [K8S.component]: "shard-host" } };
+    const frontSelector = (policies["front-to-shard-hosts"].podSelector as { matchLabels: Dict }).matchLabels;
     expect(frontSelector[K8S.component]).to.equal("front");
-    expect(policies["front-to-index-services"].egress).to.deep.equal([
-      { to: [{ podSelector: index }], ports: [{ protocol: "TCP", port: 50051 }] },
-    ]);
-    expect(policies["index-services-from-front"]).to.deep.equal({
-      podSelector: index,
+    expect(policies["front-to-shard-hosts"]).to.deep.equal({
+      podSelector: { matchLabels: frontSelector },
+      policyTypes: ["Egress"],
+      egress: [{ to: [{ podSelector: hosts }], ports: [{ protocol: "TCP", port: 50051 }] }],
+    });
+    expect(policies["shard-hosts-from-front"]).to.deep.equal({
+      podSelector: hosts,
       policyTypes: ["Ingress"],
       ingress: [{ from: [{ podSelector: { matchLabels: frontSelector } }], ports: [{ protocol: "TCP", port: 50051 }] }],
     });
-    // Nothing else admits traffic to index services, and no policy admits the whole internet in.
+    // The hosts go out on HTTPS only (S3), like every workload.
+    expect(policies["shard-hosts-https"].podSelector).to.deep.equal(hosts);
+    // Nothing else admits traffic to shard hosts, and no policy admits the whole internet in.
     for (const [name, spec] of Object.entries(policies)) {
       const ingress = (spec.ingress ?? []) as Array<{ from?: Array<{ ipBlock?: { cidr: string } }> }>;
       for (const rule of ingress) {
         expect(rule.from ?? [], `${name} names its sources`).to.have.length.above(0);
         for (const peer of rule.from ?? []) expect(peer.ipBlock?.cidr, name).to.not.equal("0.0.0.0/0");
       }
-      if (name !== "index-services-from-front" && (spec.policyTypes as string[]).includes("Ingress"))
-        expect(spec.podSelector, name).to.not.deep.equal(index);
+      if (name !== "shard-hosts-from-front" && (spec.policyTypes as string[]).includes("Ingress"))
+        expect(spec.podSelector, name).to.not.deep.equal(hosts);
       for (const rule of (spec.egress ?? []) as Array<{
         to?: Array<{ ipBlock?: { cidr: string; except?: string[] } }>;
       }>)
@@ -271,7 +275,7 @@ describe("search stack (offline graph)", () => {
     }
   });
 
-  it("gives each service account only its role: builds write the asset repository, the others only read it", () => {
+  it("gives each service account only its role: builds write the asset repository, hosts read segments, the controller pointers and manifests, the front only its model", () => {
     const bucket = assetBucket();
     expect(bucket).to.match(/^arn:aws:s3:::search-assets-[0-9a-f]{7}$/);
     const builds = podRoleStatements("segment-build");
@@ -280,15 +284,35 @@ describe("search stack (offline graph)", () => {
     expect(grants(builds, "s3:PutObject", "arn:aws:s3:::photos-0a1b2c3/p.jpg"), "never writes photos").to.equal(false);
     expect(grants(builds, "s3:GetObject", "arn:aws:s3:::recipes-catalogue-feed/catalogue/2026/x")).to.equal(true);
     expect(grants(builds, "s3:GetObject", "arn:aws:s3:::recipes-catalogue-feed/other/x")).to.equal(false);
-    for (const sa of ["index-service", "search-front", "segment-controller"]) {
+    const writes = ["s3:PutObject", "s3:DeleteObject", "s3:PutBucketPolicy", "s3:DeleteObjectVersion"];
+    for (const sa of ["shard-host", "search-front", "segment-controller"]) {
       const st = podRoleStatements(sa);
-      expect(grants(st, "s3:GetObject", `${bucket}/segments/x`), sa).to.equal(true);
-      for (const write of ["s3:PutObject", "s3:DeleteObject", "s3:PutBucketPolicy", "s3:DeleteObjectVersion"])
+      for (const write of writes)
         expect(grants(st, write, `${bucket}/segments/x`) || grants(st, write, bucket), `${sa} ${write}`).to.equal(
           false,
         );
       expect(grants(st, "s3:GetObject", "arn:aws:s3:::photos-0a1b2c3/p.jpg"), `${sa} reads no photos`).to.equal(false);
+      expect(grants(st, "s3:GetObject", `${bucket}/runs/b.json`), `${sa} reads no run records`).to.equal(false);
     }
+    // Hosts: a manifest and its files by key and version, under segments/ only; no listing.
+    const hosts = podRoleStatements("shard-host");
+    expect(hosts.flatMap((s) => list(s.Action)).sort()).to.deep.equal(["s3:GetObject", "s3:GetObjectVersion"]);
+    expect(hosts.flatMap((s) => list(s.Resource))).to.deep.equal([`${bucket}/segments/*`]);
+    // The controller: pointers (listed under pointers/ only) and manifests.
+    const controller = podRoleStatements("segment-controller");
+    for (const key of ["pointers/hourly/2026-11-02T03.json", "segments/hourly/2026-11-02T03/b/manifest.json"])
+      expect(grants(controller, "s3:GetObjectVersion", `${bucket}/${key}`), key).to.equal(true);
+    const listing = controller.filter((s) => list(s.Action).includes("s3:ListBucket"));
+    expect(listing).to.have.length(1);
+    expect(listing[0].Condition).to.deep.equal({ StringLike: { "s3:prefix": ["pointers/*"] } });
+    // The front: the embedder model object it loads, nothing of the asset bucket.
+    const front = podRoleStatements("search-front");
+    expect(front.flatMap((s) => list(s.Resource))).to.deep.equal([
+      "arn:aws:s3:::recipes-ml-models/search/image-embedder.onnx",
+    ]);
+    for (const key of ["segments/x", "pointers/x", "runs/x", "x"])
+      expect(grants(front, "s3:GetObject", `${bucket}/${key}`), `front reads ${key}`).to.equal(false);
+    expect(grants(front, "s3:ListBucket", bucket), "front lists nothing").to.equal(false);
     for (const p of ofType(plan, "aws:iam/rolePolicy:RolePolicy")) {
       for (const s of jsonInput<{ Statement: Statement[] }>(p, "policy").Statement) {
         expect(
@@ -312,16 +336,18 @@ describe("search stack (offline graph)", () => {
     }
   });
 
-  it("limits RBAC: the front watches Services and EndpointSlices, the controller manages Deployments and Services, in search only", () => {
+  it("limits RBAC: the front watches Services and EndpointSlices, the controller manages the hosts' four kinds, in search only", () => {
     const roles = Object.fromEntries(k8s("Role").map((r) => [meta(r).name, r.inputs.rules]));
     expect(roles["search-front-discovery"]).to.deep.equal([
       { apiGroups: [""], resources: ["services"], verbs: ["get", "list", "watch"] },
       { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["get", "list", "watch"] },
     ]);
     const verbs = ["get", "list", "watch", "create", "update", "patch", "delete"];
+    // Written out, not imported from the controller: widening its rules must fail here.
     expect(roles["segment-controller"]).to.deep.equal([
+      { apiGroups: [""], resources: ["configmaps", "services"], verbs },
       { apiGroups: ["apps"], resources: ["deployments"], verbs },
-      { apiGroups: [""], resources: ["services"], verbs },
+      { apiGroups: ["policy"], resources: ["poddisruptionbudgets"], verbs },
     ]);
     for (const b of k8s("RoleBinding")) {
       const subjects = b.inputs.subjects as Array<{ kind: string; name: string; namespace: string }>;
@@ -473,6 +499,22 @@ describe("search stack (offline graph)", () => {
     expect(every).to.contain("ml-platform:builds.tiers.hourly.schedule: expected the minute as numbers");
     const command = await failure(buildsConfig((b) => ({ ...b, command: ["node", "main.js"] })));
     expect(command).to.contain('ml-platform:builds: Unrecognized key: "command"');
+  });
+
+  const hostsConfig = (change: (hosts: Dict) => Dict) => ({
+    "ml-platform:hosts": change(structuredClone(readStackConfig("search")["ml-platform:hosts"] as Dict)),
+  });
+
+  it("refuses shard hosts that a drain would take offline, or whose segments do not fit under their memory limit, and the retired index block", async () => {
+    const single = await failure(hostsConfig((h) => ({ ...h, replicas: 1, grpcPort: undefined, command: ["x"] })));
+    expect(single).to.contain(
+      "ml-platform:hosts.replicas: expected at least 2, or one node drain takes a host's segments offline",
+    );
+    expect(single).to.contain('ml-platform:hosts: Unrecognized key: "command"');
+    const full = await failure(hostsConfig((h) => ({ ...h, memory: "8Gi" })));
+    expect(full).to.contain("ml-platform:hosts.memory: must be below resources.limits.memory");
+    const retired = await failure({ "ml-platform:index": { image: "registry.example.com/x/index:1.0.0" } });
+    expect(retired).to.contain("ml-platform:index: unknown key");
   });
 
   it("stops with errors naming the keys for an open endpoint, a latest image, or a GPU AMI of another Kubernetes minor", async () => {

@@ -1,47 +1,63 @@
 /**
- * The segment controller and the front's discovery against a real API server (the embedded
- * Kubernetes, with KWOK marking pods ready): publishing a segment creates its Deployment and
- * Service, which become ready and discoverable; a segment a compaction retired disappears from
- * both; the controller's RBAC, as the search layer declares it, allows nothing outside its
- * namespace.
+ * The segment controller against a real API server (the embedded Kubernetes, with KWOK marking
+ * pods ready), acting as its own ServiceAccount with exactly the Role the search layer gives it:
+ * each shard host's ConfigMap, Service, budget and Deployment are created, the pods turn ready
+ * and the Service's EndpointSlice lists them; a day's hourlies retired by its daily change one
+ * ConfigMap and roll nothing, while a spec change rolls the Deployments; every object passes a
+ * server-side dry run under PodSecurity `restricted` with warnings as errors; and the controller
+ * may not act outside its namespace or on other kinds.
  */
 import { expect } from "chai";
 import * as k8s from "@kubernetes/client-node";
 import pino from "pino";
+import { K8S } from "../../../infra/shared/conventions";
 import { startEmbeddedKubernetes, type EmbeddedKubernetes } from "../../../scripts/embedded-k8s";
 import { waitFor } from "../../shared/poll";
-import type { DiscoveredSegment } from "../front/discovery";
-import { KubernetesDiscovery } from "../front/kubernetes-discovery";
-import { indexServiceObjects, segmentsToServe, type IndexServiceTemplate, type PublishedSegment } from "./desired";
-import { Reconciler } from "./reconcile";
+import type { PublishedSegment } from "../segments/segment";
+import { parseWindow, type Tier } from "../segments/windows";
+import type { HostTemplate, KubeObject } from "./desired";
+import { controllerRoleRules } from "./rbac";
+import { KINDS, Reconciler } from "./reconcile";
+import { planRound } from "./round";
 
 const NS = "search";
 const VERSION = "image-embedder@sha256:53a0e99cda75+pca128@sha256:0123456789ab";
 const silent = pino({ level: "silent" });
 const NOW = new Date("2026-11-03T05:30:00Z");
-const RETENTION = 40 * 86_400_000;
 
-const template: IndexServiceTemplate = {
-  namespace: NS,
-  image: "registry.example.com/ml-platform/index-service:1.0.0",
-  serviceAccount: "index-service",
-  uid: 10001,
-  grpcPort: 50051,
-  requests: { cpu: "100m", memory: "256Mi" },
-  limits: { cpu: "1", memory: "1Gi" },
-  environment: (s) => ({ MANIFEST_KEY: s.manifestKey }),
-};
-
-const published = (tier: PublishedSegment["tier"], window: string, start: string): PublishedSegment => ({
+const seg = (tier: Tier, window: string, itemCount: number): PublishedSegment => ({
   tier,
   window,
-  start: new Date(`${start}Z`),
+  start: parseWindow(tier, window).start,
   embeddingVersion: VERSION,
   buildId: `build-${tier}-${window}`,
   manifestKey: `segments/${tier}/${window}/build/manifest.json`,
   manifestVersionId: null,
   manifestSha256: "0".repeat(64),
+  itemCount,
+  dimension: 128,
+  m: 16,
 });
+
+const template: HostTemplate = {
+  namespace: NS,
+  // About 29 MiB per 40k-vector daily: two per host.
+  spec: {
+    image: "registry.example.com/ml-platform/shard-host:1.0.0",
+    replicas: 2,
+    retentionDays: 40,
+    hostMemory: "64Mi",
+    flatMaxItems: 5000,
+    resources: { requests: { cpu: "100m", memory: "96Mi" }, limits: { cpu: "1", memory: "128Mi" } },
+  },
+  assetBucket: "search-assets-0a1b2c3",
+  serviceAccount: "shard-host",
+  uid: 10001,
+  grpcPort: 50051,
+  opsPort: 9090,
+};
+const october = ["2026-10-29", "2026-10-30", "2026-10-31"].map((w) => seg("daily", w, 40_000));
+const hourlies = ["2026-11-02T03", "2026-11-02T04"].map((w) => seg("hourly", w, 1000));
 
 /** A kubeconfig for a service account, from a token the API server issues for it. */
 async function serviceAccountConfig(cluster: EmbeddedKubernetes, name: string): Promise<k8s.KubeConfig> {
@@ -57,12 +73,14 @@ async function serviceAccountConfig(cluster: EmbeddedKubernetes, name: string): 
   return kc;
 }
 
-describe("segment controller and discovery on a real Kubernetes API server", function () {
+describe("segment controller on a real Kubernetes API server", function () {
   this.timeout(300_000);
   let cluster: EmbeddedKubernetes;
+  let reconciler: Reconciler;
   let controller: k8s.KubeConfig;
-  let front: k8s.KubeConfig;
-  let discovery: KubernetesDiscovery;
+  let core: k8s.CoreV1Api;
+  let apps: k8s.AppsV1Api;
+  let discovery: k8s.DiscoveryV1Api;
 
   before(async () => {
     cluster = await startEmbeddedKubernetes();
@@ -70,20 +88,15 @@ describe("segment controller and discovery on a real Kubernetes API server", fun
       "pod-security.kubernetes.io/enforce": "restricted",
       "pod-security.kubernetes.io/warn": "restricted",
     });
-    // The controller's and the front's RBAC as the search layer declares them (infra/components/search).
-    const verbs = ["get", "list", "watch", "create", "update", "patch", "delete"];
     await cluster.apply([
       { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "segment-controller", namespace: NS } },
-      { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "front", namespace: NS } },
-      { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "index-service", namespace: NS } },
+      { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "shard-host", namespace: NS } },
       {
         apiVersion: "rbac.authorization.k8s.io/v1",
         kind: "Role",
         metadata: { name: "segment-controller", namespace: NS },
-        rules: [
-          { apiGroups: ["apps"], resources: ["deployments"], verbs },
-          { apiGroups: [""], resources: ["services"], verbs },
-        ],
+        // The Role the search layer grants (infra/components/search/segment-controller).
+        rules: controllerRoleRules(),
       },
       {
         apiVersion: "rbac.authorization.k8s.io/v1",
@@ -92,101 +105,163 @@ describe("segment controller and discovery on a real Kubernetes API server", fun
         roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "segment-controller" },
         subjects: [{ kind: "ServiceAccount", name: "segment-controller", namespace: NS }],
       },
-      {
-        apiVersion: "rbac.authorization.k8s.io/v1",
-        kind: "Role",
-        metadata: { name: "front", namespace: NS },
-        rules: [{ apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["get", "list", "watch"] }],
-      },
-      {
-        apiVersion: "rbac.authorization.k8s.io/v1",
-        kind: "RoleBinding",
-        metadata: { name: "front", namespace: NS },
-        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "front" },
-        subjects: [{ kind: "ServiceAccount", name: "front", namespace: NS }],
-      },
     ]);
     controller = await serviceAccountConfig(cluster, "segment-controller");
-    front = await serviceAccountConfig(cluster, "front");
-    discovery = await new KubernetesDiscovery(front, NS, silent, [VERSION]).start();
+    reconciler = new Reconciler(controller, NS, silent);
+    // What the test reads back, as the admin (the controller may not list ReplicaSets or EndpointSlices).
+    const admin = new k8s.KubeConfig();
+    admin.loadFromFile(cluster.kubeconfig);
+    core = admin.makeApiClient(k8s.CoreV1Api);
+    apps = admin.makeApiClient(k8s.AppsV1Api);
+    discovery = admin.makeApiClient(k8s.DiscoveryV1Api);
   });
   after(async () => {
-    await discovery?.close();
     await cluster?.stop();
   });
 
-  const ids = (segments: DiscoveredSegment[]) => segments.map((s) => s.id).sort();
+  /** One controller round as main.ts runs it, with the published segments given. */
+  const round = async (segments: PublishedSegment[], t: HostTemplate = template) => {
+    const previous = await reconciler.readAssignments();
+    const plan = planRound({ published: { segments, unreadable: [] }, previous, template: t, now: NOW });
+    return { plan, result: await reconciler.reconcile(plan.objects, { prune: plan.prune }) };
+  };
+  const configMaps = async () =>
+    Object.fromEntries(
+      (await core.listNamespacedConfigMap({ namespace: NS, labelSelector: `${K8S.component}=shard-host` })).items.map(
+        (c) => [c.metadata?.name, c.data],
+      ),
+    );
+  const replicaSets = async () =>
+    (await apps.listNamespacedReplicaSet({ namespace: NS, labelSelector: `${K8S.component}=shard-host` })).items
+      .map((r) => `${r.metadata?.labels?.[K8S.shardHost]}/${r.metadata?.name}`)
+      .sort();
 
-  it("creates a Deployment and Service per published segment, which the front's discovery sees once ready", async () => {
-    const segments = [
-      published("hourly", "2026-11-02T03", "2026-11-02T03:00:00"),
-      published("hourly", "2026-11-02T04", "2026-11-02T04:00:00"),
-      published("daily", "2026-11-01", "2026-11-01T00:00:00"),
-    ];
-    const reconciler = new Reconciler(controller, NS, silent);
-    const desired = segmentsToServe(segments, NOW, RETENTION).flatMap((s) => indexServiceObjects(s, template));
-    const result = await reconciler.reconcile(desired);
-    expect(result.applied).to.have.length(6);
-    expect(result.deleted).to.deep.equal([]);
-    const seen = await waitFor("three ready segments in discovery", async () =>
-      discovery.current().length === 3 ? discovery.current() : undefined,
-    );
-    expect(ids(seen)).to.deep.equal([
-      `daily/2026-11-01/${VERSION}`,
-      `hourly/2026-11-02T03/${VERSION}`,
-      `hourly/2026-11-02T04/${VERSION}`,
-    ]);
-    expect(seen.find((s) => s.tier === "daily")?.address).to.match(
-      /^index-daily-2026-11-01-[0-9a-f]{8}\.search\.svc:50051$/,
-    );
-    // A second pass changes nothing and deletes nothing.
-    expect((await reconciler.reconcile(desired)).deleted).to.deep.equal([]);
+  it("creates each host's ConfigMap, Service, budget and Deployment; the pods turn ready in the Service's EndpointSlice", async () => {
+    const { plan, result } = await round([...october, ...hourlies]);
+    const hosts = plan.hosts.map((h) => h.name);
+    expect(hosts).to.deep.equal(["shard-host-2026-10", "shard-host-2026-10-2"]);
+    expect(result.applied).to.have.length(4 * hosts.length);
+    expect(result.applied.slice(0, hosts.length).every((a) => a.startsWith("ConfigMap/"))).to.equal(true);
+    expect(result.applied.slice(-hosts.length).every((a) => a.startsWith("Deployment/"))).to.equal(true);
+    for (const host of hosts) {
+      const slice = await waitFor(`two ready endpoints of ${host}`, async () => {
+        const slices = await discovery.listNamespacedEndpointSlice({
+          namespace: NS,
+          labelSelector: `kubernetes.io/service-name=${host}`,
+        });
+        const ready = slices.items.flatMap((s) => (s.endpoints ?? []).filter((e) => e.conditions?.ready));
+        return ready.length === 2 ? slices.items[0] : undefined;
+      });
+      expect(slice.ports).to.deep.equal([{ name: "grpc", port: 50051, protocol: "TCP" }]);
+      // The Service's labels are on its slices: the front selects hosts by component from there.
+      expect(slice.metadata?.labels).to.include({ [K8S.component]: "shard-host", [K8S.shardHost]: host });
+    }
+    // A second round changes nothing and deletes nothing.
+    const rs = await replicaSets();
+    expect((await round([...october, ...hourlies])).result.deleted).to.deep.equal([]);
+    expect(await replicaSets()).to.deep.equal(rs);
   });
 
-  it("retires the hourly segments of a day once its daily segment is published", async () => {
-    const segments = [
-      published("hourly", "2026-11-02T03", "2026-11-02T03:00:00"),
-      published("hourly", "2026-11-02T04", "2026-11-02T04:00:00"),
-      published("daily", "2026-11-01", "2026-11-01T00:00:00"),
-      published("daily", "2026-11-02", "2026-11-02T00:00:00"),
-    ];
-    const desired = segmentsToServe(segments, NOW, RETENTION).flatMap((s) => indexServiceObjects(s, template));
-    const result = await new Reconciler(controller, NS, silent).reconcile(desired);
-    expect(result.deleted.filter((d) => d.startsWith("Deployment/"))).to.have.length(2);
-    const seen = await waitFor("the hourly segments gone from discovery", async () => {
-      const now = ids(discovery.current());
-      return now.length === 2 && now.every((id) => id.startsWith("daily/")) ? now : undefined;
+  it("retires a day's hourlies when its daily is published: one ConfigMap changes, no other segment moves, nothing rolls", async () => {
+    const before = await configMaps();
+    const rs = await replicaSets();
+    const { result } = await round([...october, ...hourlies, seg("daily", "2026-11-02", 1000)]);
+    expect(result.deleted).to.deep.equal([]);
+    const after = await configMaps();
+    expect(Object.keys(after).sort()).to.deep.equal(Object.keys(before).sort());
+    const served = (data: Record<string, string> | undefined) =>
+      (JSON.parse(data?.["segments.json"] ?? "{}") as { segments: { tier: string; window: string }[] }).segments.map(
+        (s) => `${s.tier} ${s.window}`,
+      );
+    const holder = Object.keys(before).find((h) => served(before[h]).includes("hourly 2026-11-02T03")) ?? "";
+    const changed = Object.keys(after).filter((h) => JSON.stringify(after[h]) !== JSON.stringify(before[h]));
+    expect(changed).to.deep.equal([holder]);
+    const others = served(before[holder]).filter((w) => !w.startsWith("hourly "));
+    expect(others).to.have.length.above(0);
+    expect(served(after[holder])).to.deep.equal([...others, "daily 2026-11-02"]);
+    // The host follows its ConfigMap while serving: no new ReplicaSet, no pod replaced.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await replicaSets()).to.deep.equal(rs);
+  });
+
+  it("rolls every host's Deployment (a new ReplicaSet) when the serving spec's image changes", async () => {
+    const rs = await replicaSets();
+    const before = await configMaps();
+    const spec = { ...template.spec, image: "registry.example.com/ml-platform/shard-host:1.0.1" };
+    await round([...october, ...hourlies, seg("daily", "2026-11-02", 1000)], { ...template, spec });
+    const rolled = await waitFor("a new ReplicaSet per host", async () => {
+      const now = await replicaSets();
+      return now.length === rs.length + 2 ? now : undefined;
     });
-    expect(seen).to.deep.equal([`daily/2026-11-01/${VERSION}`, `daily/2026-11-02/${VERSION}`]);
+    for (const host of ["shard-host-2026-10", "shard-host-2026-10-2"])
+      expect(
+        rolled.filter((r) => r.startsWith(`${host}/`)),
+        host,
+      ).to.have.length(2);
+    expect(await configMaps(), "the assignment is not the spec's").to.deep.equal(before);
+  });
+
+  it("writes only objects the API server admits under PodSecurity restricted, warnings counted as errors", async () => {
+    // A namespace of its own: in `search` the objects exist already, managed by the controller.
+    const DRY = "dry-run";
+    await cluster.ensureNamespace(DRY, {
+      "pod-security.kubernetes.io/enforce": "restricted",
+      "pod-security.kubernetes.io/warn": "restricted",
+    });
+    const { objects } = planRound({
+      published: { segments: [...october, ...hourlies], unreadable: [] },
+      previous: { assignments: [], unreadable: [] },
+      template: { ...template, namespace: DRY },
+      now: NOW,
+    });
+    expect(new Set(objects.map((o) => o.kind))).to.deep.equal(new Set(KINDS.map((k) => k.kind)));
+    const verdicts = await cluster.dryRunApply(objects as KubeObject[] as never, DRY);
+    expect(verdicts.filter((v) => !v.accepted)).to.deep.equal([]);
+    expect(verdicts).to.have.length(objects.length);
+    // The check can fail: the same Deployment with privilege escalation allowed is refused.
+    const deployment = structuredClone(objects.find((o) => o.kind === "Deployment")) as KubeObject & {
+      spec: { template: { spec: { containers: { securityContext: Record<string, unknown> }[] } } };
+    };
+    deployment.spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation = true;
+    const [weakened] = await cluster.dryRunApply([deployment as never], DRY);
+    expect(weakened.accepted).to.equal(false);
+    expect(weakened.message).to.match(/allowPrivilegeEscalation/);
   });
 
   it("may not act outside its namespace or on other kinds", async () => {
-    const apps = controller.makeApiClient(k8s.AppsV1Api);
-    const core = controller.makeApiClient(k8s.CoreV1Api);
-    const outside = indexServiceObjects(published("daily", "2026-11-01", "2026-11-01T00:00:00"), {
-      ...template,
-      namespace: "default",
-    })[0];
+    const asController = controller.makeApiClient(k8s.CoreV1Api);
     const refusals = await Promise.all([
-      apps.createNamespacedDeployment({ namespace: "default", body: outside as k8s.V1Deployment }).then(
-        () => "created",
-        (e: { code?: number }) => e.code,
-      ),
-      core.listNamespacedSecret({ namespace: NS }).then(
+      asController
+        .createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "x" }, data: {} } })
+        .then(
+          () => "created",
+          (e: { code?: number }) => e.code,
+        ),
+      asController.listNamespacedSecret({ namespace: NS }).then(
         () => "listed",
         (e: { code?: number }) => e.code,
       ),
-      core.listNamespacedService({ namespace: "kube-system" }).then(
+      asController.listNamespacedPod({ namespace: NS }).then(
+        () => "listed",
+        (e: { code?: number }) => e.code,
+      ),
+      asController.listNamespacedConfigMap({ namespace: "kube-system" }).then(
         () => "listed",
         (e: { code?: number }) => e.code,
       ),
     ]);
-    expect(refusals).to.deep.equal([403, 403, 403]);
-    await new Reconciler(controller, NS, silent)
-      .reconcile([{ ...outside, metadata: { ...outside.metadata, namespace: "default" } }])
-      .then(
-        () => expect.fail("a Deployment outside the namespace must be refused"),
-        (err: Error) => expect(err.message).to.contain("not in namespace search"),
-      );
+    expect(refusals).to.deep.equal([403, 403, 403, 403]);
+    const previous = await reconciler.readAssignments();
+    const { objects } = planRound({
+      published: { segments: october, unreadable: [] },
+      previous,
+      template: { ...template, namespace: "default" },
+      now: NOW,
+    });
+    await reconciler.reconcile(objects).then(
+      () => expect.fail("objects outside the namespace must be refused"),
+      (err: Error) => expect(err.message).to.contain("not in namespace search"),
+    );
+    expect(KINDS.map((k) => k.kind)).to.deep.equal(["ConfigMap", "Service", "PodDisruptionBudget", "Deployment"]);
   });
 });

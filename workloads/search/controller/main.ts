@@ -1,78 +1,92 @@
 /**
- * Segment controller process: on an interval, read the published segments, work out the index
- * services to run, and reconcile the namespace to them. /healthz and /readyz on the ops port
- * (ready once a reconcile has succeeded). Runs in the cluster with its service account.
+ * Segment controller process: on an interval, read the published segments and the assignments
+ * the host ConfigMaps hold, place the segments to serve on shard hosts, and reconcile the
+ * namespace to those hosts' objects. /healthz, /readyz (ready once a reconcile has succeeded) and
+ * /metrics on the ops port. Runs in the cluster with its service account.
  */
-import { createServer, type Server } from "node:http";
 import * as k8s from "@kubernetes/client-node";
 import { S3Client } from "@aws-sdk/client-s3";
 import { s3Options } from "../../shared/aws";
-import { sendJson } from "../../shared/http";
 import type { Logger } from "../../shared/log";
+import { OpsServer } from "../../shared/ops-server";
 import { runService } from "../../shared/service";
-import { environmentFor as indexEnvironment } from "../index-service/config";
 import { AssetRepository } from "../repository/asset-repository";
-import { loadControllerSettings, type ControllerSettings } from "./config";
-import { indexServiceObjects, segmentsToServe, type IndexServiceTemplate } from "./desired";
+import { TIERS } from "../segments/windows";
+import { loadControllerSettings, servingSpecOf, type ControllerSettings } from "./config";
+import type { HostTemplate } from "./desired";
+import { controllerMetrics } from "./metrics";
 import { PublishedSegments } from "./published";
 import { Reconciler } from "./reconcile";
+import { planRound } from "./round";
+
+export interface RunningController {
+  opsPort: number;
+  stop(): Promise<void>;
+}
 
 export async function startController(
   settings: ControllerSettings,
   log: Logger,
   kubeconfig: k8s.KubeConfig,
   sdk: object = {},
-): Promise<{ stop(): Promise<void>; server: Server }> {
+): Promise<RunningController> {
   const repo = new AssetRepository(new S3Client({ ...s3Options(), ...sdk }), settings.assetBucket);
   const published = new PublishedSegments(repo, log);
   const reconciler = new Reconciler(kubeconfig, settings.namespace, log);
-  const template: IndexServiceTemplate = {
+  const metrics = controllerMetrics();
+  const template: HostTemplate = {
     namespace: settings.namespace,
-    image: settings.indexImage,
-    serviceAccount: settings.indexServiceAccount,
-    uid: settings.indexUid,
-    grpcPort: settings.indexGrpcPort,
-    requests: { cpu: settings.indexCpuRequest, memory: settings.indexMemoryRequest },
-    limits: { cpu: settings.indexCpuLimit, memory: settings.indexMemoryLimit },
-    environment: (s) =>
-      indexEnvironment({
-        assetBucket: settings.assetBucket,
-        manifestKey: s.manifestKey,
-        manifestVersionId: s.manifestVersionId ?? undefined,
-        manifestSha256: s.manifestSha256,
-        grpcPort: settings.indexGrpcPort,
-      }),
+    spec: servingSpecOf(settings),
+    assetBucket: settings.assetBucket,
+    serviceAccount: settings.hostServiceAccount,
+    uid: settings.hostUid,
+    grpcPort: settings.hostGrpcPort,
+    opsPort: settings.hostOpsPort,
   };
   let reconciled = false;
   let stopped = false;
+
   const round = async () => {
-    const { segments, unreadable } = await published.list();
-    const serve = segmentsToServe(segments, new Date(), settings.retentionDays * 86_400_000);
-    await reconciler.reconcile(
-      serve.flatMap((s) => indexServiceObjects(s, template)),
-      { prune: unreadable === 0 },
-    );
-    reconciled = true;
+    const end = metrics.duration.startTimer();
+    try {
+      const [list, previous] = await Promise.all([published.list(), reconciler.readAssignments()]);
+      const plan = planRound({ published: list, previous, template, now: new Date() });
+      metrics.unreadable.inc(list.unreadable.length + previous.unreadable.length);
+      const result = await reconciler.reconcile(plan.objects, { prune: plan.prune });
+      metrics.hosts.set(plan.hosts.length);
+      metrics.hostBytes.reset();
+      for (const h of plan.hosts) metrics.hostBytes.set({ host: h.name }, h.bytes);
+      for (const tier of TIERS)
+        metrics.segments.set({ tier }, plan.hosts.flatMap((h) => h.segments).filter((s) => s.tier === tier).length);
+      metrics.rounds.inc({ outcome: "ok" });
+      log.debug({ hosts: plan.hosts.length, applied: result.applied.length, pruned: plan.prune }, "reconcile round");
+      reconciled = true;
+    } catch (err) {
+      metrics.rounds.inc({ outcome: "error" });
+      log.error({ err: (err as Error).message }, "reconcile failed; retried next round");
+    } finally {
+      end();
+    }
   };
   let timer: NodeJS.Timeout | undefined;
   const loop = () => {
-    round()
-      .catch((err: Error) => log.error({ err: err.message }, "reconcile failed; retried next round"))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(loop, settings.intervalSeconds * 1000);
-      });
+    void round().finally(() => {
+      if (!stopped) timer = setTimeout(loop, settings.intervalSeconds * 1000);
+    });
   };
+  const ops = new OpsServer({
+    port: settings.opsPort,
+    registry: metrics.registry,
+    ready: () => ({ ready: reconciled, detail: { reconciled } }),
+  });
+  const opsPort = await ops.start();
   loop();
-  const server = createServer((req, res) =>
-    req.url === "/readyz" ? sendJson(res, reconciled ? 200 : 503, { reconciled }) : sendJson(res, 200, { ok: true }),
-  );
-  await new Promise<void>((resolve) => server.listen(settings.opsPort, resolve));
   return {
-    server,
+    opsPort,
     stop: async () => {
       stopped = true;
       clearTimeout(timer);
-      await new Promise((resolve) => server.close(resolve));
+      await ops.stop();
     },
   };
 }

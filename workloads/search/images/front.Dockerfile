@@ -14,7 +14,7 @@ ENV NODE_ENV=production \
     MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
-COPY main.js main.js.map main.js.LEGAL.txt inference-thread.js inference-thread.js.map index.proto package.json ./
+COPY main.js main.js.map main.js.LEGAL.txt inference-thread.js inference-thread.js.map shard-host.proto package.json ./
 # The search layer runs every pod as uid/gid `ml-platform:uid` (10001) with a read-only root.
 USER 10001:10001
 EXPOSE 8080 9090

@@ -3,7 +3,7 @@
  * Docker here, so no image is built: this cannot show that `npm ci` succeeds in the image, that
  * hnswlib-node compiles there, or that the CUDA provider loads on a GPU). It checks: every base
  * image pinned; the final stage runs as a numeric uid:gid equal to the uid the pods' security
- * context uses (the search config's default and example, the controller's INDEX_UID default);
+ * context uses (the search config's default and example, the controller's HOST_UID default);
  * an exec-form ENTRYPOINT that runs the bundle's main.js with node (so a CronJob passes arguments
  * only, and no shell is involved); every file the bundle's code loads at run time copied in; and
  * the bundle's externals installed by `npm ci` from its package-lock.json.
@@ -19,7 +19,7 @@ import { controllerEnv } from "../controller/config";
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const IMAGES: Record<string, string> = {
   "front.Dockerfile": "search-front",
-  "index-service.Dockerfile": "search-index",
+  "shard-host.Dockerfile": "search-shard-host",
   "controller.Dockerfile": "search-controller",
   "build.Dockerfile": "search-build",
 };
@@ -67,7 +67,7 @@ describe("search images (Dockerfiles, as the manifests use them)", () => {
   it("the pods' uid is one number everywhere the manifests take it from", () => {
     expect(podUid).to.equal(10001);
     expect(uidInExampleConfig()).to.equal(podUid);
-    expect(controllerEnv.shape.INDEX_UID.parse(undefined)).to.equal(podUid);
+    expect(controllerEnv.shape.HOST_UID.parse(undefined)).to.equal(podUid);
   });
 
   for (const [file, bundle] of Object.entries(IMAGES)) {

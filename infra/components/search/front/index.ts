@@ -1,7 +1,8 @@
 /**
  * The search front: a Deployment behind a ClusterIP Service, scaled on CPU, never drained below
- * its budget, discovering index services by watching the namespace's Services and EndpointSlices
- * (its RBAC allows exactly that). Its network policies are in `network-policies.ts`.
+ * its budget, discovering shard hosts by watching the namespace's Services and EndpointSlices
+ * (its RBAC allows exactly that). Its AWS role reads the embedder model object and nothing else:
+ * the hosts hold the segments and their tombstones. Its network policies are in `network-policies.ts`.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -21,10 +22,8 @@ export interface SearchFrontArgs extends WorkloadPlacement {
    * (`s3://bucket/key?versionId=`, the builds' own) is also what the front's role may read.
    */
   settings: Omit<FrontSettingsInput, "namespace" | "indexSelector"> & { httpPort: number; opsPort: number };
-  /** Index services' gRPC port: the only port the front may reach them on. */
-  indexGrpcPort: number;
-  /** Read: segment manifests in the asset repository. */
-  assetRepository: { name: pulumi.Input<string>; arn: pulumi.Input<string> };
+  /** Shard hosts' gRPC port: the only port the front may reach them on. */
+  hostGrpcPort: number;
   /** CIDRs allowed to reach the front (the VPC, a load balancer's subnets). */
   clientCidrs: string[];
   minReplicas: number;
@@ -57,10 +56,10 @@ export class SearchFront extends pulumi.ComponentResource {
     const child = { parent: this };
     const ns = args.namespace;
     const labels = { [K8S.name]: NAME, [K8S.component]: SEARCH_COMPONENT.front, [K8S.partOf]: "search" };
-    const indexLabels = { [K8S.component]: SEARCH_COMPONENT.indexService };
+    const hostLabels = { [K8S.component]: SEARCH_COMPONENT.shardHost };
     const environment = environmentFor({
       namespace: ns,
-      indexSelector: `${K8S.component}=${SEARCH_COMPONENT.indexService}`,
+      indexSelector: `${K8S.component}=${SEARCH_COMPONENT.shardHost}`,
       ...args.settings,
     });
 
@@ -73,25 +72,13 @@ export class SearchFront extends pulumi.ComponentResource {
         serviceAccount: NAME,
         labels,
         egressPolicy: "front-https",
-        description: "Search front: read segment manifests in the asset repository",
+        description: "Search front: read the embedder model it loads at start",
         statements: [
-          {
-            Sid: "ReadAssetRepository",
-            Effect: "Allow",
-            Action: ["s3:GetObject"],
-            Resource: [pulumi.interpolate`${args.assetRepository.arn}/*`],
-          },
           {
             Sid: "ReadEmbedderModel",
             Effect: "Allow",
             Action: ["s3:GetObject", "s3:GetObjectVersion"],
             Resource: [embedderModelArn(args.settings.embedderModelUri)],
-          },
-          {
-            Sid: "ListAssetRepository",
-            Effect: "Allow",
-            Action: ["s3:ListBucket"],
-            Resource: [args.assetRepository.arn],
           },
         ],
       },
@@ -203,8 +190,8 @@ export class SearchFront extends pulumi.ComponentResource {
       {
         namespace: ns,
         frontLabels: labels,
-        indexLabels,
-        indexGrpcPort: args.indexGrpcPort,
+        hostLabels,
+        hostGrpcPort: args.hostGrpcPort,
         httpPort: args.settings.httpPort,
         clientCidrs: args.clientCidrs,
       },

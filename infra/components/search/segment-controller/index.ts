@@ -1,12 +1,16 @@
 /**
- * The segment controller and the identity of the index services it runs. The controller watches
- * the asset repository's published manifests and server-side-applies one Deployment and Service
- * per live segment in the search namespace; its RBAC covers those two kinds there and nothing
- * else. Index services run as their own service account, which may only read the repository.
+ * The segment controller and the identity of the shard hosts it runs. The controller reads the
+ * asset repository's pointers and manifests and server-side-applies, per shard host, a ConfigMap
+ * (its assignment), a Deployment, a Service and a PodDisruptionBudget in the search namespace; its
+ * RBAC covers those four kinds there and nothing else (the rules are the controller's own,
+ * `workloads/search/controller/rbac.ts`). Shard hosts run as their own service account, which may
+ * only read segment files by key.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { environmentFor, type ControllerSettingsInput } from "../../../../workloads/search/controller/config";
+import { controllerRoleRules } from "../../../../workloads/search/controller/rbac";
+import { POINTERS_PREFIX, SEGMENTS_PREFIX } from "../../../../workloads/search/segments/keys";
 import type { PodIdentity } from "../../blocks/pod-identity";
 import { containerEnv, podWorkload, type WorkloadPlacement } from "../../blocks/pod-workload";
 import { K8S, SEARCH_COMPONENT } from "../../../shared/conventions";
@@ -15,50 +19,38 @@ export interface SegmentControllerArgs extends WorkloadPlacement {
   region: string;
   /** Pinned image of the controller. */
   image: string;
-  /** Non-root uid of the controller's pods and of the index services it runs. */
+  /** Non-root uid of the controller's pods and of the shard hosts it runs. */
   uid: number;
   /**
-   * The controller's own settings (its env contract, `workloads/search/controller/config.ts`), with
-   * the index services' image, gRPC port and resources, but those the component owns: `namespace`,
-   * `assetBucket`, `indexServiceAccount` and `indexUid` (the pods' uid). `opsPort` serves its probes.
+   * The controller's own settings (its env contract, `workloads/search/controller/config.ts`): the
+   * shard hosts' serving spec (image, replicas, memory, resources) and ports, but those the
+   * component owns: `namespace`, `assetBucket`, `hostServiceAccount` and `hostUid` (the pods'
+   * uid). `opsPort` serves its probes.
    */
-  settings: Omit<ControllerSettingsInput, "namespace" | "assetBucket" | "indexServiceAccount" | "indexUid"> & {
+  settings: Omit<ControllerSettingsInput, "namespace" | "assetBucket" | "hostServiceAccount" | "hostUid"> & {
     opsPort: number;
   };
-  /** Read: manifests and segment files. */
+  /** Read: pointers and manifests (the controller), segment files (the hosts). */
   assetRepository: { name: pulumi.Input<string>; arn: pulumi.Input<string> };
   requests: { cpu: string; memory: string };
   limits: { cpu: string; memory: string };
 }
 
 const NAME = "segment-controller";
-export const INDEX_SERVICE_ACCOUNT = "index-service";
+export const SHARD_HOST_SERVICE_ACCOUNT = "shard-host";
 
 export class SegmentController extends pulumi.ComponentResource {
   readonly deployment: k8s.apps.v1.Deployment;
-  readonly indexIdentity: PodIdentity;
+  readonly hostIdentity: PodIdentity;
 
   constructor(name: string, args: SegmentControllerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ml-platform:search:SegmentController", name, {}, opts);
     const child = { parent: this };
     const ns = args.namespace;
     const labels = { [K8S.name]: NAME, [K8S.component]: SEARCH_COMPONENT.controller, [K8S.partOf]: "search" };
-    // Only the component label: the same selector the front and its network policies use.
-    const indexLabels = { [K8S.component]: SEARCH_COMPONENT.indexService };
-    const readRepository = (who: string) => [
-      {
-        Sid: `${who}ReadAssetRepository`,
-        Effect: "Allow" as const,
-        Action: ["s3:GetObject"],
-        Resource: [pulumi.interpolate`${args.assetRepository.arn}/*`],
-      },
-      {
-        Sid: `${who}ListAssetRepository`,
-        Effect: "Allow" as const,
-        Action: ["s3:ListBucket"],
-        Resource: [args.assetRepository.arn],
-      },
-    ];
+    // Only the component label: the same selector the front's network policies use.
+    const hostLabels = { [K8S.component]: SEARCH_COMPONENT.shardHost };
+    const repo = args.assetRepository.arn;
 
     const placement = { clusterName: args.clusterName, accountId: args.accountId, namespace: ns };
     const workload = podWorkload(
@@ -68,35 +60,53 @@ export class SegmentController extends pulumi.ComponentResource {
         serviceAccount: NAME,
         labels,
         egressPolicy: "segment-controller-https",
-        description: "Search segment controller: read published manifests in the asset repository",
-        statements: readRepository("Controller"),
+        description: "Search segment controller: list pointers and read published manifests in the asset repository",
+        statements: [
+          {
+            // Manifests are read by the version a pointer names (GetObjectVersion).
+            Sid: "ReadPointersAndManifests",
+            Effect: "Allow",
+            Action: ["s3:GetObject", "s3:GetObjectVersion"],
+            Resource: [
+              pulumi.interpolate`${repo}/${POINTERS_PREFIX}*`,
+              pulumi.interpolate`${repo}/${SEGMENTS_PREFIX}*`,
+            ],
+          },
+          {
+            Sid: "ListPointers",
+            Effect: "Allow",
+            Action: ["s3:ListBucket"],
+            Resource: [repo],
+            Condition: { StringLike: { "s3:prefix": [`${POINTERS_PREFIX}*`] } },
+          },
+        ],
       },
       child,
     );
-    // The index services' pods are the controller's to write (workloads/search/controller/desired.ts):
-    // here only the account they run as and their way out.
-    this.indexIdentity = podWorkload(
-      `${name}-index`,
+    // The hosts' pods are the controller's to write (workloads/search/controller/desired.ts): here
+    // only the account they run as and their way out. They read a manifest and its files by key.
+    this.hostIdentity = podWorkload(
+      `${name}-shard-host`,
       {
         ...placement,
-        serviceAccount: INDEX_SERVICE_ACCOUNT,
-        labels: indexLabels,
-        egressPolicy: "index-services-https",
-        description: "Search index services: read segments in the asset repository",
-        statements: readRepository("Index"),
+        serviceAccount: SHARD_HOST_SERVICE_ACCOUNT,
+        labels: hostLabels,
+        egressPolicy: "shard-hosts-https",
+        description: "Search shard hosts: read segment manifests and files in the asset repository",
+        statements: [
+          {
+            Sid: "ReadSegments",
+            Effect: "Allow",
+            Action: ["s3:GetObject", "s3:GetObjectVersion"],
+            Resource: [pulumi.interpolate`${repo}/${SEGMENTS_PREFIX}*`],
+          },
+        ],
       },
       child,
     ).identity;
-    const verbs = ["get", "list", "watch", "create", "update", "patch", "delete"];
     const role = new k8s.rbac.v1.Role(
       name,
-      {
-        metadata: { name: NAME, namespace: ns, labels },
-        rules: [
-          { apiGroups: ["apps"], resources: ["deployments"], verbs },
-          { apiGroups: [""], resources: ["services"], verbs },
-        ],
-      },
+      { metadata: { name: NAME, namespace: ns, labels }, rules: controllerRoleRules() },
       child,
     );
     new k8s.rbac.v1.RoleBinding(
@@ -109,16 +119,14 @@ export class SegmentController extends pulumi.ComponentResource {
       { ...child, dependsOn: [role] },
     );
 
-    const { opsPort, indexImage, indexGrpcPort, ...rest } = args.settings;
+    const { opsPort, ...rest } = args.settings;
     const environment = pulumi.output(args.assetRepository.name).apply((assetBucket) =>
       environmentFor({
         namespace: ns,
         assetBucket,
         opsPort,
-        indexImage,
-        indexServiceAccount: INDEX_SERVICE_ACCOUNT,
-        indexGrpcPort,
-        indexUid: args.uid,
+        hostServiceAccount: SHARD_HOST_SERVICE_ACCOUNT,
+        hostUid: args.uid,
         ...rest,
       }),
     );
@@ -134,7 +142,7 @@ export class SegmentController extends pulumi.ComponentResource {
           template: {
             metadata: { labels },
             spec: {
-              // The controller applies Deployments and Services: it needs its token.
+              // The controller applies the hosts' objects: it needs its token.
               ...workload.pod(args.uid, { automountToken: true }),
               containers: [
                 {
@@ -156,6 +164,6 @@ export class SegmentController extends pulumi.ComponentResource {
       },
       { ...child, dependsOn: [workload.identity, role] },
     );
-    this.registerOutputs({ deployment: NAME, indexServiceAccount: INDEX_SERVICE_ACCOUNT });
+    this.registerOutputs({ deployment: NAME, hostServiceAccount: SHARD_HOST_SERVICE_ACCOUNT });
   }
 }
