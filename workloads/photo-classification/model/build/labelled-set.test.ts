@@ -14,7 +14,7 @@ describe("labelled food / not-food set", () => {
     expect(reseeded).to.not.deep.equal(splits);
   });
 
-  it("reads each file's licence from a GCompris README, files on the same line or the next", () => {
+  it("reads each file's licence from a GCompris README, with or without a Files: key", () => {
     const licences = readmeLicences(
       [
         "Copyright: Timothée Giet, 2022",
@@ -27,12 +27,20 @@ describe("labelled food / not-food set", () => {
         "Source: https://commons.wikimedia.org/wiki/File:Pollinationn.jpg",
         "License: CC-BY-2.0",
         "Files: bee.webp",
+        "Comment: cropped, from the original.jpg",
+        "",
+        "Copyright: 2000, 2008 Bruno Coudoin and others",
+        "License: CC-BY-SA 4.0",
+        "FanoeWindmill_0.webp",
+        "FanoeWindmill_background.webp",
       ].join("\n"),
     );
     expect(Object.fromEntries(licences)).to.deep.equal({
       "transparent_square.svg": "CC-BY-SA 4.0",
       "transparent_square_green.svg": "CC-BY-SA 4.0",
       "bee.webp": "CC-BY-2.0",
+      "FanoeWindmill_0.webp": "CC-BY-SA 4.0",
+      "FanoeWindmill_background.webp": "CC-BY-SA 4.0",
     });
   });
 

@@ -75,7 +75,7 @@ const gcompris = (dir: string, label: Source["label"], fallbackLicence: string):
   unpacked: "gcompris-qt-data/rcc",
   dir,
   label,
-  licence: (file, readme) => readme.get(path.basename(file)) ?? fallbackLicence,
+  licence: (file, readme) => readme.get(file) ?? readme.get(path.basename(file)) ?? fallbackLicence,
 });
 const activity = (rcc: string, inner: string) => `${rcc}/gcompris/src/activities/${rcc}/resource/${inner}`;
 const GCOMPRIS_PACKAGE = "GPL-3+ package (debian/copyright)";
@@ -199,14 +199,19 @@ export const SOURCES: Source[] = [
   gcompris(activity("explore_farm_animals", "animals"), notFoodUnlessAmbiguous, GCOMPRIS_PACKAGE),
 ];
 
-/** `name -> licence` from a GCompris README: blocks of `License:` and `Files:` lines. */
+/**
+ * `name -> licence` from a GCompris README: blocks with a `License:` line and file names, listed
+ * after `Files:` or (in some READMEs) on their own lines without it.
+ */
 export function readmeLicences(text: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const block of text.split(/\n\s*\n/)) {
     const licence = /^License:\s*(.+)$/m.exec(block)?.[1].trim();
-    const files = /^Files:([\s\S]*)$/m.exec(block)?.[1];
-    if (!licence || !files) continue;
-    for (const name of files.split(/[\s,]+/).filter(Boolean)) out.set(name, licence);
+    if (!licence) continue;
+    for (const line of block.split("\n")) {
+      const names = /^Files:(.*)$/.exec(line)?.[1] ?? (/^[\w-]+:/.test(line) ? "" : line);
+      for (const name of names.split(/[\s,]+/)) if (/^[^\s:]+\.\w+$/.test(name)) out.set(name, licence);
+    }
   }
   return out;
 }
