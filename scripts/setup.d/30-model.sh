@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The classifier's ONNX model and the labelled photos its accuracy is measured on.
+# The labelled photos, then the classifier's ONNX model (its food head is trained on them).
 set -euo pipefail
-bash scripts/build-model
 bash scripts/fetch-datasets
+bash scripts/build-model

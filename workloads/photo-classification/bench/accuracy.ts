@@ -1,79 +1,82 @@
-/** Food / not-food accuracy of the model on the labelled photo set. */
-import { readdir, readFile } from "node:fs/promises";
+/**
+ * Food / not-food accuracy on the labelled set's held-out split (the photos the head's training
+ * never saw), for both of the model's scores: the trained head (`food_score`) and the zero-shot
+ * baseline (`zero_shot_score`), each at its own threshold. Food is the positive class.
+ */
+import { readFile } from "node:fs/promises";
 import * as path from "node:path";
 import { toModelInput } from "../../shared/image-model/preprocess";
 import { createSession, runBatch, type SessionOptions } from "../../shared/image-model/session";
-import { FOOD_SCORE } from "../model/classifier";
+import { FOOD_SCORE, ZERO_SHOT_SCORE } from "../model/classifier";
+import type { ManifestEntry } from "../model/build/labelled-set";
+
+export interface ScoreFigures {
+  /** Threshold-free: the chance a random food photo outscores a random not-food one. */
+  rocAuc: number;
+  threshold: number;
+  /** Of the photos called food, the share that are. */
+  precision: number;
+  /** Of the food photos, the share called food. */
+  recall: number;
+  notFoodRecall: number;
+}
 
 export interface Accuracy {
   food: number;
   notFood: number;
-  foodRecall: number;
-  notFoodRecall: number;
-  balancedAccuracy: number;
-  accuracy: number;
-  /** Threshold-free: the chance a random food photo outscores a random not-food one. */
-  rocAuc: number;
-  /** A threshold chosen on one half of each class (even positions) and measured on the other. */
-  heldOut: { threshold: number; foodRecall: number; notFoodRecall: number; balancedAccuracy: number };
+  head: ScoreFigures;
+  zeroShot: ScoreFigures;
 }
 
-function rates(food: number[], notFood: number[], threshold: number) {
-  const foodRecall = food.filter((s) => s >= threshold).length / food.length;
-  const notFoodRecall = notFood.filter((s) => s < threshold).length / notFood.length;
-  return { foodRecall, notFoodRecall, balancedAccuracy: (foodRecall + notFoodRecall) / 2 };
+export function rocAuc(food: number[], notFood: number[]): number {
+  let wins = 0;
+  for (const f of food) for (const n of notFood) wins += f > n ? 1 : f === n ? 0.5 : 0;
+  return wins / (food.length * notFood.length);
 }
 
-/** The threshold with the best balanced accuracy on the calibration half; the higher one on ties. */
-function calibrate(food: number[], notFood: number[]): number {
-  let best = { threshold: 1, score: -1 };
-  for (const threshold of [...new Set([...food, ...notFood])].sort((a, b) => b - a)) {
-    const score = rates(food, notFood, threshold).balancedAccuracy;
-    if (score > best.score) best = { threshold, score };
-  }
-  return best.threshold;
+export function figuresAt(food: number[], notFood: number[], threshold: number): ScoreFigures {
+  const tp = food.filter((s) => s >= threshold).length;
+  const fp = notFood.filter((s) => s >= threshold).length;
+  return {
+    rocAuc: rocAuc(food, notFood),
+    threshold,
+    precision: tp + fp === 0 ? 1 : tp / (tp + fp),
+    recall: tp / food.length,
+    notFoodRecall: (notFood.length - fp) / notFood.length,
+  };
 }
 
 export async function measureAccuracy(
   modelPath: string,
   options: SessionOptions,
-  photosDir: string,
-  threshold: number,
+  labelledDir: string,
+  thresholds: { head: number; zeroShot: number },
 ): Promise<Accuracy> {
-  const session = await createSession(modelPath, options, [FOOD_SCORE]);
-  const scores = async (label: string) => {
-    const dir = path.join(photosDir, label);
-    const out: number[] = [];
-    for (const file of (await readdir(dir)).sort()) {
-      const input = await toModelInput(await readFile(path.join(dir, file)), {
+  const manifest = JSON.parse(await readFile(path.join(labelledDir, "manifest.json"), "utf8")) as {
+    photos: ManifestEntry[];
+  };
+  const heldOut = manifest.photos.filter((p) => p.split === "held-out");
+  const session = await createSession(modelPath, options, [FOOD_SCORE, ZERO_SHOT_SCORE]);
+  const head: number[] = [];
+  const zeroShot: number[] = [];
+  try {
+    for (const photo of heldOut) {
+      const input = await toModelInput(await readFile(path.join(labelledDir, photo.file)), {
         maxBytes: 50_000_000,
         maxPixels: 100_000_000,
       });
-      out.push((await runBatch(session, input, 1, FOOD_SCORE))[0]);
+      head.push((await runBatch(session, input, 1, FOOD_SCORE))[0]);
+      zeroShot.push((await runBatch(session, input, 1, ZERO_SHOT_SCORE))[0]);
     }
-    return out;
-  };
-  try {
-    const food = await scores("food");
-    const notFood = await scores("not-food");
-    const half = (xs: number[], parity: number) => xs.filter((_, i) => i % 2 === parity);
-    const calibrated = calibrate(half(food, 0), half(notFood, 0));
-    const heldOut = { threshold: calibrated, ...rates(half(food, 1), half(notFood, 1), calibrated) };
-    const foodRight = food.filter((s) => s >= threshold).length;
-    const notFoodRight = notFood.filter((s) => s < threshold).length;
-    let wins = 0;
-    for (const f of food) for (const n of notFood) wins += f > n ? 1 : f === n ? 0.5 : 0;
-    return {
-      food: food.length,
-      notFood: notFood.length,
-      foodRecall: foodRight / food.length,
-      notFoodRecall: notFoodRight / notFood.length,
-      balancedAccuracy: (foodRight / food.length + notFoodRight / notFood.length) / 2,
-      accuracy: (foodRight + notFoodRight) / (food.length + notFood.length),
-      rocAuc: wins / (food.length * notFood.length),
-      heldOut,
-    };
   } finally {
     await session.release();
   }
+  const byLabel = (scores: number[], label: ManifestEntry["label"]) =>
+    scores.filter((_, i) => heldOut[i].label === label);
+  return {
+    food: byLabel(head, "food").length,
+    notFood: byLabel(head, "not-food").length,
+    head: figuresAt(byLabel(head, "food"), byLabel(head, "not-food"), thresholds.head),
+    zeroShot: figuresAt(byLabel(zeroShot, "food"), byLabel(zeroShot, "not-food"), thresholds.zeroShot),
+  };
 }

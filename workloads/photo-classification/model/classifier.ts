@@ -4,8 +4,10 @@
 import type { SessionOptions } from "../../shared/image-model/session";
 import { ThreadedModel } from "../../shared/image-model/threaded-model";
 
-/** The model's output: the summed probability of the food classes (build/convert.py). */
+/** The model's output the worker reads: the trained food head's probability (build/attach_head.py). */
 export const FOOD_SCORE = "food_score";
+/** The same graph's baseline: the summed ImageNet food-class probabilities (build/convert.py). */
+export const ZERO_SHOT_SCORE = "zero_shot_score";
 
 export interface Classifier {
   /** Stored with every result: which bytes produced the score. */

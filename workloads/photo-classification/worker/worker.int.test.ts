@@ -68,9 +68,10 @@ describe("photo worker on embedded AWS (S3 -> SQS -> worker -> API -> DynamoDB)"
       }),
     );
     expect(cat).to.include({ status: "not-food" });
-    expect(cat.score).to.be.below(0.1);
+    // Clear of the food head's threshold (about 0.49) on either side.
+    expect(cat.score).to.be.below(0.25);
     expect(cabbage).to.include({ status: "food" });
-    expect(cabbage.score).to.be.above(0.5);
+    expect(cabbage.score).to.be.above(0.75);
     for (const v of [cat, cabbage]) {
       expect(v.modelVersion).to.match(/^food-classifier@sha256:[0-9a-f]{12}$/);
       expect(Date.parse(v.classifiedAt as string)).to.be.at.least(Date.parse(v.uploadedAt as string));
