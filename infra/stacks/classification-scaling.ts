@@ -50,8 +50,11 @@ export const backlogScaling = z
     ...common,
     /** Visible photos per running task the policy holds the fleet at. */
     targetBacklogPerTask: z.number().int().min(1),
-    /** After a scale-out, before the next, s. Target tracking's scale-out alarm needs 3 one-minute datapoints. */
-    scaleOutCooldownSeconds: z.number().int().min(0).default(60),
+    /**
+     * After a scale-out, before the next, s. At least the cold start: the metric divides by running tasks
+     * while capacity counts desired ones, so a shorter cooldown adds tasks again for those still starting.
+     */
+    scaleOutCooldownSeconds: z.number().int().min(0).default(300),
     /** After a scale-in, before the next, s. Its alarm needs 15 one-minute datapoints (containers-roadmap#1220). */
     scaleInCooldownSeconds: z.number().int().min(0).default(300),
     /** Daily minimum-capacity floors (scheduled actions); [] for none: the predictable peak, started early. */

@@ -52,7 +52,7 @@ describe("classification stack (offline graph)", () => {
     expect(JSON.parse(q.inputs.redrivePolicy as string).maxReceiveCount).to.equal(3);
   });
 
-  it("by default tracks backlog per running task (metric math) with evening floors, in place of the step component", async () => {
+  it("by default tracks backlog per running task (metric math), in place of the step component; floors are scheduled actions", async () => {
     const scaling = one(plan, "ml-platform:classification:BacklogScaling");
     expect(ofType(plan, "ml-platform:classification:QueueAgeScaling")).to.deep.equal([]);
     expect(ofType(plan, "aws:cloudwatch/metricAlarm:MetricAlarm")).to.deep.equal([]);
@@ -77,7 +77,7 @@ describe("classification stack (offline graph)", () => {
         }>;
       };
     };
-    expect(tracking).to.include({ targetValue: 10000, scaleOutCooldown: 60, scaleInCooldown: 300 });
+    expect(tracking).to.include({ targetValue: 5000, scaleOutCooldown: 300, scaleInCooldown: 300 });
     const metrics = Object.fromEntries(tracking.customizedMetricSpecification.metrics.map((m) => [m.id, m]));
     expect(metrics.backlogPerTask).to.include({ expression: "visible / running", returnData: true });
     expect(metrics.visible.metricStat?.metric).to.include({
@@ -94,22 +94,34 @@ describe("classification stack (offline graph)", () => {
       "ServiceName",
     ]);
     expect(metrics.running.returnData).to.equal(false);
-    const floors = ofType(plan, "aws:appautoscaling/scheduledAction:ScheduledAction").map((f) => [
+    expect(ofType(plan, "aws:appautoscaling/scheduledAction:ScheduledAction")).to.deep.equal([]);
+
+    const floored = await planStack("classification", {
+      config: {
+        "ml-platform:scaling": {
+          policy: "backlog",
+          targetBacklogPerTask: 500,
+          minTasks: 1,
+          maxTasks: 3,
+          schedule: [
+            { atUtc: "16:30", minTasks: 3 },
+            { atUtc: "21:00", minTasks: 1 },
+          ],
+        },
+      },
+    });
+    const t = one(floored, "aws:appautoscaling/policy:Policy").inputs.targetTrackingScalingPolicyConfiguration;
+    expect(t).to.include({ targetValue: 500 });
+    expect(one(floored, "aws:appautoscaling/target:Target").inputs).to.include({ minCapacity: 1, maxCapacity: 3 });
+    const floors = ofType(floored, "aws:appautoscaling/scheduledAction:ScheduledAction").map((f) => [
       f.inputs.schedule,
+      f.inputs.timezone,
       (f.inputs.scalableTargetAction as { minCapacity: number }).minCapacity,
     ]);
     expect(floors).to.have.deep.members([
-      ["cron(0 16 * * ? *)", 6],
-      ["cron(0 21 * * ? *)", 4],
+      ["cron(30 16 * * ? *)", "UTC", 3],
+      ["cron(0 21 * * ? *)", "UTC", 1],
     ]);
-
-    const plain = await planStack("classification", {
-      config: { "ml-platform:scaling": { policy: "backlog", targetBacklogPerTask: 500, minTasks: 1, maxTasks: 3 } },
-    });
-    expect(ofType(plain, "aws:appautoscaling/scheduledAction:ScheduledAction")).to.deep.equal([]);
-    const t = one(plain, "aws:appautoscaling/policy:Policy").inputs.targetTrackingScalingPolicyConfiguration;
-    expect(t).to.include({ targetValue: 500 });
-    expect(one(plain, "aws:appautoscaling/target:Target").inputs).to.include({ minCapacity: 1, maxCapacity: 3 });
   });
 
   it("refuses a scaling config that mixes policies, floors over the maximum or a backlog fleet of none, naming the key", async () => {

@@ -15,12 +15,12 @@ export const CANDIDATES: Record<string, ScalingConfig> = {
     scaleOutAgeSeconds: 1800,
     scaleInAgeSeconds: 300,
   }),
-  backlog: scalingConfig.parse({ policy: "backlog", minTasks: 4, maxTasks: 10, targetBacklogPerTask: 10000 }),
+  backlog: scalingConfig.parse({ policy: "backlog", minTasks: 4, maxTasks: 10, targetBacklogPerTask: 5000 }),
   scheduled: scalingConfig.parse({
     policy: "backlog",
     minTasks: 4,
     maxTasks: 10,
-    targetBacklogPerTask: 10000,
+    targetBacklogPerTask: 5000,
     schedule: [
       { atUtc: "16:00", minTasks: 6 },
       { atUtc: "21:00", minTasks: 4 },

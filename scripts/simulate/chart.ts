@@ -68,7 +68,7 @@ export function chart(results: SimulationResult[], title: string): string {
   });
   const ly = height - 6;
   out.push(
-    `<text x="${M.left}" y="${ly}">blue area: visible photos (left axis) · red dashed: desired tasks · green: running tasks (right axis) · hours UTC</text>`,
+    `<text x="${M.left}" y="${ly}">blue area: visible photos (left axis, scaled per panel) · red dashed: desired tasks · green: running tasks (right axis) · hours UTC</text>`,
     `</svg>`,
   );
   return out.join("\n") + "\n";
