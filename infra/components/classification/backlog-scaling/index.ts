@@ -8,6 +8,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ecsServiceScalingTarget } from "../../blocks/ecs-service-scaling-target";
 
 export interface BacklogScalingArgs {
   clusterName: pulumi.Input<string>;
@@ -43,17 +44,7 @@ export class BacklogScaling extends pulumi.ComponentResource {
     );
     if (args.minTasks < 1) throw new Error(`BacklogScaling ${name}: minTasks must be at least 1`);
     const child = { parent: this };
-    const target = new aws.appautoscaling.Target(
-      name,
-      {
-        serviceNamespace: "ecs",
-        scalableDimension: "ecs:service:DesiredCount",
-        resourceId: pulumi.interpolate`service/${args.clusterName}/${args.serviceName}`,
-        minCapacity: args.minTasks,
-        maxCapacity: args.maxTasks,
-      },
-      child,
-    );
+    const target = ecsServiceScalingTarget(name, args, this);
     const stat = (
       id: string,
       namespace: string,
