@@ -12,7 +12,7 @@ export const DEFAULT_SCENARIO = `${__dirname}/scenarios/day.json`;
 
 export interface RunOptions {
   scenarioPath: string;
-  /** A recorded trace (CSV, one arrival time per line) instead of the scenario's arrivals. */
+  /** A recorded trace (CSV, one arrival time per line) instead of the scenario's arrivals; the run lasts as long as it. */
   tracePath?: string;
   seed?: number;
   /** Candidate names (candidates.ts) or `config:<Pulumi.<stack>.yaml>` for a stack's configured policy. */
@@ -36,10 +36,15 @@ function configured(file: string) {
 }
 
 export function runPolicies(options: RunOptions): { scenario: Scenario; results: SimulationResult[] } {
-  const scenario = loadScenario(options.scenarioPath, options.seed);
-  const arrivals = options.tracePath
-    ? parseTrace(readFileSync(options.tracePath, "utf8"), options.tracePath)
-    : generateArrivals(scenario, seeded(scenario.seed));
+  let scenario = loadScenario(options.scenarioPath, options.seed);
+  let arrivals: Float64Array;
+  if (options.tracePath) {
+    arrivals = parseTrace(readFileSync(options.tracePath, "utf8"), options.tracePath);
+    // A trace lasts as long as it has arrivals (whole periods); what is still queued then counts as pending.
+    const period = scenario.cloudwatch.periodSeconds;
+    const span = Math.max(1, Math.ceil((arrivals.at(-1) ?? 0) / period)) * period;
+    scenario = { ...scenario, durationSeconds: span };
+  } else arrivals = generateArrivals(scenario, seeded(scenario.seed));
   const results = options.policies.map((name) => {
     const { policy, sloSeconds } = name.startsWith("config:") ? configured(name.slice(7)) : candidate(name);
     return simulate(scenario, arrivals, policy, { sloSeconds });

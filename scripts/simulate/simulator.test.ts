@@ -9,6 +9,10 @@ import { backlogPolicy, fixedPolicy, stepPolicy } from "./policies";
 import { seeded } from "./prng";
 import { generateArrivals, parseScenario, parseTrace, type Scenario } from "./scenario";
 import { simulate } from "./simulator";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { DEFAULT_SCENARIO, runPolicies } from "./run";
 
 const scenario = (over: Record<string, unknown> = {}): Scenario =>
   parseScenario(
@@ -169,5 +173,24 @@ describe("fleet simulator", () => {
     expect(() => parseTrace("seconds\n1\nsoon\n", "t.csv")).to.throw(
       't.csv:3: expected seconds since the trace\'s start, got "soon"',
     );
+  });
+
+  it("replays a recorded trace through every policy for as long as the trace lasts", () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "fleet-trace-")), "arrivals.csv");
+    // 30 photos a second for 10 minutes, then nothing: one task (33.9 photos/s at batch 8) keeps up.
+    writeFileSync(file, ["seconds", ...Array.from({ length: 18000 }, (_, i) => (i / 30).toFixed(3))].join("\n"));
+    const { scenario, results } = runPolicies({
+      scenarioPath: DEFAULT_SCENARIO,
+      tracePath: file,
+      policies: ["fixed-1", "step"],
+    });
+    expect(scenario.durationSeconds).to.equal(600);
+    for (const r of results) {
+      expect(r.arrivals).to.equal(18000);
+      expect(r.completed + r.inFlight + r.pending).to.equal(18000);
+      expect(r.sloMisses).to.equal(0);
+    }
+    expect(results[0].gpuHours).to.be.closeTo(600 / 3600, 1e-9);
+    expect(results[1].gpuHours).to.be.closeTo((4 * 600) / 3600, 1e-9);
   });
 });
