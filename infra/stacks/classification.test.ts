@@ -52,21 +52,120 @@ describe("classification stack (offline graph)", () => {
     expect(JSON.parse(q.inputs.redrivePolicy as string).maxReceiveCount).to.equal(3);
   });
 
-  it("scales on the queue's ApproximateAgeOfOldestMessage with the configured thresholds", async () => {
+  it("by default tracks backlog per running task (metric math), in place of the step component; floors are scheduled actions", async () => {
+    const scaling = one(plan, "ml-platform:classification:BacklogScaling");
+    expect(ofType(plan, "ml-platform:classification:QueueAgeScaling")).to.deep.equal([]);
+    expect(ofType(plan, "aws:cloudwatch/metricAlarm:MetricAlarm")).to.deep.equal([]);
+    const target = one(plan, "aws:appautoscaling/target:Target");
+    expect(target.parent).to.equal(scaling.urn);
+    expect(target.inputs).to.include({ minCapacity: 4, maxCapacity: 10 });
+    const policy = one(plan, "aws:appautoscaling/policy:Policy", "classifier-scaling-backlog");
+    expect(policy.inputs.policyType).to.equal("TargetTrackingScaling");
+    const tracking = policy.inputs.targetTrackingScalingPolicyConfiguration as {
+      targetValue: number;
+      scaleOutCooldown: number;
+      scaleInCooldown: number;
+      customizedMetricSpecification: {
+        metrics: Array<{
+          id: string;
+          expression?: string;
+          returnData: boolean;
+          metricStat?: {
+            stat: string;
+            metric: { namespace: string; metricName: string; dimensions: Array<{ name: string; value: string }> };
+          };
+        }>;
+      };
+    };
+    expect(tracking).to.include({ targetValue: 5000, scaleOutCooldown: 300, scaleInCooldown: 300 });
+    const metrics = Object.fromEntries(tracking.customizedMetricSpecification.metrics.map((m) => [m.id, m]));
+    expect(metrics.backlogPerTask).to.include({ expression: "visible / running", returnData: true });
+    expect(metrics.visible.metricStat?.metric).to.include({
+      namespace: "AWS/SQS",
+      metricName: "ApproximateNumberOfMessagesVisible",
+    });
+    expect(metrics.visible.metricStat?.metric.dimensions[0].value).to.match(/^photos-queue-[0-9a-f]{7}$/);
+    expect(metrics.running.metricStat?.metric).to.include({
+      namespace: "ECS/ContainerInsights",
+      metricName: "RunningTaskCount",
+    });
+    expect(metrics.running.metricStat?.metric.dimensions.map((d) => d.name)).to.deep.equal([
+      "ClusterName",
+      "ServiceName",
+    ]);
+    expect(metrics.running.returnData).to.equal(false);
+    expect(ofType(plan, "aws:appautoscaling/scheduledAction:ScheduledAction")).to.deep.equal([]);
+
+    const floored = await planStack("classification", {
+      config: {
+        "ml-platform:scaling": {
+          policy: "backlog",
+          targetBacklogPerTask: 500,
+          minTasks: 1,
+          maxTasks: 3,
+          schedule: [
+            { atUtc: "16:30", minTasks: 3 },
+            { atUtc: "21:00", minTasks: 1 },
+          ],
+        },
+      },
+    });
+    const t = one(floored, "aws:appautoscaling/policy:Policy").inputs.targetTrackingScalingPolicyConfiguration;
+    expect(t).to.include({ targetValue: 500 });
+    expect(one(floored, "aws:appautoscaling/target:Target").inputs).to.include({ minCapacity: 1, maxCapacity: 3 });
+    const floors = ofType(floored, "aws:appautoscaling/scheduledAction:ScheduledAction").map((f) => [
+      f.inputs.schedule,
+      f.inputs.timezone,
+      (f.inputs.scalableTargetAction as { minCapacity: number }).minCapacity,
+    ]);
+    expect(floors).to.have.deep.members([
+      ["cron(30 16 * * ? *)", "UTC", 3],
+      ["cron(0 21 * * ? *)", "UTC", 1],
+    ]);
+  });
+
+  it("refuses a scaling config that mixes policies, floors over the maximum or a backlog fleet of none, naming the key", async () => {
+    const problem = async (scaling: Record<string, unknown>) =>
+      (
+        (await planStack("classification", { config: { "ml-platform:scaling": scaling } }).catch(
+          (e: Error) => e,
+        )) as Error
+      ).message;
+    expect(await problem({ policy: "backlog", targetBacklogPerTask: 100, scaleOutAgeSeconds: 1800 })).to.contain(
+      'ml-platform:scaling: Unrecognized key: "scaleOutAgeSeconds"',
+    );
+    expect(await problem({ policy: "backlog", targetBacklogPerTask: 100, minTasks: 0 })).to.contain(
+      "ml-platform:scaling.minTasks: minTasks must be at least 1 for backlog scaling",
+    );
+    expect(
+      await problem({ policy: "backlog", targetBacklogPerTask: 100, schedule: [{ atUtc: "16:00", minTasks: 12 }] }),
+    ).to.contain("ml-platform:scaling.schedule.0.minTasks: a floor above maxTasks");
+    expect(
+      await problem({ policy: "backlog", targetBacklogPerTask: 100, schedule: [{ atUtc: "25:00", minTasks: 5 }] }),
+    ).to.contain("ml-platform:scaling.schedule.0.atUtc: expected a UTC time of day such as 16:30");
+    expect(await problem({ policy: "predictive", targetBacklogPerTask: 100 })).to.contain(
+      'ml-platform:scaling.policy: expected policy "step" or "backlog"',
+    );
+  });
+
+  it("with policy step, scales on the queue's ApproximateAgeOfOldestMessage with the configured thresholds", async () => {
+    const step = await planStack("classification", {
+      config: { "ml-platform:scaling": { policy: "step", scaleOutAgeSeconds: 1800, scaleInAgeSeconds: 300 } },
+    });
     const alarms = (p: StackPlan) =>
       Object.fromEntries(
         ofType(p, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => [a.name.split("-").pop(), a.inputs]),
       );
-    const a = alarms(plan);
+    const a = alarms(step);
     for (const alarm of [a.out, a.in]) {
       expect(alarm).to.include({ namespace: "AWS/SQS", metricName: "ApproximateAgeOfOldestMessage" });
       expect((alarm.dimensions as { QueueName: string }).QueueName).to.match(/^photos-queue-[0-9a-f]{7}$/);
     }
     expect(a.out).to.include({ threshold: 1800, comparisonOperator: "GreaterThanThreshold" });
     expect(a.in).to.include({ threshold: 300, comparisonOperator: "LessThanThreshold" });
-    const target = one(plan, "aws:appautoscaling/target:Target").inputs;
+    const target = one(step, "aws:appautoscaling/target:Target").inputs;
     expect([target.minCapacity, target.maxCapacity]).to.deep.equal([4, 10]);
-    const steps = ofType(plan, "aws:appautoscaling/policy:Policy").map(
+    const steps = ofType(step, "aws:appautoscaling/policy:Policy").map(
       (p) =>
         p.inputs.stepScalingPolicyConfiguration as {
           cooldown: number;
@@ -76,6 +175,7 @@ describe("classification stack (offline graph)", () => {
     expect(steps.map((s) => s.stepAdjustments[0].scalingAdjustment).sort()).to.deep.equal([-1, 1]);
     for (const s of steps) expect(s.cooldown).to.equal(300);
 
+    // A config written before `policy` existed still means the step policy.
     const tighter = await planStack("classification", {
       config: {
         "ml-platform:scaling": {

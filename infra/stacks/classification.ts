@@ -1,6 +1,7 @@
 /**
  * Classification layer, in the production account: upload intake (bucket → SQS + DLQ), the GPU
- * ECS cluster on the platform's AMI, the worker service scaled on queue age, and the photo API.
+ * ECS cluster on the platform's AMI, the worker service and its scaling policy (`ml-platform:scaling`), and
+ * the photo API.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
@@ -10,11 +11,13 @@ import { ClassifierService } from "../components/classification/classifier-servi
 import { resolveGpuAmi } from "../components/shared/gpu-ami";
 import { GpuEcsCluster } from "../components/classification/gpu-ecs-cluster";
 import { PhotoApi } from "../components/classification/photo-api";
+import { BacklogScaling } from "../components/classification/backlog-scaling";
 import { QueueAgeScaling } from "../components/classification/queue-age-scaling";
 import { UploadIntake } from "../components/classification/upload-intake";
 import { loadConfig } from "../config/load";
 import { awsAccountId, awsRegion, tags } from "../config/schema";
 import { accountProvider } from "../shared/aws-provider";
+import { scalingConfig } from "./classification-scaling";
 import type { ClassificationOutputs } from "./outputs";
 
 const subnetId = z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "expected a subnet id such as subnet-0123456789abcdef0");
@@ -74,26 +77,8 @@ export const classificationConfig = z.object({
     maxInstances: z.number().int().min(1),
     rootVolumeGb: z.number().int().min(30).default(100),
   }),
-  scaling: z
-    .object({
-      minTasks: z.number().int().min(0).default(4),
-      maxTasks: z.number().int().min(1).default(10),
-      sloSeconds: z.number().int().min(60).default(3600),
-      scaleOutAgeSeconds: z.number().int().min(30),
-      scaleInAgeSeconds: z.number().int().min(1),
-      stepTasks: z.number().int().min(1).default(1),
-      cooldownSeconds: z.number().int().min(60).default(300),
-      scaleInPeriods: z.number().int().min(1).default(10),
-    })
-    .refine((s) => s.maxTasks >= s.minTasks, { message: "maxTasks must be at least minTasks", path: ["maxTasks"] })
-    .refine((s) => s.scaleOutAgeSeconds < s.sloSeconds, {
-      message: "scaleOutAgeSeconds must be below sloSeconds, or the SLO is missed before scaling starts",
-      path: ["scaleOutAgeSeconds"],
-    })
-    .refine((s) => s.scaleInAgeSeconds < s.scaleOutAgeSeconds, {
-      message: "scaleInAgeSeconds must be below scaleOutAgeSeconds",
-      path: ["scaleInAgeSeconds"],
-    }),
+  /** Which policy scales the workers and its parameters (infra/stacks/classification-scaling.ts). */
+  scaling: scalingConfig,
   api: z.object({
     image,
     domainName: z.string().regex(/^([a-z0-9-]+\.)+[a-z]+$/, "expected the API's domain name"),
@@ -216,22 +201,37 @@ export async function classification(): Promise<ClassificationOutputs> {
     },
     opts,
   );
-  new QueueAgeScaling(
-    "classifier-scaling",
-    {
-      clusterName: gpu.cluster.name,
-      serviceName: worker.service.name,
-      queueName: intake.queue.name,
-      minTasks: cfg.scaling.minTasks,
-      maxTasks: cfg.scaling.maxTasks,
-      scaleOutAgeSeconds: cfg.scaling.scaleOutAgeSeconds,
-      scaleInAgeSeconds: cfg.scaling.scaleInAgeSeconds,
-      stepTasks: cfg.scaling.stepTasks,
-      cooldownSeconds: cfg.scaling.cooldownSeconds,
-      scaleInPeriods: cfg.scaling.scaleInPeriods,
-    },
-    opts,
-  );
+  const scaled = { clusterName: gpu.cluster.name, serviceName: worker.service.name, queueName: intake.queue.name };
+  const scaling = cfg.scaling;
+  if (scaling.policy === "step")
+    new QueueAgeScaling(
+      "classifier-scaling",
+      {
+        ...scaled,
+        minTasks: scaling.minTasks,
+        maxTasks: scaling.maxTasks,
+        scaleOutAgeSeconds: scaling.scaleOutAgeSeconds,
+        scaleInAgeSeconds: scaling.scaleInAgeSeconds,
+        stepTasks: scaling.stepTasks,
+        cooldownSeconds: scaling.cooldownSeconds,
+        scaleInPeriods: scaling.scaleInPeriods,
+      },
+      opts,
+    );
+  else
+    new BacklogScaling(
+      "classifier-scaling",
+      {
+        ...scaled,
+        minTasks: scaling.minTasks,
+        maxTasks: scaling.maxTasks,
+        targetBacklogPerTask: scaling.targetBacklogPerTask,
+        scaleOutCooldownSeconds: scaling.scaleOutCooldownSeconds,
+        scaleInCooldownSeconds: scaling.scaleInCooldownSeconds,
+        schedule: scaling.schedule,
+      },
+      opts,
+    );
 
   return {
     uploadBucket: intake.bucket.bucket,

@@ -12,6 +12,7 @@ const SUITES: Record<string, () => Promise<Suite>> = {
   "search-build": async () => (await import("./search-build")).run,
   "search-serve": async () => (await import("./search-serve")).run,
   k8s: async () => (await import("./k8s")).run,
+  fleet: async () => (await import("./fleet")).run,
 };
 
 async function main(): Promise<void> {

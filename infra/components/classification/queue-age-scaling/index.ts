@@ -5,6 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ecsServiceScalingTarget } from "../../blocks/ecs-service-scaling-target";
 
 export interface QueueAgeScalingArgs {
   clusterName: pulumi.Input<string>;
@@ -29,17 +30,7 @@ export class QueueAgeScaling extends pulumi.ComponentResource {
   constructor(name: string, args: QueueAgeScalingArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ml-platform:classification:QueueAgeScaling", name, {}, opts);
     const child = { parent: this };
-    const target = new aws.appautoscaling.Target(
-      name,
-      {
-        serviceNamespace: "ecs",
-        scalableDimension: "ecs:service:DesiredCount",
-        resourceId: pulumi.interpolate`service/${args.clusterName}/${args.serviceName}`,
-        minCapacity: args.minTasks,
-        maxCapacity: args.maxTasks,
-      },
-      child,
-    );
+    const target = ecsServiceScalingTarget(name, args, this);
     const step = (direction: "out" | "in", adjustment: number) =>
       new aws.appautoscaling.Policy(
         `${name}-${direction}`,
