@@ -67,7 +67,7 @@ describe("search layer environments (read back by the programs)", () => {
     const settings = loadFrontSettings(envOf(plan, "search-front", frontEnv));
     expect(settings.namespace).to.equal("search");
     expect(settings.httpPort).to.equal(8080);
-    expect(settings.indexSelector).to.equal("app.kubernetes.io/component=shard-host");
+    expect(settings.hostSelector).to.equal("app.kubernetes.io/component=shard-host");
     expect(settings.embedderModelUri).to.match(/^s3:\/\//);
   });
 

@@ -63,17 +63,7 @@ export async function startShardHost(
     },
   });
   let name = "(unassigned)";
-  let server: ShardHostServer | undefined;
-  const assign = async (a: HostAssignment) => {
-    name = a.host;
-    flatMaxItems = a.flatMaxItems;
-    const result = await shard.apply(a.segments);
-    log.info({ host: a.host, ...result, served: shard.served().length }, "assignment applied");
-    server?.markReady();
-    return result;
-  };
-  const assignment = new AssignmentFile(settings.assignmentFile, settings.pollSeconds * 1000, log, assign);
-  server = new ShardHostServer(
+  const server = new ShardHostServer(
     {
       get name() {
         return name;
@@ -89,6 +79,15 @@ export async function startShardHost(
     metrics,
     log,
   );
+  const assign = async (a: HostAssignment) => {
+    name = a.host;
+    flatMaxItems = a.flatMaxItems;
+    const result = await shard.apply(a.segments);
+    log.info({ host: a.host, ...result, served: shard.served().length }, "assignment applied");
+    server.markReady();
+    return result;
+  };
+  const assignment = new AssignmentFile(settings.assignmentFile, settings.pollSeconds * 1000, log, assign);
   const port = await server.listen(settings.host, settings.grpcPort);
   const ops = new OpsServer({
     host: settings.host,
@@ -114,7 +113,7 @@ export async function startShardHost(
     stop: async () => {
       assignment.stop();
       ops.drain();
-      await (server as ShardHostServer).drain();
+      await server.drain();
       await ops.stop();
       await shard.close();
       await threads.terminate();

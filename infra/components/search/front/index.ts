@@ -17,11 +17,11 @@ export interface SearchFrontArgs extends WorkloadPlacement {
   uid: number;
   /**
    * The front's own settings (its env contract, `workloads/search/front/config.ts`), but the two the
-   * component owns: `namespace` and `indexSelector`. `httpPort` is the container's and the Service's
+   * component owns: `namespace` and `hostSelector`. `httpPort` is the container's and the Service's
    * port; `opsPort` serves `/healthz`, `/readyz`, `/metrics`; `embedderModelUri`
    * (`s3://bucket/key?versionId=`, the builds' own) is also what the front's role may read.
    */
-  settings: Omit<FrontSettingsInput, "namespace" | "indexSelector"> & { httpPort: number; opsPort: number };
+  settings: Omit<FrontSettingsInput, "namespace" | "hostSelector"> & { httpPort: number; opsPort: number };
   /** Shard hosts' gRPC port: the only port the front may reach them on. */
   hostGrpcPort: number;
   /** CIDRs allowed to reach the front (the VPC, a load balancer's subnets). */
@@ -59,7 +59,7 @@ export class SearchFront extends pulumi.ComponentResource {
     const hostLabels = { [K8S.component]: SEARCH_COMPONENT.shardHost };
     const environment = environmentFor({
       namespace: ns,
-      indexSelector: `${K8S.component}=${SEARCH_COMPONENT.shardHost}`,
+      hostSelector: `${K8S.component}=${SEARCH_COMPONENT.shardHost}`,
       ...args.settings,
     });
 
