@@ -17,6 +17,12 @@ else
     export npm_package_config_node_gyp_nodedir="$PROJECT_NODE_HEADERS"
     unset npm_config_nodedir
   fi
+  # npm 11 still reads a nodedir from the user's own npm config and warns about it on every
+  # command; say once where it comes from, since only its owner can remove it.
+  userconfig=${npm_config_userconfig:-$HOME/.npmrc}
+  if grep -qs '^ *nodedir *=' "$userconfig"; then
+    echo "setup: $userconfig sets nodedir, which npm 11 no longer knows (hence its warning); the project hands node-gyp the headers itself, so the line can go" >&2
+  fi
   npm ci --no-audit --no-fund
   echo "$want" >"$stamp"
 fi
