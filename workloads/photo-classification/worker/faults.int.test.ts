@@ -169,9 +169,13 @@ describe("photo worker under faults (every photo gets a verdict)", () => {
     // and healthy on /healthz, as such a gateway would.
     const puts403: string[] = [];
     const forbidding: Server = createServer((req, res) => {
-      if (req.url === "/healthz") return void res.writeHead(200).end("ok");
-      puts403.push(req.url ?? "");
-      res.writeHead(403, { "content-type": "application/json" }).end('{"error":"forbidden"}');
+      // The body is read before the answer, as a real server does: keep-alive stays usable.
+      req.resume();
+      req.on("end", () => {
+        if (req.url === "/healthz") return void res.writeHead(200).end("ok");
+        puts403.push(req.url ?? "");
+        res.writeHead(403, { "content-type": "application/json" }).end('{"error":"forbidden"}');
+      });
     });
     await new Promise<void>((resolve) => forbidding.listen(0, "127.0.0.1", resolve));
     const cases = [
