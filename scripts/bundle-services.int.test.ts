@@ -136,6 +136,7 @@ describe("service bundles (what the container images run)", () => {
         "search-front": ["onnxruntime-node", "sharp"],
         "search-shard-host": ["grpc-health-check", "hnswlib-node"],
         "search-controller": [],
+        "search-sweep": [],
         "search-build": ["hnswlib-node", "onnxruntime-node", "sharp"],
       };
       for (const [name, externals] of Object.entries(expected)) {

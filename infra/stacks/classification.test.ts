@@ -192,6 +192,23 @@ describe("classification stack (offline graph)", () => {
     expect(one(tighter, "aws:appautoscaling/target:Target").inputs).to.include({ minCapacity: 2, maxCapacity: 6 });
   });
 
+  it("alarms on the worker's logged 401/403 refusals, counted from its own log group", () => {
+    const filter = one(plan, "aws:cloudwatch/logMetricFilter:LogMetricFilter");
+    expect(filter.inputs.pattern).to.equal('{ $.event = "api-auth-refused" }');
+    // On the worker's log group (the one its containers' awslogs driver writes to).
+    expect(filter.dependencies).to.include(one(plan, "aws:cloudwatch/logGroup:LogGroup", "classifier-logs").urn);
+    const transform = filter.inputs.metricTransformation as { namespace: string; name: string; value: string };
+    const alarm = ofType(plan, "aws:cloudwatch/metricAlarm:MetricAlarm").find((a) => a.name.endsWith("-auth-refused"));
+    expect(alarm?.inputs).to.deep.include({
+      namespace: transform.namespace,
+      metricName: transform.name,
+      statistic: "Sum",
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      treatMissingData: "notBreaching",
+    });
+  });
+
   it("runs every container unprivileged and as a non-root user; the worker gets a GPU", () => {
     for (const td of ofType(plan, "aws:ecs/taskDefinition:TaskDefinition")) {
       for (const c of jsonInput<

@@ -154,6 +154,22 @@ describe("ops stack (offline graph)", () => {
     expect(env.ADMINS).to.equal("U0ADMIN003");
   });
 
+  it("the Slack bot records each accepted signature in an encrypted, expiring table it may only put into", () => {
+    const table = one(plan, "aws:dynamodb/table:Table", "slack-bot-replays");
+    expect(table.inputs).to.deep.include({
+      hashKey: "signature",
+      ttl: { attributeName: "expiresAt", enabled: true },
+      serverSideEncryption: { enabled: true },
+      pointInTimeRecovery: { enabled: true },
+    });
+    const fn = one(plan, "aws:lambda/function:Function", "slack-bot-function");
+    const env = (fn.inputs.environment as { variables: Record<string, string> }).variables;
+    expect(env.REPLAY_TABLE).to.be.a("string").and.not.equal("");
+    const dynamodb = policyOf("SlackBot").filter((s) => list(s.Action).some((a) => a.startsWith("dynamodb:")));
+    expect(dynamodb.map((s) => [s.Sid, list(s.Action)])).to.deep.equal([["ReplayRecord", ["dynamodb:PutItem"]]]);
+    expect(dynamodb[0].Resource).to.match(/^arn:aws:dynamodb:.*:table\//);
+  });
+
   it("refuses a researcher off the GPU allow-list or on an unknown AMI combination, naming the key", async () => {
     const bad = [
       { owner: "jane", slackUserId: "U0JANE0001", instanceType: "p5.48xlarge", gpuAmi: "no-such-ami", volumeGb: 200 },

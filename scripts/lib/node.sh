@@ -36,7 +36,7 @@ else
 fi
 if [ -n "$_node_prefix" ]; then
   export PATH="$_node_prefix/bin:$PATH"
-  # Where node-gyp finds this Node's headers offline (scripts/setup.d/10-node.sh passes it to npm ci).
+  # Where node-gyp finds this Node's headers offline (scripts/setup.d/10-node.sh hands it to node-gyp).
   export PROJECT_NODE_HEADERS="$_node_prefix"
 fi
 # The project's tools (tsx, mocha, tsc) without npx, which re-reads and re-warns about npm config.

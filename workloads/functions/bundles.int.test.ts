@@ -16,12 +16,14 @@ import {
   RunInstancesCommand,
 } from "@aws-sdk/client-ec2";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { functionBundle } from "../../infra/shared/function-bundle";
 import { MANAGED_VALUE, TAG } from "../../infra/shared/conventions";
 import { startEmbeddedAws, type EmbeddedAws } from "../../scripts/embedded-aws";
 import { environmentFor as idleCheckEnv } from "./idle-check/config";
 import { startSlackStandIn, type SlackStandIn } from "./shared/slack-stand-in";
 import { environmentFor as botEnv } from "./slack-bot/config";
+import { createReplayTable } from "./slack-bot/replay-table.fixture";
 import { sign } from "./slack-bot/signature";
 
 const run = promisify(execFile);
@@ -120,9 +122,11 @@ describe("ops function bundles on embedded AWS", () => {
     expect(i?.Tags?.find((t) => t.Key === TAG.idleHours)?.Value).to.equal("0");
   });
 
-  it("the bot checks the signature with the secret from Secrets Manager and answers a list", async () => {
+  it("the bot checks the signature with the secret from Secrets Manager, answers a list once, refuses its replay", async () => {
+    await createReplayTable(new DynamoDBClient(aws.clientConfig()), "bundle-replays");
     const env = botEnv({
       slackSecretArn: secretArn,
+      replayTableName: "bundle-replays",
       researchers: { U0JANE0001: "jane" },
       admins: [],
       maxKeepHours: 72,
@@ -140,6 +144,9 @@ describe("ops function bundles on embedded AWS", () => {
     expect((JSON.parse(ok.body) as { text: string }).text)
       .to.include("jane-gpu")
       .and.include(instanceId);
+    // The same request again, in a fresh process (another Lambda container): the record is in DynamoDB.
+    const replay = (await invoke(entry, { ...aws.env(), ...env }, event)) as { statusCode: number; body: string };
+    expect((JSON.parse(replay.body) as { text: string }).text).to.include("already received once");
     const forged = { ...event, headers: { ...event.headers, "x-slack-signature": sign("wrong", ts, body) } };
     expect(((await invoke(entry, { ...aws.env(), ...env }, forged)) as { statusCode: number }).statusCode).to.equal(
       401,

@@ -32,6 +32,7 @@ describe("ops functions' environments", () => {
   it("the bot reads back researchers and admins, and refuses malformed ones by name", () => {
     const env = botEnv({
       slackSecretArn: "arn:x",
+      replayTableName: "slack-bot-replays",
       researchers: { U0JANE0001: "jane" },
       admins: ["U0ADMIN003", "W0ADMIN004"],
       maxKeepHours: 24,
@@ -41,6 +42,7 @@ describe("ops functions' environments", () => {
     expect(cfg.RESEARCHERS).to.deep.equal({ U0JANE0001: "jane" });
     expect(cfg.ADMINS).to.deep.equal(["U0ADMIN003", "W0ADMIN004"]);
     expect(cfg.MAX_KEEP_HOURS).to.equal(24);
+    expect(cfg.REPLAY_TABLE).to.equal("slack-bot-replays");
     expect(() => loadSlackBotConfig({ ...env, RESEARCHERS: "{not json" })).to.throw(/RESEARCHERS/);
     expect(() => loadSlackBotConfig({ ...env, ADMINS: "jane" })).to.throw(/ADMINS/);
   });

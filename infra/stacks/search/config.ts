@@ -186,6 +186,17 @@ export const searchConfig = z
       .refine((f) => f.minAvailable < f.minReplicas, { message: "must be below minReplicas", path: ["minAvailable"] })
       .refine((f) => f.httpPort !== f.opsPort, { message: "must differ from httpPort", path: ["opsPort"] }),
     controller: z.object({ image: pinnedImage, opsPort: port.default(9090), requests: resources, limits: resources }),
+    /** The daily sweep of unreferenced build prefixes in the asset repository (workloads/search/repository/sweep.ts). */
+    repositorySweep: z.strictObject({
+      image: pinnedImage,
+      schedule: cron.default("40 4 * * *"),
+      activeDeadlineSeconds: z.number().int().min(300).default(3600),
+      graceHours: z.number().int().min(1).max(2160).default(48),
+      staleRunHours: z.number().int().min(1).max(2160).default(72),
+      dryRun: z.boolean().default(false),
+      requests: resources.default({ cpu: "50m", memory: "128Mi" }),
+      limits: resources.default({ cpu: "500m", memory: "256Mi" }),
+    }),
   })
   .superRefine((c, ctx) => {
     // The GPU AMI's kubelet must match the control plane: its combination names the minor it was built for.
@@ -229,6 +240,16 @@ export const searchConfig = z
         code: "custom",
         path: ["builds", "tiers", "hourly", "gpus"],
         message: "the hourly build embeds photos and needs at least one GPU",
+      });
+    // A build still running must stay protected: the stale limit is above every tier's deadline.
+    const longest = Math.max(
+      ...(["hourly", "daily", "monthly"] as const).map((t) => c.builds.tiers[t].activeDeadlineSeconds),
+    );
+    if (c.repositorySweep.staleRunHours * 3600 <= longest)
+      ctx.addIssue({
+        code: "custom",
+        path: ["repositorySweep", "staleRunHours"],
+        message: `expected more than the longest build's activeDeadlineSeconds (${longest} s), or the sweep could delete a running build's files`,
       });
     // An hourly run still going when the next is due makes the next skip (Forbid): keep it inside the hour.
     if (c.builds.tiers.hourly.activeDeadlineSeconds > 3600)

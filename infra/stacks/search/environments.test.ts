@@ -9,6 +9,7 @@ import type { z } from "zod";
 import { BuildEnv, settingsFromEnv } from "../../../workloads/search/builder/config";
 import { controllerEnv, loadControllerSettings, servingSpecOf } from "../../../workloads/search/controller/config";
 import { frontEnv, loadFrontSettings } from "../../../workloads/search/front/config";
+import { loadSweepSettings, sweepEnv } from "../../../workloads/search/repository/sweep-config";
 import { loadEnv } from "../../../workloads/shared/env";
 import { SDK_ENVIRONMENT } from "../../components/blocks/pod-workload";
 import { planStack } from "../../plan";
@@ -55,6 +56,7 @@ describe("search layer environments (read back by the programs)", () => {
       .map(nameOf)
       .sort();
     expect(owners).to.deep.equal([
+      "repository-sweep",
       "search-front",
       "segment-build-daily",
       "segment-build-hourly",
@@ -102,5 +104,11 @@ describe("search layer environments (read back by the programs)", () => {
       expect(env.CACHE_DIR, tier).to.equal("/cache");
       expect(env.EXECUTION_PROVIDER, tier).to.equal(tier === "hourly" ? "cuda" : "cpu");
     }
+  });
+
+  it("gives the repository sweep an environment its settings loader accepts: the asset bucket and the grace periods", () => {
+    const settings = loadSweepSettings(envOf(plan, "repository-sweep", sweepEnv));
+    expect(settings).to.deep.include({ graceHours: 48, staleRunHours: 72, dryRun: false });
+    expect(settings.assetBucket).to.match(/^search-assets-/);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Search layer, in the production account after classification: the EKS cluster with a system
  * and a GPU node group on the platform's AMI, the NVIDIA device plugin, the asset repository, and
- * in the `search` namespace the segment builds, the segment controller and the front.
+ * in the `search` namespace the segment builds, the segment controller, the front and the
+ * repository sweep.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -13,6 +14,7 @@ import { EbsCsiDriver } from "../../components/search/ebs-csi-driver";
 import { SearchFront } from "../../components/search/front";
 import { SearchNamespace } from "../../components/search/namespace";
 import { EksNodeGroup } from "../../components/search/node-group";
+import { RepositorySweep } from "../../components/search/repository-sweep";
 import { SegmentBuilds } from "../../components/search/segment-builds";
 import { SegmentController } from "../../components/search/segment-controller";
 import { loadConfig } from "../../config/load";
@@ -166,6 +168,26 @@ export async function search(): Promise<SearchOutputs> {
       minAvailable: cfg.front.minAvailable,
       requests: cfg.front.requests,
       limits: cfg.front.limits,
+    },
+    inNamespace,
+  );
+
+  new RepositorySweep(
+    "repository-sweep",
+    {
+      ...workload,
+      image: cfg.repositorySweep.image,
+      uid: cfg.uid,
+      assetRepository,
+      schedule: cfg.repositorySweep.schedule,
+      activeDeadlineSeconds: cfg.repositorySweep.activeDeadlineSeconds,
+      settings: {
+        graceHours: cfg.repositorySweep.graceHours,
+        staleRunHours: cfg.repositorySweep.staleRunHours,
+        dryRun: cfg.repositorySweep.dryRun,
+      },
+      requests: cfg.repositorySweep.requests,
+      limits: cfg.repositorySweep.limits,
     },
     inNamespace,
   );

@@ -188,6 +188,7 @@ describe("search stack (offline graph)", () => {
     const specs = podSpecs();
     expect(specs.map((s) => s.owner).sort()).to.deep.equal([
       "nvidia-device-plugin",
+      "repository-sweep",
       "search-front",
       "segment-build-daily",
       "segment-build-hourly",
@@ -328,12 +329,42 @@ describe("search stack (offline graph)", () => {
         list(s.Principal?.Service).includes("pods.eks.amazonaws.com"),
       ),
     );
-    expect(podRoles).to.have.length(5); // four workloads and the EBS CSI controller
+    expect(podRoles).to.have.length(6); // five workloads and the EBS CSI controller
     for (const r of podRoles) {
       const [trust] = jsonInput<{ Statement: Statement[] }>(r, "assumeRolePolicy").Statement;
       expect(list(trust.Action).sort()).to.deep.equal(["sts:AssumeRole", "sts:TagSession"]);
       expect(trust.Condition).to.deep.equal({ StringEquals: { "aws:SourceAccount": "111111111111" } });
     }
+  });
+
+  it("lets the repository sweep list, read references and delete under segments/ only, daily, one run at a time", () => {
+    const bucket = assetBucket();
+    const st = podRoleStatements("repository-sweep");
+    for (const key of ["pointers/daily/2026-11-20.json", "runs/b1.json", "segments/daily/2026-11-20/b1/manifest.json"])
+      expect(grants(st, "s3:GetObject", `${bucket}/${key}`), key).to.equal(true);
+    expect(grants(st, "s3:GetObject", `${bucket}/segments/daily/2026-11-20/b1/index.hnsw`), "no segment data").to.equal(
+      false,
+    );
+    expect(grants(st, "s3:DeleteObject", `${bucket}/segments/daily/2026-11-20/b1/index.hnsw`)).to.equal(true);
+    for (const key of ["pointers/daily/2026-11-20.json", "runs/b1.json", "assets/projections/1.json"])
+      expect(grants(st, "s3:DeleteObject", `${bucket}/${key}`), key).to.equal(false);
+    for (const action of ["s3:PutObject", "s3:DeleteObjectVersion", "s3:PutLifecycleConfiguration"])
+      expect(grants(st, action, `${bucket}/segments/x`) || grants(st, action, bucket), action).to.equal(false);
+    const listing = st.find((s) => list(s.Action).includes("s3:ListBucket"));
+    expect(listing?.Resource).to.deep.equal([bucket]);
+    expect(listing?.Condition).to.deep.equal({ StringLike: { "s3:prefix": ["segments/*", "pointers/*", "runs/*"] } });
+
+    const [job] = k8s("CronJob").filter((c) => meta(c).name === "repository-sweep");
+    const spec = job.inputs.spec as {
+      schedule: string;
+      concurrencyPolicy: string;
+      jobTemplate: { spec: { activeDeadlineSeconds: number; template: { spec: PodSpec } } };
+    };
+    expect(meta(job).namespace).to.equal(NAMESPACE);
+    expect([spec.schedule, spec.concurrencyPolicy]).to.deep.equal(["40 4 * * *", "Forbid"]);
+    expect(spec.jobTemplate.spec.activeDeadlineSeconds).to.equal(3600);
+    // Its environment is read back by the sweep's own loader in environments.test.ts.
+    expect(spec.jobTemplate.spec.template.spec.serviceAccountName).to.equal("repository-sweep");
   });
 
   it("limits RBAC: the front watches Services and EndpointSlices, the controller manages the hosts' four kinds, in search only", () => {
@@ -524,6 +555,13 @@ describe("search stack (offline graph)", () => {
     });
     expect(open).to.contain("ml-platform:cluster.publicAccessCidrs.0: the public endpoint must not admit 0.0.0.0/0");
     expect(open).to.contain("ml-platform:devicePluginImage: expected a pinned tag, not :latest");
+    const sweep = await failure({
+      "ml-platform:repositorySweep": {
+        image: "111111111111.dkr.ecr.us-east-1.amazonaws.com/search-repository-sweep:1.0.0",
+        staleRunHours: 1,
+      },
+    });
+    expect(sweep).to.contain("ml-platform:repositorySweep.staleRunHours: expected more than the longest build's");
     const minor = await failure(clusterConfig({ kubernetesVersion: "1.34" }));
     expect(minor).to.contain(
       "ml-platform:nodes.gpu.gpuAmi: expected an EKS combination for Kubernetes 1.34 (a name starting al2023-eks1.34-)",

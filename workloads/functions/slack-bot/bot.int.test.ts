@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import {
   CreateSubnetCommand,
   CreateVpcCommand,
@@ -12,7 +13,9 @@ import { MANAGED_VALUE, TAG } from "../../../infra/shared/conventions";
 import { createLogger } from "../../shared/log";
 import { startSlackStandIn, type SlackStandIn } from "../shared/slack-stand-in";
 import { followUp, handleRequest, type BotDeps, type FollowUp, type UrlEvent } from "./bot";
-import { sign } from "./signature";
+import { dynamoReplayGuard, REPLAY_TABLE_KEY, REPLAY_TABLE_TTL } from "./replay-guard";
+import { createReplayTable } from "./replay-table.fixture";
+import { MAX_SKEW_SECONDS, sign } from "./signature";
 
 const SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
 const JANE = "U0JANE001";
@@ -20,9 +23,12 @@ const BOB = "U0BOB0002";
 const ADMIN = "U0ADMIN03";
 const STRANGER = "U0NOBODY4";
 
-describe("Slack bot on embedded AWS (EC2) with a Slack stand-in", () => {
+const REPLAY_TABLE = "slack-bot-replays";
+
+describe("Slack bot on embedded AWS (EC2, DynamoDB) with a Slack stand-in", () => {
   let aws: EmbeddedAws;
   let ec2: EC2Client;
+  let dynamodb: DynamoDBClient;
   let slack: SlackStandIn;
   let deps: BotDeps;
   let jane: string;
@@ -34,6 +40,8 @@ describe("Slack bot on embedded AWS (EC2) with a Slack stand-in", () => {
   before(async () => {
     aws = await startEmbeddedAws();
     ec2 = new EC2Client(aws.clientConfig());
+    dynamodb = new DynamoDBClient(aws.clientConfig());
+    await createReplayTable(dynamodb, REPLAY_TABLE);
     slack = await startSlackStandIn("xoxb-unused");
     const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: "10.20.0.0/16" }));
     const subnetId = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc.Vpc?.VpcId, CidrBlock: "10.20.0.0/20" })))
@@ -61,6 +69,7 @@ describe("Slack bot on embedded AWS (EC2) with a Slack stand-in", () => {
     deps = {
       ec2,
       signingSecret: async () => SECRET,
+      replayGuard: dynamoReplayGuard(dynamodb, REPLAY_TABLE),
       access: { researchers: { [JANE]: "jane", [BOB]: "bob" }, admins: [ADMIN] },
       maxKeepHours: 72,
       zoneName: "research-alpha.internal",
@@ -194,6 +203,54 @@ describe("Slack bot on embedded AWS (EC2) with a Slack stand-in", () => {
       expect(res.status).to.equal(401);
       expect(logs[0]).to.include({ reason: "stale timestamp" });
       expect(await snapshot()).to.deep.equal(before);
+    });
+
+    it("the same signed request sent again inside the window is refused, says so, and does nothing", async () => {
+      const stop = request(JANE, "stop jane-gpu");
+      expect((await send(stop)).text).to.include("Stopping jane-gpu");
+      expect(dispatched).to.have.length(1);
+      await followUp(dispatched[0], { ...deps, pollMs: 50, timeoutMs: 5000 });
+      const start = request(JANE, "start jane-gpu");
+      expect((await send(start)).text).to.include("Starting jane-gpu");
+      await followUp(dispatched[1], { ...deps, pollMs: 50, timeoutMs: 5000 });
+      const before = await snapshot();
+      logs.length = 0;
+      // A captured stop, replayed twice (once base64-encoded, as a function URL may deliver it):
+      // within its five minutes, correctly signed, and refused each time.
+      const replayed = await send(stop);
+      expect(replayed).to.deep.equal({
+        status: 200,
+        text: "This request was already received once and is not run again. Send the command anew.",
+      });
+      const again = await send({
+        ...stop,
+        body: Buffer.from(stop.body as string).toString("base64"),
+        isBase64Encoded: true,
+      });
+      expect(again.text).to.equal(replayed.text);
+      expect(await snapshot()).to.deep.equal(before);
+      expect((await state(jane)).state).to.equal("running");
+      expect(dispatched).to.have.length(2);
+      expect(commandLogs().map((l) => l.outcome)).to.deep.equal(["replayed", "replayed"]);
+      // The record is keyed by the signature and expires once the timestamp is past the window.
+      const signature = stop.headers?.["X-Slack-Signature"] as string;
+      const item = await dynamodb.send(
+        new GetItemCommand({ TableName: REPLAY_TABLE, Key: { [REPLAY_TABLE_KEY]: { S: signature } } }),
+      );
+      const ts = Number(stop.headers?.["X-Slack-Request-Timestamp"]);
+      expect(Number(item.Item?.[REPLAY_TABLE_TTL]?.N)).to.be.within(
+        ts + MAX_SKEW_SECONDS + 1,
+        ts + 2 * MAX_SKEW_SECONDS,
+      );
+    });
+
+    it("a request that cannot be recorded is not run", async () => {
+      const before = await snapshot();
+      const broken = { ...deps, replayGuard: dynamoReplayGuard(dynamodb, "no-such-table") };
+      const res = await handleRequest(request(JANE, "stop jane-gpu"), broken);
+      expect((JSON.parse(res.body) as { text: string }).text).to.include("could not be recorded, so nothing was done");
+      expect(await snapshot()).to.deep.equal(before);
+      expect(dispatched).to.deep.equal([]);
     });
 
     it("a body altered after signing gets 401 (plain and base64-encoded)", async () => {

@@ -2,13 +2,15 @@
  * One slash-command request, from the function URL's event to the HTTP answer: check Slack's
  * signature on the raw body, parse the form, run the command, log who did what with which
  * outcome, and hand slow work (waiting for a start or stop to finish) to a follow-up that reports
- * through `response_url`. Refusals take no action; a bad signature gets a bare 401.
+ * through `response_url`. Refusals take no action; a bad signature gets a bare 401, a second use of
+ * a signed request (a replay inside the five-minute window) a refusal that says so.
  */
 import { DescribeInstancesCommand, type EC2Client } from "@aws-sdk/client-ec2";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "../../shared/log";
 import { respond } from "../shared/slack";
 import { runCommand, type Access, type Outcome } from "./commands";
+import type { ReplayGuard } from "./replay-guard";
 import { verify } from "./signature";
 
 /** The parts of a Lambda function URL (payload 2.0) event the bot reads. */
@@ -36,6 +38,8 @@ export interface FollowUp {
 export interface BotDeps {
   ec2: EC2Client;
   signingSecret: () => Promise<string>;
+  /** Records each verified request; refuses one already recorded. */
+  replayGuard: ReplayGuard;
   access: Access;
   maxKeepHours: number;
   zoneName?: string;
@@ -61,6 +65,21 @@ export async function handleRequest(event: UrlEvent, deps: BotDeps): Promise<Url
   if (!check.ok) {
     deps.log.warn({ event: "gpu-command", outcome: "unauthenticated", reason: check.reason }, "request refused");
     return json(401, { error: "invalid request signature" });
+  }
+  // Recorded before anything runs; if the record cannot be written, nothing runs either.
+  let firstUse: boolean;
+  try {
+    firstUse = await deps.replayGuard(
+      headers["x-slack-signature"] as string,
+      headers["x-slack-request-timestamp"] as string,
+    );
+  } catch (err) {
+    deps.log.error({ event: "gpu-command", outcome: "error", err: (err as Error).message }, "could not record request");
+    return ephemeral("That did not work: the request could not be recorded, so nothing was done. Try again.");
+  }
+  if (!firstUse) {
+    deps.log.warn({ event: "gpu-command", outcome: "replayed" }, "request refused: already used");
+    return ephemeral("This request was already received once and is not run again. Send the command anew.");
   }
   const form = new URLSearchParams(raw);
   const userId = form.get("user_id") ?? "";

@@ -7,6 +7,8 @@ const slackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, "expected a Slack use
 export const slackBotEnv = z.object({
   /** Secrets Manager secret with the Slack app's `signingSecret` (and `botToken`). */
   SLACK_SECRET_ARN: z.string().min(1),
+  /** DynamoDB table that records each accepted request's signature (replay-guard.ts). */
+  REPLAY_TABLE: z.string().min(1),
   /** JSON map of Slack user id → owner name, e.g. {"U012AB3CD":"jane"}. */
   RESEARCHERS: z
     .string()
@@ -42,6 +44,8 @@ export const loadSlackBotConfig = (env: NodeJS.ProcessEnv = process.env): SlackB
 
 export interface SlackBotSettings {
   slackSecretArn: string;
+  /** The replay-record table's name. */
+  replayTableName: string;
   researchers: Record<string, string>;
   admins: string[];
   maxKeepHours: number;
@@ -52,6 +56,7 @@ export interface SlackBotSettings {
 export function environmentFor(s: SlackBotSettings): Record<string, string> {
   const env: Record<string, string> = {
     SLACK_SECRET_ARN: s.slackSecretArn,
+    REPLAY_TABLE: s.replayTableName,
     RESEARCHERS: JSON.stringify(s.researchers),
     ADMINS: s.admins.join(","),
     MAX_KEEP_HOURS: String(s.maxKeepHours),

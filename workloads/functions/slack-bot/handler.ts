@@ -3,6 +3,7 @@
  * function sent itself asynchronously, because Slack wants an answer within three seconds and a
  * start takes a minute.
  */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
@@ -10,6 +11,7 @@ import { createLogger } from "../../shared/log";
 import { readSlackSecret } from "../shared/slack-secret";
 import { followUp, handleRequest, type BotDeps, type FollowUp, type UrlEvent, type UrlResult } from "./bot";
 import { loadSlackBotConfig } from "./config";
+import { dynamoReplayGuard } from "./replay-guard";
 
 let deps: BotDeps | undefined;
 
@@ -30,6 +32,7 @@ function wire(): BotDeps {
           throw err;
         },
       )),
+    replayGuard: dynamoReplayGuard(new DynamoDBClient({}), config.REPLAY_TABLE),
     access: { researchers: config.RESEARCHERS, admins: config.ADMINS },
     maxKeepHours: config.MAX_KEEP_HOURS,
     zoneName: config.ZONE_NAME,

@@ -2,7 +2,7 @@
  * Slack request signing, v0: `v0=` + hex HMAC-SHA256 of `v0:{timestamp}:{raw body}` keyed with
  * the app's signing secret. The body is checked exactly as Slack sent it (a base64-encoded
  * function URL body decoded first), compared in constant time, and a timestamp more than five
- * minutes from now is refused, which bounds how long a captured request can be replayed.
+ * minutes from now is refused. A request that passes is good once: replay-guard.ts refuses it again.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 

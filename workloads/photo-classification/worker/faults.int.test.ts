@@ -2,12 +2,15 @@
  * Photos that must get a verdict through faults (issue 11), on the real embedded AWS: an API
  * outage longer than maxReceiveCount × the visibility timeout, keys the API's photo-id contract
  * refuses put straight into the bucket, a version that vanished before it was read, and one
- * message carrying 700 records. Each ends counting one stored verdict per uploaded photo (or,
+ * message carrying 700 records, and an API that refuses the worker's token (401) or its right to
+ * store results (403), which parks each message with the reason and no retry. Each ends counting one stored verdict per uploaded photo (or,
  * for a key no verdict can be stored under, one dead-letter message with its reason) and no
  * dead-letter message without a reason.
  */
 import { expect } from "chai";
 import { readdir, readFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import * as path from "node:path";
 import { DeleteObjectCommand, PutBucketVersioningCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import sharp from "sharp";
@@ -23,6 +26,7 @@ import { startStory } from "../local/story";
 import { LABELLED_PHOTOS } from "../model/paths";
 import { loadWorkerSettings } from "./config";
 import { startWorker } from "./main";
+import { API_AUTH_REFUSED_EVENT } from "./photo-handler";
 
 const s3Event = (bucket: string, objects: { key: string; versionId?: string }[]) =>
   JSON.stringify({
@@ -153,6 +157,105 @@ describe("photo worker under faults (every photo gets a verdict)", () => {
     } finally {
       await running.stop();
       await api?.close();
+    }
+  });
+
+  it("an API refusing the worker's token (401) or its right (403): each message parked at once with the reason, counted, never retried", async () => {
+    const env = await createPhotoEnvironment(aws, { maxReceiveCount: 3 });
+    const port = await freePort();
+    const apiLog = capturingLogger("api");
+    const api = await startApi(loadApiSettings(env.apiEnv({ port })), apiLog.log, aws.clientConfig());
+    // 403 comes from a gateway in front of the API in practice; a stand-in on loopback answers it,
+    // and healthy on /healthz, as such a gateway would.
+    const puts403: string[] = [];
+    const forbidding: Server = createServer((req, res) => {
+      // The body is read before the answer, as a real server does: keep-alive stays usable.
+      req.resume();
+      req.on("end", () => {
+        if (req.url === "/healthz") return void res.writeHead(200).end("ok");
+        puts403.push(req.url ?? "");
+        res.writeHead(403, { "content-type": "application/json" }).end('{"error":"forbidden"}');
+      });
+    });
+    await new Promise<void>((resolve) => forbidding.listen(0, "127.0.0.1", resolve));
+    const cases = [
+      { status: "401", apiUrl: `http://127.0.0.1:${port}`, photos: photos.slice(0, 3) },
+      {
+        status: "403",
+        apiUrl: `http://127.0.0.1:${(forbidding.address() as AddressInfo).port}`,
+        photos: photos.slice(3, 5),
+      },
+    ];
+    try {
+      for (const c of cases) {
+        const { log, lines } = capturingLogger(`worker-auth-${c.status}`);
+        const running = await startWorker(
+          loadWorkerSettings(
+            env.workerEnv(c.apiUrl, {
+              // A token the API does not know (for 401); plenty of attempts, which must not be used.
+              apiToken: "not-the-worker-token-".repeat(3),
+              reportAttempts: 5,
+              reportBackoffMs: 100,
+              probeIntervalMs: 200,
+              releaseBackoffSeconds: 1,
+            }),
+          ),
+          log,
+          aws.clientConfig(),
+        );
+        try {
+          await drained(env);
+          const parkedBefore = (await allDeadLetters(env)).length;
+          await Promise.all(
+            c.photos.map((body, i) =>
+              env.s3.send(
+                new PutObjectCommand({ Bucket: env.bucket, Key: `uploads/auth-${c.status}-${i}`, Body: body }),
+              ),
+            ),
+          );
+          await waitFor(
+            `${c.photos.length} messages parked (HTTP ${c.status})`,
+            async () => (await allDeadLetters(env)).length === parkedBefore + c.photos.length,
+            60_000,
+            200,
+          );
+          await drained(env);
+          const parked = (await allDeadLetters(env)).filter((m) => m.Body?.includes(`auth-${c.status}-`));
+          expect(parked).to.have.length(c.photos.length);
+          for (const m of parked) {
+            expect(reasonOf(m), m.Body).to.match(new RegExp(`^API refused the worker's token \\(HTTP ${c.status}\\)`));
+            expect(m.MessageAttributes?.receiveCount?.StringValue, "parked on its first receive").to.equal("1");
+          }
+          // The counter on /metrics, as Prometheus scrapes it, and the log line the alarm counts.
+          const address = running.metricsServer.address() as AddressInfo;
+          const scraped = await (await fetch(`http://127.0.0.1:${address.port}/metrics`)).text();
+          expect(scraped).to.include(`photo_worker_api_auth_refused_total{status="${c.status}"} ${c.photos.length}`);
+          const alarmLines = lines.filter((l) => l.event === API_AUTH_REFUSED_EVENT);
+          expect(alarmLines.map((l) => l.status)).to.deep.equal(c.photos.map(() => Number(c.status)));
+          // No retry loop: one report per photo, no breaker, nothing released, each message received once.
+          expect((await running.metrics.breakerOpenings.get()).values).to.deep.equal([]);
+          const outcomes = (await running.metrics.messages.get()).values;
+          expect(outcomes.filter((v) => v.labels.outcome === "released")).to.deep.equal([]);
+          expect(outcomes.find((v) => v.labels.outcome === "dead_lettered")?.value).to.equal(c.photos.length);
+          expect(lines.filter((l) => l.msg === "message released for retry")).to.deep.equal([]);
+          const received = (await running.metrics.messagesReceived.get()).values.reduce((n, v) => n + v.value, 0);
+          expect(received, "received once each (plus S3's test event on the first run)").to.be.oneOf([
+            c.photos.length,
+            c.photos.length + 1,
+          ]);
+        } finally {
+          await running.stop();
+        }
+      }
+      expect(
+        apiLog.lines.filter((l) => l.status === 401),
+        "one request per photo: no retries",
+      ).to.have.length(3);
+      expect(puts403, "one request per photo: no retries").to.have.length(2);
+      expect(await allRecords(env)).to.deep.equal([]);
+    } finally {
+      forbidding.close();
+      await api.close();
     }
   });
 

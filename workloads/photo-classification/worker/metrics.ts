@@ -26,6 +26,12 @@ export class WorkerMetrics {
     labelNames: ["reason"],
     registers: [this.registry],
   });
+  readonly apiAuthRefused = new Counter({
+    name: "photo_worker_api_auth_refused_total",
+    help: "Reports the API refused as unauthorised (401, 403): each parks its message on the DLQ; any is an alarm",
+    labelNames: ["status"],
+    registers: [this.registry],
+  });
   readonly batchSeconds = new Histogram({
     name: "photo_worker_inference_batch_seconds",
     help: "Model run time per batch",

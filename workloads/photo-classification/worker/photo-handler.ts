@@ -2,8 +2,9 @@
  * The photo worker's business logic, as the SQS consumer's handler: a message's units are the
  * uploads its S3 records name; each is downloaded, decoded, classified in batches and its
  * verdict reported to the API. What can never succeed is a PermanentFailure (an unreadable
- * message, a key the API's photo-id contract refuses, a report the API refuses); the API or S3
- * not answering is DependencyUnavailable, which opens that dependency's circuit breaker.
+ * message, a key the API's photo-id contract refuses, a report the API refuses, the API refusing
+ * the worker's token); the API or S3 not answering is DependencyUnavailable, which opens that
+ * dependency's circuit breaker.
  */
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { Message } from "@aws-sdk/client-sqs";
@@ -19,7 +20,7 @@ import type { Classifier } from "../model/classifier";
 import { ImageRejected, toModelInput } from "../../shared/image-model/preprocess";
 import { InferenceBatcher } from "./inference-batcher";
 import type { WorkerMetrics } from "./metrics";
-import { ReportRejected, ReportNotStored, type ResultReporter } from "./result-reporter";
+import { ReportRejected, ReportNotStored, ReportUnauthorized, type ResultReporter } from "./result-reporter";
 import { InvalidMessage, parseMessage, type PhotoUpload, type RefusedUpload } from "./s3-event";
 
 export interface PhotoHandlerOptions {
@@ -41,6 +42,12 @@ export interface PhotoHandlerDeps {
 }
 
 export type PhotoUnit = { upload: PhotoUpload } | { refused: RefusedUpload };
+
+/**
+ * The `event` of the log line written for each photo whose report the API refused as unauthorised:
+ * the classification stack's CloudWatch metric filter counts these lines (the alarm's metric).
+ */
+export const API_AUTH_REFUSED_EVENT = "api-auth-refused";
 
 export const S3_DEPENDENCY = "s3";
 export const API_DEPENDENCY = "photo-api";
@@ -123,6 +130,17 @@ export class PhotoHandler implements MessageHandler<PhotoUnit> {
       await reporter.report(upload.photoId, report, context.signal);
     } catch (err) {
       if (err instanceof ReportRejected) throw new PermanentFailure(err.message);
+      // The token is wrong or lacks the right: retrying (or waiting behind a breaker) cannot fix
+      // that, and a breaker would only hide it as an outage. The message goes to the DLQ with the
+      // reason, to be redriven once the token is fixed, and the alarm on this line fires.
+      if (err instanceof ReportUnauthorized) {
+        metrics.apiAuthRefused.inc({ status: String(err.status) });
+        log.error(
+          { event: API_AUTH_REFUSED_EVENT, photoId: upload.photoId, status: err.status, err: err.message },
+          "the API refused the worker's token; the message goes to the dead-letter queue",
+        );
+        throw new PermanentFailure(`API refused the worker's token (HTTP ${err.status}): ${err.message}`);
+      }
       if (err instanceof ReportNotStored) throw new DependencyUnavailable(API_DEPENDENCY, err.message);
       throw err;
     }

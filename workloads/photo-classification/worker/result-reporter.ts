@@ -1,14 +1,26 @@
 /**
  * Reports results to the photo API. Network errors, 5xx, 408 and 429 are retried with capped
  * exponential backoff and full jitter, then reported as ReportNotStored (the API is down); 401
- * and 403 (a bad token) are ReportNotStored at once; any other 4xx is ReportRejected: the API
- * will never take this result.
+ * and 403 are ReportUnauthorized at once, and any other 4xx is ReportRejected: the API will never
+ * take this result from this worker as it is configured.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ResultReport } from "../contract";
 
 /** The API refused the result for good (4xx other than 408 and 429): retrying cannot help. */
 export class ReportRejected extends Error {}
+/**
+ * The API refused the worker's token (401) or its right to store results (403). Not an outage:
+ * the API answered, and asking again with the same token gets the same answer.
+ */
+export class ReportUnauthorized extends Error {
+  constructor(
+    readonly status: 401 | 403,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 /** Every attempt failed for a passing reason (network, 5xx, 408, 429): the API is down for now. */
 export class ReportNotStored extends Error {}
 
@@ -40,14 +52,14 @@ export class ResultReporter {
         const text = await res.text();
         if (res.ok) return { stored: (JSON.parse(text) as { stored: boolean }).stored };
         last = `HTTP ${res.status}: ${text.slice(0, 200)}`;
-        // A refused token says nothing about the photo: parking every message would empty the
-        // queue into the DLQ for a configuration error, so the API counts as unavailable instead.
         if (res.status === 401 || res.status === 403)
-          throw new ReportNotStored(`photo ${photoId}: API refused the worker's token: ${last}`);
+          throw new ReportUnauthorized(res.status, `photo ${photoId}: API refused the worker's token: ${last}`);
         if (res.status < 500 && res.status !== 408 && res.status !== 429)
           throw new ReportRejected(`photo ${photoId}: API refused the result: ${last}`);
       } catch (err) {
-        if (err instanceof ReportRejected || err instanceof ReportNotStored || signal?.aborted) throw err;
+        if (err instanceof ReportRejected || err instanceof ReportUnauthorized || err instanceof ReportNotStored)
+          throw err;
+        if (signal?.aborted) throw err;
         last = (err as Error).message;
       }
       if (attempt < attempts) {

@@ -21,6 +21,7 @@ const IMAGES: Record<string, string> = {
   "front.Dockerfile": "search-front",
   "shard-host.Dockerfile": "search-shard-host",
   "controller.Dockerfile": "search-controller",
+  "sweep.Dockerfile": "search-sweep",
   "build.Dockerfile": "search-build",
 };
 

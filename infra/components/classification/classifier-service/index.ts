@@ -1,11 +1,13 @@
 /**
  * The GPU worker as an ECS service on the GPU capacity provider: one GPU per task, a non-root,
  * unprivileged container with a read-only root filesystem, and a task role that can read the
- * upload prefix, work the queue, park messages on the DLQ and nothing else.
+ * upload prefix, work the queue, park messages on the DLQ and nothing else; and the alarm for an
+ * API that refuses the worker's token (auth-alarm.ts).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { APP_USER, executionRole, taskRole } from "../../blocks/ecs-task-roles";
+import { workerAuthAlarm } from "./auth-alarm";
 
 export interface ClassifierServiceArgs {
   cluster: aws.ecs.Cluster;
@@ -77,11 +79,14 @@ export class ClassifierService extends pulumi.ComponentResource {
   readonly taskDefinition: aws.ecs.TaskDefinition;
   readonly service: aws.ecs.Service;
   readonly taskRole: aws.iam.Role;
+  /** In alarm while the photo API refuses the workers' token (401/403). */
+  readonly authRefusedAlarm: aws.cloudwatch.MetricAlarm;
 
   constructor(name: string, args: ClassifierServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ml-platform:classification:ClassifierService", name, {}, opts);
     const child = { parent: this };
     const logs = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: args.logRetentionDays }, child);
+    this.authRefusedAlarm = workerAuthAlarm(name, logs.name, child);
     this.taskRole = taskRole(
       name,
       pulumi
