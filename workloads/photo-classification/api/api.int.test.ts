@@ -151,4 +151,32 @@ describe("photo API on embedded AWS (S3 pre-signed URLs, DynamoDB)", () => {
     >;
     expect(status).to.include({ photoId: id, status: "failed", reason: "corrupt" });
   });
+
+  it("exports request, latency and error metrics by route template on the ops port, not the API port", async () => {
+    await fetch(`${api.url}/photos/metrics-probe`); // 404: a served route, an unknown photo
+    await fetch(`${api.url}/nowhere/at/all`);
+    const text = await (await fetch(`http://127.0.0.1:${api.ops.port}/metrics`)).text();
+    expect(text).to.match(/photo_api_http_requests_total\{method="GET",route="\/photos\/:id",status="404"\} [1-9]/);
+    expect(text).to.match(/photo_api_http_requests_total\{method="GET",route="other",status="404"\} [1-9]/);
+    expect(text).to.match(/photo_api_http_request_duration_seconds_count\{method="GET",route="\/photos\/:id"\} [1-9]/);
+    expect(text).to.contain("photo_api_http_request_errors_total");
+    expect(text).to.contain("process_cpu_user_seconds_total");
+    expect(text).not.to.contain("metrics-probe");
+    expect((await fetch(`${api.url}/metrics`)).status).to.equal(404);
+  });
+
+  it("turns /healthz and /readyz 503 once draining, before it stops", async () => {
+    const draining = await startApi(loadApiSettings(env.apiEnv()), quiet(), aws.clientConfig());
+    try {
+      expect((await fetch(`${draining.url}/healthz`)).status).to.equal(200);
+      expect((await fetch(`http://127.0.0.1:${draining.ops.port}/readyz`)).status).to.equal(200);
+      draining.ops.drain();
+      expect((await fetch(`${draining.url}/healthz`)).status).to.equal(503);
+      expect((await fetch(`http://127.0.0.1:${draining.ops.port}/readyz`)).status).to.equal(503);
+      // Requests already routed here are still answered while draining.
+      expect((await fetch(`${draining.url}/photos/still-served`)).status).to.equal(404);
+    } finally {
+      await draining.close();
+    }
+  });
 });

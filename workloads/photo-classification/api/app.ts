@@ -27,6 +27,25 @@ export interface ApiDeps {
   store: PhotoStore;
   log: Logger;
   now?: () => Date;
+  /** Whether to take traffic (the load balancer's health check on /healthz); false while draining. Default true. */
+  ready?: () => boolean;
+}
+
+/** The route template of a request, for metric labels (see HttpMetrics); undefined for no route. */
+export function apiRoute(method: string, path: string): string | undefined {
+  const parts = path.split("/").filter(Boolean);
+  if (method === "GET" && path === "/healthz") return "/healthz";
+  if (method === "POST" && path === "/photos") return "/photos";
+  if (method === "GET" && parts.length === 2 && parts[0] === "photos") return "/photos/:id";
+  if (
+    method === "PUT" &&
+    parts.length === 4 &&
+    parts[0] === "internal" &&
+    parts[1] === "photos" &&
+    parts[3] === "result"
+  )
+    return "/internal/photos/:id/result";
+  return undefined;
 }
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
@@ -58,6 +77,7 @@ export function photoView(record: PhotoRecord): Record<string, unknown> {
 export function createApi(deps: ApiDeps): RequestListener {
   const { settings, s3, store, log } = deps;
   const now = deps.now ?? (() => new Date());
+  const ready = deps.ready ?? (() => true);
   const expectedToken = digest(settings.workerToken);
   const createBody = z.object({
     contentType: z.enum(UPLOAD_CONTENT_TYPES),
@@ -76,7 +96,8 @@ export function createApi(deps: ApiDeps): RequestListener {
     const parts = url.pathname.split("/").filter(Boolean);
     const method = req.method ?? "GET";
 
-    if (method === "GET" && url.pathname === "/healthz") return sendJson(res, 200, { ok: true });
+    // The load balancer's health check: 503 once draining, so it stops sending new requests here.
+    if (method === "GET" && url.pathname === "/healthz") return sendJson(res, ready() ? 200 : 503, { ok: ready() });
 
     if (method === "POST" && url.pathname === "/photos") {
       const body = parse(createBody, await readJson(req, MAX_BODY_BYTES));

@@ -15,6 +15,8 @@ export const apiEnv = z.object({
   /** Shared secret of the internal result endpoint (from Secrets Manager in ECS). */
   WORKER_TOKEN: z.string().min(32, "at least 32 characters"),
   SHUTDOWN_TIMEOUT_SECONDS: envInt(1, 120).default(20),
+  /** /healthz, /readyz and /metrics (not reachable through the load balancer, which forwards to PORT only). */
+  OPS_PORT: envInt(0, 65535).default(9465),
 });
 export type ApiSettings = Settings<typeof apiEnv>;
 

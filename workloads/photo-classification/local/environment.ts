@@ -106,6 +106,7 @@ export async function createPhotoEnvironment(
       ...aws.env(),
       ...apiEnvironment({
         port: 0,
+        opsPort: 0,
         host: "127.0.0.1",
         tableName,
         uploadBucket: bucket,

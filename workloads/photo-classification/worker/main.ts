@@ -1,9 +1,9 @@
 /** Photo worker service: settings from the environment, graceful shutdown on SIGTERM. */
-import type { Server } from "node:http";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { s3Options } from "../../shared/aws";
 import type { Logger } from "../../shared/log";
+import { OpsServer } from "../../shared/ops-server";
 import { runService } from "../../shared/service";
 import { Consumer } from "../../shared/sqs-consumer/consumer";
 import { ThreadedClassifier, type Classifier } from "../model/classifier";
@@ -19,7 +19,8 @@ export interface RunningWorker {
   worker: PhotoConsumer;
   classifier: ThreadedClassifier;
   metrics: WorkerMetrics;
-  metricsServer: Server;
+  /** /healthz (the container health check), /readyz and /metrics on METRICS_PORT. */
+  ops: OpsServer;
   /** Drains and frees everything; resolves with what the drain left behind. */
   stop(): Promise<{ drained: boolean; released: number }>;
 }
@@ -117,18 +118,29 @@ export async function startWorker(settings: WorkerSettings, log: Logger, sdk: ob
     "model loaded",
   );
   const { worker, metrics } = createWorker(settings, log, classifier, sdk);
-  const metricsServer = await metrics.serve(settings.metricsPort, () => classifier.failure()?.message);
+  const ops = new OpsServer({
+    port: settings.metricsPort,
+    registry: metrics.registry,
+    unhealthy: () => classifier.failure()?.message,
+    // Nothing routes to a worker, but readiness says whether it takes work: not while a dependency is down.
+    ready: () => {
+      const openBreakers = worker.openBreakers();
+      return { ready: openBreakers.length === 0 && !classifier.failure(), detail: { openBreakers } };
+    },
+  });
+  await ops.start();
   await worker.start();
   log.info({ queueUrl: settings.queueUrl }, "worker polling");
   return {
     worker,
     classifier,
     metrics,
-    metricsServer,
+    ops,
     stop: async () => {
+      ops.drain();
       const result = await worker.stop();
       await classifier.close();
-      await new Promise((r) => metricsServer.close(r));
+      await ops.stop();
       return result;
     },
   };

@@ -1,5 +1,4 @@
-/** Prometheus metrics of one worker, on their own registry, served on METRICS_PORT. */
-import { createServer, type Server } from "node:http";
+/** Prometheus metrics of one worker, on their own registry, served by the ops server on METRICS_PORT. */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 export class WorkerMetrics {
@@ -75,24 +74,5 @@ export class WorkerMetrics {
 
   constructor(defaults = true) {
     if (defaults) collectDefaultMetrics({ register: this.registry });
-  }
-
-  /** `unhealthy` returns why the worker cannot work (503 on /healthz, for the container health check). */
-  async serve(port: number, unhealthy: () => string | undefined = () => undefined): Promise<Server> {
-    const server = createServer((req, res) => {
-      if (req.url === "/metrics") {
-        this.registry.metrics().then((text) => {
-          res.writeHead(200, { "content-type": this.registry.contentType });
-          res.end(text);
-        });
-      } else if (req.url === "/healthz") {
-        const why = unhealthy();
-        res.writeHead(why ? 503 : 200).end(why ?? "ok");
-      } else {
-        res.writeHead(404).end();
-      }
-    });
-    await new Promise<void>((resolve) => server.listen(port, "0.0.0.0", resolve));
-    return server;
   }
 }

@@ -290,8 +290,10 @@ describe("photo worker whose inference thread died", () => {
             body: await r.text(),
           }));
         expect((await health()).status).to.equal(200);
+        expect((await fetch(`http://127.0.0.1:${metricsPort}/readyz`)).status).to.equal(200);
         await running.classifier.close(); // what a crash of the native runtime looks like from here
         expect(await health()).to.deep.equal({ status: 503, body: "inference thread exited with code 1" });
+        expect((await fetch(`http://127.0.0.1:${metricsPort}/readyz`)).status).to.equal(503);
         await env.s3.send(
           new PutObjectCommand({ Bucket: env.bucket, Key: "uploads/orphan", Body: await photo("food", "D001.jpeg") }),
         );
