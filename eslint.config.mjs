@@ -1,6 +1,33 @@
-// Flat config: typescript-eslint's recommended rules over every TypeScript file in the repo.
+// Flat config: typescript-eslint's recommended rules over every TypeScript file in the repo, and the
+// import layers (README "Layout"): workloads/shared <- services <- infra (env contracts only), policies
+// read infra's plan and shared names, scripts sit on top; nothing shipped imports scripts/ or a harness.
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+
+/** Test files may reach any harness (scripts/embedded-aws, a service's local/), so the layer rules skip them. */
+const TESTS = ["**/*.test.ts"];
+
+/** Harnesses beside a service: the embedded run and its helpers, benchmark drivers. Never shipped. */
+const HARNESSES = ["workloads/**/local/**", "workloads/**/bench/**"];
+
+/** An import refused when its specifier matches `regex` (specifiers are relative: `../../infra/shared/x`). */
+const refuse = (regex, message) => ({ regex, message });
+const up = (folder) => `^(\\.\\./)+${folder}(/|$)`;
+const SCRIPTS = refuse(
+  up("scripts"),
+  "scripts/ holds tools and harnesses; code that ships or deploys must not import them (tests may).",
+);
+const POLICIES = refuse(up("policies"), "the policy pack reads infra; infra and workloads never import it.");
+const INFRA = refuse(
+  up("infra"),
+  "workloads sit below infra: a name both need lives in workloads/shared (e.g. conventions.ts).",
+);
+const PACKER = refuse(up("packer"), "packer/ is built by its own toolchain; nothing imports it.");
+const HARNESS = refuse(
+  "(^|/)(local|bench)(/|$)",
+  "a local/ or bench/ harness is not shipped: shipped code must not import it (tests may).",
+);
+const layers = (...patterns) => ({ "no-restricted-imports": ["error", { patterns }] });
 
 export default tseslint.config(
   { ignores: ["node_modules/**", ".cache/**", ".venv/**", ".tools/**", "**/*.js", "**/*.mjs"] },
@@ -13,5 +40,66 @@ export default tseslint.config(
       "@typescript-eslint/no-explicit-any": "error",
       "no-console": "off",
     },
+  },
+  {
+    // What the services share imports no service.
+    files: ["workloads/shared/**/*.ts"],
+    ignores: TESTS,
+    rules: layers(
+      INFRA,
+      POLICIES,
+      SCRIPTS,
+      PACKER,
+      HARNESS,
+      refuse(
+        up("(photo-classification|search|functions)"),
+        "workloads/shared is below every service: move what it needs from a service down into it.",
+      ),
+    ),
+  },
+  {
+    // Shipped service code (main.ts, handlers, and everything they import).
+    files: ["workloads/**/*.ts"],
+    ignores: [...TESTS, ...HARNESSES, "workloads/shared/**"],
+    rules: layers(INFRA, POLICIES, SCRIPTS, PACKER, HARNESS),
+  },
+  {
+    // A harness may start embedded AWS or Kubernetes (scripts/), but still sits below infra.
+    files: HARNESSES,
+    ignores: TESTS,
+    rules: layers(INFRA, POLICIES, PACKER),
+  },
+  {
+    // Infra reads a service's env contract (its config.ts: schema and environmentFor) and workloads/shared, nothing else.
+    files: ["infra/**/*.ts"],
+    ignores: TESTS,
+    rules: layers(
+      SCRIPTS,
+      POLICIES,
+      PACKER,
+      refuse(
+        // Any workloads path but workloads/shared/... and .../config (a service's env contract).
+        `${up("workloads")}(?!shared/)(?!.+/config$)`,
+        "infra imports a service's env contract (its config.ts) or workloads/shared only; a name both need moves to workloads/shared.",
+      ),
+    ),
+  },
+  {
+    // The policy pack reads plans (infra/plan) and the shared names; it deploys nothing and runs no service.
+    files: ["policies/**/*.ts"],
+    ignores: TESTS,
+    rules: layers(
+      SCRIPTS,
+      PACKER,
+      refuse(
+        `${up("workloads")}(?!shared/)`,
+        "the policy pack takes shared names from workloads/shared, never a service's code.",
+      ),
+    ),
+  },
+  {
+    files: ["packer/**/*.ts"],
+    ignores: TESTS,
+    rules: layers(SCRIPTS, INFRA, POLICIES, refuse(up("workloads"), "packer/ does not import workloads.")),
   },
 );

@@ -17,7 +17,7 @@ import {
 } from "@aws-sdk/client-ec2";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { functionBundle } from "../../infra/shared/function-bundle";
-import { MANAGED_VALUE, TAG } from "../../infra/shared/conventions";
+import { MANAGED_VALUE, TAG } from "../shared/conventions";
 import { startEmbeddedAws, type EmbeddedAws } from "../../scripts/embedded-aws";
 import { environmentFor as idleCheckEnv } from "./idle-check/config";
 import { startSlackStandIn, type SlackStandIn } from "./shared/slack-stand-in";

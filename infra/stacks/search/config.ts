@@ -1,7 +1,6 @@
 /** The search layer's configuration: every key typed, defaulted where a safe default exists, and checked together. */
 import { z } from "zod";
 import { BuildEnv, DEFAULT_FEED_CLOSE_GRACE_SECONDS, type BuildTuning } from "../../../workloads/search/build/config";
-import { METRICS } from "../../../workloads/search/repository/manifest";
 import { environmentFrom } from "../../../workloads/shared/env";
 import { awsAccountId, awsRegion, cidrBlock, iamArn, stackName, tags } from "../../config/schema";
 
@@ -46,7 +45,8 @@ const buildTuning = z
     inferenceThreads: count,
     embedBatch: count,
     downloadConcurrency: count,
-    hnswMetric: z.enum(METRICS),
+    // The build's env contract names the metrics it accepts (HNSW_METRIC); the stack takes the same list.
+    hnswMetric: BuildEnv.shape.HNSW_METRIC.unwrap(),
     hnswM: count,
     hnswEfConstruction: count,
     hnswRandomSeed: count,

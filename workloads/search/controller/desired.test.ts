@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { K8S } from "../../../infra/shared/conventions";
+import { K8S } from "../../shared/conventions";
 import { indexServiceName, indexServiceObjects, segmentsToServe, type PublishedSegment } from "./desired";
 
 const seg = (tier: PublishedSegment["tier"], window: string, start: string, buildId = "b1"): PublishedSegment => ({

@@ -5,7 +5,7 @@
  * out). Pure: the reconciler applies its answer and deletes what it does not name.
  */
 import { createHash } from "node:crypto";
-import { embeddingVersionLabel, K8S, SEARCH_COMPONENT, SEGMENT_GRPC_PORT } from "../../../infra/shared/conventions";
+import { embeddingVersionLabel, K8S, SEARCH_COMPONENT, SEGMENT_GRPC_PORT } from "../../shared/conventions";
 import { planCoverage, windowOf, type Tier } from "../front/coverage";
 
 /** A Kubernetes object as a plain manifest. */

@@ -5,7 +5,7 @@
  * The controller's Role allows exactly these verbs on these two kinds in its namespace.
  */
 import * as k8s from "@kubernetes/client-node";
-import { K8S, SEARCH_COMPONENT } from "../../../infra/shared/conventions";
+import { K8S, SEARCH_COMPONENT } from "../../shared/conventions";
 import type { Logger } from "../../shared/log";
 import type { KubeObject } from "./desired";
 

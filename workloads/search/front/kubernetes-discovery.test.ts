@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import type { V1EndpointSlice } from "@kubernetes/client-node";
-import { embeddingVersionLabel, K8S, SEARCH_COMPONENT } from "../../../infra/shared/conventions";
+import { embeddingVersionLabel, K8S, SEARCH_COMPONENT } from "../../shared/conventions";
 import { parseWindowName, segmentOfSlice } from "./kubernetes-discovery";
 
 const slice = (labels: Record<string, string>, port = "grpc"): V1EndpointSlice => ({

@@ -7,7 +7,7 @@
  * query: the watch keeps the set current, and the informer is restarted if the watch fails.
  */
 import * as k8s from "@kubernetes/client-node";
-import { embeddingVersionLabel, K8S, SEARCH_COMPONENT, SEGMENT_GRPC_PORT } from "../../../infra/shared/conventions";
+import { embeddingVersionLabel, K8S, SEARCH_COMPONENT, SEGMENT_GRPC_PORT } from "../../shared/conventions";
 import type { Logger } from "../../shared/log";
 import { parseWindow, type Tier } from "../build/windows";
 import type { DiscoveredSegment, Discovery } from "./discovery";

@@ -7,7 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { environmentFor, type FrontSettingsInput } from "../../../../workloads/search/front/config";
 import { containerEnv, podWorkload, type WorkloadPlacement } from "../../blocks/pod-workload";
-import { K8S, SEARCH_COMPONENT } from "../../../shared/conventions";
+import { K8S, SEARCH_COMPONENT } from "../../../../workloads/shared/conventions";
 import { frontNetworkPolicies } from "./network-policies";
 
 export interface SearchFrontArgs extends WorkloadPlacement {

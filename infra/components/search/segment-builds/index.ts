@@ -10,8 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { environmentFor, type BuildTuning } from "../../../../workloads/search/build/config";
 import type { PodIdentity } from "../../blocks/pod-identity";
 import { containerEnv, podWorkload, type WorkloadPlacement } from "../../blocks/pod-workload";
-import { K8S, NVIDIA, SEARCH_COMPONENT } from "../../../shared/conventions";
-import type { Tier } from "../../../../workloads/search/build/windows";
+import { K8S, NVIDIA, SEARCH_COMPONENT } from "../../../../workloads/shared/conventions";
 
 export interface BucketHandle {
   name: pulumi.Input<string>;
@@ -45,7 +44,12 @@ export interface SegmentBuildsArgs extends WorkloadPlacement {
   images: BucketHandle;
   /** Read: the embedder model, `s3://bucket/key` (optionally `?versionId=`). */
   embedderModelUri: string;
-  tiers: Record<Tier, TierSchedule>;
+  /**
+   * One CronJob per entry, keyed by the build's `--tier` name (the stack's config lists hourly, daily and
+   * monthly; the build program refuses any other at start). Keyed by string so infra needs the build's env
+   * contract only, not its window code.
+   */
+  tiers: Record<string, TierSchedule>;
   /** GiB of the hourly build's image cache volume. */
   cacheGb: number;
   /** The builds' tunable settings (index parameters, batch sizes, the feed's close grace): their env contract. */
@@ -62,7 +66,7 @@ function modelArn(uri: string): string {
 }
 
 export class SegmentBuilds extends pulumi.ComponentResource {
-  readonly cronJobs: Record<Tier, k8s.batch.v1.CronJob>;
+  readonly cronJobs: Record<string, k8s.batch.v1.CronJob>;
   readonly identity: PodIdentity;
 
   constructor(name: string, args: SegmentBuildsArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -160,8 +164,8 @@ export class SegmentBuilds extends pulumi.ComponentResource {
           executionProvider: gpu ? "cuda" : "cpu",
         }),
       );
-    const tiers = Object.keys(args.tiers) as Tier[];
-    const jobs = {} as Record<Tier, k8s.batch.v1.CronJob>;
+    const tiers = Object.keys(args.tiers);
+    const jobs: Record<string, k8s.batch.v1.CronJob> = {};
     for (const tier of tiers) {
       const t = args.tiers[tier];
       const gpu = t.gpus > 0;

@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { environmentFor, type ControllerSettingsInput } from "../../../../workloads/search/controller/config";
 import type { PodIdentity } from "../../blocks/pod-identity";
 import { containerEnv, podWorkload, type WorkloadPlacement } from "../../blocks/pod-workload";
-import { K8S, SEARCH_COMPONENT } from "../../../shared/conventions";
+import { K8S, SEARCH_COMPONENT } from "../../../../workloads/shared/conventions";
 
 export interface SegmentControllerArgs extends WorkloadPlacement {
   region: string;

@@ -1,9 +1,9 @@
 /** Food / not-food accuracy of the model on the labelled photo set. */
 import { readdir, readFile } from "node:fs/promises";
 import * as path from "node:path";
-import { toModelInput } from "../../shared/image-model/preprocess";
-import { createSession, runBatch, type SessionOptions } from "../../shared/image-model/session";
-import { FOOD_SCORE } from "../model/classifier";
+import { toModelInput } from "../../../workloads/shared/image-model/preprocess";
+import { createSession, runBatch, type SessionOptions } from "../../../workloads/shared/image-model/session";
+import { FOOD_SCORE } from "../../../workloads/photo-classification/model/classifier";
 
 export interface Accuracy {
   food: number;
