@@ -16,6 +16,7 @@ import { loadConfig } from "../config/load";
 import { awsAccountId, awsRegion, tags } from "../config/schema";
 import { accountProvider } from "../shared/aws-provider";
 import type { ClassificationOutputs } from "./outputs";
+import { s3UriSchema } from "../../workloads/shared/s3-uri";
 
 const subnetId = z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "expected a subnet id such as subnet-0123456789abcdef0");
 const image = z
@@ -65,12 +66,7 @@ export const classificationConfig = z.object({
     gpus: z.number().int().min(1).max(8),
     batchSize: z.number().int().min(1).max(64),
     stopTimeoutSeconds: z.number().int().min(15).max(120),
-    modelUri: z
-      .string()
-      .regex(
-        /^s3:\/\/[a-z0-9.-]+\/[^?]+(\?versionId=[^&]+)?$/,
-        "expected s3://bucket/key of the ONNX model, optionally ?versionId=...",
-      ),
+    modelUri: s3UriSchema("the ONNX model"),
     maxInstances: z.number().int().min(1),
     rootVolumeGb: z.number().int().min(30).default(100),
   }),

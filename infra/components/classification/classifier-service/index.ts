@@ -6,6 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { APP_USER, executionRole, taskRole } from "../../blocks/ecs-task-roles";
+import { isS3Uri, parseS3Uri, s3ObjectArn } from "../../../../workloads/shared/s3-uri";
 
 export interface ClassifierServiceArgs {
   cluster: aws.ecs.Cluster;
@@ -47,7 +48,6 @@ export interface WorkerPolicyInput {
 }
 
 export function workerTaskPolicy(p: WorkerPolicyInput): aws.iam.PolicyDocument {
-  const model = /^s3:\/\/([^/]+)\/([^?]+)/.exec(p.modelUri);
   const statements: aws.iam.PolicyStatement[] = [
     {
       Sid: "ReadUploads",
@@ -63,12 +63,13 @@ export function workerTaskPolicy(p: WorkerPolicyInput): aws.iam.PolicyDocument {
     },
     { Sid: "ParkUnreadable", Effect: "Allow", Action: "sqs:SendMessage", Resource: p.deadLetterQueueArn },
   ];
-  if (model)
+  // A model baked into the image (a path) needs no S3 grant; an s3:// one gets exactly its object.
+  if (isS3Uri(p.modelUri))
     statements.push({
       Sid: "ReadModel",
       Effect: "Allow",
       Action: ["s3:GetObject", "s3:GetObjectVersion"],
-      Resource: `arn:aws:s3:::${model[1]}/${model[2]}`,
+      Resource: s3ObjectArn(parseS3Uri(p.modelUri, "ClassifierService modelUri")),
     });
   return { Version: "2012-10-17", Statement: statements };
 }

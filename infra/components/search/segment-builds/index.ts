@@ -11,6 +11,7 @@ import { environmentFor, type BuildTuning } from "../../../../workloads/search/b
 import type { PodIdentity } from "../../blocks/pod-identity";
 import { containerEnv, podWorkload, type WorkloadPlacement } from "../../blocks/pod-workload";
 import { K8S, NVIDIA, SEARCH_COMPONENT } from "../../../../workloads/shared/conventions";
+import { parseS3Uri, s3ObjectArn } from "../../../../workloads/shared/s3-uri";
 
 export interface BucketHandle {
   name: pulumi.Input<string>;
@@ -59,11 +60,7 @@ export interface SegmentBuildsArgs extends WorkloadPlacement {
 const STORAGE_CLASS = "search-gp3-encrypted";
 const SERVICE_ACCOUNT = "segment-build";
 
-function modelArn(uri: string): string {
-  const m = /^s3:\/\/([a-z0-9.-]+)\/([^?]+)/.exec(uri);
-  if (!m) throw new Error(`SegmentBuilds embedderModelUri: "${uri}" is not s3://bucket/key`);
-  return `arn:aws:s3:::${m[1]}/${m[2]}`;
-}
+const modelArn = (uri: string): string => s3ObjectArn(parseS3Uri(uri, "SegmentBuilds embedderModelUri"));
 
 export class SegmentBuilds extends pulumi.ComponentResource {
   readonly cronJobs: Record<string, k8s.batch.v1.CronJob>;
