@@ -168,45 +168,47 @@ export async function classification(): Promise<ClassificationOutputs> {
   const worker = new ClassifierService(
     "classifier",
     {
-      cluster: gpu.cluster,
-      capacityProviderName: gpu.capacityProvider.name,
-      vpcId: cfg.network.vpcId,
-      subnetIds: cfg.network.privateSubnetIds,
-      securityGroupId: gpu.instanceSecurityGroup.id,
-      image: cfg.worker.image,
-      cpu: cfg.worker.cpu,
-      memoryMiB: cfg.worker.memoryMiB,
-      gpus: cfg.worker.gpus,
-      initialCount: cfg.scaling.minTasks,
-      uploadBucketArn: intake.bucket.arn,
-      uploadPrefix: cfg.upload.prefix,
-      queueArn: intake.queue.arn,
-      deadLetterQueueArn: intake.deadLetterQueue.arn,
+      placement: {
+        cluster: gpu.cluster,
+        capacityProviderName: gpu.capacityProvider.name,
+        subnetIds: cfg.network.privateSubnetIds,
+        securityGroupId: gpu.instanceSecurityGroup.id,
+        initialCount: cfg.scaling.minTasks,
+      },
+      container: {
+        image: cfg.worker.image,
+        cpu: cfg.worker.cpu,
+        memoryMiB: cfg.worker.memoryMiB,
+        gpus: cfg.worker.gpus,
+        environment: pulumi
+          .all([intake.queue.url, intake.deadLetterQueue.url, intake.bucket.bucket])
+          .apply(([queueUrl, deadLetterQueueUrl, uploadBucket]) =>
+            workerEnvironment({
+              queueUrl,
+              deadLetterQueueUrl,
+              uploadBucket,
+              uploadPrefix: cfg.upload.prefix,
+              apiUrl: `https://${cfg.api.domainName}`,
+              modelUri: cfg.worker.modelUri,
+              batchSize: cfg.worker.batchSize,
+              executionProvider: cfg.worker.gpus > 0 ? "cuda" : "cpu",
+              // ORT would size its pool from the host's cores, not this task's share of them.
+              inferenceThreads: Math.max(1, Math.floor(cfg.worker.cpu / 1024)),
+              visibilityTimeoutSeconds: cfg.queue.visibilityTimeoutSeconds,
+              maxImageBytes: cfg.upload.maxBytes,
+              // The drain ends 10 s before ECS's SIGKILL.
+              stopTimeoutSeconds: cfg.worker.stopTimeoutSeconds - 10,
+              metricsPort: WORKER_METRICS_PORT,
+            }),
+          ),
+        secrets: { API_TOKEN: api.tokenSecret.arn },
+        healthPort: WORKER_METRICS_PORT,
+        stopTimeoutSeconds: cfg.worker.stopTimeoutSeconds,
+      },
+      uploads: { bucket: intake.bucket, prefix: cfg.upload.prefix },
+      queue: intake.queue,
+      deadLetterQueue: intake.deadLetterQueue,
       modelUri: cfg.worker.modelUri,
-      environment: pulumi
-        .all([intake.queue.url, intake.deadLetterQueue.url, intake.bucket.bucket])
-        .apply(([queueUrl, deadLetterQueueUrl, uploadBucket]) =>
-          workerEnvironment({
-            queueUrl,
-            deadLetterQueueUrl,
-            uploadBucket,
-            uploadPrefix: cfg.upload.prefix,
-            apiUrl: `https://${cfg.api.domainName}`,
-            modelUri: cfg.worker.modelUri,
-            batchSize: cfg.worker.batchSize,
-            executionProvider: cfg.worker.gpus > 0 ? "cuda" : "cpu",
-            // ORT would size its pool from the host's cores, not this task's share of them.
-            inferenceThreads: Math.max(1, Math.floor(cfg.worker.cpu / 1024)),
-            visibilityTimeoutSeconds: cfg.queue.visibilityTimeoutSeconds,
-            maxImageBytes: cfg.upload.maxBytes,
-            // The drain ends 10 s before ECS's SIGKILL.
-            stopTimeoutSeconds: cfg.worker.stopTimeoutSeconds - 10,
-            metricsPort: WORKER_METRICS_PORT,
-          }),
-        ),
-      secrets: { API_TOKEN: api.tokenSecret.arn },
-      healthPort: WORKER_METRICS_PORT,
-      stopTimeoutSeconds: cfg.worker.stopTimeoutSeconds,
       logRetentionDays: cfg.logRetentionDays,
       region: cfg.region,
     },
