@@ -147,8 +147,7 @@ export async function classification(): Promise<ClassificationOutputs> {
       cpu: cfg.api.cpu,
       memoryMiB: cfg.api.memoryMiB,
       desiredCount: cfg.api.desiredCount,
-      uploadBucketArn: intake.bucket.arn,
-      uploadPrefix: cfg.upload.prefix,
+      uploads: { bucket: intake.bucket, prefix: cfg.upload.prefix },
       environment: ({ tableName, port }) =>
         intake.bucket.bucket.apply((uploadBucket) =>
           apiEnvironment({
