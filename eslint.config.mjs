@@ -4,8 +4,12 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
-/** Test files may reach any harness (scripts/embedded-aws, a service's local/), so the layer rules skip them. */
-const TESTS = ["**/*.test.ts"];
+/**
+ * Test-only files: tests, and what only tests use, named so no one mistakes them for source:
+ * `*.testing.ts` or `testing.ts` (helpers, stand-ins), `*.fixture.ts` and `fixtures/` (data a test
+ * builds on). The layer rules skip them: a test may reach any harness (scripts/embedded-aws, a local/).
+ */
+const TESTS = ["**/*.test.ts", "**/*.testing.ts", "**/testing.ts", "**/*.fixture.ts", "**/fixtures/**"];
 
 /** Harnesses beside a service: the embedded run and its helpers, benchmark drivers. Never shipped. */
 const HARNESSES = ["workloads/**/local/**", "workloads/**/bench/**"];
@@ -27,6 +31,10 @@ const HARNESS = refuse(
   "(^|/)(local|bench)(/|$)",
   "a local/ or bench/ harness is not shipped: shipped code must not import it (tests may).",
 );
+const TEST_ONLY = refuse(
+  "((^|/)(testing|fixtures?)(/|$)|\\.(testing|fixture|test)$)",
+  "a test helper or fixture (*.testing.ts, testing.ts, *.fixture.ts, fixtures/) is for tests only.",
+);
 const layers = (...patterns) => ({ "no-restricted-imports": ["error", { patterns }] });
 
 export default tseslint.config(
@@ -46,6 +54,7 @@ export default tseslint.config(
     files: ["workloads/shared/**/*.ts"],
     ignores: TESTS,
     rules: layers(
+      TEST_ONLY,
       INFRA,
       POLICIES,
       SCRIPTS,
@@ -61,19 +70,20 @@ export default tseslint.config(
     // Shipped service code (main.ts, handlers, and everything they import).
     files: ["workloads/**/*.ts"],
     ignores: [...TESTS, ...HARNESSES, "workloads/shared/**"],
-    rules: layers(INFRA, POLICIES, SCRIPTS, PACKER, HARNESS),
+    rules: layers(TEST_ONLY, INFRA, POLICIES, SCRIPTS, PACKER, HARNESS),
   },
   {
     // A harness may start embedded AWS or Kubernetes (scripts/), but still sits below infra.
     files: HARNESSES,
     ignores: TESTS,
-    rules: layers(INFRA, POLICIES, PACKER),
+    rules: layers(TEST_ONLY, INFRA, POLICIES, PACKER),
   },
   {
     // Infra reads a service's env contract (its config.ts: schema and environmentFor) and workloads/shared, nothing else.
     files: ["infra/**/*.ts"],
     ignores: TESTS,
     rules: layers(
+      TEST_ONLY,
       SCRIPTS,
       POLICIES,
       PACKER,
@@ -89,6 +99,7 @@ export default tseslint.config(
     files: ["policies/**/*.ts"],
     ignores: TESTS,
     rules: layers(
+      TEST_ONLY,
       SCRIPTS,
       PACKER,
       refuse(
@@ -100,6 +111,6 @@ export default tseslint.config(
   {
     files: ["packer/**/*.ts"],
     ignores: TESTS,
-    rules: layers(SCRIPTS, INFRA, POLICIES, refuse(up("workloads"), "packer/ does not import workloads.")),
+    rules: layers(TEST_ONLY, SCRIPTS, INFRA, POLICIES, refuse(up("workloads"), "packer/ does not import workloads.")),
   },
 );

@@ -43,6 +43,10 @@ describe("import layers (eslint no-restricted-imports)", function () {
     ],
     ["policies/gate/planted.ts", "../../scripts/embedded-aws", /scripts\/ holds tools/],
     ["packer/planted.ts", "../infra/shared/cidr", /workloads sit below infra|packer/],
+    ["workloads/functions/slack-bot/planted.ts", "../shared/slack-stand-in.testing", /for tests only/],
+    ["policies/rules/planted.ts", "../gate/testing", /for tests only/],
+    ["policies/gate/planted.ts", "./violating-plans.fixture", /for tests only/],
+    ["infra/stacks/planted.ts", "../plan/fixtures/program", /for tests only/],
   ];
   for (const [file, specifier, message] of refused) {
     it(`refuses ${specifier} in ${file}`, async () => {
@@ -66,6 +70,9 @@ describe("import layers (eslint no-restricted-imports)", function () {
     ["workloads/photo-classification/planted.test.ts", "../../infra/plan"],
     ["workloads/photo-classification/local/planted.ts", "../../../scripts/embedded-aws"],
     ["scripts/bench/planted.ts", "../../workloads/photo-classification/local/environment"],
+    // Test helpers and fixtures are test-only files themselves.
+    ["policies/gate/planted.fixture.ts", "./testing"],
+    ["workloads/functions/shared/planted.testing.ts", "../../../scripts/embedded-aws"],
   ];
   for (const [file, specifier] of allowed) {
     it(`allows ${specifier} in ${file}`, async () => {

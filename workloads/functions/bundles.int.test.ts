@@ -20,7 +20,7 @@ import { functionBundle } from "../../infra/shared/function-bundle";
 import { MANAGED_VALUE, TAG } from "../shared/conventions";
 import { startEmbeddedAws, type EmbeddedAws } from "../../scripts/embedded-aws";
 import { environmentFor as idleCheckEnv } from "./idle-check/config";
-import { startSlackStandIn, type SlackStandIn } from "./shared/slack-stand-in";
+import { startSlackStandIn, type SlackStandIn } from "./shared/slack-stand-in.testing";
 import { environmentFor as botEnv } from "./slack-bot/config";
 import { sign } from "./slack-bot/signature";
 

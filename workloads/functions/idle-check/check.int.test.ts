@@ -16,7 +16,7 @@ import { GPU_METRICS_NAMESPACE, MANAGED_VALUE, TAG } from "../../shared/conventi
 import { createLogger } from "../../shared/log";
 import { readSlackSecret } from "../shared/slack-secret";
 import { slackClient } from "../shared/slack";
-import { startSlackStandIn, type SlackStandIn } from "../shared/slack-stand-in";
+import { startSlackStandIn, type SlackStandIn } from "../shared/slack-stand-in.testing";
 import { runCheck, type CheckReport, type CheckSettings } from "./check";
 
 const TOKEN = "xoxb-test-token";

@@ -10,7 +10,7 @@ import {
 import { startEmbeddedAws, type EmbeddedAws } from "../../../scripts/embedded-aws";
 import { MANAGED_VALUE, TAG } from "../../shared/conventions";
 import { createLogger } from "../../shared/log";
-import { startSlackStandIn, type SlackStandIn } from "../shared/slack-stand-in";
+import { startSlackStandIn, type SlackStandIn } from "../shared/slack-stand-in.testing";
 import { followUp, handleRequest, type BotDeps, type FollowUp, type UrlEvent } from "./bot";
 import { sign } from "./signature";
 
