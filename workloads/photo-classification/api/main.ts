@@ -7,6 +7,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { s3Options } from "../../shared/aws";
+import { closeServer } from "../../shared/http";
 import { HttpMetrics } from "../../shared/http-metrics";
 import type { Logger } from "../../shared/log";
 import { OpsServer } from "../../shared/ops-server";
@@ -53,14 +54,7 @@ export async function startApi(settings: ApiSettings, log: Logger, sdk: object =
     ops,
     close: async () => {
       ops.drain();
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => server.closeAllConnections(), settings.shutdownTimeoutSeconds * 1000);
-        server.close(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-        server.closeIdleConnections();
-      });
+      await closeServer(server, settings.shutdownTimeoutSeconds * 1000);
       await ops.stop();
     },
   };
