@@ -87,7 +87,7 @@ async function withWorker<T>(
       worker.child.kill("SIGTERM");
       await worker.exited;
     }
-    await api.close();
+    await api.stop();
   }
 }
 
@@ -209,6 +209,6 @@ export async function ceilingWithoutModel(
     return count / ((Date.now() - started) / 1000);
   } finally {
     await worker.stop();
-    await api.close();
+    await api.stop();
   }
 }

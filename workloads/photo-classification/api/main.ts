@@ -21,7 +21,8 @@ export interface RunningApi {
   url: string;
   /** /healthz, /readyz and /metrics (requests, latency, errors, process) on OPS_PORT. */
   ops: OpsServer;
-  close(): Promise<void>;
+  /** Readiness off first, then the requests under way finish (cut after SHUTDOWN_TIMEOUT_SECONDS), then the ops port closes. */
+  stop(): Promise<void>;
 }
 
 /** `sdk` overrides client settings (endpoint, credentials) where the environment cannot, e.g. in tests. */
@@ -52,7 +53,7 @@ export async function startApi(settings: ApiSettings, log: Logger, sdk: object =
     server,
     url,
     ops,
-    close: async () => {
+    stop: async () => {
       ops.drain();
       await closeServer(server, settings.shutdownTimeoutSeconds * 1000);
       await ops.stop();
@@ -60,13 +61,4 @@ export async function startApi(settings: ApiSettings, log: Logger, sdk: object =
   };
 }
 
-if (require.main === module) {
-  void runService(
-    "photo-api",
-    () => loadApiSettings(),
-    async (settings, log) => {
-      const api = await startApi(settings, log);
-      return { stop: () => api.close() };
-    },
-  );
-}
+if (require.main === module) void runService("photo-api", () => loadApiSettings(), startApi);
