@@ -1,5 +1,5 @@
-# GPU AMIs: one source per base OS, one build per combination file in versions/.
-#   scripts/packer-build <combination>   (sets -only from the combination's base_os)
+# GPU AMIs: one source for every base OS (local.base_images), one build per combination file in versions/.
+#   scripts/packer-build <combination>
 
 packer {
   required_version = ">= 1.10.0"
@@ -115,13 +115,40 @@ locals {
     "CUDNN_VERSION=${var.cudnn_version}",
     "NCT_VERSION=${var.nvidia_container_toolkit_version}",
   ]
+  base = local.base_images[var.base_os]
+  # What differs between the base OSes; everything else about the builder is the one source below.
+  base_images = {
+    ubuntu22 = {
+      ssh_username = "ubuntu"
+      ami_name     = "ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-*"
+      owners       = ["099720109477"] # Canonical
+      root_device  = "/dev/sda1"
+    }
+    # The ECS-optimized AL2023 image: the ECS agent is already there; we add the GPU stack.
+    al2023 = {
+      ssh_username = "ec2-user"
+      ami_name     = "al2023-ami-ecs-hvm-*-x86_64"
+      owners       = ["amazon"]
+      root_device  = "/dev/xvda"
+    }
+    # The EKS-optimized AL2023 image for the search layer's GPU node group: containerd, kubelet and
+    # nodeadm are already there (nodes join through nodeadm user data); we add the GPU stack. Not the
+    # EKS NVIDIA variant: its driver is AWS's choice and is never checked on a GPU during its build.
+    al2023-eks = {
+      ssh_username = "ec2-user"
+      ami_name     = "amazon-eks-node-al2023-x86_64-standard-${var.kubernetes_version}-v*"
+      owners       = ["amazon"]
+      root_device  = "/dev/xvda"
+    }
+  }
 }
 
-source "amazon-ebs" "ubuntu22" {
+# One builder for every base OS: the combination's base_os picks its row of local.base_images.
+source "amazon-ebs" "gpu" {
   region                     = var.region
   instance_type              = var.builder_instance_type
   subnet_id                  = var.subnet_id
-  ssh_username               = "ubuntu"
+  ssh_username               = local.base.ssh_username
   ami_name                   = local.ami_name
   ami_users                  = var.ami_users
   skip_credential_validation = var.skip_credential_validation
@@ -135,87 +162,15 @@ source "amazon-ebs" "ubuntu22" {
   }
   source_ami_filter {
     filters = {
-      name                = "ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-*"
+      name                = local.base.ami_name
       virtualization-type = "hvm"
       root-device-type    = "ebs"
     }
-    owners      = ["099720109477"] # Canonical
+    owners      = local.base.owners
     most_recent = true
   }
   launch_block_device_mappings {
-    device_name           = "/dev/sda1"
-    volume_size           = var.volume_size_gb
-    volume_type           = "gp3"
-    encrypted             = true
-    delete_on_termination = true
-  }
-}
-
-source "amazon-ebs" "al2023" {
-  region                     = var.region
-  instance_type              = var.builder_instance_type
-  subnet_id                  = var.subnet_id
-  ssh_username               = "ec2-user"
-  ami_name                   = local.ami_name
-  ami_users                  = var.ami_users
-  skip_credential_validation = var.skip_credential_validation
-  imds_support               = "v2.0"
-  tags                       = local.tags
-  run_tags                   = local.tags
-  metadata_options {
-    http_tokens                 = "required"
-    http_endpoint               = "enabled"
-    http_put_response_hop_limit = 1
-  }
-  # The ECS-optimized AL2023 image: the ECS agent is already there; we add the GPU stack.
-  source_ami_filter {
-    filters = {
-      name                = "al2023-ami-ecs-hvm-*-x86_64"
-      virtualization-type = "hvm"
-      root-device-type    = "ebs"
-    }
-    owners      = ["amazon"]
-    most_recent = true
-  }
-  launch_block_device_mappings {
-    device_name           = "/dev/xvda"
-    volume_size           = var.volume_size_gb
-    volume_type           = "gp3"
-    encrypted             = true
-    delete_on_termination = true
-  }
-}
-
-# The EKS-optimized AL2023 image for the search layer's GPU node group: containerd, kubelet and
-# nodeadm are already there (nodes join through nodeadm user data); we add the GPU stack. Not the
-# EKS NVIDIA variant: its driver is AWS's choice and is never checked on a GPU during its build.
-source "amazon-ebs" "al2023-eks" {
-  region                     = var.region
-  instance_type              = var.builder_instance_type
-  subnet_id                  = var.subnet_id
-  ssh_username               = "ec2-user"
-  ami_name                   = local.ami_name
-  ami_users                  = var.ami_users
-  skip_credential_validation = var.skip_credential_validation
-  imds_support               = "v2.0"
-  tags                       = local.tags
-  run_tags                   = local.tags
-  metadata_options {
-    http_tokens                 = "required"
-    http_endpoint               = "enabled"
-    http_put_response_hop_limit = 1
-  }
-  source_ami_filter {
-    filters = {
-      name                = "amazon-eks-node-al2023-x86_64-standard-${var.kubernetes_version}-v*"
-      virtualization-type = "hvm"
-      root-device-type    = "ebs"
-    }
-    owners      = ["amazon"]
-    most_recent = true
-  }
-  launch_block_device_mappings {
-    device_name           = "/dev/xvda"
+    device_name           = local.base.root_device
     volume_size           = var.volume_size_gb
     volume_type           = "gp3"
     encrypted             = true
@@ -224,7 +179,7 @@ source "amazon-ebs" "al2023-eks" {
 }
 
 build {
-  sources = ["source.amazon-ebs.ubuntu22", "source.amazon-ebs.al2023", "source.amazon-ebs.al2023-eks"]
+  sources = ["source.amazon-ebs.gpu"]
 
   provisioner "shell" {
     environment_vars = local.provision_env

@@ -10,7 +10,7 @@
  *
  * Adding an entry is a reviewed change to this file; its `reason` says why the risk is accepted.
  */
-import { K8S, TAG } from "../infra/shared/conventions";
+import { K8S, TAG } from "../workloads/shared/conventions";
 import { ELB_ACCOUNTS, PURPOSE_EXEMPTION as ELB_LOG_DELIVERY } from "../infra/shared/elb-accounts";
 import { principalsOf, requiresMfa } from "./rules/iam-semantics";
 import { hostPathsOf, metadataOf, podSpecOf } from "./rules/k8s-pods";

@@ -6,7 +6,7 @@
 import { expect } from "chai";
 import { res, violations } from "./gate/testing";
 import type { PlanResource } from "./gate/plan-files";
-import { TAG } from "../infra/shared/conventions";
+import { TAG } from "../workloads/shared/conventions";
 
 const doc = (...Statement: object[]) => JSON.stringify({ Version: "2012-10-17", Statement });
 const key = "arn:aws:kms:us-east-1:222222222222:key/1234";

@@ -2,8 +2,15 @@
  * Kubernetes objects of an offline plan as the manifests `pulumi up` would send: what the tests
  * put to the embedded API server.
  */
-import type { KubeObject } from "../../scripts/embedded-k8s";
 import type { PlannedResource } from "./types";
+
+/** A Kubernetes object as a plain manifest (what the embedded API server in scripts/embedded-k8s applies). */
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; [key: string]: unknown };
+  [key: string]: unknown;
+}
 
 /** `kubernetes:apps/v1:Deployment` + inputs → a manifest (`core` is the empty API group). */
 export function manifestOf(r: PlannedResource): KubeObject {

@@ -4,7 +4,7 @@
  * the research admin's own denies (research layer), so the three cannot drift apart.
  */
 import type * as aws from "@pulumi/aws";
-import { GUARDRAIL_VALUE, PLATFORM_NAMES, TAG } from "./conventions";
+import { GUARDRAIL_VALUE, PLATFORM_NAMES, TAG } from "../../workloads/shared/conventions";
 
 /** Trail changes: stop, delete, re-point, and extra trails (which could write into the audit prefix). */
 export const TRAIL_TAMPER_ACTIONS = [

@@ -4,7 +4,7 @@
  * `TAG.managed`, so the functions can touch nothing else in the account.
  */
 import type * as aws from "@pulumi/aws";
-import { MANAGED_VALUE, TAG } from "./conventions";
+import { MANAGED_VALUE, TAG } from "../../workloads/shared/conventions";
 
 export interface ManagedInstanceGrant {
   region: string;

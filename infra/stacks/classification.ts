@@ -19,6 +19,7 @@ import { awsAccountId, awsRegion, tags } from "../config/schema";
 import { accountProvider } from "../shared/aws-provider";
 import { scalingConfig } from "./classification-scaling";
 import type { ClassificationOutputs } from "./outputs";
+import { s3UriSchema } from "../../workloads/shared/s3-uri";
 
 const subnetId = z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "expected a subnet id such as subnet-0123456789abcdef0");
 const image = z
@@ -68,12 +69,7 @@ export const classificationConfig = z.object({
     gpus: z.number().int().min(1).max(8),
     batchSize: z.number().int().min(1).max(64),
     stopTimeoutSeconds: z.number().int().min(15).max(120),
-    modelUri: z
-      .string()
-      .regex(
-        /^s3:\/\/[a-z0-9.-]+\/[^?]+(\?versionId=[^&]+)?$/,
-        "expected s3://bucket/key of the ONNX model, optionally ?versionId=...",
-      ),
+    modelUri: s3UriSchema("the ONNX model"),
     maxInstances: z.number().int().min(1),
     rootVolumeGb: z.number().int().min(30).default(100),
   }),
@@ -136,8 +132,7 @@ export async function classification(): Promise<ClassificationOutputs> {
       cpu: cfg.api.cpu,
       memoryMiB: cfg.api.memoryMiB,
       desiredCount: cfg.api.desiredCount,
-      uploadBucketArn: intake.bucket.arn,
-      uploadPrefix: cfg.upload.prefix,
+      uploads: { bucket: intake.bucket, prefix: cfg.upload.prefix },
       environment: ({ tableName, port }) =>
         intake.bucket.bucket.apply((uploadBucket) =>
           apiEnvironment({
@@ -157,45 +152,47 @@ export async function classification(): Promise<ClassificationOutputs> {
   const worker = new ClassifierService(
     "classifier",
     {
-      cluster: gpu.cluster,
-      capacityProviderName: gpu.capacityProvider.name,
-      vpcId: cfg.network.vpcId,
-      subnetIds: cfg.network.privateSubnetIds,
-      securityGroupId: gpu.instanceSecurityGroup.id,
-      image: cfg.worker.image,
-      cpu: cfg.worker.cpu,
-      memoryMiB: cfg.worker.memoryMiB,
-      gpus: cfg.worker.gpus,
-      initialCount: cfg.scaling.minTasks,
-      uploadBucketArn: intake.bucket.arn,
-      uploadPrefix: cfg.upload.prefix,
-      queueArn: intake.queue.arn,
-      deadLetterQueueArn: intake.deadLetterQueue.arn,
+      placement: {
+        cluster: gpu.cluster,
+        capacityProviderName: gpu.capacityProvider.name,
+        subnetIds: cfg.network.privateSubnetIds,
+        securityGroupId: gpu.instanceSecurityGroup.id,
+        initialCount: cfg.scaling.minTasks,
+      },
+      container: {
+        image: cfg.worker.image,
+        cpu: cfg.worker.cpu,
+        memoryMiB: cfg.worker.memoryMiB,
+        gpus: cfg.worker.gpus,
+        environment: pulumi
+          .all([intake.queue.url, intake.deadLetterQueue.url, intake.bucket.bucket])
+          .apply(([queueUrl, deadLetterQueueUrl, uploadBucket]) =>
+            workerEnvironment({
+              queueUrl,
+              deadLetterQueueUrl,
+              uploadBucket,
+              uploadPrefix: cfg.upload.prefix,
+              apiUrl: `https://${cfg.api.domainName}`,
+              modelUri: cfg.worker.modelUri,
+              batchSize: cfg.worker.batchSize,
+              executionProvider: cfg.worker.gpus > 0 ? "cuda" : "cpu",
+              // ORT would size its pool from the host's cores, not this task's share of them.
+              inferenceThreads: Math.max(1, Math.floor(cfg.worker.cpu / 1024)),
+              visibilityTimeoutSeconds: cfg.queue.visibilityTimeoutSeconds,
+              maxImageBytes: cfg.upload.maxBytes,
+              // The drain ends 10 s before ECS's SIGKILL.
+              stopTimeoutSeconds: cfg.worker.stopTimeoutSeconds - 10,
+              metricsPort: WORKER_METRICS_PORT,
+            }),
+          ),
+        secrets: { API_TOKEN: api.tokenSecret.arn },
+        healthPort: WORKER_METRICS_PORT,
+        stopTimeoutSeconds: cfg.worker.stopTimeoutSeconds,
+      },
+      uploads: { bucket: intake.bucket, prefix: cfg.upload.prefix },
+      queue: intake.queue,
+      deadLetterQueue: intake.deadLetterQueue,
       modelUri: cfg.worker.modelUri,
-      environment: pulumi
-        .all([intake.queue.url, intake.deadLetterQueue.url, intake.bucket.bucket])
-        .apply(([queueUrl, deadLetterQueueUrl, uploadBucket]) =>
-          workerEnvironment({
-            queueUrl,
-            deadLetterQueueUrl,
-            uploadBucket,
-            uploadPrefix: cfg.upload.prefix,
-            apiUrl: `https://${cfg.api.domainName}`,
-            modelUri: cfg.worker.modelUri,
-            batchSize: cfg.worker.batchSize,
-            executionProvider: cfg.worker.gpus > 0 ? "cuda" : "cpu",
-            // ORT would size its pool from the host's cores, not this task's share of them.
-            inferenceThreads: Math.max(1, Math.floor(cfg.worker.cpu / 1024)),
-            visibilityTimeoutSeconds: cfg.queue.visibilityTimeoutSeconds,
-            maxImageBytes: cfg.upload.maxBytes,
-            // The drain ends 10 s before ECS's SIGKILL.
-            stopTimeoutSeconds: cfg.worker.stopTimeoutSeconds - 10,
-            metricsPort: WORKER_METRICS_PORT,
-          }),
-        ),
-      secrets: { API_TOKEN: api.tokenSecret.arn },
-      healthPort: WORKER_METRICS_PORT,
-      stopTimeoutSeconds: cfg.worker.stopTimeoutSeconds,
       logRetentionDays: cfg.logRetentionDays,
       region: cfg.region,
     },

@@ -14,7 +14,7 @@ import {
   type Guardrails,
   type Request,
 } from "./guardrail-simulation";
-import { GUARDRAIL_VALUE, PLATFORM_NAMES, TAG } from "../shared/conventions";
+import { GUARDRAIL_VALUE, PLATFORM_NAMES, TAG } from "../../workloads/shared/conventions";
 
 describe("research guardrails under IAM evaluation (offline plan)", function () {
   let g: Guardrails;

@@ -13,7 +13,7 @@ import { ResearchGuardrailPolicy } from "../components/management/service-contro
 import { loadConfig } from "../config/load";
 import { awsAccountId, awsRegion, budgetConfig, email, tags } from "../config/schema";
 import { accountProvider } from "../shared/aws-provider";
-import { PLATFORM_NAMES } from "../shared/conventions";
+import { PLATFORM_NAMES } from "../../workloads/shared/conventions";
 import type { ManagementOutputs } from "./outputs";
 
 const account = z.object({

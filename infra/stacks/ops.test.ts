@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { planStack, PlanError } from "../plan";
 import { byUrn, descendants, jsonInput, one, ofType } from "../plan/query";
 import type { PlannedResource, StackPlan } from "../plan/types";
-import { GUARDRAIL_VALUE, MANAGED_VALUE, TAG } from "../shared/conventions";
+import { GUARDRAIL_VALUE, MANAGED_VALUE, TAG } from "../../workloads/shared/conventions";
 
 interface Statement {
   Sid?: string;

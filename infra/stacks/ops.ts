@@ -12,7 +12,7 @@ import { SlackBot } from "../components/ops/slack-bot";
 import { loadConfig } from "../config/load";
 import { awsAccountId, awsRegion, stackName, tags } from "../config/schema";
 import { accountProvider, organizationAccessRoleArn } from "../shared/aws-provider";
-import { GPU_METRICS_NAMESPACE, GUARDRAIL_VALUE, IDLE_POLICY, TAG } from "../shared/conventions";
+import { GPU_METRICS_NAMESPACE, GUARDRAIL_VALUE, IDLE_POLICY, TAG } from "../../workloads/shared/conventions";
 import { type OpsOutputs, readResearchOutputs } from "./outputs";
 
 const slackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, "expected a Slack user id such as U012AB3CD");

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { evaluatePlans } from "./evaluate";
 import { ourPack, plan } from "./testing";
-import { VIOLATING_PLANS } from "./violating-plans";
+import { VIOLATING_PLANS } from "./violating-plans.fixture";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { TAG } from "../../infra/shared/conventions";
+import { TAG } from "../../workloads/shared/conventions";
 import { serviceTrustPolicy } from "../../infra/shared/service-trust";
 import { ESCALATION_ACTIONS, expandPattern } from "./iam-semantics";
 import { doc, fired, res, violations, type Case } from "../gate/testing";

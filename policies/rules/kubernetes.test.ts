@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { K8S } from "../../infra/shared/conventions";
+import { K8S } from "../../workloads/shared/conventions";
 import { fired, res, type Case } from "../gate/testing";
 import type { PlanResource } from "../gate/plan-files";
 

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { TAG } from "../../infra/shared/conventions";
+import { TAG } from "../../workloads/shared/conventions";
 import { fired, res, type Case } from "../gate/testing";
 
 const P = "lambda-function-url-auth";

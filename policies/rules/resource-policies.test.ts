@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { TAG } from "../../infra/shared/conventions";
+import { TAG } from "../../workloads/shared/conventions";
 import { doc, fired, OWN_ACCOUNT, res, type Case } from "../gate/testing";
 
 const P = "resource-policy-no-public-principal";

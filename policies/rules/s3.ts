@@ -10,7 +10,7 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { linkedTargets } from "./links";
 import { asArray, byType, isRecord, perResource, statements, tagsOf, type Props } from "./util";
-import { PURPOSE, TAG } from "../../infra/shared/conventions";
+import { PURPOSE, TAG } from "../../workloads/shared/conventions";
 
 export const BUCKET_TYPES = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
 export const AUDIT_TAG = { key: TAG.purpose, value: PURPOSE.audit };

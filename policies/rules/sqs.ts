@@ -5,7 +5,7 @@
  */
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { byType, forTypes, isRecord, known, lastSegment, parseJson, str, tagsOf, type Props } from "./util";
-import { PURPOSE, TAG } from "../../infra/shared/conventions";
+import { PURPOSE, TAG } from "../../workloads/shared/conventions";
 
 const QUEUE = "aws:sqs/queue:Queue";
 const REDRIVE = "aws:sqs/redrivePolicy:RedrivePolicy";

@@ -12,13 +12,9 @@ import { readdir, readFile } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startEmbeddedAws } from "../embedded-aws";
-import { measureAccuracy } from "../../workloads/photo-classification/bench/accuracy";
-import {
-  latencyAtRate,
-  pipelineThroughput,
-  ceilingWithoutModel,
-} from "../../workloads/photo-classification/bench/pipeline";
-import { cpuMsPerBatch, rawThroughput } from "../../workloads/photo-classification/bench/raw-model";
+import { measureAccuracy } from "./photo/accuracy";
+import { latencyAtRate, pipelineThroughput, ceilingWithoutModel } from "./photo/pipeline";
+import { cpuMsPerBatch, rawThroughput } from "./photo/raw-model";
 import {
   BUILT_MODEL,
   LABELLED_PHOTOS,

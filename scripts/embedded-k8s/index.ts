@@ -12,6 +12,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
+import type { KubeObject } from "../../infra/plan/kubernetes-manifests";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 const CTL = path.join(REPO_ROOT, "scripts", "embedded-k8s", "ctl");
@@ -28,13 +29,8 @@ export const KUBERNETES_VERSION = pinnedVersion("K8S_VERSION");
 export const K8S_BIN = path.join(REPO_ROOT, ".tools", `k8s-${KUBERNETES_VERSION}`, "bin");
 export const KUBECTL = path.join(K8S_BIN, "kubectl");
 
-/** A Kubernetes object as a plain manifest. */
-export interface KubeObject {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string; [key: string]: unknown };
-  [key: string]: unknown;
-}
+// The manifest type is the offline plan's (infra/plan): the harness applies what the plan produces.
+export type { KubeObject };
 
 export interface CommandResult {
   code: number;

@@ -18,10 +18,10 @@ import {
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { functionBundle } from "../../infra/shared/function-bundle";
-import { MANAGED_VALUE, TAG } from "../../infra/shared/conventions";
+import { MANAGED_VALUE, TAG } from "../shared/conventions";
 import { startEmbeddedAws, type EmbeddedAws } from "../../scripts/embedded-aws";
 import { environmentFor as idleCheckEnv } from "./idle-check/config";
-import { startSlackStandIn, type SlackStandIn } from "./shared/slack-stand-in";
+import { startSlackStandIn, type SlackStandIn } from "./shared/slack-stand-in.testing";
 import { environmentFor as botEnv } from "./slack-bot/config";
 import { createReplayTable } from "./slack-bot/replay-table.fixture";
 import { sign } from "./slack-bot/signature";

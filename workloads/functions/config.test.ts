@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { environmentFor as idleEnv, loadIdleCheckConfig } from "./idle-check/config";
+import { environmentFor as dnsEnv, loadNameTagDnsConfig } from "./name-tag-dns/config";
 import { environmentFor as botEnv, loadSlackBotConfig } from "./slack-bot/config";
 
 describe("ops functions' environments", () => {
@@ -45,5 +46,24 @@ describe("ops functions' environments", () => {
     expect(cfg.REPLAY_TABLE).to.equal("slack-bot-replays");
     expect(() => loadSlackBotConfig({ ...env, RESEARCHERS: "{not json" })).to.throw(/RESEARCHERS/);
     expect(() => loadSlackBotConfig({ ...env, ADMINS: "jane" })).to.throw(/ADMINS/);
+  });
+
+  it("the Name-tag DNS function reads back the zones the stack writes, and refuses bad ones by name", () => {
+    const zones = {
+      forward: { id: "Z0FORWARD0001", name: "research-alpha.internal" },
+      reverse: { id: "Z0REVERSE0002", name: "16.10.in-addr.arpa" },
+    };
+    const env = dnsEnv(zones);
+    expect(env).to.deep.equal({
+      FORWARD_ZONE_ID: "Z0FORWARD0001",
+      FORWARD_ZONE_NAME: "research-alpha.internal",
+      REVERSE_ZONE_ID: "Z0REVERSE0002",
+      REVERSE_ZONE_NAME: "16.10.in-addr.arpa",
+    });
+    expect(loadNameTagDnsConfig(env)).to.deep.equal(zones);
+    expect(() => dnsEnv({ ...zones, reverse: { id: "Z1", name: "not a zone" } })).to.throw(/REVERSE_ZONE_NAME/);
+    expect(() => loadNameTagDnsConfig({ ...env, FORWARD_ZONE_ID: "" })).to.throw(/FORWARD_ZONE_ID/);
+    const { REVERSE_ZONE_NAME: _, ...missing } = env;
+    expect(() => loadNameTagDnsConfig(missing)).to.throw(/REVERSE_ZONE_NAME: required/);
   });
 });

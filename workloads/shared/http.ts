@@ -3,7 +3,7 @@
  * an error that carries its status, JSON answers, bounded body reads, and a request listener
  * that turns errors into answers.
  */
-import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from "node:http";
 import type { Logger } from "./log";
 
 export class HttpError extends Error {
@@ -71,4 +71,19 @@ export function jsonListener(
       else res.destroy();
     });
   };
+}
+
+/**
+ * Stops taking connections, lets the requests under way finish, and cuts what is still open after
+ * `graceMs` (a client holding a keep-alive connection must not hold up the shutdown).
+ */
+export function closeServer(server: Server, graceMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
 }

@@ -7,7 +7,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { functionBundle } from "../../shared/function-bundle";
-import { PLATFORM_NAMES } from "../../shared/conventions";
+import { PLATFORM_NAMES } from "../../../workloads/shared/conventions";
 import { childOptions, type MovedFrom } from "./moved-from";
 import { ServiceRole } from "./service-role";
 

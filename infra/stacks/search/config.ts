@@ -1,10 +1,10 @@
 /** The search layer's configuration: every key typed, defaulted where a safe default exists, and checked together. */
 import { z } from "zod";
 import { BuildEnv, DEFAULT_FEED_CLOSE_GRACE_SECONDS, type BuildTuning } from "../../../workloads/search/builder/config";
-import { quantityBytes } from "../../../workloads/search/controller/serving-spec";
-import { METRICS } from "../../../workloads/search/segments/manifest";
+import { quantityBytes } from "../../../workloads/search/controller/config";
 import { environmentFrom } from "../../../workloads/shared/env";
 import { awsAccountId, awsRegion, cidrBlock, iamArn, stackName, tags } from "../../config/schema";
+import { s3UriSchema } from "../../../workloads/shared/s3-uri";
 
 const subnetId = z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "expected a subnet id such as subnet-0123456789abcdef0");
 /** Tag or digest required, and not `latest`: a deploy must say exactly what runs. */
@@ -20,9 +20,7 @@ const memory = z.string().regex(/^\d+(Mi|Gi)$/, "expected a memory quantity such
 const resources = z.object({ cpu, memory });
 const port = z.number().int().min(1024, "expected an unprivileged port (1024 or above)").max(65535);
 const bucketName = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "expected an S3 bucket name");
-const s3ObjectUri = z
-  .string()
-  .regex(/^s3:\/\/[a-z0-9.-]+\/[^?]+(\?versionId=[^&]+)?$/, "expected s3://bucket/key, optionally ?versionId=...");
+const s3ObjectUri = s3UriSchema();
 const cron = z.string().regex(/^(\S+\s+){4}\S+$/, "expected a five-field cron schedule such as 20 * * * *");
 const kubernetesMinor = z.string().regex(/^1\.\d{2}$/, "expected a Kubernetes minor such as 1.33");
 const GPU_TYPE = /^(g4dn|g5|g6|g6e|p3|p4d|p5)\.[a-z0-9]+$/;
@@ -47,7 +45,8 @@ const buildTuning = z
     inferenceThreads: count,
     embedBatch: count,
     downloadConcurrency: count,
-    hnswMetric: z.enum(METRICS),
+    // The build's env contract names the metrics it accepts (HNSW_METRIC); the stack takes the same list.
+    hnswMetric: BuildEnv.shape.HNSW_METRIC.unwrap(),
     hnswM: count,
     hnswEfConstruction: count,
     hnswRandomSeed: count,

@@ -19,7 +19,7 @@ import { SegmentBuilds } from "../../components/search/segment-builds";
 import { SegmentController } from "../../components/search/segment-controller";
 import { loadConfig } from "../../config/load";
 import { accountProvider } from "../../shared/aws-provider";
-import { K8S, NVIDIA } from "../../shared/conventions";
+import { K8S, NVIDIA } from "../../../workloads/shared/conventions";
 import { searchConfig } from "./config";
 import { readClassificationOutputs, type SearchOutputs } from "../outputs";
 

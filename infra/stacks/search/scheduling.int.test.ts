@@ -7,7 +7,7 @@
  */
 import { expect } from "chai";
 import { startEmbeddedKubernetes, type EmbeddedKubernetes, type KubeObject } from "../../../scripts/embedded-k8s";
-import { K8S, NVIDIA } from "../../shared/conventions";
+import { K8S, NVIDIA } from "../../../workloads/shared/conventions";
 import { waitFor } from "../../../workloads/shared/poll";
 import { planStack } from "../../plan";
 import { kubernetesManifests } from "../../plan/kubernetes-manifests";

@@ -4,7 +4,7 @@ import { planStack, PlanError } from "../../plan";
 import { readStackConfig } from "../../plan/stack-files";
 import { jsonInput, one, ofType } from "../../plan/query";
 import type { PlannedResource, StackPlan } from "../../plan/types";
-import { K8S } from "../../shared/conventions";
+import { K8S } from "../../../workloads/shared/conventions";
 
 type Dict = Record<string, unknown>;
 interface Statement {

@@ -12,11 +12,11 @@ import {
 } from "@aws-sdk/client-ec2";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { startEmbeddedAws, type EmbeddedAws } from "../../../scripts/embedded-aws";
-import { GPU_METRICS_NAMESPACE, MANAGED_VALUE, TAG } from "../../../infra/shared/conventions";
+import { GPU_METRICS_NAMESPACE, MANAGED_VALUE, TAG } from "../../shared/conventions";
 import { createLogger } from "../../shared/log";
 import { readSlackSecret } from "../shared/slack-secret";
 import { slackClient } from "../shared/slack";
-import { startSlackStandIn, type SlackStandIn } from "../shared/slack-stand-in";
+import { startSlackStandIn, type SlackStandIn } from "../shared/slack-stand-in.testing";
 import { runCheck, type CheckReport, type CheckSettings } from "./check";
 
 const TOKEN = "xoxb-test-token";

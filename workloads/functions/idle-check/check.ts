@@ -7,7 +7,7 @@
  */
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { CreateTagsCommand, DeleteTagsCommand, StopInstancesCommand, type EC2Client } from "@aws-sdk/client-ec2";
-import { TAG } from "../../../infra/shared/conventions";
+import { TAG } from "../../shared/conventions";
 import type { Logger } from "../../shared/log";
 import { listManaged, type ManagedInstance } from "../shared/managed-instances";
 import type { SlackClient } from "../shared/slack";

@@ -1,6 +1,6 @@
 /** The idle check's settings, from its environment; the ops stack fills them with `environmentFor`. */
 import { z } from "zod";
-import { GPU_METRICS_NAMESPACE } from "../../../infra/shared/conventions";
+import { GPU_METRICS_NAMESPACE } from "../../shared/conventions";
 import { envBool, envInt, envNumber, loadEnv } from "../../shared/env";
 import type { CheckSettings } from "./check";
 

@@ -3,7 +3,7 @@
  * instance's tags, the verdict and the time, so every rule (exemption and its expiry, the count,
  * warn, stop) is tested without AWS.
  */
-import { IDLE_POLICY } from "../../../infra/shared/conventions";
+import { IDLE_POLICY } from "../../shared/conventions";
 import type { ManagedInstance } from "../shared/managed-instances";
 import type { Verdict } from "./metrics";
 

@@ -4,14 +4,9 @@
  */
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { Route53Client } from "@aws-sdk/client-route-53";
+import { loadNameTagDnsConfig } from "./config";
 import { parseEvent } from "./records";
 import { syncInstance, type SyncDeps, type SyncResult } from "./sync";
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`environment variable ${name} is required`);
-  return value;
-}
 
 function log(level: "info" | "warn", msg: string, fields: Record<string, unknown> = {}): void {
   process.stdout.write(`${JSON.stringify({ level, msg, fn: "name-tag-dns", ...fields })}\n`);
@@ -20,12 +15,12 @@ function log(level: "info" | "warn", msg: string, fields: Record<string, unknown
 let deps: SyncDeps | undefined;
 
 function dependencies(): SyncDeps {
+  // Read once per container, on the first event: a bad variable fails every invocation, naming it.
   deps ??= {
+    ...loadNameTagDnsConfig(),
     ec2: new EC2Client({}),
     // Route 53 is a global service: its API lives in us-east-1 whatever the function's region.
     route53: new Route53Client({ region: "us-east-1" }),
-    forward: { id: required("FORWARD_ZONE_ID"), name: required("FORWARD_ZONE_NAME") },
-    reverse: { id: required("REVERSE_ZONE_ID"), name: required("REVERSE_ZONE_NAME") },
     log,
   };
   return deps;

@@ -4,7 +4,7 @@
  * here ever returns an instance without the managed tag, so nothing else can be acted on.
  */
 import { DescribeInstancesCommand, type EC2Client, type Filter, type Instance } from "@aws-sdk/client-ec2";
-import { IDLE_POLICY, MANAGED_VALUE, TAG } from "../../../infra/shared/conventions";
+import { IDLE_POLICY, MANAGED_VALUE, TAG } from "../../shared/conventions";
 
 export interface ManagedInstance {
   id: string;

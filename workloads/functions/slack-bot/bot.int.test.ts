@@ -9,9 +9,9 @@ import {
   RunInstancesCommand,
 } from "@aws-sdk/client-ec2";
 import { startEmbeddedAws, type EmbeddedAws } from "../../../scripts/embedded-aws";
-import { MANAGED_VALUE, TAG } from "../../../infra/shared/conventions";
+import { MANAGED_VALUE, TAG } from "../../shared/conventions";
 import { createLogger } from "../../shared/log";
-import { startSlackStandIn, type SlackStandIn } from "../shared/slack-stand-in";
+import { startSlackStandIn, type SlackStandIn } from "../shared/slack-stand-in.testing";
 import { followUp, handleRequest, type BotDeps, type FollowUp, type UrlEvent } from "./bot";
 import { dynamoReplayGuard, REPLAY_TABLE_KEY, REPLAY_TABLE_TTL } from "./replay-guard";
 import { createReplayTable } from "./replay-table.fixture";

@@ -5,7 +5,7 @@
  * carrying the platform's managed tag are ever looked up, so nothing else can be touched.
  */
 import { CreateTagsCommand, StartInstancesCommand, StopInstancesCommand, type EC2Client } from "@aws-sdk/client-ec2";
-import { TAG } from "../../../infra/shared/conventions";
+import { TAG } from "../../shared/conventions";
 import { listManaged, type ManagedInstance } from "../shared/managed-instances";
 
 export interface Access {

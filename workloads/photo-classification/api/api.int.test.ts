@@ -24,7 +24,7 @@ describe("photo API on embedded AWS (S3 pre-signed URLs, DynamoDB)", () => {
     );
   });
   after(async () => {
-    await api?.close();
+    await api?.stop();
     await aws?.stop();
   });
 
@@ -176,7 +176,7 @@ describe("photo API on embedded AWS (S3 pre-signed URLs, DynamoDB)", () => {
       // Requests already routed here are still answered while draining.
       expect((await fetch(`${draining.url}/photos/still-served`)).status).to.equal(404);
     } finally {
-      await draining.close();
+      await draining.stop();
     }
   });
 });

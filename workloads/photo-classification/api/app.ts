@@ -31,7 +31,7 @@ export interface ApiDeps {
   ready?: () => boolean;
 }
 
-/** The route template of a request, for metric labels (see HttpMetrics); undefined for no route. */
+/** The route template of a request: what the API dispatches on and labels its metrics with (HttpMetrics); undefined for no route. */
 export function apiRoute(method: string, path: string): string | undefined {
   const parts = path.split("/").filter(Boolean);
   if (method === "GET" && path === "/healthz") return "/healthz";
@@ -95,11 +95,13 @@ export function createApi(deps: ApiDeps): RequestListener {
     const url = new URL(req.url ?? "/", "http://api");
     const parts = url.pathname.split("/").filter(Boolean);
     const method = req.method ?? "GET";
+    // One matcher for dispatch and for the metrics' route label, so the two cannot drift apart.
+    const template = apiRoute(method, url.pathname);
 
     // The load balancer's health check: 503 once draining, so it stops sending new requests here.
-    if (method === "GET" && url.pathname === "/healthz") return sendJson(res, ready() ? 200 : 503, { ok: ready() });
+    if (template === "/healthz") return sendJson(res, ready() ? 200 : 503, { ok: ready() });
 
-    if (method === "POST" && url.pathname === "/photos") {
+    if (template === "/photos") {
       const body = parse(createBody, await readJson(req, MAX_BODY_BYTES));
       const id = randomUUID();
       const created = now();
@@ -120,19 +122,13 @@ export function createApi(deps: ApiDeps): RequestListener {
       return sendJson(res, 201, { photoId: id, upload, statusUrl: `/photos/${id}` });
     }
 
-    if (method === "GET" && parts.length === 2 && parts[0] === "photos") {
+    if (template === "/photos/:id") {
       const record = await store.get(idFromPath(parts[1]));
       if (!record) throw new HttpError(404, `photo ${parts[1]} not found`);
       return sendJson(res, 200, photoView(record));
     }
 
-    if (
-      method === "PUT" &&
-      parts.length === 4 &&
-      parts[0] === "internal" &&
-      parts[1] === "photos" &&
-      parts[3] === "result"
-    ) {
+    if (template === "/internal/photos/:id/result") {
       authorize(req);
       const id = idFromPath(parts[2]);
       const report = parse(resultReport, await readJson(req, MAX_BODY_BYTES));

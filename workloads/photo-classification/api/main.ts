@@ -7,6 +7,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { s3Options } from "../../shared/aws";
+import { closeServer } from "../../shared/http";
 import { HttpMetrics } from "../../shared/http-metrics";
 import type { Logger } from "../../shared/log";
 import { OpsServer } from "../../shared/ops-server";
@@ -20,7 +21,8 @@ export interface RunningApi {
   url: string;
   /** /healthz, /readyz and /metrics (requests, latency, errors, process) on OPS_PORT. */
   ops: OpsServer;
-  close(): Promise<void>;
+  /** Readiness off first, then the requests under way finish (cut after SHUTDOWN_TIMEOUT_SECONDS), then the ops port closes. */
+  stop(): Promise<void>;
 }
 
 /** `sdk` overrides client settings (endpoint, credentials) where the environment cannot, e.g. in tests. */
@@ -51,28 +53,12 @@ export async function startApi(settings: ApiSettings, log: Logger, sdk: object =
     server,
     url,
     ops,
-    close: async () => {
+    stop: async () => {
       ops.drain();
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => server.closeAllConnections(), settings.shutdownTimeoutSeconds * 1000);
-        server.close(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-        server.closeIdleConnections();
-      });
+      await closeServer(server, settings.shutdownTimeoutSeconds * 1000);
       await ops.stop();
     },
   };
 }
 
-if (require.main === module) {
-  void runService(
-    "photo-api",
-    () => loadApiSettings(),
-    async (settings, log) => {
-      const api = await startApi(settings, log);
-      return { stop: () => api.close() };
-    },
-  );
-}
+if (require.main === module) void runService("photo-api", () => loadApiSettings(), startApi);

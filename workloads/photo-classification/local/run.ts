@@ -6,10 +6,9 @@
  */
 import { mkdir, readdir, readFile } from "node:fs/promises";
 import * as path from "node:path";
-import { startEmbeddedAws } from "../../../scripts/embedded-aws";
+import { REPO_ROOT, startEmbeddedAws } from "../../../scripts/embedded-aws";
 import pino from "pino";
 import { createLogger } from "../../shared/log";
-import { REPO_ROOT } from "../../../infra/plan/stack-files";
 import { loadWorkerSettings } from "../worker/config";
 import { FOOD_CLASSES_FILE, LABELLED_PHOTOS } from "../model/paths";
 import { createPhotoEnvironment } from "./environment";

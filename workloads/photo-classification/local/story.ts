@@ -29,7 +29,7 @@ export async function startStory(
     worker,
     stop: async () => {
       await worker.stop();
-      await api.close();
+      await api.stop();
     },
   };
 }

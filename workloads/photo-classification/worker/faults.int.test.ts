@@ -156,7 +156,7 @@ describe("photo worker under faults (every photo gets a verdict)", () => {
       expect(timeline.some((l) => l.includes("breaker closed (photo-api"))).to.equal(true);
     } finally {
       await running.stop();
-      await api?.close();
+      await api?.stop();
     }
   });
 

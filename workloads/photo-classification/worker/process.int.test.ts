@@ -43,7 +43,7 @@ describe("photo worker process: killed and stopped", () => {
   afterEach(async () => {
     for (const w of workers.splice(0))
       if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill("SIGKILL");
-    await api.close();
+    await api.stop();
   });
   after(async () => aws?.stop());
 

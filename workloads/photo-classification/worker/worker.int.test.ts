@@ -203,7 +203,7 @@ describe("photo worker while the API is down", () => {
           });
           expect(await deadLetters(env)).to.have.length(0);
         } finally {
-          await api.close();
+          await api.stop();
         }
       } finally {
         await worker.stop();
@@ -253,7 +253,7 @@ describe("photo worker on a photo that takes longer than the visibility timeout"
         try {
           expect((await waitForVerdict(apiUrl, "slow")).status).to.equal("food");
         } finally {
-          await api.close();
+          await api.stop();
         }
         // Never visible again while held; received once (the notification) plus S3's test event.
         expect(
@@ -306,7 +306,7 @@ describe("photo worker whose inference thread died", () => {
         expect(await queueDepth(env)).to.deep.equal({ visible: 1, inFlight: 0 });
       } finally {
         await running.stop();
-        await api.close();
+        await api.stop();
       }
     } finally {
       await aws.stop();

@@ -7,6 +7,9 @@ import { z } from "zod";
 import { environmentFrom, envInt, loadSettings, type Settings, type SettingsInput } from "../../shared/env";
 import { quantityBytes, type ServingSpec } from "./serving-spec";
 
+/** How HOST_MEMORY and the pods' memory quantities are read: the stack validates its config with the same rule. */
+export { quantityBytes };
+
 const quantity = z
   .string()
   .regex(/^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/, "a Kubernetes quantity such as 500m or 1Gi");

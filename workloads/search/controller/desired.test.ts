@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { K8S, SEARCH_COMPONENT, SEGMENT_GRPC_PORT } from "../../../infra/shared/conventions";
+import { K8S, SEARCH_COMPONENT, SEGMENT_GRPC_PORT } from "../../shared/conventions";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../shared/pod-security";
 import { loadShardHostSettings } from "../host/config";
 import { assignHosts, decodeAssignment, type HostAssignment } from "../segments/assignment";

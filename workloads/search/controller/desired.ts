@@ -6,7 +6,7 @@
  * the front discovers it by, and a PodDisruptionBudget. Pure: the reconciler applies the answer
  * and deletes what it does not name.
  */
-import { K8S, SEARCH_COMPONENT, SEGMENT_GRPC_PORT } from "../../../infra/shared/conventions";
+import { K8S, SEARCH_COMPONENT, SEGMENT_GRPC_PORT } from "../../shared/conventions";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../shared/pod-security";
 import { environmentFor as hostEnvironment } from "../host/config";
 import { encodeAssignment, type HostAssignment, type HostPlan } from "../segments/assignment";

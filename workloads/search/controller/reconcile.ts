@@ -8,7 +8,7 @@
  * verbs on these four kinds in its namespace.
  */
 import * as k8s from "@kubernetes/client-node";
-import { K8S, SEARCH_COMPONENT } from "../../../infra/shared/conventions";
+import { K8S, SEARCH_COMPONENT } from "../../shared/conventions";
 import type { Logger } from "../../shared/log";
 import { decodeAssignment, type HostAssignment } from "../segments/assignment";
 import { ASSIGNMENT_KEY, type KubeObject } from "./desired";

@@ -9,6 +9,7 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { isS3Uri, parseS3Uri } from "../s3-uri";
 
 export interface ModelSource {
   kind: "file" | "s3";
@@ -24,12 +25,9 @@ export interface ResolvedModel {
 }
 
 export function parseModelUri(uri: string): ModelSource {
-  if (uri.startsWith("s3://")) {
-    const url = new URL(uri);
-    const key = decodeURIComponent(url.pathname.replace(/^\//, ""));
-    if (!url.hostname || !key) throw new Error(`MODEL_URI ${uri}: expected s3://bucket/key[?versionId=...]`);
-    const versionId = url.searchParams.get("versionId") ?? undefined;
-    return { kind: "s3", bucket: url.hostname, key, versionId };
+  if (isS3Uri(uri)) {
+    const { bucket, key, versionId } = parseS3Uri(uri, "MODEL_URI");
+    return { kind: "s3", bucket, key, versionId };
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri))
     throw new Error(`MODEL_URI ${uri}: only local paths and s3:// URIs are supported`);

@@ -8,34 +8,43 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { APP_USER, executionRole, taskRole } from "../../blocks/ecs-task-roles";
 import { workerAuthAlarm } from "./auth-alarm";
+import type { BucketHandle, QueueHandle } from "../../blocks/handles";
+import { isS3Uri, parseS3Uri, s3ObjectArn } from "../../../../workloads/shared/s3-uri";
 
 export interface ClassifierServiceArgs {
-  cluster: aws.ecs.Cluster;
-  capacityProviderName: pulumi.Input<string>;
-  vpcId: string;
-  subnetIds: string[];
-  /** Security group the workers' network interfaces use (no inbound). */
-  securityGroupId: pulumi.Input<string>;
-  image: string;
-  cpu: number;
-  memoryMiB: number;
-  gpus: number;
-  initialCount: number;
-  uploadBucketArn: pulumi.Input<string>;
-  /** The prefix the worker may read (its task role allows nothing else in the bucket). */
-  uploadPrefix: string;
-  queueArn: pulumi.Input<string>;
-  deadLetterQueueArn: pulumi.Input<string>;
+  /** Where the tasks run: the GPU cluster, its capacity provider, private subnets and the workers' security group. */
+  placement: {
+    cluster: aws.ecs.Cluster;
+    capacityProviderName: pulumi.Input<string>;
+    subnetIds: string[];
+    /** Security group the workers' network interfaces use (no inbound). */
+    securityGroupId: pulumi.Input<string>;
+    /** Tasks at the first deployment; queue-age scaling owns the count afterwards. */
+    initialCount: number;
+  };
+  /** The worker container. */
+  container: {
+    image: string;
+    cpu: number;
+    memoryMiB: number;
+    gpus: number;
+    /** The container's environment, from the worker service's own environmentFor (secrets apart). */
+    environment: pulumi.Input<Record<string, string>>;
+    /** Variables injected from Secrets Manager: name → secret ARN (the execution role may read exactly these). */
+    secrets: Record<string, pulumi.Input<string>>;
+    /** Port of the worker's /healthz (its METRICS_PORT), asked by the container health check. */
+    healthPort: number;
+    /** Seconds ECS waits after SIGTERM before SIGKILL (at most 120); the worker's own drain must end before. */
+    stopTimeoutSeconds: number;
+  };
+  /** Read: the photos under `prefix` of the upload bucket (the task role allows nothing else in it). */
+  uploads: { bucket: BucketHandle; prefix: string };
+  /** Worked: received, extended and deleted. */
+  queue: QueueHandle;
+  /** Written: where the worker parks what it cannot read. */
+  deadLetterQueue: QueueHandle;
   /** s3://bucket/key of the ONNX model; the task may read exactly that object. */
   modelUri: string;
-  /** The container's environment, from the worker service's own environmentFor (secrets apart). */
-  environment: pulumi.Input<Record<string, string>>;
-  /** Variables injected from Secrets Manager: name → secret ARN (the execution role may read exactly these). */
-  secrets: Record<string, pulumi.Input<string>>;
-  /** Port of the worker's /healthz (its METRICS_PORT), asked by the container health check. */
-  healthPort: number;
-  /** Seconds ECS waits after SIGTERM before SIGKILL (at most 120); the worker's own drain must end before. */
-  stopTimeoutSeconds: number;
   logRetentionDays: number;
   region: string;
 }
@@ -49,7 +58,6 @@ export interface WorkerPolicyInput {
 }
 
 export function workerTaskPolicy(p: WorkerPolicyInput): aws.iam.PolicyDocument {
-  const model = /^s3:\/\/([^/]+)\/([^?]+)/.exec(p.modelUri);
   const statements: aws.iam.PolicyStatement[] = [
     {
       Sid: "ReadUploads",
@@ -65,12 +73,13 @@ export function workerTaskPolicy(p: WorkerPolicyInput): aws.iam.PolicyDocument {
     },
     { Sid: "ParkUnreadable", Effect: "Allow", Action: "sqs:SendMessage", Resource: p.deadLetterQueueArn },
   ];
-  if (model)
+  // A model baked into the image (a path) needs no S3 grant; an s3:// one gets exactly its object.
+  if (isS3Uri(p.modelUri))
     statements.push({
       Sid: "ReadModel",
       Effect: "Allow",
       Action: ["s3:GetObject", "s3:GetObjectVersion"],
-      Resource: `arn:aws:s3:::${model[1]}/${model[2]}`,
+      Resource: s3ObjectArn(parseS3Uri(p.modelUri, "ClassifierService modelUri")),
     });
   return { Version: "2012-10-17", Statement: statements };
 }
@@ -90,12 +99,12 @@ export class ClassifierService extends pulumi.ComponentResource {
     this.taskRole = taskRole(
       name,
       pulumi
-        .all([args.uploadBucketArn, args.queueArn, args.deadLetterQueueArn])
+        .all([args.uploads.bucket.arn, args.queue.arn, args.deadLetterQueue.arn])
         .apply(([uploadBucketArn, queueArn, deadLetterQueueArn]) =>
           JSON.stringify(
             workerTaskPolicy({
               uploadBucketArn,
-              uploadPrefix: args.uploadPrefix,
+              uploadPrefix: args.uploads.prefix,
               queueArn,
               deadLetterQueueArn,
               modelUri: args.modelUri,
@@ -104,31 +113,32 @@ export class ClassifierService extends pulumi.ComponentResource {
         ),
       child,
     );
-    const secretNames = Object.keys(args.secrets);
-    const secretArns = Object.values(args.secrets);
+    const { placement, container } = args;
+    const secretNames = Object.keys(container.secrets);
+    const secretArns = Object.values(container.secrets);
     const execution = executionRole(name, secretArns, child);
 
     const containerDefinitions = pulumi
-      .all([args.environment, pulumi.all(secretArns), logs.name])
+      .all([container.environment, pulumi.all(secretArns), logs.name])
       .apply(([environment, arns, logGroup]) =>
         JSON.stringify([
           {
             name: "worker",
-            image: args.image,
+            image: container.image,
             essential: true,
             user: APP_USER,
             privileged: false,
             readonlyRootFilesystem: true,
             linuxParameters: { initProcessEnabled: true, capabilities: { drop: ["ALL"] } },
-            resourceRequirements: [{ type: "GPU", value: String(args.gpus) }],
-            stopTimeout: args.stopTimeoutSeconds,
+            resourceRequirements: [{ type: "GPU", value: String(container.gpus) }],
+            stopTimeout: container.stopTimeoutSeconds,
             // /healthz turns 503 when the inference runtime dies: ECS then replaces the task.
             healthCheck: {
               command: [
                 "CMD",
                 "node",
                 "-e",
-                `fetch("http://127.0.0.1:${args.healthPort}/healthz").then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`,
+                `fetch("http://127.0.0.1:${container.healthPort}/healthz").then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`,
               ],
               interval: 30,
               timeout: 5,
@@ -151,8 +161,8 @@ export class ClassifierService extends pulumi.ComponentResource {
         family: name,
         requiresCompatibilities: ["EC2"],
         networkMode: "awsvpc",
-        cpu: String(args.cpu),
-        memory: String(args.memoryMiB),
+        cpu: String(container.cpu),
+        memory: String(container.memoryMiB),
         taskRoleArn: this.taskRole.arn,
         executionRoleArn: execution.arn,
         volumes: [{ name: "scratch" }],
@@ -163,13 +173,13 @@ export class ClassifierService extends pulumi.ComponentResource {
     this.service = new aws.ecs.Service(
       name,
       {
-        cluster: args.cluster.arn,
+        cluster: placement.cluster.arn,
         taskDefinition: this.taskDefinition.arn,
-        desiredCount: args.initialCount,
-        capacityProviderStrategies: [{ capacityProvider: args.capacityProviderName, weight: 1 }],
+        desiredCount: placement.initialCount,
+        capacityProviderStrategies: [{ capacityProvider: placement.capacityProviderName, weight: 1 }],
         networkConfiguration: {
-          subnets: args.subnetIds,
-          securityGroups: [args.securityGroupId],
+          subnets: placement.subnetIds,
+          securityGroups: [placement.securityGroupId],
           assignPublicIp: false,
         },
         deploymentMinimumHealthyPercent: 50,

@@ -7,7 +7,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { logBucket } from "../../blocks/log-bucket";
-import { TAG } from "../../../shared/conventions";
+import { TAG } from "../../../../workloads/shared/conventions";
 import { ELB_ACCOUNTS, PURPOSE_EXEMPTION } from "../../../shared/elb-accounts";
 import { denyInsecureTransport } from "../../../shared/bucket-statements";
 

@@ -5,7 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { PURPOSE, TAG } from "../../../shared/conventions";
+import { PURPOSE, TAG } from "../../../../workloads/shared/conventions";
 import { PrivateBucket } from "../../blocks/private-bucket";
 
 export interface UploadIntakeArgs {

@@ -8,7 +8,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { accessLogBucket } from "./access-logs";
 import { auditBucketPolicy, auditKeyPolicy, configBucketPolicy } from "./policies";
-import { PURPOSE, TAG } from "../../../shared/conventions";
+import { PURPOSE, TAG } from "../../../../workloads/shared/conventions";
 
 export interface AuditBucketArgs {
   ownerAccountId: string;

@@ -5,7 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
-import { PLATFORM_NAMES } from "../../../shared/conventions";
+import { PLATFORM_NAMES } from "../../../../workloads/shared/conventions";
 
 export const RESEARCH_ADMIN_ROLE_NAME = PLATFORM_NAMES.researchAdminRole;
 

@@ -7,7 +7,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { MANAGED_VALUE, TAG } from "../../../shared/conventions";
+import { MANAGED_VALUE, TAG } from "../../../../workloads/shared/conventions";
 import { ServiceRole } from "../../blocks/service-role";
 
 export interface Workstation {

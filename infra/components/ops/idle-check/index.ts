@@ -7,7 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { environmentFor, type IdleCheckConfig } from "../../../../workloads/functions/idle-check/config";
 import { NodeFunction } from "../../blocks/node-function";
-import { TAG } from "../../../shared/conventions";
+import { TAG } from "../../../../workloads/shared/conventions";
 import { managedInstanceStatements } from "../../../shared/managed-instance-policy";
 
 export interface IdleCheckArgs {

@@ -13,7 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { environmentFor, type SlackBotSettings } from "../../../../workloads/functions/slack-bot/config";
 import { REPLAY_TABLE_KEY, REPLAY_TABLE_TTL } from "../../../../workloads/functions/slack-bot/replay-guard";
 import { NodeFunction } from "../../blocks/node-function";
-import { TAG } from "../../../shared/conventions";
+import { TAG } from "../../../../workloads/shared/conventions";
 import { managedInstanceStatements } from "../../../shared/managed-instance-policy";
 
 /** The id of the policy pack's exemption entry for Slack's signed webhooks. */

@@ -5,7 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { GUARDRAIL_VALUE, TAG } from "../../../shared/conventions";
+import { GUARDRAIL_VALUE, TAG } from "../../../../workloads/shared/conventions";
 
 export interface ConfigRuleSpec {
   /** AWS managed rule identifier, e.g. RESTRICTED_INCOMING_TRAFFIC. */

@@ -7,10 +7,11 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { GUARDRAIL_VALUE, PLATFORM_NAMES, TAG } from "../../../shared/conventions";
+import { GUARDRAIL_VALUE, PLATFORM_NAMES, TAG } from "../../../../workloads/shared/conventions";
 import { functionBundle } from "../../../shared/function-bundle";
 import { reverseZone } from "../../../shared/cidr";
 import { ServiceRole } from "../../blocks/service-role";
+import { environmentFor } from "../../../../workloads/functions/name-tag-dns/config";
 
 export interface NameDnsArgs {
   zoneName: string;
@@ -108,12 +109,10 @@ export class NameDns extends pulumi.ComponentResource {
         reservedConcurrentExecutions: 2,
         loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
         environment: {
-          variables: {
-            FORWARD_ZONE_ID: this.forwardZone.zoneId,
-            FORWARD_ZONE_NAME: args.zoneName,
-            REVERSE_ZONE_ID: this.reverseZone.zoneId,
-            REVERSE_ZONE_NAME: reverseZone(args.vpcCidr),
-          },
+          variables: environmentFor({
+            forward: { id: this.forwardZone.zoneId, name: args.zoneName },
+            reverse: { id: this.reverseZone.zoneId, name: reverseZone(args.vpcCidr) },
+          }),
         },
       },
       child,

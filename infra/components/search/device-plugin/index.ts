@@ -6,7 +6,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { K8S, NVIDIA } from "../../../shared/conventions";
+import { K8S, NVIDIA } from "../../../../workloads/shared/conventions";
 
 /** The policy pack's exemption entry this DaemonSet claims (a kube-system DaemonSet, that host path only). */
 export const DEVICE_PLUGIN_EXEMPTION = "nvidia-device-plugin";

@@ -8,8 +8,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { environmentFor, type FrontSettingsInput } from "../../../../workloads/search/front/config";
 import { containerEnv, podWorkload, type WorkloadPlacement } from "../../blocks/pod-workload";
-import { K8S, SEARCH_COMPONENT } from "../../../shared/conventions";
+import { K8S, SEARCH_COMPONENT } from "../../../../workloads/shared/conventions";
 import { frontNetworkPolicies } from "./network-policies";
+import { parseS3Uri, s3ObjectArn } from "../../../../workloads/shared/s3-uri";
 
 export interface SearchFrontArgs extends WorkloadPlacement {
   region: string;
@@ -38,11 +39,7 @@ export interface SearchFrontArgs extends WorkloadPlacement {
 
 const NAME = "search-front";
 
-function embedderModelArn(uri: string): string {
-  const m = /^s3:\/\/([a-z0-9.-]+)\/([^?]+)/.exec(uri);
-  if (!m) throw new Error(`SearchFront embedderModelUri: "${uri}" is not s3://bucket/key`);
-  return `arn:aws:s3:::${m[1]}/${m[2]}`;
-}
+const embedderModelArn = (uri: string): string => s3ObjectArn(parseS3Uri(uri, "SearchFront embedderModelUri"));
 
 export class SearchFront extends pulumi.ComponentResource {
   readonly deployment: k8s.apps.v1.Deployment;

@@ -10,8 +10,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { environmentFor, type BuildTuning } from "../../../../workloads/search/builder/config";
 import type { PodIdentity } from "../../blocks/pod-identity";
 import { containerEnv, podWorkload, type WorkloadPlacement } from "../../blocks/pod-workload";
-import { K8S, NVIDIA, SEARCH_COMPONENT } from "../../../shared/conventions";
-import type { Tier } from "../../../../workloads/search/segments/windows";
+import { K8S, NVIDIA, SEARCH_COMPONENT } from "../../../../workloads/shared/conventions";
+import { parseS3Uri, s3ObjectArn } from "../../../../workloads/shared/s3-uri";
 
 export interface BucketHandle {
   name: pulumi.Input<string>;
@@ -45,7 +45,12 @@ export interface SegmentBuildsArgs extends WorkloadPlacement {
   images: BucketHandle;
   /** Read: the embedder model, `s3://bucket/key` (optionally `?versionId=`). */
   embedderModelUri: string;
-  tiers: Record<Tier, TierSchedule>;
+  /**
+   * One CronJob per entry, keyed by the build's `--tier` name (the stack's config lists hourly, daily and
+   * monthly; the build program refuses any other at start). Keyed by string so infra needs the build's env
+   * contract only, not its window code.
+   */
+  tiers: Record<string, TierSchedule>;
   /** GiB of the hourly build's image cache volume. */
   cacheGb: number;
   /** The builds' tunable settings (index parameters, batch sizes, the feed's close grace): their env contract. */
@@ -55,14 +60,10 @@ export interface SegmentBuildsArgs extends WorkloadPlacement {
 const STORAGE_CLASS = "search-gp3-encrypted";
 const SERVICE_ACCOUNT = "segment-build";
 
-function modelArn(uri: string): string {
-  const m = /^s3:\/\/([a-z0-9.-]+)\/([^?]+)/.exec(uri);
-  if (!m) throw new Error(`SegmentBuilds embedderModelUri: "${uri}" is not s3://bucket/key`);
-  return `arn:aws:s3:::${m[1]}/${m[2]}`;
-}
+const modelArn = (uri: string): string => s3ObjectArn(parseS3Uri(uri, "SegmentBuilds embedderModelUri"));
 
 export class SegmentBuilds extends pulumi.ComponentResource {
-  readonly cronJobs: Record<Tier, k8s.batch.v1.CronJob>;
+  readonly cronJobs: Record<string, k8s.batch.v1.CronJob>;
   readonly identity: PodIdentity;
 
   constructor(name: string, args: SegmentBuildsArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -160,8 +161,8 @@ export class SegmentBuilds extends pulumi.ComponentResource {
           executionProvider: gpu ? "cuda" : "cpu",
         }),
       );
-    const tiers = Object.keys(args.tiers) as Tier[];
-    const jobs = {} as Record<Tier, k8s.batch.v1.CronJob>;
+    const tiers = Object.keys(args.tiers);
+    const jobs: Record<string, k8s.batch.v1.CronJob> = {};
     for (const tier of tiers) {
       const t = args.tiers[tier];
       const gpu = t.gpus > 0;

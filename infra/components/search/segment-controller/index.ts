@@ -13,7 +13,7 @@ import { controllerRoleRules } from "../../../../workloads/search/controller/rba
 import { POINTERS_PREFIX, SEGMENTS_PREFIX } from "../../../../workloads/search/segments/keys";
 import type { PodIdentity } from "../../blocks/pod-identity";
 import { containerEnv, podWorkload, type WorkloadPlacement } from "../../blocks/pod-workload";
-import { K8S, SEARCH_COMPONENT } from "../../../shared/conventions";
+import { K8S, SEARCH_COMPONENT } from "../../../../workloads/shared/conventions";
 
 export interface SegmentControllerArgs extends WorkloadPlacement {
   region: string;

@@ -8,7 +8,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { GUARDRAIL_VALUE, PLATFORM_NAMES, TAG } from "../../../shared/conventions";
+import { GUARDRAIL_VALUE, PLATFORM_NAMES, TAG } from "../../../../workloads/shared/conventions";
 
 export interface BudgetAlertsArgs {
   accountId: string;

@@ -9,7 +9,7 @@ import { readdirSync } from "node:fs";
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { SSM } from "../../../shared/conventions";
+import { SSM } from "../../../../workloads/shared/conventions";
 
 const VERSIONS_DIR = path.resolve(__dirname, "..", "..", "..", "..", "packer", "versions");
 const SUFFIX = ".pkrvars.hcl";

@@ -6,19 +6,27 @@
  *   each record (S3 event time to the API's store time, the same clock).
  */
 import { PutObjectCommand } from "@aws-sdk/client-s3";
-import { waitFor } from "../../shared/poll";
-import { loadApiSettings } from "../api/config";
-import { startApi } from "../api/main";
-import { createLogger } from "../../shared/log";
-import { freePort, type EmbeddedAws } from "../../../scripts/embedded-aws";
-import { createPhotoEnvironment, type PhotoEnvironment } from "../local/environment";
-import type { Classifier } from "../model/classifier";
-import { loadWorkerSettings, type WorkerSettings } from "../worker/config";
-import { createWorker } from "../worker/main";
-import { uploadPhoto } from "../local/phone";
+import { waitFor } from "../../../workloads/shared/poll";
+import { loadApiSettings } from "../../../workloads/photo-classification/api/config";
+import { startApi } from "../../../workloads/photo-classification/api/main";
+import { createLogger } from "../../../workloads/shared/log";
+import { freePort, type EmbeddedAws } from "../../embedded-aws";
+import {
+  createPhotoEnvironment,
+  type PhotoEnvironment,
+} from "../../../workloads/photo-classification/local/environment";
+import type { Classifier } from "../../../workloads/photo-classification/model/classifier";
+import { loadWorkerSettings, type WorkerSettings } from "../../../workloads/photo-classification/worker/config";
+import { createWorker } from "../../../workloads/photo-classification/worker/main";
+import { uploadPhoto } from "../../../workloads/photo-classification/local/phone";
 import { cpuBetween, threadCpu } from "./cpu";
-import type { NodeProcess } from "../../shared/node-process";
-import { allRecords, peakRssBytes, scrapeCounter, spawnWorker } from "../local/probes";
+import type { NodeProcess } from "../../../workloads/shared/node-process";
+import {
+  allRecords,
+  peakRssBytes,
+  scrapeCounter,
+  spawnWorker,
+} from "../../../workloads/photo-classification/local/probes";
 
 export interface PipelineRun {
   photos: number;
@@ -79,7 +87,7 @@ async function withWorker<T>(
       worker.child.kill("SIGTERM");
       await worker.exited;
     }
-    await api.close();
+    await api.stop();
   }
 }
 
@@ -201,6 +209,6 @@ export async function ceilingWithoutModel(
     return count / ((Date.now() - started) / 1000);
   } finally {
     await worker.stop();
-    await api.close();
+    await api.stop();
   }
 }

@@ -4,7 +4,7 @@
  * them (exit 1, each stack's policies named), and evaluates each alone (exactly its policies fire,
  * mandatory). A class the pack stops catching fails that test by name.
  */
-import { K8S, TAG } from "../../infra/shared/conventions";
+import { K8S, TAG } from "../../workloads/shared/conventions";
 import type { PlanResource } from "./plan-files";
 import { doc, provider, res } from "./testing";
 

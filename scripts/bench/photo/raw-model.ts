@@ -1,7 +1,7 @@
 /** The model alone: images per second of session.run() at a batch size, inputs already decoded. */
-import { INPUT_VALUES } from "../../shared/image-model/preprocess";
-import { createSession, runBatch, type SessionOptions } from "../../shared/image-model/session";
-import { FOOD_SCORE } from "../model/classifier";
+import { INPUT_VALUES } from "../../../workloads/shared/image-model/preprocess";
+import { createSession, runBatch, type SessionOptions } from "../../../workloads/shared/image-model/session";
+import { FOOD_SCORE } from "../../../workloads/photo-classification/model/classifier";
 
 export async function rawThroughput(
   modelPath: string,

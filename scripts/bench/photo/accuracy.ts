@@ -5,10 +5,10 @@
  */
 import { readFile } from "node:fs/promises";
 import * as path from "node:path";
-import { toModelInput } from "../../shared/image-model/preprocess";
-import { createSession, runBatch, type SessionOptions } from "../../shared/image-model/session";
-import { FOOD_SCORE, ZERO_SHOT_SCORE } from "../model/classifier";
-import type { ManifestEntry } from "../model/build/labelled-set";
+import { toModelInput } from "../../../workloads/shared/image-model/preprocess";
+import { createSession, runBatch, type SessionOptions } from "../../../workloads/shared/image-model/session";
+import { FOOD_SCORE, ZERO_SHOT_SCORE } from "../../../workloads/photo-classification/model/classifier";
+import type { ManifestEntry } from "../../../workloads/photo-classification/model/build/labelled-set";
 
 export interface ScoreFigures {
   /** Threshold-free: the chance a random food photo outscores a random not-food one. */
