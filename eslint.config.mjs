@@ -9,7 +9,14 @@ import tseslint from "typescript-eslint";
  * `*.testing.ts` or `testing.ts` (helpers, stand-ins), `*.fixture.ts` and `fixtures/` (data a test
  * builds on). The layer rules skip them: a test may reach any harness (scripts/embedded-aws, a local/).
  */
-const TESTS = ["**/*.test.ts", "**/*.testing.ts", "**/testing.ts", "**/*.fixture.ts", "**/fixtures/**"];
+const TESTS = [
+  "**/*.test.ts",
+  "**/*.testing.ts",
+  "**/testing.ts",
+  "**/testing/**",
+  "**/*.fixture.ts",
+  "**/fixtures/**",
+];
 
 /** Harnesses beside a service: the embedded run and its helpers, benchmark drivers. Never shipped. */
 const HARNESSES = ["workloads/**/local/**", "workloads/**/bench/**"];
@@ -88,8 +95,9 @@ export default tseslint.config(
       POLICIES,
       PACKER,
       refuse(
-        // Any workloads path but workloads/shared/... and .../config (a service's env contract).
-        `${up("workloads")}(?!shared/)(?!.+/config$)`,
+        // Any workloads path but workloads/shared/..., .../config (a service's env contract) and the search
+        // layer's segments module (the one definition of a segment: keys, windows; pure, imports only zod).
+        `${up("workloads")}(?!shared/)(?!search/segments/)(?!.+/config$)`,
         "infra imports a service's env contract (its config.ts) or workloads/shared only; a name both need moves to workloads/shared.",
       ),
     ),

@@ -64,7 +64,7 @@ export const SERVICES: Service[] = [
   },
   { name: "search-controller", entries: { main: path.join(SEARCH, "controller", "main.ts") }, external: [] },
   // The repository sweep's CronJob: S3 only, no native modules.
-  { name: "search-sweep", entries: { main: path.join(SEARCH, "repository", "sweep-main.ts") }, external: [] },
+  { name: "search-sweep", entries: { main: path.join(SEARCH, "sweep", "main.ts") }, external: [] },
   {
     // The CronJobs' program: hourly builds embed on an inference thread, every tier writes HNSW indexes.
     name: "search-build",

@@ -185,7 +185,7 @@ export const searchConfig = z
       .refine((f) => f.minAvailable < f.minReplicas, { message: "must be below minReplicas", path: ["minAvailable"] })
       .refine((f) => f.httpPort !== f.opsPort, { message: "must differ from httpPort", path: ["opsPort"] }),
     controller: z.object({ image: pinnedImage, opsPort: port.default(9090), requests: resources, limits: resources }),
-    /** The daily sweep of unreferenced build prefixes in the asset repository (workloads/search/repository/sweep.ts). */
+    /** The daily sweep of unreferenced build prefixes in the asset repository (workloads/search/sweep/sweep.ts). */
     repositorySweep: z.strictObject({
       image: pinnedImage,
       schedule: cron.default("40 4 * * *"),

@@ -9,7 +9,7 @@ import type { z } from "zod";
 import { BuildEnv, settingsFromEnv } from "../../../workloads/search/builder/config";
 import { controllerEnv, loadControllerSettings, servingSpecOf } from "../../../workloads/search/controller/config";
 import { frontEnv, loadFrontSettings } from "../../../workloads/search/front/config";
-import { loadSweepSettings, sweepEnv } from "../../../workloads/search/repository/sweep-config";
+import { loadSweepSettings, sweepEnv } from "../../../workloads/search/sweep/config";
 import { loadEnv } from "../../../workloads/shared/env";
 import { SDK_ENVIRONMENT } from "../../components/blocks/pod-workload";
 import { planStack } from "../../plan";

@@ -13,7 +13,8 @@ import { MANAGED_VALUE, TAG } from "../../shared/conventions";
 import { createLogger } from "../../shared/log";
 import { startSlackStandIn, type SlackStandIn } from "../shared/slack-stand-in.testing";
 import { followUp, handleRequest, type BotDeps, type FollowUp, type UrlEvent } from "./bot";
-import { dynamoReplayGuard, REPLAY_TABLE_KEY, REPLAY_TABLE_TTL } from "./replay-guard";
+import { REPLAY_TABLE_KEY, REPLAY_TABLE_TTL } from "./config";
+import { dynamoReplayGuard } from "./replay-guard";
 import { createReplayTable } from "./replay-table.fixture";
 import { MAX_SKEW_SECONDS, sign } from "./signature";
 

@@ -64,3 +64,7 @@ export function environmentFor(s: SlackBotSettings): Record<string, string> {
   if (s.zoneName) env.ZONE_NAME = s.zoneName;
   return env;
 }
+
+/** The attribute names the table is built with (infra/components/ops/slack-bot). */
+export const REPLAY_TABLE_KEY = "signature";
+export const REPLAY_TABLE_TTL = "expiresAt";

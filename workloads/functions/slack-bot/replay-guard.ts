@@ -8,10 +8,7 @@
  */
 import { ConditionalCheckFailedException, PutItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { MAX_SKEW_SECONDS } from "./signature";
-
-/** The attribute names the table is built with (infra/components/ops/slack-bot). */
-export const REPLAY_TABLE_KEY = "signature";
-export const REPLAY_TABLE_TTL = "expiresAt";
+import { REPLAY_TABLE_KEY, REPLAY_TABLE_TTL } from "./config";
 
 /**
  * Seconds a record outlives the window: DynamoDB's TTL deletes late, never early, so this only has

@@ -1,6 +1,6 @@
 /** Tests only: the replay-record table on embedded AWS, keyed and expiring as the ops stack builds it. */
 import { CreateTableCommand, UpdateTimeToLiveCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { REPLAY_TABLE_KEY, REPLAY_TABLE_TTL } from "./replay-guard";
+import { REPLAY_TABLE_KEY, REPLAY_TABLE_TTL } from "./config";
 
 export async function createReplayTable(client: DynamoDBClient, tableName: string): Promise<void> {
   await client.send(

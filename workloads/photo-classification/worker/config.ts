@@ -54,3 +54,9 @@ export const loadWorkerSettings = (env: NodeJS.ProcessEnv = process.env): Worker
 export const environmentFor = (
   settings: Omit<SettingsInput<typeof workerEnv>, "apiToken"> & { apiToken?: string },
 ): Record<string, string> => environmentFrom(workerEnv, settings);
+
+/**
+ * The `event` of the log line written for each photo whose report the API refused as unauthorised:
+ * the classification stack's CloudWatch metric filter counts these lines (the alarm's metric).
+ */
+export const API_AUTH_REFUSED_EVENT = "api-auth-refused";

@@ -26,7 +26,7 @@ import { startStory } from "../local/story";
 import { LABELLED_PHOTOS } from "../model/paths";
 import { loadWorkerSettings } from "./config";
 import { startWorker } from "./main";
-import { API_AUTH_REFUSED_EVENT } from "./photo-handler";
+import { API_AUTH_REFUSED_EVENT } from "./config";
 
 const s3Event = (bucket: string, objects: { key: string; versionId?: string }[]) =>
   JSON.stringify({
@@ -227,8 +227,7 @@ describe("photo worker under faults (every photo gets a verdict)", () => {
             expect(m.MessageAttributes?.receiveCount?.StringValue, "parked on its first receive").to.equal("1");
           }
           // The counter on /metrics, as Prometheus scrapes it, and the log line the alarm counts.
-          const address = running.metricsServer.address() as AddressInfo;
-          const scraped = await (await fetch(`http://127.0.0.1:${address.port}/metrics`)).text();
+          const scraped = await (await fetch(`http://127.0.0.1:${running.ops.port}/metrics`)).text();
           expect(scraped).to.include(`photo_worker_api_auth_refused_total{status="${c.status}"} ${c.photos.length}`);
           const alarmLines = lines.filter((l) => l.event === API_AUTH_REFUSED_EVENT);
           expect(alarmLines.map((l) => l.status)).to.deep.equal(c.photos.map(() => Number(c.status)));
@@ -255,7 +254,7 @@ describe("photo worker under faults (every photo gets a verdict)", () => {
       expect(await allRecords(env)).to.deep.equal([]);
     } finally {
       forbidding.close();
-      await api.close();
+      await api.stop();
     }
   });
 

@@ -9,6 +9,7 @@
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { Message } from "@aws-sdk/client-sqs";
 import type { Logger } from "../../shared/log";
+import { API_AUTH_REFUSED_EVENT } from "./config";
 import {
   DependencyUnavailable,
   PermanentFailure,
@@ -42,12 +43,6 @@ export interface PhotoHandlerDeps {
 }
 
 export type PhotoUnit = { upload: PhotoUpload } | { refused: RefusedUpload };
-
-/**
- * The `event` of the log line written for each photo whose report the API refused as unauthorised:
- * the classification stack's CloudWatch metric filter counts these lines (the alarm's metric).
- */
-export const API_AUTH_REFUSED_EVENT = "api-auth-refused";
 
 export const S3_DEPENDENCY = "s3";
 export const API_DEPENDENCY = "photo-api";

@@ -9,6 +9,8 @@ import { quantityBytes, type ServingSpec } from "./serving-spec";
 
 /** How HOST_MEMORY and the pods' memory quantities are read: the stack validates its config with the same rule. */
 export { quantityBytes };
+/** The Role the controller needs: part of its contract with the stack that grants it. */
+export { controllerRoleRules } from "./rbac";
 
 const quantity = z
   .string()

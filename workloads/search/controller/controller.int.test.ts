@@ -10,7 +10,7 @@
 import { expect } from "chai";
 import * as k8s from "@kubernetes/client-node";
 import pino from "pino";
-import { K8S } from "../../../infra/shared/conventions";
+import { K8S } from "../../shared/conventions";
 import { startEmbeddedKubernetes, type EmbeddedKubernetes } from "../../../scripts/embedded-k8s";
 import { waitFor } from "../../shared/poll";
 import type { PublishedSegment } from "../segments/segment";

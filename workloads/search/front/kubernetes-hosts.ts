@@ -7,7 +7,7 @@
  * if the watch fails.
  */
 import * as k8s from "@kubernetes/client-node";
-import { K8S, SEARCH_COMPONENT, SEGMENT_GRPC_PORT } from "../../../infra/shared/conventions";
+import { K8S, SEARCH_COMPONENT, SEGMENT_GRPC_PORT } from "../../shared/conventions";
 import type { Logger } from "../../shared/log";
 import type { HostSource } from "./discovery";
 

@@ -10,7 +10,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { API_AUTH_REFUSED_EVENT } from "../../../../workloads/photo-classification/worker/photo-handler";
+import { API_AUTH_REFUSED_EVENT } from "../../../../workloads/photo-classification/worker/config";
 
 /** Where the filter publishes its count. */
 export const WORKER_METRICS_NAMESPACE = "MLPlatform/PhotoWorker";

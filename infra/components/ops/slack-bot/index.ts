@@ -10,8 +10,12 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { environmentFor, type SlackBotSettings } from "../../../../workloads/functions/slack-bot/config";
-import { REPLAY_TABLE_KEY, REPLAY_TABLE_TTL } from "../../../../workloads/functions/slack-bot/replay-guard";
+import {
+  environmentFor,
+  REPLAY_TABLE_KEY,
+  REPLAY_TABLE_TTL,
+  type SlackBotSettings,
+} from "../../../../workloads/functions/slack-bot/config";
 import { NodeFunction } from "../../blocks/node-function";
 import { TAG } from "../../../../workloads/shared/conventions";
 import { managedInstanceStatements } from "../../../shared/managed-instance-policy";

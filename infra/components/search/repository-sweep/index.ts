@@ -1,5 +1,5 @@
 /**
- * The asset repository's sweep (workloads/search/repository/sweep.ts) as a CronJob: once a day it
+ * The asset repository's sweep (workloads/search/sweep/sweep.ts) as a CronJob: once a day it
  * deletes the build prefixes under `segments/` that nothing references past the grace period.
  * Its role lists the repository, reads pointers, manifests and run records, and deletes under
  * `segments/` only: it cannot delete a version for good (no DeleteObjectVersion), so what it
@@ -7,14 +7,14 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { environmentFor, type SweepSettings } from "../../../../workloads/search/repository/sweep-config";
+import { environmentFor, type SweepSettings } from "../../../../workloads/search/sweep/config";
 import type { PodIdentity } from "../../blocks/pod-identity";
 import { containerEnv, podWorkload, type WorkloadPlacement } from "../../blocks/pod-workload";
-import { K8S } from "../../../shared/conventions";
+import { K8S } from "../../../../workloads/shared/conventions";
 
 export interface RepositorySweepArgs extends WorkloadPlacement {
   region: string;
-  /** Pinned image whose entry point runs the sweep program (repository/sweep-main.ts). */
+  /** Pinned image whose entry point runs the sweep program (sweep/main.ts). */
   image: string;
   /** Non-root uid the pod runs as. */
   uid: number;

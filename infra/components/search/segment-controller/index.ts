@@ -8,8 +8,11 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { environmentFor, type ControllerSettingsInput } from "../../../../workloads/search/controller/config";
-import { controllerRoleRules } from "../../../../workloads/search/controller/rbac";
+import {
+  controllerRoleRules,
+  environmentFor,
+  type ControllerSettingsInput,
+} from "../../../../workloads/search/controller/config";
 import { POINTERS_PREFIX, SEGMENTS_PREFIX } from "../../../../workloads/search/segments/keys";
 import type { PodIdentity } from "../../blocks/pod-identity";
 import { containerEnv, podWorkload, type WorkloadPlacement } from "../../blocks/pod-workload";

@@ -1,17 +1,17 @@
 /**
  * Fits the PCA projection asset on photos embedded by the CNN:
- *   tsx workloads/search/embedder/fit-projection.ts --photos N --dimension D --out FILE
+ *   tsx scripts/fit-projection.ts --photos N --dimension D --out FILE
  * (the first N of the offline photo sets; D must be below N). Upload FILE to the asset bucket
  * (`assets/projections/<version>.json`) and pin it with PROJECTION_URI=s3://...?versionId=...;
  * the embedding version of every vector then names it, so a new fit means a re-index.
  */
 import { readFile, writeFile } from "node:fs/promises";
-import { modelVersion } from "../../shared/image-model/model-source";
-import { toModelInput } from "../../shared/image-model/preprocess";
-import { loadPhotos } from "../local/environment";
-import { CnnEmbedder } from "./cnn-embedder";
-import { BUILT_EMBEDDER } from "./paths";
-import { fitPca, Projection } from "./projection";
+import { modelVersion } from "../workloads/shared/image-model/model-source";
+import { toModelInput } from "../workloads/shared/image-model/preprocess";
+import { loadPhotos } from "../workloads/search/local/environment";
+import { CnnEmbedder } from "../workloads/search/embedder/cnn-embedder";
+import { BUILT_EMBEDDER } from "../workloads/search/embedder/paths";
+import { fitPca, Projection } from "../workloads/search/embedder/projection";
 
 async function main(): Promise<void> {
   const option = (name: string, fallback?: string) => {

@@ -13,7 +13,7 @@ import type { RunRecord } from "../builder/run-record";
 import type { Tier } from "../segments/windows";
 import { parseWindow } from "../segments/windows";
 import { createSearchEnvironment, type SearchEnvironment } from "../local/environment";
-import { AssetRepository } from "./asset-repository";
+import { AssetRepository } from "../repository/asset-repository";
 import { MANIFEST_FILE, pointerKey, runRecordKey, SEGMENT_FILES, segmentPrefix } from "../segments/keys";
 import { MANIFEST_SCHEMA, type Manifest, type SegmentFile, type SegmentRef } from "../segments/manifest";
 import { sweepRepository, type SweepOptions } from "./sweep";

@@ -27,7 +27,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { inputWindows, parseWindow, type Tier } from "../segments/windows";
 import { RunRecord } from "../builder/run-record";
-import { AssetRepository } from "./asset-repository";
+import { AssetRepository } from "../repository/asset-repository";
 import { parseSegmentKey, segmentPrefix, SEGMENTS_PREFIX } from "../segments/keys";
 import { Manifest, Pointer, type SegmentRef } from "../segments/manifest";
 
@@ -58,7 +58,6 @@ export interface SweepReport {
   unknownKeys: string[];
   dryRun: boolean;
 }
-
 
 /** The references that protect prefixes: exact build prefixes, and window folders (every build in them). */
 class References {

@@ -7,7 +7,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { s3Options } from "../../shared/aws";
 import { createLogger } from "../../shared/log";
 import { sweepRepository } from "./sweep";
-import { loadSweepSettings, type SweepSettings } from "./sweep-config";
+import { loadSweepSettings, type SweepSettings } from "./config";
 
 const log = createLogger("search-repository-sweep");
 const HOUR_MS = 3_600_000;
