@@ -161,6 +161,14 @@ export const searchConfig = z
       .refine((f) => f.minAvailable < f.minReplicas, { message: "must be below minReplicas", path: ["minAvailable"] })
       .refine((f) => f.httpPort !== f.opsPort, { message: "must differ from httpPort", path: ["opsPort"] }),
     controller: z.object({ image: pinnedImage, opsPort: port.default(9090), requests: resources, limits: resources }),
+    /** The segment operator (SegmentBuild → Job); its image also runs the CronJobs' create step. */
+    operator: z.object({
+      image: pinnedImage,
+      opsPort: port.default(9090),
+      replicas: z.number().int().min(1).max(5).default(2),
+      requests: resources,
+      limits: resources,
+    }),
   })
   .superRefine((c, ctx) => {
     // The GPU AMI's kubelet must match the control plane: its combination names the minor it was built for.
