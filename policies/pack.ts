@@ -10,6 +10,7 @@ import { exemptionClaimPolicies } from "./rules/exemption-claims";
 import { iamPolicies } from "./rules/iam";
 import { kubernetesPolicies } from "./rules/kubernetes";
 import { lambdaPolicies } from "./rules/lambda";
+import { rbacPolicies } from "./rules/rbac";
 import { resourcePolicyPolicies } from "./rules/resource-policies";
 import { s3Policies } from "./rules/s3";
 import { securityGroupPolicies } from "./rules/security-groups";
@@ -30,6 +31,7 @@ export const policies: Policy[] = [
   ...ecsPolicies,
   ...eksPolicies,
   ...kubernetesPolicies,
+  ...rbacPolicies,
   ...lambdaPolicies,
   ...sqsPolicies,
   ...tagPolicies,
