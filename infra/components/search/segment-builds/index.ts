@@ -18,7 +18,8 @@ import { K8S, SEARCH_COMPONENT } from "../../../shared/conventions";
 import type { Tier } from "../../../../workloads/search/build/windows";
 import { buildJobTemplate } from "./build-pods";
 import { OPERATOR, SegmentOperator } from "./operator";
-import { boundRole, creatorRules } from "./rbac";
+import { creatorRules } from "../../../../workloads/search/operator/rbac";
+import { boundRole } from "./role";
 
 export interface BucketHandle {
   name: pulumi.Input<string>;

@@ -10,7 +10,8 @@ import { environmentFor } from "../../../../workloads/search/operator/config";
 import { HttpsEgress } from "../../blocks/https-egress";
 import { containerEnv } from "../../blocks/pod-workload";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../blocks/pod-security";
-import { boundRole, operatorRules } from "./rbac";
+import { operatorRules } from "../../../../workloads/search/operator/rbac";
+import { boundRole } from "./role";
 
 export interface SegmentOperatorArgs {
   namespace: string;
