@@ -136,14 +136,13 @@ describe("SegmentBuild and IndexServing resources, and the segment operator, on 
       const ok = await create(isv({ embeddingVersions: ["image-embedder@sha256:53a0e99cda75"] }));
       expect(ok.code, ok.stderr).to.equal(0);
       const table = await kubectl(["get", "isv"]);
-      expect(table.stdout.split("\n")[0].split(/\s+/)).to.deep.equal([
+      expect(table.stdout.split("\n")[0].trim().split(/\s+/)).to.deep.equal([
         "NAME",
         "REPLICAS",
         "HOST-MEMORY",
         "READY",
         "DEGRADED",
         "AGE",
-        "",
       ]);
       expect(table.stdout).to.match(/isv-schema\s+2\s+8Gi/);
       expect((await kubectl(["delete", "isv", "isv-schema"])).code).to.equal(0);
