@@ -13,6 +13,7 @@ import { windowOf } from "../../workloads/search/build/windows";
 import { GROUP, VERSION, type SegmentBuild } from "../../workloads/search/crds/types";
 import { environmentFor, loadOperatorSettings } from "../../workloads/search/operator/config";
 import { createSegmentBuild } from "../../workloads/search/operator/create-build";
+import { RestartingInformer } from "../../workloads/search/operator/informer";
 import { startOperator } from "../../workloads/search/operator/main";
 import { setUpOperator, testJobTemplate, TEST_SOURCE } from "../../workloads/search/operator/testing";
 import { startEmbeddedKubernetes, KUBERNETES_VERSION, type EmbeddedKubernetes } from "../embedded-k8s";
@@ -60,30 +61,46 @@ async function segmentBuildLatency(cluster: EmbeddedKubernetes, count: number, r
   const jobSeen = new Map<string, number>();
   const jobDone = new Map<string, number>();
   const statusSeen = new Map<string, number>();
-  const watch = new k8s.Watch(admin);
-  const ignore = () => undefined;
-  const jobs = await watch.watch(
-    `/apis/batch/v1/namespaces/${ns}/jobs`,
-    {},
-    (_type, job: k8s.V1Job) => {
+  // Informers, not bare watches: a watch on a just-established CRD answers 429 until its cache is ready.
+  const silent = pino({ level: "silent" });
+  const jobs = new RestartingInformer<k8s.V1Job>(
+    admin,
+    {
+      name: "jobs",
+      path: `/apis/batch/v1/namespaces/${ns}/jobs`,
+      list: () => admin.makeApiClient(k8s.BatchV1Api).listNamespacedJob({ namespace: ns }),
+    },
+    (job) => {
       const name = job.metadata?.name as string;
       if (!jobSeen.has(name)) jobSeen.set(name, performance.now());
       if (!jobDone.has(name) && job.status?.conditions?.some((c) => c.type === "Complete" && c.status === "True"))
         jobDone.set(name, performance.now());
     },
-    ignore,
+    silent,
   );
-  const builds = await watch.watch(
-    `/apis/${GROUP}/${VERSION}/namespaces/${ns}/segmentbuilds`,
-    {},
-    (_type, sb: SegmentBuild) => {
+  const builds = new RestartingInformer<SegmentBuild & k8s.KubernetesObject>(
+    admin,
+    {
+      name: "segmentbuilds",
+      path: `/apis/${GROUP}/${VERSION}/namespaces/${ns}/segmentbuilds`,
+      list: () =>
+        admin
+          .makeApiClient(k8s.CustomObjectsApi)
+          .listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: "segmentbuilds" }),
+    },
+    (sb) => {
       if (sb.status?.phase === "Succeeded" && !statusSeen.has(sb.metadata.name))
         statusSeen.set(sb.metadata.name, performance.now());
     },
-    ignore,
+    silent,
   );
+  await Promise.all([jobs.start(), builds.start()]);
   try {
-    await waitUntil(() => operator.reconciler() !== undefined, 30_000, "the bench operator leading");
+    await waitUntil(
+      () => operator.reconciler() !== undefined,
+      30_000,
+      () => "the bench operator leading",
+    );
     const start = Date.UTC(2026, 0, 1);
     for (let i = 0; i < count; i += 10) {
       await Promise.all(
@@ -95,10 +112,15 @@ async function segmentBuildLatency(cluster: EmbeddedKubernetes, count: number, r
         }),
       );
     }
-    await waitUntil(() => statusSeen.size >= count, 180_000, `${count} SegmentBuilds Succeeded`);
+    await waitUntil(
+      () => statusSeen.size >= count,
+      180_000,
+      () =>
+        `${count} SegmentBuilds Succeeded (created ${sent.size}, Jobs ${jobSeen.size}, Complete ${jobDone.size}, Succeeded ${statusSeen.size})`,
+    );
   } finally {
-    jobs.abort();
-    builds.abort();
+    await jobs.stop();
+    await builds.stop();
     await operator.stop();
   }
   const toJob = [...sent].map(([name, t]) => (jobSeen.get(name) as number) - t);
@@ -113,10 +135,10 @@ async function segmentBuildLatency(cluster: EmbeddedKubernetes, count: number, r
   }
 }
 
-async function waitUntil(done: () => boolean, timeoutMs: number, what: string): Promise<void> {
+async function waitUntil(done: () => boolean, timeoutMs: number, what: () => string): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (!done()) {
-    if (performance.now() > deadline) throw new Error(`bench: no ${what} within ${timeoutMs / 1000} s`);
+    if (performance.now() > deadline) throw new Error(`bench: no ${what()} within ${timeoutMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }

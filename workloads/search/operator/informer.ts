@@ -19,12 +19,13 @@ export interface WatchedKind<T extends k8s.KubernetesObject> {
 export class RestartingInformer<T extends k8s.KubernetesObject> {
   private readonly informer: k8s.Informer<T> & k8s.ObjectCache<T>;
   private stopped = false;
+  private starting = false;
   private failures = 0;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
     kubeconfig: k8s.KubeConfig,
-    kind: WatchedKind<T>,
+    private readonly kind: WatchedKind<T>,
     onEvent: (object: T) => void,
     private readonly log: Logger,
     private readonly maxBackoffMs = 30_000,
@@ -35,16 +36,39 @@ export class RestartingInformer<T extends k8s.KubernetesObject> {
       this.failures = 0;
     });
     this.informer.on(k8s.ERROR, (err?: Error) => {
-      if (this.stopped) return;
+      if (this.stopped || this.starting) return;
       const delay = Math.min(this.maxBackoffMs, 500 * 2 ** this.failures++);
-      this.log.warn({ kind: kind.name, err: err?.message, retryInMs: delay }, "watch failed; restarting");
+      this.log.warn({ kind: this.kind.name, err: err?.message, retryInMs: delay }, "watch failed; restarting");
       this.timer = setTimeout(() => void this.informer.start().catch(() => undefined), delay);
     });
   }
 
-  /** Lists (filling the cache) and starts watching. */
-  start(): Promise<void> {
-    return this.informer.start();
+  /**
+   * Lists (filling the cache) and starts watching; resolves once a list has succeeded, retrying
+   * with backoff until then (a just-established CRD answers 429 until its watch cache is ready).
+   */
+  async start(): Promise<void> {
+    this.starting = true;
+    try {
+      for (let attempt = 0; !this.stopped; attempt++) {
+        let failed: Error | undefined;
+        const onError = (err?: Error) => {
+          failed = err ?? new Error("list failed");
+        };
+        this.informer.on(k8s.ERROR, onError);
+        await this.informer.start();
+        this.informer.off(k8s.ERROR, onError);
+        if (!failed) return;
+        const delay = Math.min(this.maxBackoffMs, 100 * 2 ** attempt);
+        this.log.warn(
+          { kind: this.kind.name, err: (failed as Error).message, retryInMs: delay },
+          "list failed; retrying",
+        );
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    } finally {
+      this.starting = false;
+    }
   }
 
   get cache(): k8s.ObjectCache<T> {

@@ -119,7 +119,11 @@ export class LeaderElector {
   private async lose(why: string): Promise<void> {
     if (!this.leading) return;
     this.leading = false;
-    this.log.warn({ lease: this.options.name, why }, "stopped leading");
+    (why === "released" ? this.log.info : this.log.warn).call(
+      this.log,
+      { lease: this.options.name, why },
+      "stopped leading",
+    );
     await this.callbacks.onStoppedLeading();
   }
 

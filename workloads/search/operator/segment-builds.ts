@@ -149,7 +149,7 @@ export class SegmentBuildReconciler {
 
   private async reconcile(name: string): Promise<void | { requeueAfterMs: number }> {
     const ns = this.options.namespace;
-    const sb = this.builds.cache.get(name, ns) as SegmentBuild | undefined;
+    let sb = this.builds.cache.get(name, ns) as SegmentBuild | undefined;
     if (!sb) return; // gone: its finalizer saw its Job out first
     const log = this.options.log.child({ segmentBuild: name });
     const finalizers = sb.metadata.finalizers ?? [];
@@ -158,7 +158,8 @@ export class SegmentBuildReconciler {
       return this.cleanUp(sb, log);
     }
     if (!finalizers.includes(SEGMENT_BUILD_FINALIZER)) {
-      await this.custom.patchNamespacedCustomObject(
+      // Go on with the patched object: its Job is made in this same pass, not after the update event.
+      sb = (await this.custom.patchNamespacedCustomObject(
         {
           group: GROUP,
           version: VERSION,
@@ -170,8 +171,7 @@ export class SegmentBuildReconciler {
             : [{ op: "add", path: "/metadata/finalizers", value: [SEGMENT_BUILD_FINALIZER] }],
         },
         jsonPatch(),
-      );
-      return; // the update event queues it again
+      )) as SegmentBuild;
     }
     if (finished(sb) && sb.status?.observedGeneration === sb.metadata.generation) return;
 
