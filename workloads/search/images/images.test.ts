@@ -21,6 +21,7 @@ const IMAGES: Record<string, string> = {
   "front.Dockerfile": "search-front",
   "index-service.Dockerfile": "search-index",
   "controller.Dockerfile": "search-controller",
+  "operator.Dockerfile": "search-operator",
   "build.Dockerfile": "search-build",
 };
 
