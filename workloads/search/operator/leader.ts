@@ -105,7 +105,10 @@ export class LeaderElector {
         if (!this.leading) {
           this.leading = true;
           this.log.info({ lease: this.options.name, identity: this.options.identity }, "leading");
-          await this.callbacks.onStartedLeading();
+          // Not awaited: renewing must go on while the leader fills its caches, or a slow start loses the Lease.
+          void Promise.resolve(this.callbacks.onStartedLeading()).catch((err: Error) =>
+            this.log.error({ err: err.message }, "starting to lead failed"),
+          );
         }
         return;
       }

@@ -22,7 +22,7 @@ import { SegmentBuildReconciler } from "./segment-builds";
 export interface RunningOperator {
   server: Server;
   elector: LeaderElector;
-  /** The reconciler while leading. */
+  /** The reconciler while leading, once its caches are filled. */
   reconciler(): SegmentBuildReconciler | undefined;
   stop(): Promise<void>;
 }
@@ -80,7 +80,7 @@ export async function startOperator(
   return {
     server,
     elector,
-    reconciler: () => reconciler,
+    reconciler: () => (state === "leading" ? reconciler : undefined),
     stop: async () => {
       stopping = true;
       await elector.release();
