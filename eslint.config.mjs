@@ -96,8 +96,9 @@ export default tseslint.config(
       PACKER,
       refuse(
         // Any workloads path but workloads/shared/..., .../config (a service's env contract) and the search
-        // layer's segments module (the one definition of a segment: keys, windows; pure, imports only zod).
-        `${up("workloads")}(?!shared/)(?!search/segments/)(?!.+/config$)`,
+        // layer's two definition modules, which the stack and the services both import: segments/ (the one
+        // definition of a segment: keys, windows) and crds/ (the custom resources' types and schemas).
+        `${up("workloads")}(?!shared/)(?!search/(segments|crds)/)(?!.+/config$)`,
         "infra imports a service's env contract (its config.ts) or workloads/shared only; a name both need moves to workloads/shared.",
       ),
     ),

@@ -12,6 +12,7 @@ import { iamPolicies } from "./rules/iam";
 import { kubernetesPolicies } from "./rules/kubernetes";
 import { lambdaPolicies } from "./rules/lambda";
 import { remoteAccessPolicies } from "./rules/remote-access";
+import { rbacPolicies } from "./rules/rbac";
 import { resourcePolicyPolicies } from "./rules/resource-policies";
 import { s3Policies } from "./rules/s3";
 import { securityGroupPolicies } from "./rules/security-groups";
@@ -34,6 +35,7 @@ export const policies: Policy[] = [
   ...eksPolicies,
   ...databasePolicies,
   ...kubernetesPolicies,
+  ...rbacPolicies,
   ...lambdaPolicies,
   ...sqsPolicies,
   ...tagPolicies,

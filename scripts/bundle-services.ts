@@ -5,6 +5,7 @@
  *   OUT/search-front/main.js + inference-thread.js + shard-host.proto
  *   OUT/search-shard-host/main.js + search-thread.js + shard-host.proto
  *   OUT/search-controller/main.js
+ *   OUT/search-operator/main.js
  *   OUT/search-build/main.js + inference-thread.js
  * Native modules (onnxruntime-node, sharp, hnswlib-node) stay external, and so does grpc-health-check,
  * which loads its .proto from its own package directory. Each service's package.json pins its
@@ -65,6 +66,8 @@ export const SERVICES: Service[] = [
   { name: "search-controller", entries: { main: path.join(SEARCH, "controller", "main.ts") }, external: [] },
   // The repository sweep's CronJob: S3 only, no native modules.
   { name: "search-sweep", entries: { main: path.join(SEARCH, "sweep", "main.ts") }, external: [] },
+  // The segment operator, and the CronJobs' create step (`main.js create-build ...`).
+  { name: "search-operator", entries: { main: path.join(SEARCH, "operator", "main.ts") }, external: [] },
   {
     // The CronJobs' program: hourly builds embed on an inference thread, every tier writes HNSW indexes.
     name: "search-build",

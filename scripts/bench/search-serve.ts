@@ -555,7 +555,7 @@ async function flatVersusGraph(
   kPrime: number,
 ): Promise<number> {
   let crossover = 0;
-  for (const { rows, from, index } of sizes) {
+  for (const { rows, from, index } of sizes.filter((s) => s.rows <= s.from.count)) {
     const vectors = new Float32Array((await readFile(flatFiles.get(from) as string)).buffer).subarray(0, rows * d);
     const ids = Array.from({ length: rows }, (_, i) => `r${i}`);
     const flat = flatFrom(vectors, { metric: "ip", dimension: d, ids });

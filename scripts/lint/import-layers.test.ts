@@ -30,10 +30,10 @@ describe("import layers (eslint no-restricted-imports)", function () {
     ["workloads/photo-classification/worker/planted.ts", "../../search/bench/drive", /harness is not shipped/],
     ["workloads/photo-classification/worker/planted.ts", "../../../policies/exemptions", /policy pack reads infra/],
     ["workloads/shared/planted.ts", "../photo-classification/contract", /below every service/],
-    ["workloads/shared/image-model/planted.ts", "../../search/build/config", /below every service/],
+    ["workloads/shared/image-model/planted.ts", "../../search/builder/config", /below every service/],
     ["workloads/photo-classification/local/planted.ts", "../../../infra/plan/stack-files", /workloads sit below infra/],
     ["infra/stacks/planted.ts", "../../workloads/photo-classification/worker/metrics", /env contract/],
-    ["infra/components/search/front/planted.ts", "../../../../workloads/search/build/windows", /env contract/],
+    ["infra/components/search/front/planted.ts", "../../../../workloads/search/host/server", /env contract/],
     ["infra/plan/planted.ts", "../../scripts/embedded-k8s", /scripts\/ holds tools/],
     ["infra/stacks/planted.ts", "../../policies/rules/s3", /policy pack reads infra/],
     [
@@ -60,6 +60,9 @@ describe("import layers (eslint no-restricted-imports)", function () {
     ["infra/stacks/planted.ts", "../../workloads/photo-classification/worker/config"],
     ["infra/stacks/planted.ts", "../../workloads/shared/conventions"],
     ["infra/components/ops/planted.ts", "../../../workloads/shared/env"],
+    // The search layer's shared definitions: the segment (keys, windows) and the custom resources.
+    ["infra/components/search/planted.ts", "../../../workloads/search/segments/keys"],
+    ["infra/components/search/planted.ts", "../../../workloads/search/crds/definitions"],
     ["policies/rules/planted.ts", "../../workloads/shared/conventions"],
     ["policies/rules/planted.ts", "../../infra/shared/iam-actions"],
     ["workloads/photo-classification/api/planted.ts", "../../shared/ops-server"],

@@ -196,6 +196,14 @@ export const searchConfig = z
       requests: resources.default({ cpu: "50m", memory: "128Mi" }),
       limits: resources.default({ cpu: "500m", memory: "256Mi" }),
     }),
+    /** The segment operator (SegmentBuild → Job); its image also runs the CronJobs' create step. */
+    operator: z.strictObject({
+      image: pinnedImage,
+      opsPort: port.default(9090),
+      replicas: z.number().int().min(1).max(5).default(2),
+      requests: resources,
+      limits: resources,
+    }),
   })
   .superRefine((c, ctx) => {
     // The GPU AMI's kubelet must match the control plane: its combination names the minor it was built for.

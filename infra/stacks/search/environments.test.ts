@@ -10,6 +10,13 @@ import { BuildEnv, settingsFromEnv } from "../../../workloads/search/builder/con
 import { controllerEnv, loadControllerSettings, servingSpecOf } from "../../../workloads/search/controller/config";
 import { frontEnv, loadFrontSettings } from "../../../workloads/search/front/config";
 import { loadSweepSettings, sweepEnv } from "../../../workloads/search/sweep/config";
+import {
+  createBuildEnv,
+  loadCreateBuildSettings,
+  loadOperatorSettings,
+  operatorEnv,
+} from "../../../workloads/search/operator/config";
+import { parseJobTemplate } from "../../../workloads/search/operator/job-template";
 import { loadEnv } from "../../../workloads/shared/env";
 import { SDK_ENVIRONMENT } from "../../components/blocks/pod-workload";
 import { planStack } from "../../plan";
@@ -32,7 +39,10 @@ function envOf(plan: StackPlan, name: string, schema: z.ZodObject): Record<strin
     (r) => ["kubernetes:apps/v1:Deployment", "kubernetes:batch/v1:CronJob"].includes(r.type) && nameOf(r) === name,
   );
   if (!owner) throw new Error(`no Deployment or CronJob ${name} in the plan`);
-  const { containers } = podSpec(owner);
+  return checkedEnv(name, podSpec(owner), schema);
+}
+
+function checkedEnv(name: string, { containers }: PodSpec, schema: z.ZodObject): Record<string, string> {
   expect(containers, `${name}: one container`).to.have.length(1);
   const env = Object.fromEntries((containers[0].env ?? []).map((e) => [e.name, e.value]));
   const known = new Set<string>([...Object.keys(schema.shape), ...SDK_ENVIRONMENT]);
@@ -62,6 +72,7 @@ describe("search layer environments (read back by the programs)", () => {
       "segment-build-hourly",
       "segment-build-monthly",
       "segment-controller",
+      "segment-operator",
     ]);
   });
 
@@ -91,9 +102,24 @@ describe("search layer environments (read back by the programs)", () => {
     });
   });
 
-  it("gives each segment build an environment its loader accepts: the buckets, the tuning, CUDA on the GPU tier only", () => {
+  it("gives the operator and each CronJob's create step an environment their loaders accept", () => {
+    const operator = loadOperatorSettings(envOf(plan, "segment-operator", operatorEnv));
+    expect(operator).to.deep.include({ namespace: "search", leaseName: "segment-operator", opsPort: 9090 });
+    expect(parseJobTemplate(operator.buildJobTemplate).source).to.match(/^s3:\/\/search-assets-[0-9a-f]{7}\/$/);
     for (const tier of ["hourly", "daily", "monthly"]) {
-      const env = loadEnv(BuildEnv, envOf(plan, `segment-build-${tier}`, BuildEnv));
+      const create = loadCreateBuildSettings(envOf(plan, `segment-build-${tier}`, createBuildEnv));
+      expect(create.namespace, tier).to.equal("search");
+      expect(create.source, tier).to.match(/^s3:\/\/search-assets-[0-9a-f]{7}\/$/);
+    }
+  });
+
+  it("gives each segment build an environment its loader accepts: the buckets, the tuning, CUDA on the GPU tier only", () => {
+    const template = parseJobTemplate(
+      loadOperatorSettings(envOf(plan, "segment-operator", operatorEnv)).buildJobTemplate,
+    );
+    for (const tier of ["hourly", "daily", "monthly"] as const) {
+      const pod = template.tiers[tier].pod as unknown as PodSpec;
+      const env = loadEnv(BuildEnv, checkedEnv(`build:${tier}`, pod, BuildEnv));
       const settings = settingsFromEnv(env);
       expect(settings.imageBucket, tier).to.equal("photos-0a1b2c3");
       expect(settings.feedBucket, tier).to.equal("recipes-catalogue-feed");

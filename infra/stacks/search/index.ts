@@ -1,14 +1,15 @@
 /**
  * Search layer, in the production account after classification: the EKS cluster with a system
  * and a GPU node group on the platform's AMI, the NVIDIA device plugin, the asset repository, and
- * in the `search` namespace the segment builds, the segment controller, the front and the
- * repository sweep.
+ * in the `search` namespace the segment builds (SegmentBuild resources and their operator), the
+ * segment controller, the front and the repository sweep; the search layer's CustomResourceDefinitions.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PrivateBucket } from "../../components/blocks/private-bucket";
 import { resolveGpuAmi } from "../../components/shared/gpu-ami";
 import { SearchCluster } from "../../components/search/cluster";
+import { SearchCrds } from "../../components/search/crds";
 import { NvidiaDevicePlugin } from "../../components/search/device-plugin";
 import { EbsCsiDriver } from "../../components/search/ebs-csi-driver";
 import { SearchFront } from "../../components/search/front";
@@ -105,6 +106,7 @@ export async function search(): Promise<SearchOutputs> {
     { name: cfg.namespace, kubernetesVersion: cfg.cluster.kubernetesVersion },
     k8sOpts,
   );
+  const crds = new SearchCrds("search-crds", {}, k8sOpts);
   const inNamespace = { ...k8sOpts, dependsOn: [ns] };
   const workload = { clusterName: cfg.cluster.name, accountId: cfg.accountId, region: cfg.region, namespace: ns.name };
   new SegmentBuilds(
@@ -120,8 +122,9 @@ export async function search(): Promise<SearchOutputs> {
       tiers: cfg.builds.tiers,
       cacheGb: cfg.builds.cacheGb,
       tuning: cfg.builds.settings,
+      operator: cfg.operator,
     },
-    { ...inNamespace, dependsOn: [ns, gpu.nodeGroup] },
+    { ...inNamespace, dependsOn: [ns, crds, gpu.nodeGroup] },
   );
   new SegmentController(
     "segment-controller",

@@ -8,6 +8,7 @@ import { expect } from "chai";
 import { startEmbeddedKubernetes, type EmbeddedKubernetes, type KubeObject } from "../../../scripts/embedded-k8s";
 import { planStack } from "../../plan";
 import { kubernetesManifests } from "../../plan/kubernetes-manifests";
+import { parseJobTemplate } from "../../../workloads/search/operator/job-template";
 
 const CLASSIFICATION = { classification: { uploadBucket: "photos-0a1b2c3" } };
 
@@ -48,6 +49,29 @@ describe("search stack's Kubernetes objects on a real API server", function () {
     const rejected = verdicts.filter((v) => !v.accepted).map((v) => `${v.object}: ${v.message}`);
     expect(rejected).to.deep.equal([]);
     expect(verdicts).to.have.length(rest.length);
+  });
+
+  it("has the build Jobs the operator makes from its template accepted too (they are in its environment, not the plan)", async () => {
+    const operator = objects.find(
+      (o) => o.kind === "Deployment" && o.metadata.name === "segment-operator",
+    ) as KubeObject & {
+      spec: { template: { spec: { containers: Array<{ env: Array<{ name: string; value: string }> }> } } };
+    };
+    const env = operator.spec.template.spec.containers[0].env;
+    const template = parseJobTemplate(env.find((e) => e.name === "BUILD_JOB_TEMPLATE")?.value ?? "");
+    const jobs: KubeObject[] = Object.entries(template.tiers).map(([tier, t]) => ({
+      apiVersion: "batch/v1",
+      kind: "Job",
+      metadata: { name: `build-${tier}`, namespace: "search", labels: t.labels },
+      spec: {
+        activeDeadlineSeconds: t.activeDeadlineSeconds,
+        backoffLimit: t.backoffLimit,
+        template: { metadata: { labels: t.labels }, spec: { restartPolicy: "Never", ...t.pod } },
+      },
+    }));
+    const verdicts = await cluster.dryRunApply(jobs);
+    expect(verdicts.filter((v) => !v.accepted).map((v) => `${v.object}: ${v.message}`)).to.deep.equal([]);
+    expect(verdicts).to.have.length(3);
   });
 
   it("would reject the same objects weakened: a search pod that may escalate privileges", async () => {

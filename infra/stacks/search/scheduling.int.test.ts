@@ -9,6 +9,7 @@ import { expect } from "chai";
 import { startEmbeddedKubernetes, type EmbeddedKubernetes, type KubeObject } from "../../../scripts/embedded-k8s";
 import { K8S, NVIDIA } from "../../../workloads/shared/conventions";
 import { waitFor } from "../../../workloads/shared/poll";
+import { parseJobTemplate, type BuildJobTemplate } from "../../../workloads/search/operator/job-template";
 import { planStack } from "../../plan";
 import { kubernetesManifests } from "../../plan/kubernetes-manifests";
 
@@ -43,6 +44,37 @@ describe("search stack's pods on a real scheduler (GPU and CPU nodes)", function
   this.timeout(300_000);
   let cluster: EmbeddedKubernetes;
   let objects: KubeObject[];
+
+  /** The builds' template, as the operator reads it from its environment. */
+  const buildTemplate = (): BuildJobTemplate => {
+    const operator = objects.find(
+      (o) => o.kind === "Deployment" && o.metadata.name === "segment-operator",
+    ) as KubeObject & {
+      spec: { template: { spec: { containers: Array<{ env: Array<{ name: string; value: string }> }> } } };
+    };
+    const env = operator.spec.template.spec.containers[0].env;
+    return parseJobTemplate(env.find((e) => e.name === "BUILD_JOB_TEMPLATE")?.value ?? "");
+  };
+  /** A Job of `tier`'s build as the operator makes one (without its owner, which needs a SegmentBuild). */
+  const buildJob = (
+    name: string,
+    tier: keyof BuildJobTemplate["tiers"],
+    change: (pod: Record<string, unknown>) => void = () => undefined,
+  ): KubeObject => {
+    const t = buildTemplate().tiers[tier];
+    const pod = JSON.parse(JSON.stringify(t.pod)) as Record<string, unknown>;
+    change(pod);
+    const labels = { ...t.labels, "test-job": name };
+    return {
+      apiVersion: "batch/v1",
+      kind: "Job",
+      metadata: { name, namespace: "search", labels },
+      spec: {
+        backoffLimit: t.backoffLimit,
+        template: { metadata: { labels }, spec: { restartPolicy: "Never", ...pod } },
+      },
+    };
+  };
 
   const pods = async (namespace: string, selector: string): Promise<Pod[]> => {
     const res = await cluster.kubectl(["get", "pods", "-n", namespace, "-l", selector, "-o", "json"]);
@@ -126,16 +158,8 @@ describe("search stack's pods on a real scheduler (GPU and CPU nodes)", function
   });
 
   it("runs the embedding build on the GPU node, with the GPU and the image cache", async () => {
-    const job = await cluster.kubectl([
-      "create",
-      "job",
-      "hourly-now",
-      "--from=cronjob/segment-build-hourly",
-      "-n",
-      "search",
-    ]);
-    expect(job.code, job.stderr).to.equal(0);
-    const [pod] = await decided("search", "job-name=hourly-now", 1);
+    await cluster.apply([buildJob("hourly-now", "hourly")]);
+    const [pod] = await decided("search", "test-job=hourly-now", 1);
     expect(pod.spec.nodeName, JSON.stringify(pod.status.conditions)).to.equal(GPU_NODE);
     const claim = await cluster.kubectl([
       "get",
@@ -149,19 +173,22 @@ describe("search stack's pods on a real scheduler (GPU and CPU nodes)", function
     expect(claim.stdout).to.equal("Bound");
   });
 
-  it("keeps the compactions, the front and the controller off the GPU node", async () => {
-    const job = await cluster.kubectl([
+  it("keeps the compactions, the create steps, the front, the controller and the operator off the GPU node", async () => {
+    await cluster.apply([buildJob("daily-now", "daily")]);
+    const [daily] = await decided("search", "test-job=daily-now", 1);
+    expect(daily.spec.nodeName).to.equal(CPU_NODE);
+    const create = await cluster.kubectl([
       "create",
       "job",
-      "daily-now",
-      "--from=cronjob/segment-build-daily",
+      "create-now",
+      "--from=cronjob/segment-build-hourly",
       "-n",
       "search",
     ]);
-    expect(job.code, job.stderr).to.equal(0);
-    const [daily] = await decided("search", "job-name=daily-now", 1);
-    expect(daily.spec.nodeName).to.equal(CPU_NODE);
-    for (const name of ["search-front", "segment-controller"]) {
+    expect(create.code, create.stderr).to.equal(0);
+    const [step] = await decided("search", "job-name=create-now", 1);
+    expect(step.spec.nodeName).to.equal(CPU_NODE);
+    for (const name of ["search-front", "segment-controller", "segment-operator"]) {
       const deployment = objects.find((o) => o.kind === "Deployment" && o.metadata.name === name) as KubeObject & {
         spec: { replicas?: number; selector: { matchLabels: Record<string, string> } };
       };
@@ -188,30 +215,12 @@ describe("search stack's pods on a real scheduler (GPU and CPU nodes)", function
   });
 
   it("would leave the embedding build unscheduled without its toleration", async () => {
-    const cron = objects.find(
-      (o) => o.kind === "CronJob" && o.metadata.name === "segment-build-hourly",
-    ) as KubeObject & {
-      spec: {
-        jobTemplate: {
-          spec: { template: { metadata: { labels: Record<string, string> }; spec: Record<string, unknown> } };
-        };
-      };
-    };
-    const template = JSON.parse(JSON.stringify(cron.spec.jobTemplate.spec.template)) as {
-      metadata: { labels: Record<string, string> };
-      spec: { tolerations?: unknown[] };
-    };
-    delete template.spec.tolerations;
-    template.metadata.labels = { ...template.metadata.labels, "weakened-by-test": "no-toleration" };
     await cluster.apply([
-      {
-        apiVersion: "batch/v1",
-        kind: "Job",
-        metadata: { name: "hourly-without-toleration", namespace: "search" },
-        spec: { ...cron.spec.jobTemplate.spec, template },
-      },
+      buildJob("hourly-without-toleration", "hourly", (pod) => {
+        delete pod.tolerations;
+      }),
     ]);
-    const [pod] = await decided("search", "weakened-by-test=no-toleration", 1);
+    const [pod] = await decided("search", "test-job=hourly-without-toleration", 1);
     expect(pod.spec.nodeName).to.equal(undefined);
     const refused = pod.status.conditions?.find((c) => c.type === "PodScheduled");
     expect(refused?.reason).to.equal("Unschedulable");

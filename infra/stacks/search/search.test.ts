@@ -5,6 +5,7 @@ import { readStackConfig } from "../../plan/stack-files";
 import { jsonInput, one, ofType } from "../../plan/query";
 import type { PlannedResource, StackPlan } from "../../plan/types";
 import { K8S } from "../../../workloads/shared/conventions";
+import { parseJobTemplate, type BuildJobTemplate } from "../../../workloads/search/operator/job-template";
 
 type Dict = Record<string, unknown>;
 interface Statement {
@@ -77,7 +78,20 @@ describe("search stack (offline graph)", () => {
       spec: (c.inputs.spec as { jobTemplate: { spec: { template: { spec: PodSpec } } } }).jobTemplate.spec.template
         .spec,
     })),
+    // The builds' pods, which the operator creates from the template in its environment.
+    ...Object.entries(buildJobTemplate().tiers).map(([tier, t]) => ({
+      owner: `build:${tier}`,
+      spec: t.pod as PodSpec,
+    })),
   ];
+  /** The operator's BUILD_JOB_TEMPLATE, as it parses it. */
+  const buildJobTemplate = (): BuildJobTemplate => {
+    const operator = k8s("Deployment").find((d) => meta(d).name === "segment-operator") as PlannedResource;
+    const [container] = (operator.inputs.spec as { template: { spec: PodSpec } }).template.spec.containers as Array<
+      Container & { env: Array<{ name: string; value: string }> }
+    >;
+    return parseJobTemplate(container.env.find((e) => e.name === "BUILD_JOB_TEMPLATE")?.value ?? "");
+  };
   const nodeGroup = (name: string) => one(plan, "aws:eks/nodeGroup:NodeGroup", name).inputs;
   const launchTemplate = (name: string) => one(plan, "aws:ec2/launchTemplate:LaunchTemplate", name).inputs;
   /** The bucket's name as its companions resolve it (the bucket itself is auto-named). */
@@ -125,8 +139,8 @@ describe("search stack (offline graph)", () => {
       Object.keys(byOwner)
         .filter((o) => tolerates(byOwner[o]))
         .sort(),
-    ).to.deep.equal(["nvidia-device-plugin", "segment-build-hourly"]);
-    const hourly = byOwner["segment-build-hourly"];
+    ).to.deep.equal(["build:hourly", "nvidia-device-plugin"]);
+    const hourly = byOwner["build:hourly"];
     expect(hourly.tolerations).to.deep.equal([
       { key: "nvidia.com/gpu", operator: "Equal", value: "true", effect: "NoSchedule" },
     ]);
@@ -134,7 +148,7 @@ describe("search stack (offline graph)", () => {
     const [build] = hourly.containers;
     expect(build.resources?.requests?.["nvidia.com/gpu"]).to.equal("1");
     expect(build.resources?.limits?.["nvidia.com/gpu"]).to.equal("1");
-    for (const owner of ["segment-build-daily", "segment-build-monthly"])
+    for (const owner of ["build:daily", "build:monthly"])
       expect(byOwner[owner].containers[0].resources?.limits?.["nvidia.com/gpu"]).to.equal(undefined);
   });
 
@@ -174,7 +188,7 @@ describe("search stack (offline graph)", () => {
       expect(meta(ns).labels?.[`pod-security.kubernetes.io/${mode}`]).to.equal("restricted");
       expect(meta(ns).labels?.[`pod-security.kubernetes.io/${mode}-version`]).to.equal("v1.33");
     }
-    const clusterScoped = ["Namespace", "StorageClass"];
+    const clusterScoped = ["Namespace", "StorageClass", "CustomResourceDefinition"];
     for (const r of plan.resources.filter(
       (x) => x.type.startsWith("kubernetes:") && x.type !== "kubernetes:apps/v1:DaemonSet",
     )) {
@@ -187,6 +201,9 @@ describe("search stack (offline graph)", () => {
   it("runs every container non-root, read-only, without privilege or capabilities, with limits and a pinned image", () => {
     const specs = podSpecs();
     expect(specs.map((s) => s.owner).sort()).to.deep.equal([
+      "build:daily",
+      "build:hourly",
+      "build:monthly",
       "nvidia-device-plugin",
       "repository-sweep",
       "search-front",
@@ -194,6 +211,7 @@ describe("search stack (offline graph)", () => {
       "segment-build-hourly",
       "segment-build-monthly",
       "segment-controller",
+      "segment-operator",
     ]);
     for (const { owner, spec } of specs) {
       expect(spec.hostNetwork ?? false, owner).to.equal(false);
@@ -367,7 +385,7 @@ describe("search stack (offline graph)", () => {
     expect(spec.jobTemplate.spec.template.spec.serviceAccountName).to.equal("repository-sweep");
   });
 
-  it("limits RBAC: the front watches Services and EndpointSlices, the controller manages the hosts' four kinds, in search only", () => {
+  it("limits RBAC: the front watches Services and EndpointSlices, the controller manages the hosts' four kinds, the operator its builds, in search only", () => {
     const roles = Object.fromEntries(k8s("Role").map((r) => [meta(r).name, r.inputs.rules]));
     expect(roles["search-front-discovery"]).to.deep.equal([
       { apiGroups: [""], resources: ["services"], verbs: ["get", "list", "watch"] },
@@ -380,6 +398,25 @@ describe("search stack (offline graph)", () => {
       { apiGroups: ["apps"], resources: ["deployments"], verbs },
       { apiGroups: ["policy"], resources: ["poddisruptionbudgets"], verbs },
     ]);
+    // The operator: exactly what it calls; the CronJobs' account: create SegmentBuilds, nothing else.
+    const group = "search.ml-platform.dev";
+    expect(roles["segment-operator"]).to.deep.equal([
+      { apiGroups: [group], resources: ["segmentbuilds"], verbs: ["get", "list", "watch", "patch"] },
+      { apiGroups: [group], resources: ["segmentbuilds/status"], verbs: ["update"] },
+      { apiGroups: [group], resources: ["segmentbuilds/finalizers"], verbs: ["update"] },
+      { apiGroups: ["batch"], resources: ["jobs"], verbs: ["get", "list", "watch", "create", "delete"] },
+      { apiGroups: [""], resources: ["pods"], verbs: ["list", "watch"] },
+      { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["create"] },
+      {
+        apiGroups: ["coordination.k8s.io"],
+        resources: ["leases"],
+        resourceNames: ["segment-operator"],
+        verbs: ["get", "update"],
+      },
+    ]);
+    expect(roles["segment-build-creator"]).to.deep.equal([
+      { apiGroups: [group], resources: ["segmentbuilds"], verbs: ["create"] },
+    ]);
     for (const b of k8s("RoleBinding")) {
       const subjects = b.inputs.subjects as Array<{ kind: string; name: string; namespace: string }>;
       expect(subjects).to.have.length(1);
@@ -387,14 +424,16 @@ describe("search stack (offline graph)", () => {
     }
   });
 
-  it("schedules each tier after its window closes, one run at a time, with deadlines, history limits and the cache on encrypted gp3", () => {
+  it("schedules each tier's create step after its window closes; the operator's template runs the build with deadlines and the cache on encrypted gp3", () => {
     const jobs = Object.fromEntries(k8s("CronJob").map((c) => [meta(c).name, c.inputs.spec as Dict]));
+    const template = buildJobTemplate();
     const expected = {
       "segment-build-hourly": ["20 * * * *", 1200, 3000],
       "segment-build-daily": ["30 1 * * *", 7200, 14400],
       "segment-build-monthly": ["0 4 1 * *", 21600, 43200],
     };
     for (const [name, [schedule, starting, active]] of Object.entries(expected)) {
+      const tier = name.split("-").pop() as keyof BuildJobTemplate["tiers"];
       const spec = jobs[name] as Dict & { jobTemplate: { spec: Dict & { template: { spec: PodSpec } } } };
       expect(spec, name).to.deep.include({
         schedule,
@@ -404,14 +443,20 @@ describe("search stack (offline graph)", () => {
         successfulJobsHistoryLimit: 3,
         failedJobsHistoryLimit: 3,
       });
-      expect(spec.jobTemplate.spec.activeDeadlineSeconds, name).to.equal(active);
-      // No shell, no command: the image's entry point, told the tier and to build the window closed last.
-      const [build] = spec.jobTemplate.spec.template.spec.containers as Array<Container & Dict>;
-      expect(build.command, name).to.equal(undefined);
-      expect(build.args, name).to.deep.equal(["--tier", name.split("-").pop(), "--window", "last-closed"]);
+      // The CronJob only asks: no shell, the operator image's create step, as the account that may only create.
+      const pod = spec.jobTemplate.spec.template.spec;
+      expect(pod.serviceAccountName, name).to.equal("segment-build-creator");
+      const [create] = pod.containers as Array<Container & Dict>;
+      expect(create.command, name).to.equal(undefined);
+      expect(create.image, name).to.match(/search-operator:/);
+      expect(create.args, name).to.deep.equal(["create-build", "--tier", tier, "--window", "last-closed"]);
+      expect(spec.jobTemplate.spec.backoffLimit, `${name} never asks twice`).to.equal(0);
+      // The build itself: the operator's Job, the tier's deadline, one build of a tier at a time.
+      expect(template.tiers[tier], tier).to.deep.include({ activeDeadlineSeconds: active, maxConcurrent: 1 });
+      expect(template.tiers[tier].pod.containers.map((c) => c.name)).to.deep.equal(["build"]);
     }
-    const hourly = (jobs["segment-build-hourly"] as { jobTemplate: { spec: { template: { spec: PodSpec } } } })
-      .jobTemplate.spec.template.spec;
+    expect(template.source).to.equal(`s3://${String(one(plan, "aws:s3/bucketPolicy:BucketPolicy").inputs.bucket)}/`);
+    const hourly = template.tiers.hourly.pod as PodSpec;
     const claim = hourly.volumes?.find((v) => v.persistentVolumeClaim)?.persistentVolumeClaim?.claimName;
     const pvc = k8s("PersistentVolumeClaim").find((p) => meta(p).name === claim) as PlannedResource;
     const storageClassName = (pvc.inputs.spec as { storageClassName: string }).storageClassName;
@@ -419,6 +464,19 @@ describe("search stack (offline graph)", () => {
     expect(meta(sc).name).to.equal(storageClassName);
     expect(sc.inputs).to.deep.include({ provisioner: "ebs.csi.aws.com", volumeBindingMode: "WaitForFirstConsumer" });
     expect(sc.inputs.parameters).to.deep.include({ type: "gp3", encrypted: "true" });
+  });
+
+  it("deploys the SegmentBuild and IndexServing definitions from the crds module, with status subresource and short names", () => {
+    const crds = k8s("CustomResourceDefinition");
+    expect(crds.map((c) => meta(c).name).sort()).to.deep.equal([
+      "indexservings.search.ml-platform.dev",
+      "segmentbuilds.search.ml-platform.dev",
+    ]);
+    for (const c of crds) {
+      const spec = c.inputs.spec as { names: { shortNames: string[] }; versions: Array<{ subresources: Dict }> };
+      expect(spec.versions[0].subresources).to.deep.equal({ status: {} });
+      expect(spec.names.shortNames).to.have.length(1);
+    }
   });
 
   it("runs a private, KMS-encrypted, fully logged control plane with API access entries and Pod Identity", () => {

@@ -13,6 +13,7 @@ import { createLogger } from "../../shared/log";
 import { parseArgs, type BuildArgs } from "./args";
 import { BuildEnv, settingsFromEnv, type BuildSettings } from "./config";
 import { exitCode, runProgram } from "./run";
+import { writeSummary } from "./termination";
 
 const log = createLogger("search-build");
 
@@ -44,6 +45,8 @@ async function main(): Promise<number> {
     args,
     log,
   );
+  // In a pod, the segment operator reads this summary into the SegmentBuild's status.
+  writeSummary(record);
   return exitCode(record);
 }
 

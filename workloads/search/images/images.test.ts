@@ -22,6 +22,7 @@ const IMAGES: Record<string, string> = {
   "shard-host.Dockerfile": "search-shard-host",
   "controller.Dockerfile": "search-controller",
   "sweep.Dockerfile": "search-sweep",
+  "operator.Dockerfile": "search-operator",
   "build.Dockerfile": "search-build",
 };
 

@@ -1,17 +1,29 @@
 /**
- * The segment builds as three CronJobs, one per tier, each starting after its window closes:
- * never two runs of a tier at once, a deadline to start and one to finish, short histories. The
- * hourly build embeds new photos on a GPU node (GPU request, the GPU taint tolerated, GPU nodes
- * selected) and keeps its image cache on an encrypted gp3 volume; daily and monthly compactions
- * merge segments on CPU. Builds write the asset repository and read the feed, the photos and the model.
+ * The segment builds, the Kubernetes way: three CronJobs (one per tier, each starting after its
+ * window closes) that only create a SegmentBuild, as an account allowed nothing else; the
+ * segment operator (operator.ts) that turns each SegmentBuild into a Job from the tier's template
+ * (build-pods.ts) and records its outcome in the SegmentBuild's status; the builds' identity
+ * (they write the asset repository and read the feed, the photos and the model) and the hourly
+ * build's image cache on an encrypted gp3 volume.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { environmentFor, type BuildTuning } from "../../../../workloads/search/builder/config";
+import { createBuildEnvironmentFor } from "../../../../workloads/search/operator/config";
+import { HttpsEgress } from "../../blocks/https-egress";
 import type { PodIdentity } from "../../blocks/pod-identity";
+import {
+  restrictedContainerSecurityContext,
+  restrictedPodSecurityContext,
+} from "../../../../workloads/shared/pod-security";
 import { containerEnv, podWorkload, type WorkloadPlacement } from "../../blocks/pod-workload";
-import { K8S, NVIDIA, SEARCH_COMPONENT } from "../../../../workloads/shared/conventions";
+import { K8S, SEARCH_COMPONENT } from "../../../../workloads/shared/conventions";
 import { parseS3Uri, s3ObjectArn } from "../../../../workloads/shared/s3-uri";
+import type { Tier } from "../../../../workloads/search/segments/windows";
+import { buildJobTemplate } from "./build-pods";
+import { OPERATOR, SegmentOperator } from "./operator";
+import { creatorRules } from "../../../../workloads/search/operator/config";
+import { boundRole } from "./role";
 
 export interface BucketHandle {
   name: pulumi.Input<string>;
@@ -21,9 +33,9 @@ export interface BucketHandle {
 export interface TierSchedule {
   /** Cron schedule, UTC. */
   schedule: string;
-  /** Seconds after its scheduled time a missed run may still start. */
+  /** Seconds after its scheduled time a missed create step may still start. */
   startingDeadlineSeconds: number;
-  /** Seconds a run may take before it is stopped. */
+  /** Seconds a build's Job may run before it is failed (DeadlineExceeded). */
   activeDeadlineSeconds: number;
   requests: { cpu: string; memory: string };
   limits: { cpu: string; memory: string };
@@ -55,16 +67,35 @@ export interface SegmentBuildsArgs extends WorkloadPlacement {
   cacheGb: number;
   /** The builds' tunable settings (index parameters, batch sizes, the feed's close grace): their env contract. */
   tuning: BuildTuning;
+  /** The segment operator, whose image also runs the CronJobs' create step. */
+  operator: {
+    /** Pinned image of workloads/search/operator. */
+    image: string;
+    /** Port of its /healthz and /readyz. */
+    opsPort: number;
+    /** Replicas: one leads through the Lease, the others stand by. */
+    replicas: number;
+    requests: { cpu: string; memory: string };
+    limits: { cpu: string; memory: string };
+  };
 }
 
 const STORAGE_CLASS = "search-gp3-encrypted";
 const SERVICE_ACCOUNT = "segment-build";
+const CACHE_CLAIM = "segment-build-image-cache";
+/** The CronJobs' account: it may create SegmentBuilds and nothing else. */
+const CREATOR = "segment-build-creator";
+/** The operator's and the create step's component label (not the builds': their egress and identity differ). */
+const OPERATOR_COMPONENT = "segment-operator";
+/** A node process that creates one object. */
+const CREATOR_RESOURCES = { requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } };
 
 const modelArn = (uri: string): string => s3ObjectArn(parseS3Uri(uri, "SegmentBuilds embedderModelUri"));
 
 export class SegmentBuilds extends pulumi.ComponentResource {
   readonly cronJobs: Record<string, k8s.batch.v1.CronJob>;
   readonly identity: PodIdentity;
+  readonly operator: SegmentOperator;
 
   constructor(name: string, args: SegmentBuildsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ml-platform:search:SegmentBuilds", name, {}, opts);
@@ -132,11 +163,11 @@ export class SegmentBuilds extends pulumi.ComponentResource {
       },
       child,
     );
-    // One ReadWriteOnce volume: only GPU (embedding) runs mount it, and Forbid keeps them one at a time.
+    // One ReadWriteOnce volume: only GPU (embedding) runs mount it, and the operator runs one build per tier at a time.
     const cache = new k8s.core.v1.PersistentVolumeClaim(
       `${name}-image-cache`,
       {
-        metadata: { name: "segment-build-image-cache", namespace: args.namespace, labels },
+        metadata: { name: CACHE_CLAIM, namespace: args.namespace, labels },
         spec: {
           accessModes: ["ReadWriteOnce"],
           storageClassName: STORAGE_CLASS,
@@ -161,12 +192,67 @@ export class SegmentBuilds extends pulumi.ComponentResource {
           executionProvider: gpu ? "cuda" : "cpu",
         }),
       );
-    const tiers = Object.keys(args.tiers);
-    const jobs: Record<string, k8s.batch.v1.CronJob> = {};
+    const source = pulumi.interpolate`s3://${args.assetRepository.name}/`;
+    const template = buildJobTemplate({
+      image: args.image,
+      source,
+      labels,
+      tiers: args.tiers,
+      pod: workload.pod(args.uid, { automountToken: false }),
+      containerSecurityContext: workload.containerSecurityContext as Record<string, unknown>,
+      env: (gpu) => containerEnv(args.region, environment(gpu)),
+      cacheClaim: CACHE_CLAIM,
+    });
+    const operatorLabels = { [K8S.name]: OPERATOR, [K8S.component]: OPERATOR_COMPONENT, [K8S.partOf]: "search" };
+    this.operator = new SegmentOperator(
+      `${name}-operator`,
+      {
+        namespace: args.namespace,
+        region: args.region,
+        image: args.operator.image,
+        uid: args.uid,
+        opsPort: args.operator.opsPort,
+        replicas: args.operator.replicas,
+        buildJobTemplate: template.apply((t) => JSON.stringify(t)),
+        labels: operatorLabels,
+        requests: args.operator.requests,
+        limits: args.operator.limits,
+      },
+      { ...child, dependsOn: [cache, this.identity] },
+    );
+
+    // The CronJobs only ask for builds: each run creates one SegmentBuild, as its own account.
+    const creatorLabels = { [K8S.name]: CREATOR, [K8S.component]: OPERATOR_COMPONENT, [K8S.partOf]: "search" };
+    const creator = new k8s.core.v1.ServiceAccount(
+      `${name}-creator`,
+      {
+        metadata: { name: CREATOR, namespace: args.namespace, labels: creatorLabels },
+        automountServiceAccountToken: false,
+      },
+      child,
+    );
+    const creatorRole = boundRole(
+      `${name}-creator`,
+      { namespace: args.namespace, roleName: CREATOR, labels: creatorLabels, rules: creatorRules() },
+      { ...child, dependsOn: [creator] },
+    );
+    new HttpsEgress(
+      `${name}-creator-egress`,
+      { namespace: args.namespace, name: `${CREATOR}-https`, podLabels: creatorLabels },
+      child,
+    );
+    const createEnv = source.apply((s) =>
+      createBuildEnvironmentFor({
+        namespace: args.namespace,
+        feedCloseGraceSeconds: args.tuning.feedCloseGraceSeconds,
+        source: s,
+      }),
+    );
+    const tiers = Object.keys(args.tiers) as Tier[];
+    const jobs = {} as Record<Tier, k8s.batch.v1.CronJob>;
     for (const tier of tiers) {
       const t = args.tiers[tier];
-      const gpu = t.gpus > 0;
-      const tierLabels = { ...labels, [K8S.searchTier]: tier };
+      const tierLabels = { ...creatorLabels, [K8S.searchTier]: tier };
       jobs[tier] = new k8s.batch.v1.CronJob(
         `${name}-${tier}`,
         {
@@ -181,51 +267,27 @@ export class SegmentBuilds extends pulumi.ComponentResource {
             jobTemplate: {
               metadata: { labels: tierLabels },
               spec: {
-                activeDeadlineSeconds: t.activeDeadlineSeconds,
-                // A failed build is retried by the next schedule (it rebuilds an unpublished window).
-                backoffLimit: 1,
+                // Creating one object: a minute is plenty, and a retry could ask for the window twice.
+                activeDeadlineSeconds: 60,
+                backoffLimit: 0,
                 ttlSecondsAfterFinished: 86400,
                 template: {
                   metadata: { labels: tierLabels },
                   spec: {
-                    ...workload.pod(args.uid, { automountToken: false }),
+                    serviceAccountName: CREATOR,
+                    automountServiceAccountToken: true,
+                    securityContext: restrictedPodSecurityContext(args.uid),
                     restartPolicy: "Never",
-                    ...(gpu
-                      ? {
-                          nodeSelector: { [K8S.gpuNode]: "true" },
-                          tolerations: [
-                            { key: NVIDIA.taintKey, operator: "Equal", value: "true", effect: "NoSchedule" },
-                          ],
-                        }
-                      : {}),
                     containers: [
                       {
-                        name: "build",
-                        image: args.image,
-                        // No command: the image's entry point (`node main.js`, no shell) builds the window
-                        // closed last when the run starts (end plus the feed's close grace).
-                        args: ["--tier", tier, "--window", "last-closed"],
-                        env: containerEnv(args.region, environment(gpu)),
-                        securityContext: workload.containerSecurityContext,
-                        resources: {
-                          requests: { ...t.requests, ...(gpu ? { [NVIDIA.gpuResource]: String(t.gpus) } : {}) },
-                          limits: { ...t.limits, ...(gpu ? { [NVIDIA.gpuResource]: String(t.gpus) } : {}) },
-                        },
-                        volumeMounts: [
-                          { name: "work", mountPath: "/work" },
-                          { name: "tmp", mountPath: "/tmp" },
-                          ...(gpu
-                            ? [{ name: "cache", mountPath: "/cache" }]
-                            : [{ name: "no-cache", mountPath: "/cache" }]),
-                        ],
+                        name: "create-build",
+                        image: args.operator.image,
+                        // No shell: the operator's entry point resolves the window closed last when it runs.
+                        args: ["create-build", "--tier", tier, "--window", "last-closed"],
+                        env: containerEnv(args.region, createEnv),
+                        securityContext: restrictedContainerSecurityContext(),
+                        resources: CREATOR_RESOURCES,
                       },
-                    ],
-                    volumes: [
-                      { name: "work", emptyDir: {} },
-                      { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
-                      gpu
-                        ? { name: "cache", persistentVolumeClaim: { claimName: "segment-build-image-cache" } }
-                        : { name: "no-cache", emptyDir: { sizeLimit: "1Gi" } },
                     ],
                   },
                 },
@@ -233,10 +295,10 @@ export class SegmentBuilds extends pulumi.ComponentResource {
             },
           },
         },
-        { ...child, dependsOn: [cache, this.identity] },
+        { ...child, dependsOn: [creatorRole] },
       );
     }
     this.cronJobs = jobs;
-    this.registerOutputs({ cronJobs: tiers.map((t) => `segment-build-${t}`) });
+    this.registerOutputs({ cronJobs: tiers.map((t) => `segment-build-${t}`), operator: OPERATOR });
   }
 }
