@@ -281,6 +281,8 @@ export async function run(argv: string[], report: Report): Promise<void> {
     d,
     queries,
     [
+      { rows: 250, from: hourly },
+      { rows: 500, from: hourly },
       { rows: 1_250, from: hourly },
       { rows: 2_500, from: hourly },
       { rows: 5_000, from: hourly },
@@ -383,7 +385,13 @@ export async function run(argv: string[], report: Report): Promise<void> {
     });
     const truthIds = truth.map((rows) => rows.map((r) => `v${r}`));
 
-    const measure = async (name: "tiers" | "single", addresses: string[], pids: number[], segments: number) => {
+    const measure = async (
+      name: "tiers" | "single",
+      addresses: string[],
+      pids: number[],
+      segments: number,
+      members: Part[],
+    ) => {
       // One front path per ef, as a front holds one; all batch concurrent queries within the window.
       const fronts = new Map<number, FrontPath>();
       const front = async (ef: number) => {
@@ -500,6 +508,20 @@ export async function run(argv: string[], report: Report): Promise<void> {
         unit: "µs",
         note: "the same, one query at a time (no batching possible)",
       });
+      // The same searches in this process, no host around them: what the host adds to hnswlib.
+      const aloneUs = searchAlone(dir, queries, members, at.ef, kPrime);
+      report({
+        label: `${name}.hnswlib-us-per-query`,
+        value: aloneUs,
+        unit: "µs",
+        note: `${members.length} segment(s) searched in this process, one thread, ef ${Math.max(at.ef, kPrime)}, k' ${kPrime}: the search alone`,
+      });
+      report({
+        label: `${name}.host-overhead`,
+        value: loaded.hostUs / aloneUs,
+        unit: "×",
+        note: "host CPU per query ÷ the search alone: gRPC, threads, local merge",
+      });
       report({
         label: `${name}.host-queries-per-cpu-second`,
         value: 1e6 / loaded.hostUs,
@@ -513,8 +535,9 @@ export async function run(argv: string[], report: Report): Promise<void> {
       tierHosts.map((h) => h.address),
       tierHosts.map((h) => h.pid),
       parts.length,
+      parts,
     );
-    const single = await measure("single", [singleHost.address], [singleHost.pid], 1);
+    const single = await measure("single", [singleHost.address], [singleHost.pid], 1, [all]);
     report({
       label: "merge-overhead.cpu",
       value: tiers.loaded.cpuUs / single.loaded.cpuUs,
@@ -539,6 +562,24 @@ export async function run(argv: string[], report: Report): Promise<void> {
   }
 
   await photoFigures(report, photos.slice(0, photoCount), version, projection, d);
+}
+
+/**
+ * CPU per query of searching `members` by their HNSW graphs (at max(ef, k')) one after another in this
+ * process, as a host's threads would, without gRPC, threads or merge. (Every bench segment is above
+ * the flat threshold this machine measures, so the host walks their graphs too.)
+ */
+function searchAlone(dir: string, queries: number[][], members: Part[], ef: number, kPrime: number): number {
+  const indexes = members.map((p) => {
+    const index = new HierarchicalNSW("ip", 128);
+    index.readIndexSync(path.join(dir, p.file));
+    index.setEf(Math.max(ef, kPrime));
+    return index;
+  });
+  const rounds = Math.max(1, Math.ceil(1_000 / queries.length));
+  const before = ownCpu();
+  for (let r = 0; r < rounds; r++) for (const q of queries) for (const index of indexes) index.searchKnn(q, kPrime);
+  return ((ownCpu() - before) * 1e6) / (rounds * queries.length);
 }
 
 /**

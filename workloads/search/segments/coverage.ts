@@ -76,6 +76,15 @@ export function planCoverage<S extends PlannableSegment>(
     byWindow.set(key, seen === undefined ? s : prefer(seen, s));
   }
   const find = (tier: Tier, start: Date) => byWindow.get(`${tier}@${start.getTime()}`);
+  // Months holding any segment and days holding an hourly one: the walk skips the others whole, so a
+  // plan costs what the segments are, not an hour-by-hour walk of the retention period (a year of
+  // empty hours cost the front milliseconds per query).
+  const monthsUsed = new Set<number>();
+  const daysUsed = new Set<number>();
+  for (const s of byWindow.values()) {
+    monthsUsed.add(alignTo("monthly", s.start).getTime());
+    if (s.tier === "hourly") daysUsed.add(alignTo("daily", s.start).getTime());
+  }
 
   const segments: S[] = [];
   const gaps: Window[] = [];
@@ -95,6 +104,10 @@ export function planCoverage<S extends PlannableSegment>(
       continue;
     }
     const monthEnd = windowOf("monthly", month).end;
+    if (!monthsUsed.has(month.getTime())) {
+      gap(month, monthEnd);
+      continue;
+    }
     for (let day = month; day < monthEnd && day < to; day = windowOf("daily", day).end) {
       if (windowOf("daily", day).end <= from) continue;
       const daily = find("daily", day);
@@ -103,6 +116,10 @@ export function planCoverage<S extends PlannableSegment>(
         continue;
       }
       const dayEnd = windowOf("daily", day).end;
+      if (!daysUsed.has(day.getTime())) {
+        gap(day, dayEnd);
+        continue;
+      }
       for (let hour = day; hour < dayEnd && hour < to; hour = windowOf("hourly", hour).end) {
         const hourEnd = windowOf("hourly", hour).end;
         if (hourEnd <= from) continue;
