@@ -5,6 +5,7 @@ import { quantityBytes } from "../../../workloads/search/controller/config";
 import { environmentFrom } from "../../../workloads/shared/env";
 import { awsAccountId, awsRegion, cidrBlock, iamArn, stackName, tags } from "../../config/schema";
 import { s3UriSchema } from "../../../workloads/shared/s3-uri";
+import { DEFAULT_FLAT_MAX_ITEMS } from "../../../workloads/search/segments/assignment";
 
 const subnetId = z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "expected a subnet id such as subnet-0123456789abcdef0");
 /** Tag or digest required, and not `latest`: a deploy must say exactly what runs. */
@@ -157,7 +158,7 @@ export const searchConfig = z
           .max(20)
           .default(2),
         memory,
-        flatMaxItems: z.number().int().min(0).max(10_000_000).default(20_000),
+        flatMaxItems: z.number().int().min(0).max(10_000_000).default(DEFAULT_FLAT_MAX_ITEMS),
         retentionDays: z.number().int().min(1).max(3660).default(366),
         grpcPort: port.default(50051),
         opsPort: port.default(9090),

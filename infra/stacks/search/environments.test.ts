@@ -96,7 +96,7 @@ describe("search layer environments (read back by the programs)", () => {
       replicas: 2,
       retentionDays: 366,
       hostMemory: "6Gi",
-      flatMaxItems: 20000,
+      flatMaxItems: 250,
       embeddingVersions: undefined,
       resources: { requests: { cpu: "1", memory: "8Gi" }, limits: { cpu: "2", memory: "8Gi" } },
     });

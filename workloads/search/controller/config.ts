@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { environmentFrom, envInt, loadSettings, type Settings, type SettingsInput } from "../../shared/env";
+import { DEFAULT_FLAT_MAX_ITEMS } from "../segments/assignment";
 import { quantityBytes, type ServingSpec } from "./serving-spec";
 
 /** How HOST_MEMORY and the pods' memory quantities are read: the stack validates its config with the same rule. */
@@ -33,7 +34,7 @@ export const controllerEnv = z.object({
   /** Segment memory one host holds (the assignment's budget): a quantity, below the pods' memory limit. */
   HOST_MEMORY: memoryQuantity,
   /** Segments with at most this many vectors are scanned exactly; 0: none. */
-  FLAT_MAX_ITEMS: envInt(0, 10_000_000).default(20_000),
+  FLAT_MAX_ITEMS: envInt(0, 10_000_000).default(DEFAULT_FLAT_MAX_ITEMS),
   /** Comma-separated embedding versions to serve; unset: every version published. */
   EMBEDDING_VERSIONS: z.string().min(1).optional(),
   HOST_SERVICE_ACCOUNT: z.string().min(1),

@@ -279,7 +279,7 @@ describe("segment controller: settings", () => {
 
   it("reads the serving spec back from the environment it writes", () => {
     const s = servingSpecOf(loadControllerSettings(environmentFor(settings)));
-    expect(s).to.deep.include({ image: spec.image, replicas: 2, hostMemory: "6Gi", flatMaxItems: 20_000 });
+    expect(s).to.deep.include({ image: spec.image, replicas: 2, hostMemory: "6Gi", flatMaxItems: 250 });
     expect(s.embeddingVersions).to.deep.equal([VERSION, "image-embedder@sha256:ffffffffffff"]);
     expect(s.resources.limits).to.deep.equal({ cpu: "2", memory: "8Gi" });
   });

@@ -22,7 +22,13 @@ import { HostRegistry } from "../front/discovery";
 import { startFront, type RunningFront } from "../front/main";
 import { environmentFor as hostEnvironment, loadShardHostSettings } from "../host/config";
 import { startShardHost, type RunningShardHost } from "../host/main";
-import { assignHosts, encodeAssignment, searchKindOf, type HostPlan } from "../segments/assignment";
+import {
+  assignHosts,
+  DEFAULT_FLAT_MAX_ITEMS,
+  encodeAssignment,
+  searchKindOf,
+  type HostPlan,
+} from "../segments/assignment";
 import { segmentId, type PublishedSegment } from "../segments/segment";
 import { windowOf } from "../segments/windows";
 import { AssetRepository } from "../repository/asset-repository";
@@ -51,8 +57,8 @@ export async function newPhotoOf(photo: Uint8Array): Promise<Buffer> {
     .toBuffer();
 }
 
-/** Small segments are scanned exactly; the local catalogue's segments are all small, so some hours show it. */
-const FLAT_MAX_ITEMS = 8;
+/** The production threshold: the local catalogue's segments are all small, so each is scanned exactly. */
+const FLAT_MAX_ITEMS = DEFAULT_FLAT_MAX_ITEMS;
 const ASSIGN = { hostMemoryBytes: 64 * 2 ** 20, flatMaxItems: FLAT_MAX_ITEMS, prefix: "shard" };
 
 export async function serveAndSearch(

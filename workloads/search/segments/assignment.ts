@@ -36,6 +36,13 @@ export interface HostPlan {
 /** How a host searches a segment: exactly (a scan) when it is small, by its HNSW graph otherwise. */
 export type SearchKind = "flat" | "hnsw";
 
+/**
+ * The default flat threshold, measured (`npm run bench -- --only search-serve`, flat-vs-hnsw lines, 128-d,
+ * k' 20): an exact scan costs 1.05× an HNSW walk at 250 vectors, 1.2× at 500, 7× at 10,000. Up to here a
+ * scan is as cheap as the graph and finds the exact neighbours (recall 1.0); above it the graph wins.
+ */
+export const DEFAULT_FLAT_MAX_ITEMS = 250;
+
 export const searchKindOf = (itemCount: number, flatMaxItems: number): SearchKind =>
   itemCount <= flatMaxItems ? "flat" : "hnsw";
 
