@@ -69,6 +69,15 @@ export function generateFeed(plan: FeedPlan, feedPrefix = ""): GeneratedFeed {
   const bad = new Map<string, string>();
   const missingPhotoKeys: string[] = [];
   let eventNo = 0;
+  // Each listing or photo change takes a photo no item has had yet while the pool lasts (then the pool
+  // starts over): where two items share a photo, "found the photographed item" is a tie between them.
+  const pool = [...plan.photoKeys];
+  for (let i = pool.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [pool[i], pool[j]] = [pool[j], pool[i]];
+  }
+  let photosUsed = 0;
+  const nextPhoto = () => pool[photosUsed++ % pool.length];
 
   for (let h = 0; h < plan.hours; h++) {
     const hourStart = new Date(+plan.start + h * 3_600_000);
@@ -84,7 +93,7 @@ export function generateFeed(plan: FeedPlan, feedPrefix = ""): GeneratedFeed {
         at: time,
         seq: item.seq++,
       } as DraftEvent;
-      if (type === "listed" || type === "photo-changed") e.photo = { key: pick(plan.photoKeys) };
+      if (type === "listed" || type === "photo-changed") e.photo = { key: nextPhoto() };
       hourEvents.push(e);
     };
     // Events of one item within the hour happen in order: draw times, sort, then emit.

@@ -25,6 +25,8 @@ const ROOT = path.resolve(__dirname, "..", "..", "..");
 
 async function main(): Promise<void> {
   const listings = Number(process.argv[process.argv.indexOf("--listings") + 1] ?? "") || 3;
+  // More photos than the day's listings and photo changes: every item has a photo of its own.
+  const photoCount = 120;
   const log = createLogger("search-local", process.stderr);
   // Bad events are printed below with the table; LOG_LEVEL=info shows the builds' own logs.
   if (!process.env.LOG_LEVEL) log.level = "error";
@@ -41,7 +43,7 @@ async function main(): Promise<void> {
   try {
     const env = await createSearchEnvironment(aws);
     const day = parseWindow("daily", "2026-11-01");
-    const feed = await writeCatalogue(env, await loadPhotos(40), {
+    const feed = await writeCatalogue(env, await loadPhotos(photoCount), {
       start: day.start,
       hours: 24,
       seed: 11,
@@ -94,7 +96,7 @@ async function main(): Promise<void> {
       (e) => e.type === "listed" && e.photo && feed.truth.filter((x) => x.itemId === e.itemId).length === 1,
     );
     if (!listedEvent?.photo) throw new Error("the generated day has no item listed once and never changed");
-    const photos = await loadPhotos(40);
+    const photos = await loadPhotos(photoCount);
     const photo = photos.get(listedEvent.photo.key);
     if (!photo) throw new Error(`photo ${listedEvent.photo.key} is not among the uploaded photos`);
     await serveAndSearch(env, deps, embedder, { itemId: listedEvent.itemId, photo }, log, work, aws.clientConfig());
