@@ -84,7 +84,11 @@ async function main(): Promise<void> {
     }
     const refused = await buildSegment(deps, { window: month, force: false });
     console.log(
-      `monthly 2026-11       ${refused.status}: ${refused.reasons.length} dailies missing (first: ${refused.reasons[0]})`,
+      `monthly 2026-11       ${refused.status}: not built, ${refused.reasons.length} of its 30 dailies are missing (first: ${refused.reasons[0]})`,
+    );
+    console.log(
+      `                      forced (--force) to show a compaction: built from the 1 daily there is; the controller ` +
+        `will not serve it while November is open, its daily and hours answer instead`,
     );
     show(month, await buildSegment(deps, { window: month, force: true }));
     const rerun = await buildSegment(deps, { window: inputWindows(day)[0], force: false, rerunOf: first });
