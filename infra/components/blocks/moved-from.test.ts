@@ -2,46 +2,10 @@ import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import { PrivateBucket } from "./private-bucket";
 import { ServiceRole } from "./service-role";
+import { recordRegistrations, settled, type Registered } from "./alias-recorder.testing";
 
-/** What the (mock) engine is told about each resource: its URN and its aliases as URNs. */
-interface Registered {
-  type: string;
-  name: string;
-  urn: string;
-  aliases: string[];
-  inputs: Record<string, unknown>;
-}
-
-interface AliasSpec {
-  getName(): string;
-  getType(): string;
-  getParenturn(): string;
-  getNoparent(): boolean;
-}
-interface MockMonitor {
-  newUrn(parent: string, type: string, name: string): string;
-  registerResource(
-    req: {
-      getType(): string;
-      getName(): string;
-      getParent(): string;
-      getAliasesList(): Array<{ getUrn(): string; getSpec(): AliasSpec | undefined }>;
-      getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
-    },
-    cb: (err: Error | null, resp?: { getUrn(): string }) => void,
-  ): void;
-}
-
-const registered: Registered[] = [];
-
-/** Resolves once registrations have stopped arriving (component children register asynchronously). */
-async function settle(): Promise<void> {
-  let seen = -1;
-  while (seen !== registered.length) {
-    seen = registered.length;
-    await new Promise((done) => setTimeout(done, 50));
-  }
-}
+let registered: Registered[] = [];
+const settle = () => settled(registered);
 
 class Former extends pulumi.ComponentResource {
   constructor(name: string) {
@@ -51,39 +15,7 @@ class Former extends pulumi.ComponentResource {
 
 describe("blocks moved from a component (aliases)", () => {
   before(async () => {
-    await pulumi.runtime.setMocks(
-      {
-        newResource: (args) => ({
-          id: `${args.name}-id`,
-          state: { ...args.inputs, arn: `arn:aws:test:::${args.name}` },
-        }),
-        call: (args) => args.inputs,
-      },
-      "project",
-      "stack",
-      false,
-    );
-    const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitor;
-    const original = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (req, cb) =>
-      original(req, (err, resp) => {
-        if (resp) {
-          const aliases = req.getAliasesList().map((a) => {
-            const spec = a.getSpec();
-            if (spec === undefined) return a.getUrn();
-            const parent = spec.getNoparent() ? "" : spec.getParenturn() || req.getParent();
-            return monitor.newUrn(parent, spec.getType() || req.getType(), spec.getName() || req.getName());
-          });
-          registered.push({
-            type: req.getType(),
-            name: req.getName(),
-            urn: resp.getUrn(),
-            aliases,
-            inputs: req.getObject()?.toJavaScript() ?? {},
-          });
-        }
-        cb(err, resp);
-      });
+    registered = await recordRegistrations();
   });
 
   /** Aliases to another parent or name: not those the provider adds itself for a renamed type (Bucket: BucketV2). */

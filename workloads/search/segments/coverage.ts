@@ -96,38 +96,20 @@ export function planCoverage<S extends PlannableSegment>(
     if (last !== undefined && last.end.getTime() === s.getTime()) last.end = e;
     else gaps.push({ start: s, end: e });
   };
-  // Walk the period coarsest-first: month, else its days, else their hours.
-  for (let month = alignTo("monthly", from); month < to; month = windowOf("monthly", month).end) {
-    const monthly = find("monthly", month);
-    if (monthly !== undefined) {
-      segments.push(monthly);
-      continue;
+  // Walk the period coarsest-first: a month by its monthly segment, else its days, else their hours.
+  const finer: Record<Tier, Tier | undefined> = { monthly: "daily", daily: "hourly", hourly: undefined };
+  const touched: Record<Tier, Set<number>> = { monthly: monthsUsed, daily: daysUsed, hourly: new Set() };
+  const walk = (tier: Tier, start: Date, end: Date): void => {
+    for (let w = start; w < end && w < to; w = windowOf(tier, w).end) {
+      const wEnd = windowOf(tier, w).end;
+      if (wEnd <= from) continue;
+      const segment = find(tier, w);
+      const child = finer[tier];
+      if (segment !== undefined) segments.push(segment);
+      else if (child === undefined || !touched[tier].has(w.getTime())) gap(w, wEnd);
+      else walk(child, w, wEnd);
     }
-    const monthEnd = windowOf("monthly", month).end;
-    if (!monthsUsed.has(month.getTime())) {
-      gap(month, monthEnd);
-      continue;
-    }
-    for (let day = month; day < monthEnd && day < to; day = windowOf("daily", day).end) {
-      if (windowOf("daily", day).end <= from) continue;
-      const daily = find("daily", day);
-      if (daily !== undefined) {
-        segments.push(daily);
-        continue;
-      }
-      const dayEnd = windowOf("daily", day).end;
-      if (!daysUsed.has(day.getTime())) {
-        gap(day, dayEnd);
-        continue;
-      }
-      for (let hour = day; hour < dayEnd && hour < to; hour = windowOf("hourly", hour).end) {
-        const hourEnd = windowOf("hourly", hour).end;
-        if (hourEnd <= from) continue;
-        const hourly = find("hourly", hour);
-        if (hourly !== undefined) segments.push(hourly);
-        else gap(hour, hourEnd);
-      }
-    }
-  }
+  };
+  walk("monthly", alignTo("monthly", from), to);
   return { segments, gaps };
 }
