@@ -18,7 +18,7 @@ import { Manifest, MANIFEST_SCHEMA, type SegmentFile, type SegmentRef } from "..
 import { compact } from "./compact";
 import type { BuildSettings } from "./config";
 import { buildHourly } from "./hourly";
-import { RunRecord } from "./run-record";
+import { RunRecord, startedRunRecord } from "./run-record";
 import { readSegmentData, writeSegment, type SegmentContent } from "./segment-files";
 import { closesAt, inputWindows, type Window } from "../segments/windows";
 
@@ -51,25 +51,14 @@ export async function buildSegment(deps: BuildDeps, req: BuildRequest): Promise<
     deps.buildId ??
     `${window.tier}-${window.name}-${now().toISOString().replace(/[-:.]/g, "")}-${randomUUID().slice(0, 8)}`;
   const startedMs = Date.now();
-  const record: RunRecord = {
-    schema: 1,
+  const record: RunRecord = startedRunRecord({
     buildId,
     tier: window.tier,
     window: window.name,
     force: req.force,
     rerunOf: req.rerunOf?.buildId ?? null,
-    status: "running",
-    startedAt: now().toISOString(),
-    finishedAt: null,
-    embeddingVersion: null,
-    inputs: { feed: [], segments: [] },
-    outputs: null,
-    counts: {},
-    timingsMs: {},
-    reasons: [],
-    badEvents: [],
-    error: null,
-  };
+    startedAt: now(),
+  });
   const finish = async (status: RunRecord["status"]) => {
     record.status = status;
     record.finishedAt = now().toISOString();

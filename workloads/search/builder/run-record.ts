@@ -38,3 +38,33 @@ export const RunRecord = z.strictObject({
   error: z.string().nullable(),
 });
 export type RunRecord = z.infer<typeof RunRecord>;
+
+/** A build's record as it writes it first, before it has read anything: status `running`. */
+export function startedRunRecord(start: {
+  buildId: string;
+  tier: RunRecord["tier"];
+  window: string;
+  force: boolean;
+  rerunOf: string | null;
+  startedAt: Date;
+}): RunRecord {
+  return {
+    schema: 1,
+    buildId: start.buildId,
+    tier: start.tier,
+    window: start.window,
+    force: start.force,
+    rerunOf: start.rerunOf,
+    status: "running",
+    startedAt: start.startedAt.toISOString(),
+    finishedAt: null,
+    embeddingVersion: null,
+    inputs: { feed: [], segments: [] },
+    outputs: null,
+    counts: {},
+    timingsMs: {},
+    reasons: [],
+    badEvents: [],
+    error: null,
+  };
+}

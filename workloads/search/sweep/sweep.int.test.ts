@@ -9,7 +9,7 @@
 import { expect } from "chai";
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { startEmbeddedAws, type EmbeddedAws } from "../../../scripts/embedded-aws";
-import type { RunRecord } from "../builder/run-record";
+import { startedRunRecord, type RunRecord } from "../builder/run-record";
 import type { Tier } from "../segments/windows";
 import { parseWindow } from "../segments/windows";
 import { createSearchEnvironment, type SearchEnvironment } from "../local/environment";
@@ -110,24 +110,11 @@ describe("asset repository sweep on embedded AWS", () => {
     status: RunRecord["status"],
     startedAt: Date,
   ): Promise<void> {
+    // As the build writes it first (nothing read yet), then as it ended.
     const record: RunRecord = {
-      schema: 1,
-      buildId,
-      tier,
-      window,
-      force: false,
-      rerunOf: null,
+      ...startedRunRecord({ buildId, tier, window, force: false, rerunOf: null, startedAt }),
       status,
-      startedAt: startedAt.toISOString(),
       finishedAt: status === "running" ? null : startedAt.toISOString(),
-      embeddingVersion: null,
-      // As the build writes it first: nothing read yet.
-      inputs: { feed: [], segments: [] },
-      outputs: null,
-      counts: {},
-      timingsMs: {},
-      reasons: [],
-      badEvents: [],
       error: status === "failed" ? "killed" : null,
     };
     await repo.putJson(runRecordKey(buildId), record);
