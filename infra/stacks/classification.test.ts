@@ -55,7 +55,10 @@ describe("classification stack (offline graph)", () => {
   it("by default tracks backlog per running task (metric math), in place of the step component; floors are scheduled actions", async () => {
     const scaling = one(plan, "ml-platform:classification:BacklogScaling");
     expect(ofType(plan, "ml-platform:classification:QueueAgeScaling")).to.deep.equal([]);
-    expect(ofType(plan, "aws:cloudwatch/metricAlarm:MetricAlarm")).to.deep.equal([]);
+    // No scaling alarms (target tracking makes its own); the one alarm left is the worker's 401/403 alarm.
+    expect(ofType(plan, "aws:cloudwatch/metricAlarm:MetricAlarm").map((r) => r.name)).to.deep.equal([
+      "classifier-auth-refused",
+    ]);
     const target = one(plan, "aws:appautoscaling/target:Target");
     expect(target.parent).to.equal(scaling.urn);
     expect(target.inputs).to.include({ minCapacity: 4, maxCapacity: 10 });
