@@ -432,7 +432,7 @@ describe("search stack (offline graph)", () => {
     }
   });
 
-  it("schedules each tier's create step after its window closes; the operator's template runs the build with deadlines and the cache on encrypted gp3", () => {
+  it("schedules each tier's create step after its window closes; the tier's PodTemplate runs the build with deadlines and the cache on encrypted gp3", () => {
     const jobs = Object.fromEntries(k8s("CronJob").map((c) => [meta(c).name, c.inputs.spec as Dict]));
     const template = buildJobs();
     expect(

@@ -1,6 +1,6 @@
 /**
- * A SegmentBuild's Job: the tier's Job settings and build pod (from its PodTemplate) with the window's command line, labelled with the
- * SegmentBuild's name (which is the Job's name too) and owned by it, so the garbage collector
+ * A SegmentBuild's Job: the tier's Job settings and build pod (read from its PodTemplate) with the
+ * window's command line, labelled with the SegmentBuild's name (which is the Job's name too) and owned by it, so the garbage collector
  * removes the Job with its owner and `kubectl get jobs -l` finds a build's Job.
  */
 import type * as k8s from "@kubernetes/client-node";

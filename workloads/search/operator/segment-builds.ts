@@ -2,8 +2,8 @@
  * The SegmentBuild reconciler: each SegmentBuild gets one Job (build-job.ts), whose progress and
  * outcome it writes to the SegmentBuild's status (outcome.ts). The Job's pod is the tier's
  * PodTemplate, read (GET) when the Job is made, so an edit of the template applies to the next
- * build; a missing or refused template fails the build with a reason naming it. It holds a finalizer on every
- * SegmentBuild so that deleting one mid-run deletes its Job in the foreground (the Job goes only
+ * build; a missing or refused template fails the build with a reason naming it. It holds a
+ * finalizer on every SegmentBuild so that deleting one mid-run deletes its Job in the foreground (the Job goes only
  * once its pods are gone) before the SegmentBuild goes. A finished build is a record: its Job may
  * expire (ttlSecondsAfterFinished) without being made again.
  *
