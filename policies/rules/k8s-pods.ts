@@ -1,7 +1,8 @@
 /**
  * Where a Kubernetes workload keeps its pod: the @pulumi/kubernetes type token says which path
  * (`spec.template.spec` for controllers, `spec.jobTemplate.spec.template.spec` for a CronJob,
- * `spec` for a bare Pod). Shared by the Kubernetes rules and the exemption list.
+ * `spec` for a bare Pod, `template.spec` for a PodTemplate, which an operator turns into pods at run
+ * time, so the gate sees those pods in the plan). Shared by the Kubernetes rules and the exemption list.
  */
 import { asArray, isRecord, type Props } from "./util";
 
@@ -17,6 +18,7 @@ export const WORKLOADS: Record<string, string[]> = {
   "kubernetes:batch/v1:Job": TEMPLATE,
   "kubernetes:batch/v1:CronJob": ["spec", "jobTemplate", "spec", "template", "spec"],
   "kubernetes:core/v1:Pod": ["spec"],
+  "kubernetes:core/v1:PodTemplate": ["template", "spec"],
 };
 
 export const WORKLOAD_TYPES = Object.keys(WORKLOADS);

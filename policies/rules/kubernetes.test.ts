@@ -46,12 +46,15 @@ const kinds: [string, (spec: Obj) => PlanResource][] = [
       }),
   ],
   ["Pod", (spec) => res("kubernetes:core/v1:Pod", "pod", { metadata, spec })],
+  // An operator's pods, declared as a PodTemplate it reads (the segment builds).
+  ["PodTemplate", (spec) => res("kubernetes:core/v1:PodTemplate", "pt", { metadata, template: { spec } })],
 ];
 
 describe("Kubernetes workload policies", () => {
   const perKind: Case[] = kinds.flatMap(([kind, make]): Case[] => [
     [`${kind}: compliant`, [make(pod())], []],
     [`${kind}: privileged container`, [make(pod({ containers: [container({}, { privileged: true })] }))], [POD]],
+    [`${kind}: runs as root`, [make(pod({ containers: [container({}, { runAsNonRoot: false })] }))], [ROOT]],
     [
       `${kind}: hostPath volume`,
       [make(pod({ volumes: [{ name: "h", hostPath: { path: "/var/run" } }] }))],

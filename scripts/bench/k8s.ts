@@ -15,7 +15,7 @@ import { environmentFor, loadOperatorSettings } from "../../workloads/search/ope
 import { createSegmentBuild } from "../../workloads/search/operator/create-build";
 import { RestartingInformer } from "../../workloads/search/operator/informer";
 import { startOperator } from "../../workloads/search/operator/main";
-import { setUpOperator, testJobTemplate, TEST_SOURCE } from "../../workloads/search/local/operator-harness";
+import { setUpOperator, testBuildJobs, TEST_SOURCE } from "../../workloads/search/local/operator-harness";
 import { startEmbeddedKubernetes, KUBERNETES_VERSION, type EmbeddedKubernetes } from "../embedded-k8s";
 import { numberOption, type Report } from "./figures";
 
@@ -51,7 +51,7 @@ async function segmentBuildLatency(cluster: EmbeddedKubernetes, count: number, r
       namespace: ns,
       podName: "bench",
       opsPort: 0,
-      buildJobTemplate: JSON.stringify(testJobTemplate(count)),
+      buildJobs: JSON.stringify(testBuildJobs(count)),
     }),
   );
   const operator = await startOperator(settings, pino({ level: "silent" }), accounts.operator);

@@ -16,7 +16,7 @@ import {
   loadOperatorSettings,
   operatorEnv,
 } from "../../../workloads/search/operator/config";
-import { parseJobTemplate } from "../../../workloads/search/operator/job-template";
+import { parseBuildJobs } from "../../../workloads/search/operator/job-template";
 import { loadEnv } from "../../../workloads/shared/env";
 import { SDK_ENVIRONMENT } from "../../components/blocks/pod-workload";
 import { planStack } from "../../plan";
@@ -105,7 +105,7 @@ describe("search layer environments (read back by the programs)", () => {
   it("gives the operator and each CronJob's create step an environment their loaders accept", () => {
     const operator = loadOperatorSettings(envOf(plan, "segment-operator", operatorEnv));
     expect(operator).to.deep.include({ namespace: "search", leaseName: "segment-operator", opsPort: 9090 });
-    expect(parseJobTemplate(operator.buildJobTemplate).source).to.match(/^s3:\/\/search-assets-[0-9a-f]{7}\/$/);
+    expect(parseBuildJobs(operator.buildJobs).source).to.match(/^s3:\/\/search-assets-[0-9a-f]{7}\/$/);
     for (const tier of ["hourly", "daily", "monthly"]) {
       const create = loadCreateBuildSettings(envOf(plan, `segment-build-${tier}`, createBuildEnv));
       expect(create.namespace, tier).to.equal("search");
@@ -114,11 +114,13 @@ describe("search layer environments (read back by the programs)", () => {
   });
 
   it("gives each segment build an environment its loader accepts: the buckets, the tuning, CUDA on the GPU tier only", () => {
-    const template = parseJobTemplate(
-      loadOperatorSettings(envOf(plan, "segment-operator", operatorEnv)).buildJobTemplate,
-    );
+    const jobs = parseBuildJobs(loadOperatorSettings(envOf(plan, "segment-operator", operatorEnv)).buildJobs);
     for (const tier of ["hourly", "daily", "monthly"] as const) {
-      const pod = template.tiers[tier].pod as unknown as PodSpec;
+      // The pod the operator reads: the PodTemplate its settings name.
+      const template = plan.resources.find(
+        (r) => r.type === "kubernetes:core/v1:PodTemplate" && nameOf(r) === jobs.tiers[tier].podTemplate,
+      ) as PlannedResource;
+      const pod = (template.inputs.template as { spec: PodSpec }).spec;
       const env = loadEnv(BuildEnv, checkedEnv(`build:${tier}`, pod, BuildEnv));
       const settings = settingsFromEnv(env);
       expect(settings.imageBucket, tier).to.equal("photos-0a1b2c3");

@@ -8,7 +8,10 @@ import { expect } from "chai";
 import { startEmbeddedKubernetes, type EmbeddedKubernetes, type KubeObject } from "../../../scripts/embedded-k8s";
 import { planStack } from "../../plan";
 import { kubernetesManifests } from "../../plan/kubernetes-manifests";
-import { parseJobTemplate } from "../../../workloads/search/operator/job-template";
+import type * as k8s from "@kubernetes/client-node";
+import { buildJob } from "../../../workloads/search/operator/build-job";
+import { buildPodFrom, parseBuildJobs } from "../../../workloads/search/operator/job-template";
+import type { SegmentBuild } from "../../../workloads/search/crds/types";
 
 const CLASSIFICATION = { classification: { uploadBucket: "photos-0a1b2c3" } };
 
@@ -44,6 +47,7 @@ describe("search stack's Kubernetes objects on a real API server", function () {
       "Deployment",
       "DaemonSet",
       "NetworkPolicy",
+      "PodTemplate",
     ]);
     const verdicts = await cluster.dryRunApply(rest);
     const rejected = verdicts.filter((v) => !v.accepted).map((v) => `${v.object}: ${v.message}`);
@@ -51,24 +55,29 @@ describe("search stack's Kubernetes objects on a real API server", function () {
     expect(verdicts).to.have.length(rest.length);
   });
 
-  it("has the build Jobs the operator makes from its template accepted too (they are in its environment, not the plan)", async () => {
+  it("has the build Jobs the operator makes from its PodTemplates accepted too (the Jobs exist only at run time)", async () => {
     const operator = objects.find(
       (o) => o.kind === "Deployment" && o.metadata.name === "segment-operator",
     ) as KubeObject & {
       spec: { template: { spec: { containers: Array<{ env: Array<{ name: string; value: string }> }> } } };
     };
     const env = operator.spec.template.spec.containers[0].env;
-    const template = parseJobTemplate(env.find((e) => e.name === "BUILD_JOB_TEMPLATE")?.value ?? "");
-    const jobs: KubeObject[] = Object.entries(template.tiers).map(([tier, t]) => ({
-      apiVersion: "batch/v1",
-      kind: "Job",
-      metadata: { name: `build-${tier}`, namespace: "search", labels: t.labels },
-      spec: {
-        activeDeadlineSeconds: t.activeDeadlineSeconds,
-        backoffLimit: t.backoffLimit,
-        template: { metadata: { labels: t.labels }, spec: { restartPolicy: "Never", ...t.pod } },
-      },
-    }));
+    const settings = parseBuildJobs(env.find((e) => e.name === "BUILD_JOBS")?.value ?? "");
+    const jobs = Object.entries(settings.tiers).map(([tier, t]) => {
+      const template = objects.find((o) => o.kind === "PodTemplate" && o.metadata.name === t.podTemplate);
+      expect(template, t.podTemplate).to.not.equal(undefined);
+      const sb: SegmentBuild = {
+        apiVersion: "search.ml-platform.dev/v1alpha1",
+        kind: "SegmentBuild",
+        metadata: { name: `build-${tier}`, namespace: "search", uid: "00000000-0000-0000-0000-000000000001" },
+        spec: {
+          tier: tier as SegmentBuild["spec"]["tier"],
+          window: { hourly: "2026-11-01T05", daily: "2026-11-01" }[tier] ?? "2026-11",
+        },
+      };
+      // What the operator creates: its own validation first, then its Job.
+      return buildJob(sb, t, buildPodFrom(template as unknown as k8s.V1PodTemplate)) as unknown as KubeObject;
+    });
     const verdicts = await cluster.dryRunApply(jobs);
     expect(verdicts.filter((v) => !v.accepted).map((v) => `${v.object}: ${v.message}`)).to.deep.equal([]);
     expect(verdicts).to.have.length(3);

@@ -9,7 +9,9 @@ import { expect } from "chai";
 import { startEmbeddedKubernetes, type EmbeddedKubernetes, type KubeObject } from "../../../scripts/embedded-k8s";
 import { K8S, NVIDIA } from "../../../workloads/shared/conventions";
 import { waitFor } from "../../../workloads/shared/poll";
-import { parseJobTemplate, type BuildJobTemplate } from "../../../workloads/search/operator/job-template";
+import type * as k8s from "@kubernetes/client-node";
+import { buildJob as operatorJob } from "../../../workloads/search/operator/build-job";
+import { buildPodFrom, parseBuildJobs, type BuildJobs } from "../../../workloads/search/operator/job-template";
 import { planStack } from "../../plan";
 import { kubernetesManifests } from "../../plan/kubernetes-manifests";
 
@@ -45,35 +47,46 @@ describe("search stack's pods on a real scheduler (GPU and CPU nodes)", function
   let cluster: EmbeddedKubernetes;
   let objects: KubeObject[];
 
-  /** The builds' template, as the operator reads it from its environment. */
-  const buildTemplate = (): BuildJobTemplate => {
+  /** The builds' Job settings, as the operator reads them from its environment. */
+  const buildJobs = (): BuildJobs => {
     const operator = objects.find(
       (o) => o.kind === "Deployment" && o.metadata.name === "segment-operator",
     ) as KubeObject & {
       spec: { template: { spec: { containers: Array<{ env: Array<{ name: string; value: string }> }> } } };
     };
     const env = operator.spec.template.spec.containers[0].env;
-    return parseJobTemplate(env.find((e) => e.name === "BUILD_JOB_TEMPLATE")?.value ?? "");
+    return parseBuildJobs(env.find((e) => e.name === "BUILD_JOBS")?.value ?? "");
   };
-  /** A Job of `tier`'s build as the operator makes one (without its owner, which needs a SegmentBuild). */
+  /**
+   * A Job of `tier`'s build as the operator makes one, from the tier's PodTemplate in the plan
+   * (`change` edits that template's pod first), without its owner: the garbage collector would
+   * delete a Job whose SegmentBuild does not exist.
+   */
   const buildJob = (
     name: string,
-    tier: keyof BuildJobTemplate["tiers"],
+    tier: keyof BuildJobs["tiers"],
     change: (pod: Record<string, unknown>) => void = () => undefined,
   ): KubeObject => {
-    const t = buildTemplate().tiers[tier];
-    const pod = JSON.parse(JSON.stringify(t.pod)) as Record<string, unknown>;
-    change(pod);
-    const labels = { ...t.labels, "test-job": name };
-    return {
-      apiVersion: "batch/v1",
-      kind: "Job",
-      metadata: { name, namespace: "search", labels },
-      spec: {
-        backoffLimit: t.backoffLimit,
-        template: { metadata: { labels }, spec: { restartPolicy: "Never", ...pod } },
+    const t = buildJobs().tiers[tier];
+    const found = objects.find((o) => o.kind === "PodTemplate" && o.metadata.name === t.podTemplate);
+    if (!found) throw new Error(`no PodTemplate ${t.podTemplate} in the plan`);
+    const template = structuredClone(found) as unknown as k8s.V1PodTemplate;
+    change(template.template?.spec as unknown as Record<string, unknown>);
+    const window = tier === "hourly" ? "2026-11-01T05" : tier === "daily" ? "2026-11-01" : "2026-11";
+    const job = operatorJob(
+      {
+        apiVersion: "search.ml-platform.dev/v1alpha1",
+        kind: "SegmentBuild",
+        metadata: { name, namespace: "search", uid: "00000000-0000-0000-0000-000000000001" },
+        spec: { tier, window },
       },
-    };
+      t,
+      buildPodFrom(template),
+    );
+    delete job.metadata?.ownerReferences;
+    for (const meta of [job.metadata, job.spec?.template.metadata])
+      if (meta) meta.labels = { ...meta.labels, "test-job": name };
+    return job as unknown as KubeObject;
   };
 
   const pods = async (namespace: string, selector: string): Promise<Pod[]> => {

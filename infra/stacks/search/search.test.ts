@@ -5,7 +5,7 @@ import { readStackConfig } from "../../plan/stack-files";
 import { jsonInput, one, ofType } from "../../plan/query";
 import type { PlannedResource, StackPlan } from "../../plan/types";
 import { K8S } from "../../../workloads/shared/conventions";
-import { parseJobTemplate, type BuildJobTemplate } from "../../../workloads/search/operator/job-template";
+import { parseBuildJobs, type BuildJobs } from "../../../workloads/search/operator/job-template";
 
 type Dict = Record<string, unknown>;
 interface Statement {
@@ -78,19 +78,25 @@ describe("search stack (offline graph)", () => {
       spec: (c.inputs.spec as { jobTemplate: { spec: { template: { spec: PodSpec } } } }).jobTemplate.spec.template
         .spec,
     })),
-    // The builds' pods, which the operator creates from the template in its environment.
-    ...Object.entries(buildJobTemplate().tiers).map(([tier, t]) => ({
+    // The builds' pods: the PodTemplates the operator reads and makes each build's Job from.
+    ...Object.entries(buildJobs().tiers).map(([tier, t]) => ({
       owner: `build:${tier}`,
-      spec: t.pod as PodSpec,
+      spec: podTemplate(t.podTemplate),
     })),
   ];
-  /** The operator's BUILD_JOB_TEMPLATE, as it parses it. */
-  const buildJobTemplate = (): BuildJobTemplate => {
+  /** The pod spec of the PodTemplate `name` in the plan. */
+  const podTemplate = (name: string): PodSpec => {
+    const found = k8s("PodTemplate").find((p) => meta(p).name === name);
+    if (!found) throw new Error(`no PodTemplate ${name} in the plan`);
+    return (found.inputs.template as { spec: PodSpec }).spec;
+  };
+  /** The operator's BUILD_JOBS, as it parses it. */
+  const buildJobs = (): BuildJobs => {
     const operator = k8s("Deployment").find((d) => meta(d).name === "segment-operator") as PlannedResource;
     const [container] = (operator.inputs.spec as { template: { spec: PodSpec } }).template.spec.containers as Array<
       Container & { env: Array<{ name: string; value: string }> }
     >;
-    return parseJobTemplate(container.env.find((e) => e.name === "BUILD_JOB_TEMPLATE")?.value ?? "");
+    return parseBuildJobs(container.env.find((e) => e.name === "BUILD_JOBS")?.value ?? "");
   };
   const nodeGroup = (name: string) => one(plan, "aws:eks/nodeGroup:NodeGroup", name).inputs;
   const launchTemplate = (name: string) => one(plan, "aws:ec2/launchTemplate:LaunchTemplate", name).inputs;
@@ -406,6 +412,8 @@ describe("search stack (offline graph)", () => {
       { apiGroups: [group], resources: ["segmentbuilds/finalizers"], verbs: ["update"] },
       { apiGroups: ["batch"], resources: ["jobs"], verbs: ["get", "list", "watch", "create", "delete"] },
       { apiGroups: [""], resources: ["pods"], verbs: ["list", "watch"] },
+      // It reads each build's PodTemplate; it may not write one (that is the stack's, checked by the gate).
+      { apiGroups: [""], resources: ["podtemplates"], verbs: ["get"] },
       { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["create"] },
       {
         apiGroups: ["coordination.k8s.io"],
@@ -424,16 +432,22 @@ describe("search stack (offline graph)", () => {
     }
   });
 
-  it("schedules each tier's create step after its window closes; the operator's template runs the build with deadlines and the cache on encrypted gp3", () => {
+  it("schedules each tier's create step after its window closes; the tier's PodTemplate runs the build with deadlines and the cache on encrypted gp3", () => {
     const jobs = Object.fromEntries(k8s("CronJob").map((c) => [meta(c).name, c.inputs.spec as Dict]));
-    const template = buildJobTemplate();
+    const template = buildJobs();
+    expect(
+      k8s("PodTemplate")
+        .map((p) => meta(p).name)
+        .sort(),
+      "one PodTemplate per tier, each named",
+    ).to.deep.equal(["segment-build-daily", "segment-build-hourly", "segment-build-monthly"]);
     const expected = {
       "segment-build-hourly": ["20 * * * *", 1200, 3000],
       "segment-build-daily": ["30 1 * * *", 7200, 14400],
       "segment-build-monthly": ["0 4 1 * *", 21600, 43200],
     };
     for (const [name, [schedule, starting, active]] of Object.entries(expected)) {
-      const tier = name.split("-").pop() as keyof BuildJobTemplate["tiers"];
+      const tier = name.split("-").pop() as keyof BuildJobs["tiers"];
       const spec = jobs[name] as Dict & { jobTemplate: { spec: Dict & { template: { spec: PodSpec } } } };
       expect(spec, name).to.deep.include({
         schedule,
@@ -453,10 +467,17 @@ describe("search stack (offline graph)", () => {
       expect(spec.jobTemplate.spec.backoffLimit, `${name} never asks twice`).to.equal(0);
       // The build itself: the operator's Job, the tier's deadline, one build of a tier at a time.
       expect(template.tiers[tier], tier).to.deep.include({ activeDeadlineSeconds: active, maxConcurrent: 1 });
-      expect(template.tiers[tier].pod.containers.map((c) => c.name)).to.deep.equal(["build"]);
+      expect(template.tiers[tier].podTemplate, tier).to.equal(`segment-build-${tier}`);
+      const pt = k8s("PodTemplate").find((p) => meta(p).name === `segment-build-${tier}`) as PlannedResource;
+      expect(meta(pt), tier).to.deep.include({ namespace: NAMESPACE });
+      expect(meta(pt).labels, tier).to.deep.include({ "app.kubernetes.io/component": "segment-build" });
+      expect((pt.inputs.template as { metadata: { labels: Dict } }).metadata.labels, tier).to.deep.equal(
+        meta(pt).labels,
+      );
+      expect(podTemplate(`segment-build-${tier}`).containers.map((c) => c.name)).to.deep.equal(["build"]);
     }
     expect(template.source).to.equal(`s3://${String(one(plan, "aws:s3/bucketPolicy:BucketPolicy").inputs.bucket)}/`);
-    const hourly = template.tiers.hourly.pod as PodSpec;
+    const hourly = podTemplate(template.tiers.hourly.podTemplate);
     const claim = hourly.volumes?.find((v) => v.persistentVolumeClaim)?.persistentVolumeClaim?.claimName;
     const pvc = k8s("PersistentVolumeClaim").find((p) => meta(p).name === claim) as PlannedResource;
     const storageClassName = (pvc.inputs.spec as { storageClassName: string }).storageClassName;

@@ -18,7 +18,7 @@ import type { SegmentBuild } from "../crds/types";
 import { environmentFor, loadOperatorSettings } from "../operator/config";
 import { createSegmentBuild } from "../operator/create-build";
 import { startOperator } from "../operator/main";
-import { finishPod, setUpOperator, testJobTemplate, TEST_SOURCE } from "./operator-harness";
+import { finishPod, setUpOperator, testBuildJobs, TEST_SOURCE } from "./operator-harness";
 
 const NS = "search";
 
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
         namespace: NS,
         podName: "segment-operator-local",
         opsPort: 0,
-        buildJobTemplate: JSON.stringify(testJobTemplate()),
+        buildJobs: JSON.stringify(testBuildJobs()),
       }),
     );
     const operator = await startOperator(settings, pino({ level: "warn" }), accounts.operator);

@@ -1,8 +1,8 @@
 /**
  * For the tests, the bench and the local cluster view: the operator set up in an embedded
  * Kubernetes as the search stack sets it up (the CRDs from the crds module, its ServiceAccount
- * bound to exactly operatorRules()), a kubeconfig for that account, and a build Job template
- * whose pods PodSecurity `restricted` admits. KWOK runs no containers: daily and monthly pods
+ * bound to exactly operatorRules()), a kubeconfig for that account, the build Jobs' settings, and
+ * one build PodTemplate per tier whose pods PodSecurity `restricted` admits. KWOK runs no containers: daily and monthly pods
  * land on its node, whose stages mark a Job's pod Succeeded at once (exit 0, no termination
  * message); hourly pods select GPU nodes, which the embedded cluster has none of, so they stay
  * Pending until the caller plays the kubelet (`finishPod`).
@@ -12,7 +12,7 @@ import type { EmbeddedKubernetes, KubeObject } from "../../../scripts/embedded-k
 import { waitFor } from "../../shared/poll";
 import { searchDefinitions } from "../crds/definitions";
 import type { BuildSummary } from "../builder/termination";
-import { BUILD_CONTAINER, type BuildJobTemplate } from "../operator/job-template";
+import { BUILD_CONTAINER, type BuildJobs } from "../operator/job-template";
 import { creatorRules, operatorRules, type PolicyRule } from "../operator/rbac";
 
 export const TEST_SOURCE = "s3://search-assets-test/";
@@ -25,10 +25,15 @@ const securityContext = {
   seccompProfile: { type: "RuntimeDefault" },
 };
 
-export function testJobTemplate(maxConcurrent = 100): BuildJobTemplate {
+/** The name of a tier's build PodTemplate, as the search stack names it. */
+export const testPodTemplateName = (tier: string): string => `segment-build-${tier}`;
+
+/** The build PodTemplates, one per tier: hourly selects GPU nodes; all run as PodSecurity `restricted` asks. */
+export function testPodTemplates(namespace: string): KubeObject[] {
   const pod = (gpu: boolean) => ({
     securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: "RuntimeDefault" } },
     automountServiceAccountToken: false,
+    restartPolicy: "Never",
     ...(gpu ? { nodeSelector: { "ml-platform.io/gpu": "true" } } : {}),
     containers: [
       {
@@ -39,15 +44,27 @@ export function testJobTemplate(maxConcurrent = 100): BuildJobTemplate {
       },
     ],
   });
-  const tier = (gpu: boolean) => ({
+  return (["hourly", "daily", "monthly"] as const).map((tier) => ({
+    apiVersion: "v1",
+    kind: "PodTemplate",
+    metadata: { name: testPodTemplateName(tier), namespace },
+    template: {
+      metadata: { labels: { "app.kubernetes.io/component": "segment-build" } },
+      spec: pod(tier === "hourly"),
+    },
+  }));
+}
+
+/** The build Jobs' settings (BUILD_JOBS), naming the PodTemplates of testPodTemplates. */
+export function testBuildJobs(maxConcurrent = 100): BuildJobs {
+  const tier = (name: string) => ({
+    podTemplate: testPodTemplateName(name),
     activeDeadlineSeconds: 3600,
     backoffLimit: 0,
     ttlSecondsAfterFinished: 3600,
     maxConcurrent,
-    labels: { "app.kubernetes.io/component": "segment-build" },
-    pod: pod(gpu),
   });
-  return { source: TEST_SOURCE, tiers: { hourly: tier(true), daily: tier(false), monthly: tier(false) } };
+  return { source: TEST_SOURCE, tiers: { hourly: tier("hourly"), daily: tier("daily"), monthly: tier("monthly") } };
 }
 
 /** Installs the CRDs and waits until the API server serves them. */
@@ -101,7 +118,10 @@ export interface OperatorSetup {
   creator: k8s.KubeConfig;
 }
 
-/** The namespace (PodSecurity restricted), the CRDs, and the operator's and the creator's accounts with their rules. */
+/**
+ * The namespace (PodSecurity restricted), the CRDs, the build PodTemplates (testPodTemplates), and
+ * the operator's and the creator's accounts with their rules.
+ */
 export async function setUpOperator(
   cluster: EmbeddedKubernetes,
   namespace: string,
@@ -112,6 +132,7 @@ export async function setUpOperator(
     "pod-security.kubernetes.io/warn": "restricted",
   });
   await installDefinitions(cluster);
+  await cluster.apply(testPodTemplates(namespace));
   await boundAccount(cluster, namespace, "segment-operator", operatorRules(lease));
   await boundAccount(cluster, namespace, "segment-build-creator", creatorRules());
   return {

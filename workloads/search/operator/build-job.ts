@@ -1,11 +1,11 @@
 /**
- * A SegmentBuild's Job: the tier's template with the window's command line, labelled with the
- * SegmentBuild's name (which is the Job's name too) and owned by it, so the garbage collector
+ * A SegmentBuild's Job: the tier's Job settings and build pod (read from its PodTemplate) with the
+ * window's command line, labelled with the SegmentBuild's name (which is the Job's name too) and owned by it, so the garbage collector
  * removes the Job with its owner and `kubectl get jobs -l` finds a build's Job.
  */
 import type * as k8s from "@kubernetes/client-node";
 import { API_VERSION, GROUP, SEGMENT_BUILD, SEGMENT_BUILD_LABEL, type SegmentBuild } from "../crds/types";
-import { BUILD_CONTAINER, type BuildJobTemplate } from "./job-template";
+import { BUILD_CONTAINER, type BuildPod, type TierJob } from "./job-template";
 
 export const TIER_LABEL = `${GROUP}/tier`;
 export const WINDOW_LABEL = `${GROUP}/window`;
@@ -19,17 +19,16 @@ export const buildArgs = (sb: SegmentBuild): string[] => [
   ...(sb.spec.force ? ["--force"] : []),
 ];
 
-export function buildJob(sb: SegmentBuild, template: BuildJobTemplate): k8s.V1Job {
-  const tier = template.tiers[sb.spec.tier];
+export function buildJob(sb: SegmentBuild, tier: TierJob, pod: BuildPod): k8s.V1Job {
   if (!sb.metadata.uid) throw new Error(`SegmentBuild ${sb.metadata.name} has no uid: read it from the API server`);
   const labels = {
-    ...tier.labels,
+    ...pod.labels,
     [SEGMENT_BUILD_LABEL]: sb.metadata.name,
     [TIER_LABEL]: sb.spec.tier,
     // Label values may not contain ':' and hourly windows have none; the value is the window's name.
     [WINDOW_LABEL]: sb.spec.window,
   };
-  const containers = tier.pod.containers.map((c) =>
+  const containers = pod.spec.containers.map((c) =>
     c.name === BUILD_CONTAINER
       ? {
           ...c,
@@ -63,7 +62,7 @@ export function buildJob(sb: SegmentBuild, template: BuildJobTemplate): k8s.V1Jo
       ttlSecondsAfterFinished: tier.ttlSecondsAfterFinished,
       template: {
         metadata: { labels },
-        spec: { restartPolicy: "Never", ...(tier.pod as k8s.V1PodSpec), containers: containers as k8s.V1Container[] },
+        spec: { ...pod.spec, restartPolicy: "Never", containers },
       },
     },
   };

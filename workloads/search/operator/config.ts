@@ -6,7 +6,7 @@
 import { hostname } from "node:os";
 import { z } from "zod";
 import { environmentFrom, envInt, loadSettings, type Settings, type SettingsInput } from "../../shared/env";
-import { parseJobTemplate } from "./job-template";
+import { parseBuildJobs } from "./job-template";
 
 const name = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "a Kubernetes name");
 
@@ -25,10 +25,10 @@ export const operatorEnv = z.object({
   /** Every SegmentBuild is reconciled again this often whatever the events. */
   RESYNC_SECONDS: envInt(10, 86_400).default(300),
   WORKERS: envInt(1, 64).default(4),
-  /** The builds' Job template per tier, JSON (job-template.ts). */
-  BUILD_JOB_TEMPLATE: z.string().superRefine((text, ctx) => {
+  /** The builds' Job settings per tier and the name of each tier's PodTemplate, JSON (job-template.ts). */
+  BUILD_JOBS: z.string().superRefine((text, ctx) => {
     try {
-      parseJobTemplate(text);
+      parseBuildJobs(text);
     } catch (err) {
       ctx.addIssue({ code: "custom", message: (err as Error).message });
     }
@@ -64,6 +64,6 @@ export const createBuildEnvironmentFor = (settings: CreateBuildSettingsInput): R
 
 /** The Roles the operator and the CronJobs' create step need: part of their contract with the stack that grants them. */
 export { creatorRules, operatorRules } from "./rbac";
-/** The build Job template the stack hands the operator (BUILD_JOB_TEMPLATE). */
-export { BUILD_CONTAINER, parseJobTemplate, type BuildJobTemplate, type TierJob } from "./job-template";
+/** The build Jobs' settings the stack hands the operator (BUILD_JOBS), and the build pods' PodTemplate contract. */
+export { BUILD_CONTAINER, buildPodFrom, parseBuildJobs, type BuildJobs, type TierJob } from "./job-template";
 export type { PolicyRule } from "./rbac";

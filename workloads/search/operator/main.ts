@@ -15,7 +15,7 @@ import { createLogger, type Logger } from "../../shared/log";
 import { runService } from "../../shared/service";
 import { loadCreateBuildSettings, loadOperatorSettings, type OperatorSettings } from "./config";
 import { createSegmentBuild, requestFromArgs } from "./create-build";
-import { parseJobTemplate } from "./job-template";
+import { parseBuildJobs } from "./job-template";
 import { LeaderElector } from "./leader";
 import { SegmentBuildReconciler } from "./segment-builds";
 
@@ -34,7 +34,7 @@ export async function startOperator(
   kubeconfig: k8s.KubeConfig,
   onLost: () => void = () => undefined,
 ): Promise<RunningOperator> {
-  const template = parseJobTemplate(settings.buildJobTemplate);
+  const jobs = parseBuildJobs(settings.buildJobs);
   let reconciler: SegmentBuildReconciler | undefined;
   let state: "standby" | "starting" | "leading" | "lost" = "standby";
   let stopping = false;
@@ -53,7 +53,7 @@ export async function startOperator(
         state = "starting";
         reconciler = new SegmentBuildReconciler(kubeconfig, {
           namespace: settings.namespace,
-          template,
+          jobs,
           resyncMs: settings.resyncSeconds * 1000,
           workers: settings.workers,
           log,

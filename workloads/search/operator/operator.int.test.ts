@@ -5,6 +5,8 @@
  * - a SegmentBuild becomes a Job it owns; the Job's success or failure, and the build's
  *   termination message, end in its status with a reason;
  * - deleting a SegmentBuild mid-run deletes its Job and pods before it goes;
+ * - a build's pod is its tier's PodTemplate, read when the Job is made: a missing one, or one
+ *   PodSecurity `restricted` would not admit, fails the SegmentBuild with a reason naming it;
  * - a second operator replica stays passive until the Lease is free.
  * The operator runs as its ServiceAccount bound to exactly operatorRules(): a verb it lacks fails the test.
  */
@@ -19,7 +21,14 @@ import { GROUP, SEGMENT_BUILD, SEGMENT_BUILD_FINALIZER, VERSION, type SegmentBui
 import { createBuildEnvironmentFor, environmentFor, loadOperatorSettings } from "./config";
 import { createSegmentBuild } from "./create-build";
 import { startOperator, type RunningOperator } from "./main";
-import { finishPod, setUpOperator, testJobTemplate, TEST_SOURCE, type OperatorSetup } from "../local/operator-harness";
+import {
+  finishPod,
+  setUpOperator,
+  testBuildJobs,
+  testPodTemplates,
+  TEST_SOURCE,
+  type OperatorSetup,
+} from "../local/operator-harness";
 
 const NS = "search";
 const LEASE = "segment-operator";
@@ -36,7 +45,7 @@ const operatorSettings = (identity: string) =>
       renewDeadlineSeconds: 3,
       retryPeriodSeconds: 1,
       resyncSeconds: 10,
-      buildJobTemplate: JSON.stringify(testJobTemplate()),
+      buildJobs: JSON.stringify(testBuildJobs()),
     }),
   );
 
@@ -252,6 +261,42 @@ describe("SegmentBuild and IndexServing resources, and the segment operator, on 
       const failed = await phase(name, "Failed");
       expect(failed.status?.reason).to.equal("SourceMismatch");
       expect((await kubectl(["get", "job", name])).code).to.not.equal(0);
+    });
+
+    it("fails a build whose PodTemplate is missing or not restricted-compatible, naming it, without a Job", async () => {
+      const monthly = testPodTemplates(NS)[2];
+      expect(monthly.metadata.name).to.equal("segment-build-monthly");
+      try {
+        expect((await kubectl(["delete", "podtemplate", "segment-build-monthly"])).code).to.equal(0);
+        const missing = await request("monthly", "2026-07");
+        const gone = await phase(missing, "Failed");
+        expect(gone.status).to.deep.include({
+          reason: "PodTemplateMissing",
+          message: `PodTemplate segment-build-monthly not found in namespace ${NS}`,
+        });
+        expect((await kubectl(["get", "job", missing])).code).to.not.equal(0);
+
+        const privileged = structuredClone(monthly) as typeof monthly & {
+          template: { spec: { containers: { securityContext: Record<string, unknown> }[] } };
+        };
+        // The API server itself refuses privileged without escalation; both is what a careless edit would set.
+        Object.assign(privileged.template.spec.containers[0].securityContext, {
+          privileged: true,
+          allowPrivilegeEscalation: true,
+        });
+        await cluster.apply([privileged]);
+        const refused = await request("monthly", "2026-08");
+        const failed = await phase(refused, "Failed");
+        expect(failed.status?.reason).to.equal("PodTemplateRefused");
+        expect(failed.status?.message).to.match(
+          /^PodTemplate segment-build-monthly is not PodSecurity restricted-compatible: template\.spec\.containers\.0\.securityContext\.privileged/,
+        );
+        expect((await kubectl(["get", "job", refused])).code).to.not.equal(0);
+      } finally {
+        await cluster.apply([monthly]);
+      }
+      // Read per build: the restored template serves the next one.
+      await phase(await request("monthly", "2026-09"), "Succeeded");
     });
 
     it("deletes a running build's Job and pods before the SegmentBuild goes", async () => {

@@ -1,6 +1,7 @@
 /**
  * The operator's pure parts: the Job a SegmentBuild gets, the status a Job and its pods give,
  * the conditions' transition times, the create step's SegmentBuild, the build's summary size,
+ * the build PodTemplates it refuses (PodSecurity `restricted`) and the Job settings it refuses,
  * and the work queue's guarantees (one key once, never twice at once, backoff per key).
  */
 import { expect } from "chai";
@@ -12,10 +13,10 @@ import { setCondition } from "../crds/conditions";
 import type { SegmentBuild } from "../crds/types";
 import { buildJob } from "./build-job";
 import { segmentBuildFor } from "./create-build";
-import { parseJobTemplate } from "./job-template";
+import { buildPodFrom, parseBuildJobs } from "./job-template";
 import { outcomeOf, statusFor } from "./outcome";
 import { WorkQueue } from "./queue";
-import { testJobTemplate } from "../local/operator-harness";
+import { testBuildJobs, testPodTemplates } from "../local/operator-harness";
 
 const sb = (spec: Partial<SegmentBuild["spec"]> = {}): SegmentBuild => ({
   apiVersion: "search.ml-platform.dev/v1alpha1",
@@ -43,6 +44,15 @@ const pod = (exitCode: number, message?: string): k8s.V1Pod => ({
     ],
   },
 });
+/** The harness's hourly PodTemplate; `change` edits its pod spec. */
+const hourlyTemplate = (
+  change: (spec: Record<string, unknown> & { containers: Record<string, unknown>[] }) => void = () => undefined,
+) => {
+  const t = structuredClone(testPodTemplates("search")[0]) as unknown as k8s.V1PodTemplate;
+  change(t.template?.spec as unknown as Record<string, unknown> & { containers: Record<string, unknown>[] });
+  return t;
+};
+const hourlyPod = () => buildPodFrom(hourlyTemplate());
 const failed = {
   type: "Failed",
   status: "True",
@@ -52,7 +62,7 @@ const failed = {
 
 describe("segment operator (pure parts)", () => {
   it("makes a Job owned by its SegmentBuild, with the window's command line and labels", () => {
-    const j = buildJob(sb({ force: true }), testJobTemplate());
+    const j = buildJob(sb({ force: true }), testBuildJobs().tiers.hourly, hourlyPod());
     expect(j.metadata?.name).to.equal("hourly-2026-11-02t03-abcde");
     expect(j.metadata?.ownerReferences?.[0]).to.deep.include({ kind: "SegmentBuild", uid: "u-1", controller: true });
     expect(j.spec?.template.spec?.containers[0].args).to.deep.equal([
@@ -66,7 +76,60 @@ describe("segment operator (pure parts)", () => {
       "search.ml-platform.dev/segment-build": "hourly-2026-11-02t03-abcde",
       "search.ml-platform.dev/window": "2026-11-02T03",
     });
-    expect(() => buildJob({ ...sb(), metadata: { name: "x" } }, testJobTemplate())).to.throw(/no uid/);
+    expect(j.spec?.template.spec).to.deep.include({
+      restartPolicy: "Never",
+      nodeSelector: { "ml-platform.io/gpu": "true" },
+    });
+    expect(j.spec?.template.metadata?.labels).to.deep.include({ "app.kubernetes.io/component": "segment-build" });
+    expect(j.spec).to.deep.include({ activeDeadlineSeconds: 3600, backoffLimit: 0, ttlSecondsAfterFinished: 3600 });
+    expect(() => buildJob({ ...sb(), metadata: { name: "x" } }, testBuildJobs().tiers.hourly, hourlyPod())).to.throw(
+      /no uid/,
+    );
+  });
+
+  it("refuses a build PodTemplate PodSecurity restricted would not admit, naming the template and the field", () => {
+    const sc = (spec: { containers: Record<string, unknown>[] }) =>
+      spec.containers[0].securityContext as Record<string, unknown>;
+    const cases: [
+      string,
+      (spec: Record<string, unknown> & { containers: Record<string, unknown>[] }) => void,
+      RegExp,
+    ][] = [
+      ["privileged", (s) => (sc(s).privileged = true), /containers\.0\.securityContext\.privileged/],
+      ["escalation allowed", (s) => (sc(s).allowPrivilegeEscalation = true), /allowPrivilegeEscalation: must be false/],
+      ["capabilities kept", (s) => (sc(s).capabilities = { drop: [] }), /must drop ALL/],
+      ["root uid", (s) => (sc(s).runAsUser = 0), /runAsUser: must not be 0/],
+      [
+        "runAsNonRoot nowhere",
+        (s) => {
+          delete sc(s).runAsNonRoot;
+          delete (s.securityContext as Record<string, unknown>).runAsNonRoot;
+        },
+        /container build: runAsNonRoot must be true/,
+      ],
+      [
+        "no seccomp profile",
+        (s) => {
+          delete sc(s).seccompProfile;
+          delete (s.securityContext as Record<string, unknown>).seccompProfile;
+        },
+        /container build: seccompProfile must be RuntimeDefault/,
+      ],
+      ["hostNetwork", (s) => (s.hostNetwork = true), /template\.spec\.hostNetwork/],
+      [
+        "hostPath",
+        (s) => (s.volumes = [{ name: "h", hostPath: { path: "/var/run" } }]),
+        /hostPath volumes are refused/,
+      ],
+      ["no build container", (s) => (s.containers[0].name = "main"), /needs a container named build/],
+    ];
+    expect(() => hourlyPod()).to.not.throw();
+    for (const [what, change, message] of cases) {
+      expect(() => buildPodFrom(hourlyTemplate(change)), what)
+        .to.throw(/^PodTemplate segment-build-hourly is not PodSecurity restricted-compatible/)
+        .and.to.match(message);
+    }
+    expect(() => buildPodFrom({ metadata: { name: "empty" } })).to.throw(/PodTemplate empty has no template\.spec/);
   });
 
   it("reads the phase and reason from the Job and the build's exit", () => {
@@ -128,7 +191,7 @@ describe("segment operator (pure parts)", () => {
     });
   });
 
-  it("fits the build's summary in a termination message, cutting the detail, and refuses a template without a build container", () => {
+  it("fits the build's summary in a termination message, cutting the detail, and refuses Job settings naming no PodTemplate", () => {
     const record = {
       buildId: "b1",
       status: "failed",
@@ -143,11 +206,14 @@ describe("segment operator (pure parts)", () => {
     expect(Buffer.byteLength(text)).to.be.at.most(TERMINATION_MESSAGE_MAX_BYTES);
     expect(parseSummary(text)).to.deep.include({ buildId: "b1", status: "failed", counts: { photos: 1 } });
     expect(parseSummary("panic: out of memory\n")).to.equal(undefined);
-    const t = testJobTemplate();
-    t.tiers.daily.pod.containers[0].name = "main";
-    expect(() => parseJobTemplate(JSON.stringify(t))).to.throw(
-      /BUILD_JOB_TEMPLATE tiers: every tier's pod needs a container named build/,
-    );
+    const t = testBuildJobs() as { tiers: Record<string, Record<string, unknown>> };
+    expect(parseBuildJobs(JSON.stringify(t)).tiers.daily.podTemplate).to.equal("segment-build-daily");
+    delete t.tiers.daily.podTemplate;
+    expect(() => parseBuildJobs(JSON.stringify(t))).to.throw(/BUILD_JOBS tiers\.daily\.podTemplate/);
+    t.tiers.daily.podTemplate = "Not_A_Name";
+    expect(() => parseBuildJobs(JSON.stringify(t))).to.throw(/BUILD_JOBS tiers\.daily\.podTemplate: a Kubernetes name/);
+    t.tiers.daily.pod = {};
+    expect(() => parseBuildJobs(JSON.stringify(t))).to.throw(/BUILD_JOBS tiers\.daily/);
   });
 
   it("queues a key once, never works on it twice at once, and backs off a failing key", async () => {

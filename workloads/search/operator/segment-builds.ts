@@ -1,7 +1,9 @@
 /**
  * The SegmentBuild reconciler: each SegmentBuild gets one Job (build-job.ts), whose progress and
- * outcome it writes to the SegmentBuild's status (outcome.ts). It holds a finalizer on every
- * SegmentBuild so that deleting one mid-run deletes its Job in the foreground (the Job goes only
+ * outcome it writes to the SegmentBuild's status (outcome.ts). The Job's pod is the tier's
+ * PodTemplate, read (GET) when the Job is made, so an edit of the template applies to the next
+ * build; a missing or refused template fails the build with a reason naming it. It holds a
+ * finalizer on every SegmentBuild so that deleting one mid-run deletes its Job in the foreground (the Job goes only
  * once its pods are gone) before the SegmentBuild goes. A finished build is a record: its Job may
  * expire (ttlSecondsAfterFinished) without being made again.
  *
@@ -21,14 +23,15 @@ import {
 } from "../crds/types";
 import { buildJob, TIER_LABEL } from "./build-job";
 import { RestartingInformer } from "./informer";
-import type { BuildJobTemplate } from "./job-template";
+import { buildPodFrom, type BuildJobs, type BuildPod } from "./job-template";
 import { finished, jobActive, refusedStatus, statusFor, WAITING, waitingStatus } from "./outcome";
 import { WorkQueue } from "./queue";
 import { StatusWriter } from "./status";
 
 export interface SegmentBuildReconcilerOptions {
   namespace: string;
-  template: BuildJobTemplate;
+  /** Per tier, the Job settings and the PodTemplate to read its pod from. */
+  jobs: BuildJobs;
   /** How often every SegmentBuild is queued again, whatever the events, ms. */
   resyncMs: number;
   /** SegmentBuilds reconciled at once. */
@@ -175,7 +178,7 @@ export class SegmentBuildReconciler {
     }
     if (finished(sb) && sb.status?.observedGeneration === sb.metadata.generation) return;
 
-    const source = this.options.template.source;
+    const source = this.options.jobs.source;
     if (sb.spec.source && sb.spec.source !== source) {
       const message = `spec.source ${sb.spec.source}: this operator builds into ${source} only`;
       await this.status.write(sb, refusedStatus(sb, "SourceMismatch", message, this.now()));
@@ -184,13 +187,20 @@ export class SegmentBuildReconciler {
     let job = this.jobs.cache.get(name, ns);
     if (!job) {
       const running = this.activeJobs(sb.spec.tier).filter((j) => j.metadata?.name !== name);
-      if (running.length >= this.options.template.tiers[sb.spec.tier].maxConcurrent) {
-        const message = `waiting for ${running.map((j) => j.metadata?.name).join(", ")} (${sb.spec.tier} builds run ${this.options.template.tiers[sb.spec.tier].maxConcurrent} at a time)`;
+      const tier = this.options.jobs.tiers[sb.spec.tier];
+      if (running.length >= tier.maxConcurrent) {
+        const message = `waiting for ${running.map((j) => j.metadata?.name).join(", ")} (${sb.spec.tier} builds run ${tier.maxConcurrent} at a time)`;
         await this.status.write(sb, waitingStatus(sb, message, this.now()));
         return { requeueAfterMs: 30_000 }; // a finishing Job of the tier queues it sooner
       }
+      const pod = await this.buildPod(tier.podTemplate);
+      if ("refused" in pod) {
+        await this.status.write(sb, refusedStatus(sb, pod.reason, pod.refused, this.now()));
+        log.warn({ podTemplate: tier.podTemplate, reason: pod.reason, message: pod.refused }, "build refused");
+        return;
+      }
       try {
-        job = await this.batch.createNamespacedJob({ namespace: ns, body: buildJob(sb, this.options.template) });
+        job = await this.batch.createNamespacedJob({ namespace: ns, body: buildJob(sb, tier, pod) });
         log.info({ job: name, tier: sb.spec.tier, window: sb.spec.window }, "job created");
       } catch (err) {
         if (code(err) !== 409) throw err;
@@ -206,6 +216,26 @@ export class SegmentBuildReconciler {
     const pods = this.pods.cache.list(ns).filter((p) => p.metadata?.labels?.[SEGMENT_BUILD_LABEL] === name);
     const status = statusFor(sb, job, pods, this.now());
     if (await this.status.write(sb, status)) log.info({ phase: status.phase, reason: status.reason }, "status written");
+  }
+
+  /**
+   * The tier's build pod from its PodTemplate, or why there is none: missing (404), or a pod
+   * PodSecurity `restricted` would not admit. Any other error is thrown, and the work queue retries.
+   */
+  private async buildPod(name: string): Promise<BuildPod | { reason: string; refused: string }> {
+    const ns = this.options.namespace;
+    let template: k8s.V1PodTemplate;
+    try {
+      template = await this.core.readNamespacedPodTemplate({ name, namespace: ns });
+    } catch (err) {
+      if (code(err) !== 404) throw err;
+      return { reason: "PodTemplateMissing", refused: `PodTemplate ${name} not found in namespace ${ns}` };
+    }
+    try {
+      return buildPodFrom(template);
+    } catch (err) {
+      return { reason: "PodTemplateRefused", refused: (err as Error).message };
+    }
   }
 
   /** Deletes the Job in the foreground, waits until it and its pods are gone, then lets the SegmentBuild go. */

@@ -1,8 +1,8 @@
 /**
  * The segment builds, the Kubernetes way: three CronJobs (one per tier, each starting after its
  * window closes) that only create a SegmentBuild, as an account allowed nothing else; the
- * segment operator (operator.ts) that turns each SegmentBuild into a Job from the tier's template
- * (build-pods.ts) and records its outcome in the SegmentBuild's status; the builds' identity
+ * segment operator (operator.ts) that turns each SegmentBuild into a Job from the tier's
+ * PodTemplate (build-pods.ts) and records its outcome in the SegmentBuild's status; the builds' identity
  * (they write the asset repository and read the feed, the photos and the model) and the hourly
  * build's image cache on an encrypted gp3 volume.
  */
@@ -20,7 +20,7 @@ import { containerEnv, podWorkload, type WorkloadPlacement } from "../../blocks/
 import { K8S, SEARCH_COMPONENT } from "../../../../workloads/shared/conventions";
 import { parseS3Uri, s3ObjectArn } from "../../../../workloads/shared/s3-uri";
 import type { Tier } from "../../../../workloads/search/segments/windows";
-import { buildJobTemplate } from "./build-pods";
+import { buildPods } from "./build-pods";
 import { OPERATOR, SegmentOperator } from "./operator";
 import { creatorRules } from "../../../../workloads/search/operator/config";
 import { boundRole } from "./role";
@@ -96,6 +96,8 @@ export class SegmentBuilds extends pulumi.ComponentResource {
   readonly cronJobs: Record<string, k8s.batch.v1.CronJob>;
   readonly identity: PodIdentity;
   readonly operator: SegmentOperator;
+  /** The builds' pods, one PodTemplate per tier, which the operator reads. */
+  readonly podTemplates: Record<string, k8s.core.v1.PodTemplate>;
 
   constructor(name: string, args: SegmentBuildsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ml-platform:search:SegmentBuilds", name, {}, opts);
@@ -193,16 +195,22 @@ export class SegmentBuilds extends pulumi.ComponentResource {
         }),
       );
     const source = pulumi.interpolate`s3://${args.assetRepository.name}/`;
-    const template = buildJobTemplate({
-      image: args.image,
-      source,
-      labels,
-      tiers: args.tiers,
-      pod: workload.pod(args.uid, { automountToken: false }),
-      containerSecurityContext: workload.containerSecurityContext as Record<string, unknown>,
-      env: (gpu) => containerEnv(args.region, environment(gpu)),
-      cacheClaim: CACHE_CLAIM,
-    });
+    const pods = buildPods(
+      name,
+      {
+        namespace: args.namespace,
+        image: args.image,
+        source,
+        labels,
+        tiers: args.tiers,
+        pod: workload.pod(args.uid, { automountToken: false }),
+        containerSecurityContext: workload.containerSecurityContext as Record<string, unknown>,
+        env: (gpu) => containerEnv(args.region, environment(gpu)),
+        cacheClaim: CACHE_CLAIM,
+      },
+      child,
+    );
+    this.podTemplates = pods.templates;
     const operatorLabels = { [K8S.name]: OPERATOR, [K8S.component]: OPERATOR_COMPONENT, [K8S.partOf]: "search" };
     this.operator = new SegmentOperator(
       `${name}-operator`,
@@ -213,12 +221,12 @@ export class SegmentBuilds extends pulumi.ComponentResource {
         uid: args.uid,
         opsPort: args.operator.opsPort,
         replicas: args.operator.replicas,
-        buildJobTemplate: template.apply((t) => JSON.stringify(t)),
+        buildJobs: pods.jobs.apply((j) => JSON.stringify(j)),
         labels: operatorLabels,
         requests: args.operator.requests,
         limits: args.operator.limits,
       },
-      { ...child, dependsOn: [cache, this.identity] },
+      { ...child, dependsOn: [cache, this.identity, ...Object.values(pods.templates)] },
     );
 
     // The CronJobs only ask for builds: each run creates one SegmentBuild, as its own account.
@@ -299,6 +307,10 @@ export class SegmentBuilds extends pulumi.ComponentResource {
       );
     }
     this.cronJobs = jobs;
-    this.registerOutputs({ cronJobs: tiers.map((t) => `segment-build-${t}`), operator: OPERATOR });
+    this.registerOutputs({
+      cronJobs: tiers.map((t) => `segment-build-${t}`),
+      podTemplates: tiers.map((t) => this.podTemplates[t].metadata.name),
+      operator: OPERATOR,
+    });
   }
 }

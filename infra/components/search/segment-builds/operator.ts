@@ -27,8 +27,8 @@ export interface SegmentOperatorArgs {
   opsPort: number;
   /** Replicas; one leads, the others stand by. */
   replicas: number;
-  /** The builds' Job template, JSON (workloads/search/operator/job-template.ts). */
-  buildJobTemplate: pulumi.Input<string>;
+  /** The builds' Job settings naming each tier's PodTemplate, JSON (workloads/search/operator/job-template.ts). */
+  buildJobs: pulumi.Input<string>;
   labels: Record<string, string>;
   requests: { cpu: string; memory: string };
   limits: { cpu: string; memory: string };
@@ -57,10 +57,8 @@ export class SegmentOperator extends pulumi.ComponentResource {
     );
     new HttpsEgress(`${name}-egress`, { namespace: ns, name: `${OPERATOR}-https`, podLabels: args.labels }, child);
     const environment = pulumi
-      .output(args.buildJobTemplate)
-      .apply((buildJobTemplate) =>
-        environmentFor({ namespace: ns, opsPort: args.opsPort, leaseName: LEASE, buildJobTemplate }),
-      );
+      .output(args.buildJobs)
+      .apply((buildJobs) => environmentFor({ namespace: ns, opsPort: args.opsPort, leaseName: LEASE, buildJobs }));
     this.deployment = new k8s.apps.v1.Deployment(
       name,
       {
