@@ -116,13 +116,19 @@ export async function serveAndSearch(
   };
   const describe = (published: PublishedSegment[], wanted: PublishedSegment[]) => {
     const served = new Set(wanted.map(segmentId));
+    const covered = new Map<string, string[]>();
     for (const s of published.filter((p) => !served.has(segmentId(p)))) {
       const end = windowOf(s.tier, s.start).end;
-      const why =
-        end > now
-          ? `its window is still open (until ${end.toISOString()}), so its finer segments answer for it`
-          : "a coarser published segment covers its window";
-      console.log(`  not served: ${s.tier} ${s.window} (published) — ${why}`);
+      if (end > now) {
+        console.log(
+          `  not served: ${s.tier} ${s.window} (published) — its window is still open (until ${end.toISOString()}), so its finer segments answer for it`,
+        );
+      } else covered.set(s.tier, [...(covered.get(s.tier) ?? []), s.window]);
+    }
+    for (const [tier, windows] of covered) {
+      console.log(
+        `  not served: ${windows.length} ${tier} segment(s) (${windows[0]} … ${windows.at(-1)}) — a coarser published segment covers their windows`,
+      );
     }
     for (const h of plan) {
       const list = h.segments.map(
