@@ -10,8 +10,7 @@ describe("catalogue feed generator", () => {
     badEvents: false,
     photoKeys: Array.from({ length: photos }, (_, i) => `photos/p${i}.jpg`),
   });
-  const photosOf = (feed: ReturnType<typeof generateFeed>) =>
-    feed.truth.flatMap((e) => (e.photo ? [e.photo.key] : []));
+  const photosOf = (feed: ReturnType<typeof generateFeed>) => feed.truth.flatMap((e) => (e.photo ? [e.photo.key] : []));
 
   it("gives every listing and photo change a photo no other has, while the pool lasts", () => {
     const feed = generateFeed(plan(500));
