@@ -147,12 +147,15 @@ export async function startController(
   // A spec change (a new generation), a creation or a deletion starts a round now, not an
   // interval later; the controller's own status writes do not.
   let seenGeneration: number | undefined;
-  const watch = new RestartingInformer<IndexServing>(
+  const watch = new RestartingInformer<IndexServing & k8s.KubernetesObject>(
     kubeconfig,
     {
       name: INDEX_SERVING.plural,
       path: `/apis/${GROUP}/${VERSION}/namespaces/${settings.namespace}/${INDEX_SERVING.plural}`,
-      list: async () => (await custom.listNamespacedCustomObject(where)) as k8s.KubernetesListObject<IndexServing>,
+      list: async () =>
+        (await custom.listNamespacedCustomObject(where)) as k8s.KubernetesListObject<
+          IndexServing & k8s.KubernetesObject
+        >,
     },
     (object) => {
       if (object.metadata.name !== settings.indexServing || object.metadata.generation === seenGeneration) return;
