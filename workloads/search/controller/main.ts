@@ -12,17 +12,14 @@ import type { Logger } from "../../shared/log";
 import { OpsServer } from "../../shared/ops-server";
 import { runService } from "../../shared/service";
 import { RestartingInformer } from "../operator/informer";
-import { StatusWriter } from "../operator/status";
-import { API_VERSION, GROUP, INDEX_SERVING, VERSION, type IndexServing } from "../crds/types";
+import { GROUP, INDEX_SERVING, VERSION, type IndexServing } from "../crds/types";
 import { AssetRepository } from "../repository/asset-repository";
 import { TIERS } from "../segments/windows";
 import { loadControllerSettings, type ControllerSettings } from "./config";
-import type { HostTemplate } from "./desired";
-import { InvalidSpecError, servingSpecFrom, servingStatus } from "./index-serving";
 import { controllerMetrics } from "./metrics";
 import { PublishedSegments } from "./published";
 import { Reconciler } from "./reconcile";
-import { planRound } from "./round";
+import { ServingRound } from "./serving-round";
 
 export interface RunningController {
   opsPort: number;
@@ -38,84 +35,47 @@ export async function startController(
   const repo = new AssetRepository(new S3Client({ ...s3Options(), ...sdk }), settings.assetBucket);
   const published = new PublishedSegments(repo, log);
   const reconciler = new Reconciler(kubeconfig, settings.namespace, log);
-  const custom = kubeconfig.makeApiClient(k8s.CustomObjectsApi);
-  const statusWriter = new StatusWriter(kubeconfig, INDEX_SERVING.plural);
   const metrics = controllerMetrics();
-  const where = { group: GROUP, version: VERSION, plural: INDEX_SERVING.plural, namespace: settings.namespace };
-  let reconciled = false;
-  let stopped = false;
-
-  /** The IndexServing, or undefined when there is none (its hosts went with it: nothing to do). */
-  const readIndexServing = async (): Promise<IndexServing | undefined> => {
-    try {
-      return (await custom.getNamespacedCustomObject({ ...where, name: settings.indexServing })) as IndexServing;
-    } catch (err) {
-      if ((err as { code?: number }).code === 404) return undefined;
-      throw err;
-    }
-  };
-
-  const reconcileOnce = async (object: IndexServing) => {
-    const now = new Date();
-    const notReadyDeadlineMs = settings.notReadyDeadlineSeconds * 1000;
-    let spec;
-    try {
-      spec = servingSpecFrom(object);
-    } catch (err) {
-      if (!(err instanceof InvalidSpecError)) throw err;
-      log.warn({ indexServing: object.metadata.name, err: err.message }, "invalid spec; nothing applied");
-      await statusWriter.write(object, servingStatus({ object, now, notReadyDeadlineMs, invalid: err }));
-      return;
-    }
-    const template: HostTemplate = {
-      namespace: settings.namespace,
-      spec,
+  const serving = new ServingRound({
+    kubeconfig,
+    reconciler,
+    published,
+    namespace: settings.namespace,
+    name: settings.indexServing,
+    hosts: {
       assetBucket: settings.assetBucket,
       serviceAccount: settings.hostServiceAccount,
       uid: settings.hostUid,
       grpcPort: settings.hostGrpcPort,
       opsPort: settings.hostOpsPort,
-      owner: {
-        apiVersion: API_VERSION,
-        kind: INDEX_SERVING.kind,
-        name: object.metadata.name,
-        uid: object.metadata.uid as string,
-      },
-    };
-    const [list, previous] = await Promise.all([published.list(), reconciler.readAssignments()]);
-    const plan = planRound({ published: list, previous, template, now });
-    metrics.unreadable.inc(list.unreadable.length + previous.unreadable.length);
-    const result = await reconciler.reconcile(plan.objects, { prune: plan.prune });
-    const deployments = await reconciler.readDeployments();
-    const status = servingStatus({
-      object,
-      now,
-      notReadyDeadlineMs,
-      hosts: plan.hosts,
-      deployments,
-      replicas: spec.replicas,
-      unreadable: [...list.unreadable.map((u) => `pointer ${u.tier}/${u.window}`), ...previous.unreadable],
-    });
-    const wrote = await statusWriter.write(object, status);
-    metrics.hosts.set(plan.hosts.length);
-    metrics.hostBytes.reset();
-    for (const h of plan.hosts) metrics.hostBytes.set({ host: h.name }, h.bytes);
-    for (const tier of TIERS)
-      metrics.segments.set({ tier }, plan.hosts.flatMap((h) => h.segments).filter((s) => s.tier === tier).length);
-    log.debug(
-      { hosts: plan.hosts.length, applied: result.applied.length, pruned: plan.prune, statusWritten: wrote },
-      "reconcile round",
-    );
-  };
+    },
+    notReadyDeadlineMs: settings.notReadyDeadlineSeconds * 1000,
+    log,
+  });
+  const custom = kubeconfig.makeApiClient(k8s.CustomObjectsApi);
+  let reconciled = false;
+  let stopped = false;
 
   const round = async () => {
     const end = metrics.duration.startTimer();
     try {
-      const object = await readIndexServing();
-      if (object) await reconcileOnce(object);
-      else log.info({ indexServing: settings.indexServing }, "no IndexServing; nothing to serve");
-      metrics.rounds.inc({ outcome: "ok" });
-      reconciled = true;
+      const done = await serving.run();
+      if (done.outcome === "absent")
+        log.info({ indexServing: settings.indexServing }, "no IndexServing; nothing to serve");
+      if (done.outcome === "applied") {
+        metrics.unreadable.inc(done.unreadable);
+        metrics.hosts.set(done.hosts.length);
+        metrics.hostBytes.reset();
+        for (const h of done.hosts) metrics.hostBytes.set({ host: h.name }, h.bytes);
+        for (const tier of TIERS)
+          metrics.segments.set({ tier }, done.hosts.flatMap((h) => h.segments).filter((s) => s.tier === tier).length);
+        log.debug(
+          { hosts: done.hosts.length, applied: done.applied, pruned: done.pruned, statusWritten: done.statusWritten },
+          "reconcile round",
+        );
+      }
+      metrics.rounds.inc({ outcome: done.outcome === "invalid" ? "error" : "ok" });
+      reconciled = done.outcome !== "invalid";
     } catch (err) {
       metrics.rounds.inc({ outcome: "error" });
       log.error({ err: (err as Error).message }, "reconcile failed; retried next round");
@@ -153,7 +113,7 @@ export async function startController(
       name: INDEX_SERVING.plural,
       path: `/apis/${GROUP}/${VERSION}/namespaces/${settings.namespace}/${INDEX_SERVING.plural}`,
       list: async () =>
-        (await custom.listNamespacedCustomObject(where)) as k8s.KubernetesListObject<
+        (await custom.listNamespacedCustomObject(serving.where)) as k8s.KubernetesListObject<
           IndexServing & k8s.KubernetesObject
         >,
     },
