@@ -10,6 +10,8 @@
 import { expect } from "chai";
 import * as k8s from "@kubernetes/client-node";
 import pino from "pino";
+import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { startEmbeddedAws } from "../../../scripts/embedded-aws";
 import { startEmbeddedKubernetes, type EmbeddedKubernetes } from "../../../scripts/embedded-k8s";
 import { K8S } from "../../shared/conventions";
 import { waitFor } from "../../shared/poll";
@@ -18,6 +20,8 @@ import { API_VERSION, GROUP, INDEX_SERVING, VERSION, type IndexServing } from ".
 import { boundAccount, installDefinitions, serviceAccountConfig } from "../local/operator-harness";
 import type { PublishedSegment } from "../segments/segment";
 import { parseWindow, type Tier } from "../segments/windows";
+import { loadControllerSettings, environmentFor } from "./config";
+import { startController } from "./main";
 import { controllerRoleRules } from "./rbac";
 import { Reconciler } from "./reconcile";
 import { ServingRound } from "./serving-round";
@@ -283,5 +287,51 @@ describe("IndexServing reconciled by the segment controller on a real Kubernetes
       (await pdbs.listNamespacedPodDisruptionBudget({ namespace: NS, labelSelector: HOST_SELECTOR })).items,
     ).to.deep.equal([]);
     expect(await serving.run(NOW)).to.deep.equal({ outcome: "absent" });
+  });
+
+  it("runs a round as soon as its IndexServing changes (the watch), not an interval later", async () => {
+    // The whole process as main.ts starts it, against an empty asset repository on embedded AWS.
+    const aws = await startEmbeddedAws();
+    const bucket = "search-assets-watch";
+    await new S3Client(aws.clientConfig()).send(new CreateBucketCommand({ Bucket: bucket }));
+    const settings = loadControllerSettings(
+      environmentFor({
+        namespace: NS,
+        assetBucket: bucket,
+        indexServing: NAME,
+        hostServiceAccount: "shard-host",
+        opsPort: 0,
+        intervalSeconds: 3600,
+      }),
+    );
+    const running = await startController(settings, silent, controller, aws.clientConfig());
+    try {
+      await admin.createNamespacedCustomObject({
+        ...where,
+        body: { apiVersion: API_VERSION, kind: INDEX_SERVING.kind, metadata: { name: NAME, namespace: NS }, spec },
+      });
+      const seen = await waitFor(
+        "a round for the new object",
+        async () => {
+          const o = await read();
+          return o.status?.observedGeneration === 1 ? o : undefined;
+        },
+        30_000,
+      );
+      // Nothing is published: no hosts, and nothing for them to be short of.
+      expect(seen.status?.hosts).to.deep.equal([]);
+      const t0 = Date.now();
+      await patchSpec({ image: "registry.example.com/ml-platform/shard-host:1.0.3" });
+      await waitFor(
+        "a round for the new generation",
+        async () => (await read()).status?.observedGeneration === 2,
+        30_000,
+      );
+      // The interval is an hour: only the watch can have started this round.
+      expect(Date.now() - t0).to.be.below(30_000);
+    } finally {
+      await running.stop();
+      await aws.stop();
+    }
   });
 });
