@@ -346,13 +346,8 @@ describe("service bundles (what the container images run)", () => {
         namespace: "search",
         assetBucket: env.assetBucket,
         opsPort,
-        hostImage: "111111111111.dkr.ecr.us-east-1.amazonaws.com/search-shard-host:1.0.0",
-        hostMemory: "6Gi",
+        indexServing: "search",
         hostServiceAccount: "shard-host",
-        hostCpuRequest: "1",
-        hostMemoryRequest: "8Gi",
-        hostCpuLimit: "2",
-        hostMemoryLimit: "8Gi",
         intervalSeconds: 5,
       };
       const controller = start("search-controller", [], {
@@ -379,14 +374,13 @@ describe("service bundles (what the container images run)", () => {
       const bad = await fatalOf(
         start("search-controller", [], {
           ...controllerEnvironment(settings),
-          HOST_IMAGE: "search-shard-host",
-          HOST_MEMORY: "lots",
+          INDEX_SERVING: "Search_1",
+          HOST_GRPC_PORT: "0",
         }),
       );
       expect(bad.code).to.equal(2);
-      expect(bad.msg).to.equal(
-        'invalid environment: HOST_IMAGE="search-shard-host": an image with a tag or digest; ' +
-          'HOST_MEMORY="lots": a memory quantity such as 512Mi or 6Gi',
+      expect(bad.msg).to.match(
+        /^invalid environment: INDEX_SERVING="Search_1": a Kubernetes object name; HOST_GRPC_PORT="0"/,
       );
     });
 

@@ -150,6 +150,11 @@ export const searchConfig = z
      */
     hosts: z
       .strictObject({
+        /** The IndexServing object these fill (its spec), in the search namespace. */
+        indexServing: z
+          .string()
+          .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "expected a Kubernetes object name such as search")
+          .default("search"),
         image: pinnedImage,
         replicas: z
           .number()
@@ -159,6 +164,8 @@ export const searchConfig = z
           .default(2),
         memory,
         flatMaxItems: z.number().int().min(0).max(10_000_000).default(DEFAULT_FLAT_MAX_ITEMS),
+        /** Embedding versions to serve, preferred first; omitted: every version published. */
+        embeddingVersions: z.array(z.string().min(1)).min(1).max(8).optional(),
         retentionDays: z.number().int().min(1).max(3660).default(366),
         grpcPort: port.default(50051),
         opsPort: port.default(9090),

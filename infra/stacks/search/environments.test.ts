@@ -7,7 +7,7 @@
 import { expect } from "chai";
 import type { z } from "zod";
 import { BuildEnv, settingsFromEnv } from "../../../workloads/search/builder/config";
-import { controllerEnv, loadControllerSettings, servingSpecOf } from "../../../workloads/search/controller/config";
+import { controllerEnv, loadControllerSettings } from "../../../workloads/search/controller/config";
 import { frontEnv, loadFrontSettings } from "../../../workloads/search/front/config";
 import { loadSweepSettings, sweepEnv } from "../../../workloads/search/sweep/config";
 import {
@@ -84,22 +84,32 @@ describe("search layer environments (read back by the programs)", () => {
     expect(settings.embedderModelUri).to.match(/^s3:\/\//);
   });
 
-  it("gives the segment controller an environment its settings loader accepts, with the shard hosts' serving spec", () => {
-    const settings = loadControllerSettings(envOf(plan, "segment-controller", controllerEnv));
+  it("gives the segment controller an environment its settings loader accepts, naming its IndexServing", () => {
+    const env = envOf(plan, "segment-controller", controllerEnv);
+    const settings = loadControllerSettings(env);
     expect(settings.namespace).to.equal("search");
     expect(settings.assetBucket).to.match(/^search-assets-/);
+    expect(settings.indexServing).to.equal("search");
     expect(settings.hostServiceAccount).to.equal("shard-host");
     expect(settings.hostUid).to.equal(10001);
     expect(settings.hostGrpcPort).to.equal(50051);
-    expect(servingSpecOf(settings)).to.deep.equal({
-      image: "111111111111.dkr.ecr.us-east-1.amazonaws.com/search-shard-host:1.0.0",
-      replicas: 2,
-      retentionDays: 366,
-      hostMemory: "6Gi",
-      flatMaxItems: 250,
-      embeddingVersions: undefined,
-      resources: { requests: { cpu: "1", memory: "8Gi" }, limits: { cpu: "2", memory: "8Gi" } },
-    });
+    // The serving spec is the IndexServing's (search.test.ts): none of it travels in the env.
+    expect(
+      Object.keys(env)
+        .filter((k) => k in controllerEnv.shape)
+        .sort(),
+    ).to.deep.equal(
+      [
+        "ASSET_BUCKET",
+        "HOST_GRPC_PORT",
+        "HOST_OPS_PORT",
+        "HOST_SERVICE_ACCOUNT",
+        "HOST_UID",
+        "INDEX_SERVING",
+        "NAMESPACE",
+        "OPS_PORT",
+      ].sort(),
+    );
   });
 
   it("gives the operator and each CronJob's create step an environment their loaders accept", () => {

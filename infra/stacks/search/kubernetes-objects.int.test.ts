@@ -1,6 +1,6 @@
 /**
  * Every Kubernetes object the search stack declares, as the offline plan has it, put to a real
- * API server (the embedded Kubernetes): namespaces created, everything else applied server-side
+ * API server (the embedded Kubernetes): namespaces and the CRDs created, everything else applied server-side
  * as a dry run with warnings as errors, so PodSecurity `restricted` rejects what it would only
  * warn about for a Deployment or a CronJob.
  */
@@ -39,6 +39,22 @@ describe("search stack's Kubernetes objects on a real API server", function () {
     }
   });
 
+  it("installs the CRDs it declares, so its IndexServing is checked against their schema", async () => {
+    const crds = objects.filter((o) => o.kind === "CustomResourceDefinition");
+    expect(crds.map((c) => c.metadata.name).sort()).to.deep.equal([
+      "indexservings.search.ml-platform.dev",
+      "segmentbuilds.search.ml-platform.dev",
+    ]);
+    await cluster.apply(crds);
+    const waited = await cluster.kubectl([
+      "wait",
+      "--for=condition=Established",
+      "--timeout=60s",
+      ...crds.map((c) => `crd/${c.metadata.name}`),
+    ]);
+    expect(waited.code, waited.stderr).to.equal(0);
+  });
+
   it("has every other object accepted by a server-side dry run, warnings counted as errors", async () => {
     const rest = objects.filter((o) => o.kind !== "Namespace");
     expect(rest.length).to.be.greaterThan(20);
@@ -48,6 +64,7 @@ describe("search stack's Kubernetes objects on a real API server", function () {
       "DaemonSet",
       "NetworkPolicy",
       "PodTemplate",
+      "IndexServing",
     ]);
     const verdicts = await cluster.dryRunApply(rest);
     const rejected = verdicts.filter((v) => !v.accepted).map((v) => `${v.object}: ${v.message}`);

@@ -164,7 +164,17 @@ describe("search stack's pods on a real scheduler (GPU and CPU nodes)", function
         },
       },
     ]);
-    await cluster.apply(objects.filter((o) => o.kind !== "Namespace"));
+    // The CRDs first, as the stack orders them (the IndexServing depends on them).
+    const crds = objects.filter((o) => o.kind === "CustomResourceDefinition");
+    await cluster.apply(crds);
+    const established = await cluster.kubectl([
+      "wait",
+      "--for=condition=Established",
+      "--timeout=60s",
+      ...crds.map((c) => `crd/${c.metadata.name}`),
+    ]);
+    expect(established.code, established.stderr).to.equal(0);
+    await cluster.apply(objects.filter((o) => o.kind !== "Namespace" && o.kind !== "CustomResourceDefinition"));
   });
   after(async () => {
     await cluster?.stop();

@@ -403,6 +403,9 @@ describe("search stack (offline graph)", () => {
       { apiGroups: [""], resources: ["configmaps", "services"], verbs },
       { apiGroups: ["apps"], resources: ["deployments"], verbs },
       { apiGroups: ["policy"], resources: ["poddisruptionbudgets"], verbs },
+      // Its IndexServing: read and watched, and only its status written (never its spec, never deleted).
+      { apiGroups: ["search.ml-platform.dev"], resources: ["indexservings"], verbs: ["get", "list", "watch"] },
+      { apiGroups: ["search.ml-platform.dev"], resources: ["indexservings/status"], verbs: ["update", "patch"] },
     ]);
     // The operator: exactly what it calls; the CronJobs' account: create SegmentBuilds, nothing else.
     const group = "search.ml-platform.dev";
@@ -498,6 +501,23 @@ describe("search stack (offline graph)", () => {
       expect(spec.versions[0].subresources).to.deep.equal({ status: {} });
       expect(spec.names.shortNames).to.have.length(1);
     }
+  });
+
+  it("creates the IndexServing from ml-platform:hosts, in the search namespace, after the CRDs", () => {
+    const [isv, ...others] = ofType(plan, "kubernetes:search.ml-platform.dev/v1alpha1:IndexServing");
+    expect(others).to.deep.equal([]);
+    expect(meta(isv)).to.deep.include({ name: "search", namespace: NAMESPACE });
+    expect(isv.inputs.spec).to.deep.equal({
+      image: "111111111111.dkr.ecr.us-east-1.amazonaws.com/search-shard-host:1.0.0",
+      replicas: 2,
+      retentionDays: 366,
+      hostMemory: "6Gi",
+      flatMaxItems: 250,
+      resources: { requests: { cpu: "1", memory: "8Gi" }, limits: { cpu: "2", memory: "8Gi" } },
+    });
+    // Created once its definition exists: a CustomResource before its CRD fails the first `up`.
+    const crd = k8s("CustomResourceDefinition").find((c) => meta(c).name === "indexservings.search.ml-platform.dev");
+    expect(isv.dependencies).to.include(crd?.urn);
   });
 
   it("runs a private, KMS-encrypted, fully logged control plane with API access entries and Pod Identity", () => {

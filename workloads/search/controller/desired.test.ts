@@ -5,7 +5,7 @@ import { loadShardHostSettings } from "../host/config";
 import { assignHosts, decodeAssignment, type HostAssignment } from "../segments/assignment";
 import type { PublishedSegment } from "../segments/segment";
 import { parseWindow, type Tier } from "../segments/windows";
-import { servingSpecOf, loadControllerSettings, environmentFor } from "./config";
+import { loadControllerSettings, environmentFor } from "./config";
 import {
   ASSIGNMENT_KEY,
   hostObjects,
@@ -267,29 +267,21 @@ describe("segment controller: settings", () => {
   const settings = {
     namespace: "search",
     assetBucket: "search-assets-0a1b2c3",
-    hostImage: spec.image,
-    hostMemory: "6Gi",
+    indexServing: "search",
     hostServiceAccount: "shard-host",
-    hostCpuRequest: "500m",
-    hostMemoryRequest: "7Gi",
-    hostCpuLimit: "2",
-    hostMemoryLimit: "8Gi",
-    embeddingVersions: `${VERSION},image-embedder@sha256:ffffffffffff`,
   };
 
-  it("reads the serving spec back from the environment it writes", () => {
-    const s = servingSpecOf(loadControllerSettings(environmentFor(settings)));
-    expect(s).to.deep.include({ image: spec.image, replicas: 2, hostMemory: "6Gi", flatMaxItems: 250 });
-    expect(s.embeddingVersions).to.deep.equal([VERSION, "image-embedder@sha256:ffffffffffff"]);
-    expect(s.resources.limits).to.deep.equal({ cpu: "2", memory: "8Gi" });
+  it("reads back the environment it writes: the IndexServing's name, the hosts' ports and uid", () => {
+    const s = loadControllerSettings(environmentFor(settings));
+    expect(s).to.deep.include({ indexServing: "search", hostGrpcPort: 50051, hostUid: 10001, intervalSeconds: 30 });
+    expect(s.notReadyDeadlineSeconds).to.equal(600);
+    // The serving spec is the IndexServing's, never the environment's.
+    expect(Object.keys(environmentFor(settings)).filter((k) => /IMAGE|MEMORY|REPLICAS|CPU/.test(k))).to.deep.equal([]);
   });
 
-  it("refuses a host memory that is not a quantity, naming the variable", () => {
-    expect(() => environmentFor({ ...settings, hostMemory: "lots" })).to.throw(
-      'HOST_MEMORY="lots": a memory quantity such as 512Mi or 6Gi',
-    );
-    expect(() => loadControllerSettings({ ...environmentFor(settings), HOST_MEMORY: "0Gi" })).to.throw(
-      /HOST_MEMORY="0Gi"/,
+  it("refuses an IndexServing name that is not an object name, naming the variable", () => {
+    expect(() => environmentFor({ ...settings, indexServing: "Search_1" })).to.throw(
+      'INDEX_SERVING="Search_1": a Kubernetes object name',
     );
   });
 

@@ -19,8 +19,23 @@ import { quantityBytes, specHash, type ServingSpec } from "./serving-spec";
 export interface KubeObject {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    ownerReferences?: OwnerReference[];
+  };
   [key: string]: unknown;
+}
+
+/** The object a host's objects belong to (its IndexServing): deleting it garbage-collects them. */
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
 }
 
 /** The ConfigMap key holding a host's assignment document, and where its pods see it. */
@@ -80,6 +95,8 @@ export interface HostTemplate {
   uid: number;
   grpcPort: number;
   opsPort: number;
+  /** Set on every object of every host; unset: the objects have no owner. */
+  owner?: OwnerReference;
 }
 
 const DNS_1035 = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -101,7 +118,9 @@ export function hostObjects(plan: HostPlan, t: HostTemplate): KubeObject[] {
   if (!DNS_1035.test(name)) throw new Error(`shard host ${JSON.stringify(name)}: not a DNS-1035 label`);
   const labels = hostLabels(name);
   const selector = { [K8S.component]: SEARCH_COMPONENT.shardHost, [K8S.shardHost]: name };
-  const metadata = { name, namespace: t.namespace, labels };
+  // No blockOwnerDeletion: it would need update on the owner's finalizers, and nothing waits on it.
+  const owner = t.owner ? { ownerReferences: [{ ...t.owner, controller: true }] } : {};
+  const metadata = { name, namespace: t.namespace, labels, ...owner };
   const env = hostEnvironment({
     assetBucket: t.assetBucket,
     assignmentFile: `${ASSIGNMENT_DIR}/${ASSIGNMENT_KEY}`,

@@ -1,7 +1,8 @@
 /**
- * Segment controller process: on an interval, read the published segments and the assignments
- * the host ConfigMaps hold, place the segments to serve on shard hosts, and reconcile the
- * namespace to those hosts' objects. /healthz, /readyz (ready once a reconcile has succeeded) and
+ * Segment controller process: on an interval (and as soon as its IndexServing changes), read the
+ * IndexServing's spec, the published segments and the assignments the host ConfigMaps hold, place
+ * the segments to serve on shard hosts, reconcile the namespace to those hosts' objects (owned by
+ * the IndexServing), and report hosts, windows and conditions in its status. /healthz, /readyz (ready once a reconcile has succeeded) and
  * /metrics on the ops port. Runs in the cluster with its service account.
  */
 import * as k8s from "@kubernetes/client-node";
@@ -10,14 +11,15 @@ import { s3Options } from "../../shared/aws";
 import type { Logger } from "../../shared/log";
 import { OpsServer } from "../../shared/ops-server";
 import { runService } from "../../shared/service";
+import { RestartingInformer } from "../operator/informer";
+import { GROUP, INDEX_SERVING, VERSION, type IndexServing } from "../crds/types";
 import { AssetRepository } from "../repository/asset-repository";
 import { TIERS } from "../segments/windows";
-import { loadControllerSettings, servingSpecOf, type ControllerSettings } from "./config";
-import type { HostTemplate } from "./desired";
+import { loadControllerSettings, type ControllerSettings } from "./config";
 import { controllerMetrics } from "./metrics";
 import { PublishedSegments } from "./published";
 import { Reconciler } from "./reconcile";
-import { planRound } from "./round";
+import { ServingRound } from "./serving-round";
 
 export interface RunningController {
   opsPort: number;
@@ -34,33 +36,46 @@ export async function startController(
   const published = new PublishedSegments(repo, log);
   const reconciler = new Reconciler(kubeconfig, settings.namespace, log);
   const metrics = controllerMetrics();
-  const template: HostTemplate = {
+  const serving = new ServingRound({
+    kubeconfig,
+    reconciler,
+    published,
     namespace: settings.namespace,
-    spec: servingSpecOf(settings),
-    assetBucket: settings.assetBucket,
-    serviceAccount: settings.hostServiceAccount,
-    uid: settings.hostUid,
-    grpcPort: settings.hostGrpcPort,
-    opsPort: settings.hostOpsPort,
-  };
+    name: settings.indexServing,
+    hosts: {
+      assetBucket: settings.assetBucket,
+      serviceAccount: settings.hostServiceAccount,
+      uid: settings.hostUid,
+      grpcPort: settings.hostGrpcPort,
+      opsPort: settings.hostOpsPort,
+    },
+    notReadyDeadlineMs: settings.notReadyDeadlineSeconds * 1000,
+    log,
+  });
+  const custom = kubeconfig.makeApiClient(k8s.CustomObjectsApi);
   let reconciled = false;
   let stopped = false;
 
   const round = async () => {
     const end = metrics.duration.startTimer();
     try {
-      const [list, previous] = await Promise.all([published.list(), reconciler.readAssignments()]);
-      const plan = planRound({ published: list, previous, template, now: new Date() });
-      metrics.unreadable.inc(list.unreadable.length + previous.unreadable.length);
-      const result = await reconciler.reconcile(plan.objects, { prune: plan.prune });
-      metrics.hosts.set(plan.hosts.length);
-      metrics.hostBytes.reset();
-      for (const h of plan.hosts) metrics.hostBytes.set({ host: h.name }, h.bytes);
-      for (const tier of TIERS)
-        metrics.segments.set({ tier }, plan.hosts.flatMap((h) => h.segments).filter((s) => s.tier === tier).length);
-      metrics.rounds.inc({ outcome: "ok" });
-      log.debug({ hosts: plan.hosts.length, applied: result.applied.length, pruned: plan.prune }, "reconcile round");
-      reconciled = true;
+      const done = await serving.run();
+      if (done.outcome === "absent")
+        log.info({ indexServing: settings.indexServing }, "no IndexServing; nothing to serve");
+      if (done.outcome === "applied") {
+        metrics.unreadable.inc(done.unreadable);
+        metrics.hosts.set(done.hosts.length);
+        metrics.hostBytes.reset();
+        for (const h of done.hosts) metrics.hostBytes.set({ host: h.name }, h.bytes);
+        for (const tier of TIERS)
+          metrics.segments.set({ tier }, done.hosts.flatMap((h) => h.segments).filter((s) => s.tier === tier).length);
+        log.debug(
+          { hosts: done.hosts.length, applied: done.applied, pruned: done.pruned, statusWritten: done.statusWritten },
+          "reconcile round",
+        );
+      }
+      metrics.rounds.inc({ outcome: done.outcome === "invalid" ? "error" : "ok" });
+      reconciled = done.outcome !== "invalid";
     } catch (err) {
       metrics.rounds.inc({ outcome: "error" });
       log.error({ err: (err as Error).message }, "reconcile failed; retried next round");
@@ -68,12 +83,47 @@ export async function startController(
       end();
     }
   };
+
+  // One round at a time: a change seen while one runs asks for another right after it.
   let timer: NodeJS.Timeout | undefined;
+  let running = false;
+  let again = false;
   const loop = () => {
+    clearTimeout(timer);
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
     void round().finally(() => {
-      if (!stopped) timer = setTimeout(loop, settings.intervalSeconds * 1000);
+      running = false;
+      if (stopped) return;
+      if (again) {
+        again = false;
+        setImmediate(loop);
+      } else timer = setTimeout(loop, settings.intervalSeconds * 1000);
     });
   };
+  // A spec change (a new generation), a creation or a deletion starts a round now, not an
+  // interval later; the controller's own status writes do not.
+  let seenGeneration: number | undefined;
+  const watch = new RestartingInformer<IndexServing & k8s.KubernetesObject>(
+    kubeconfig,
+    {
+      name: INDEX_SERVING.plural,
+      path: `/apis/${GROUP}/${VERSION}/namespaces/${settings.namespace}/${INDEX_SERVING.plural}`,
+      list: async () =>
+        (await custom.listNamespacedCustomObject(serving.where)) as k8s.KubernetesListObject<
+          IndexServing & k8s.KubernetesObject
+        >,
+    },
+    (object) => {
+      if (object.metadata.name !== settings.indexServing || object.metadata.generation === seenGeneration) return;
+      seenGeneration = object.metadata.generation;
+      if (!stopped) loop();
+    },
+    log,
+  );
   const ops = new OpsServer({
     port: settings.opsPort,
     registry: metrics.registry,
@@ -81,11 +131,14 @@ export async function startController(
   });
   const opsPort = await ops.start();
   loop();
+  // Not awaited: the rounds (and their error metrics) go on while the API server is unreachable.
+  void watch.start().catch((err: Error) => log.error({ err: err.message }, "IndexServing watch failed"));
   return {
     opsPort,
     stop: async () => {
       stopped = true;
       clearTimeout(timer);
+      await watch.stop();
       await ops.stop();
     },
   };

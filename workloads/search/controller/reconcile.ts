@@ -12,6 +12,7 @@ import { K8S, SEARCH_COMPONENT } from "../../shared/conventions";
 import type { Logger } from "../../shared/log";
 import { decodeAssignment, type HostAssignment } from "../segments/assignment";
 import { ASSIGNMENT_KEY, type KubeObject } from "./desired";
+import type { DeploymentState } from "./index-serving";
 
 export const FIELD_MANAGER = "segment-controller";
 /** In the order they are applied; pruned in the reverse order. */
@@ -66,6 +67,23 @@ export class Reconciler {
       }
     }
     return { assignments, unreadable };
+  }
+
+  /** Each host Deployment's rollout as its status reports it, by name. */
+  async readDeployments(): Promise<Map<string, DeploymentState>> {
+    const list = await this.list("apps/v1", "Deployment");
+    return new Map(
+      (list.items as k8s.V1Deployment[]).map((d) => [
+        d.metadata?.name ?? "",
+        {
+          generation: d.metadata?.generation ?? 0,
+          observedGeneration: d.status?.observedGeneration ?? 0,
+          replicas: d.spec?.replicas ?? 0,
+          updatedReplicas: d.status?.updatedReplicas ?? 0,
+          readyReplicas: d.status?.readyReplicas ?? 0,
+        },
+      ]),
+    );
   }
 
   /** `prune: false` applies without deleting (the caller could not read every published segment). */

@@ -1,8 +1,10 @@
 /**
- * The segment controller and the identity of the shard hosts it runs. The controller reads the
- * asset repository's pointers and manifests and server-side-applies, per shard host, a ConfigMap
- * (its assignment), a Deployment, a Service and a PodDisruptionBudget in the search namespace; its
- * RBAC covers those four kinds there and nothing else (the rules are the controller's own,
+ * The segment controller, the IndexServing object it serves from, and the identity of the shard
+ * hosts it runs. The controller reads the IndexServing's spec and the asset repository's pointers
+ * and manifests and server-side-applies, per shard host, a ConfigMap (its assignment), a
+ * Deployment, a Service and a PodDisruptionBudget in the search namespace, all owned by the
+ * IndexServing, and reports in its status; its RBAC covers those four kinds, reading the
+ * IndexServing and writing its status there and nothing else (the rules are the controller's own,
  * `workloads/search/controller/rbac.ts`). Shard hosts run as their own service account, which may
  * only read segment files by key.
  */
@@ -13,6 +15,7 @@ import {
   environmentFor,
   type ControllerSettingsInput,
 } from "../../../../workloads/search/controller/config";
+import { API_VERSION, INDEX_SERVING, type IndexServingSpec } from "../../../../workloads/search/crds/types";
 import { POINTERS_PREFIX, SEGMENTS_PREFIX } from "../../../../workloads/search/segments/keys";
 import type { PodIdentity } from "../../blocks/pod-identity";
 import { containerEnv, podWorkload, type WorkloadPlacement } from "../../blocks/pod-workload";
@@ -26,13 +29,19 @@ export interface SegmentControllerArgs extends WorkloadPlacement {
   uid: number;
   /**
    * The controller's own settings (its env contract, `workloads/search/controller/config.ts`): the
-   * shard hosts' serving spec (image, replicas, memory, resources) and ports, but those the
-   * component owns: `namespace`, `assetBucket`, `hostServiceAccount` and `hostUid` (the pods'
-   * uid). `opsPort` serves its probes.
+   * shard hosts' ports, but those the component owns: `namespace`, `assetBucket`, `indexServing`,
+   * `hostServiceAccount` and `hostUid` (the pods' uid). `opsPort` serves its probes.
    */
-  settings: Omit<ControllerSettingsInput, "namespace" | "assetBucket" | "hostServiceAccount" | "hostUid"> & {
+  settings: Omit<
+    ControllerSettingsInput,
+    "namespace" | "assetBucket" | "indexServing" | "hostServiceAccount" | "hostUid"
+  > & {
     opsPort: number;
   };
+  /** The IndexServing object the controller serves from: its name and the shard hosts' serving spec. */
+  indexServing: { name: string; spec: IndexServingSpec };
+  /** The search CRDs: the IndexServing is created once they are. */
+  definitions: pulumi.Resource;
   /** Read: pointers and manifests (the controller), segment files (the hosts). */
   assetRepository: { name: pulumi.Input<string>; arn: pulumi.Input<string> };
   requests: { cpu: string; memory: string };
@@ -122,12 +131,24 @@ export class SegmentController extends pulumi.ComponentResource {
       { ...child, dependsOn: [role] },
     );
 
+    new k8s.apiextensions.CustomResource(
+      `${name}-index-serving`,
+      {
+        apiVersion: API_VERSION,
+        kind: INDEX_SERVING.kind,
+        metadata: { name: args.indexServing.name, namespace: ns, labels },
+        spec: args.indexServing.spec,
+      },
+      { ...child, dependsOn: [args.definitions] },
+    );
+
     const { opsPort, ...rest } = args.settings;
     const environment = pulumi.output(args.assetRepository.name).apply((assetBucket) =>
       environmentFor({
         namespace: ns,
         assetBucket,
         opsPort,
+        indexServing: args.indexServing.name,
         hostServiceAccount: SHARD_HOST_SERVICE_ACCOUNT,
         hostUid: args.uid,
         ...rest,
@@ -167,6 +188,10 @@ export class SegmentController extends pulumi.ComponentResource {
       },
       { ...child, dependsOn: [workload.identity, role] },
     );
-    this.registerOutputs({ deployment: NAME, hostServiceAccount: SHARD_HOST_SERVICE_ACCOUNT });
+    this.registerOutputs({
+      deployment: NAME,
+      indexServing: args.indexServing.name,
+      hostServiceAccount: SHARD_HOST_SERVICE_ACCOUNT,
+    });
   }
 }
