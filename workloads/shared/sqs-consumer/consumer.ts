@@ -50,6 +50,8 @@ export class Consumer<U> extends ConsumerEmitter {
   private readonly stopping = new AbortController();
   /** Aborts units (and their waits on breakers) once the stop deadline has passed. */
   private readonly abandon = new AbortController();
+  /** Aborts receives under way once the stop deadline has passed (stop() does not, before: see there). */
+  private readonly receiveCutoff = new AbortController();
   private roomWaiters: (() => void)[] = [];
   private heartbeat: NodeJS.Timeout | undefined;
   private loop: Promise<void> | undefined;
@@ -113,7 +115,7 @@ export class Consumer<U> extends ConsumerEmitter {
     // hung up, and nobody could see those again until their visibility timeout passed, each with
     // a receive counted. They end within waitTimeSeconds; what they bring is held and drained
     // like the rest. Only the deadline cuts them short.
-    const cutoff = setTimeout(() => this.abandon.abort(new Error("stop deadline passed")), timeoutSeconds * 1000);
+    const cutoff = setTimeout(() => this.receiveCutoff.abort(new Error("stop deadline passed")), timeoutSeconds * 1000);
     await this.loop;
     this.emit("draining", { messages: this.held.size, timeoutSeconds });
     while (this.held.size > 0 && Date.now() < deadline) await sleep(50);
@@ -179,7 +181,7 @@ export class Consumer<U> extends ConsumerEmitter {
           asked,
           options.waitTimeSeconds,
           options.visibilityTimeoutSeconds,
-          this.abandon.signal,
+          this.receiveCutoff.signal,
         );
       } catch (err) {
         this.reserved -= asked;
