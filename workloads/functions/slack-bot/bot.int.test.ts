@@ -91,6 +91,10 @@ describe("Slack bot on embedded AWS (EC2, DynamoDB) with a Slack stand-in", () =
     slack.clear();
   });
 
+  // Slack gives every invocation a trigger_id of its own, so two genuine requests never share a
+  // signature even inside one second; without it, the same command sent twice in one second by
+  // two tests would be one signed request and the second a replay.
+  let invocations = 0;
   const body = (user: string, text: string) =>
     new URLSearchParams({
       command: "/gpu",
@@ -99,6 +103,7 @@ describe("Slack bot on embedded AWS (EC2, DynamoDB) with a Slack stand-in", () =
       user_name: user.toLowerCase(),
       response_url: slack.responseUrl("r1"),
       team_id: "T0001",
+      trigger_id: `${Date.now()}.${++invocations}`,
     }).toString();
 
   function request(

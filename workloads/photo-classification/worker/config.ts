@@ -38,7 +38,10 @@ export const workerEnv = z.object({
   RELEASE_BACKOFF_MAX_SECONDS: envInt(0, 43200).default(900),
   /** Time between probes of a dependency (the API, S3) while its circuit breaker is open. */
   PROBE_INTERVAL_MS: envInt(100, 600_000).default(5000),
-  /** Must be below the ECS stopTimeout, or SIGKILL arrives first. */
+  /**
+   * Must be below the ECS stopTimeout, or SIGKILL arrives first. It covers the receive under way at
+   * SIGTERM (up to WAIT_TIME_SECONDS) as well as the photos in flight.
+   */
   STOP_TIMEOUT_SECONDS: envInt(1, 3600).default(30),
   METRICS_PORT: envInt(0, 65535).default(9464),
 });

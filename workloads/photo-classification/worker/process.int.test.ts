@@ -115,6 +115,14 @@ describe("photo worker process: killed and stopped", () => {
 
     const next = await start();
     await waitFor("all 30 verdicts", async () => (await verdicts()).length === 30, 90_000, 200);
+    // The first worker may have stored all 30 (what its last receive brought is drained too): the
+    // SIGTERM below is for a started worker, not one still loading its model.
+    await waitFor(
+      "the next worker to poll",
+      async () => next.logs().some((l) => l.msg === "worker polling"),
+      60_000,
+      20,
+    );
     next.child.kill("SIGTERM");
     expect((await next.exited).code).to.equal(0);
   });

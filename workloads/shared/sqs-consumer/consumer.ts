@@ -5,7 +5,8 @@
  * a passing reason, and parked on the dead-letter queue with the reason when it can never succeed
  * or is on its last allowed receive — so no message reaches the redrive's maxReceiveCount
  * for a reason the consumer knew. Circuit breakers stop receiving while a dependency is known to
- * be down and resume by themselves; stop() drains within a deadline. The business logic is the handler.
+ * be down and resume by themselves; stop() lets receives under way finish and drains within a
+ * deadline. The business logic is the handler.
  */
 import { setMaxListeners } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -49,6 +50,8 @@ export class Consumer<U> extends ConsumerEmitter {
   private readonly stopping = new AbortController();
   /** Aborts units (and their waits on breakers) once the stop deadline has passed. */
   private readonly abandon = new AbortController();
+  /** Aborts receives under way once the stop deadline has passed (stop() does not, before: see there). */
+  private readonly receiveCutoff = new AbortController();
   private roomWaiters: (() => void)[] = [];
   private heartbeat: NodeJS.Timeout | undefined;
   private loop: Promise<void> | undefined;
@@ -99,15 +102,24 @@ export class Consumer<U> extends ConsumerEmitter {
     this.loop = Promise.all(loops).then(() => undefined);
   }
 
-  /** Stops receiving, lets held messages finish until the deadline, then releases the rest. */
+  /**
+   * Stops receiving (receives under way end with their long poll), lets held messages finish until
+   * the deadline, stopTimeoutSeconds from the call, then releases the rest.
+   */
   async stop(): Promise<{ drained: boolean; released: number }> {
+    const timeoutSeconds = this.options.stopTimeoutSeconds;
+    const deadline = Date.now() + timeoutSeconds * 1000;
     this.stopping.abort(new Error("consumer stopping"));
     this.wakeReceivers();
+    // Receives under way are not aborted: SQS still hands messages to a long poll whose caller
+    // hung up, and nobody could see those again until their visibility timeout passed, each with
+    // a receive counted. They end within waitTimeSeconds; what they bring is held and drained
+    // like the rest. Only the deadline cuts them short.
+    const cutoff = setTimeout(() => this.receiveCutoff.abort(new Error("stop deadline passed")), timeoutSeconds * 1000);
     await this.loop;
-    const timeoutSeconds = this.options.stopTimeoutSeconds;
     this.emit("draining", { messages: this.held.size, timeoutSeconds });
-    const deadline = Date.now() + timeoutSeconds * 1000;
     while (this.held.size > 0 && Date.now() < deadline) await sleep(50);
+    clearTimeout(cutoff);
     const left = [...this.held.values()];
     for (const item of left) item.released = true;
     this.abandon.abort(new Error("stop deadline passed"));
@@ -164,7 +176,13 @@ export class Consumer<U> extends ConsumerEmitter {
       this.reserved += asked;
       let messages: Message[];
       try {
-        messages = await queue.receive(asked, options.waitTimeSeconds, options.visibilityTimeoutSeconds, signal);
+        // Not the stop signal: see stop().
+        messages = await queue.receive(
+          asked,
+          options.waitTimeSeconds,
+          options.visibilityTimeoutSeconds,
+          this.receiveCutoff.signal,
+        );
       } catch (err) {
         this.reserved -= asked;
         if (signal.aborted) break;
