@@ -1,31 +1,12 @@
 /**
- * What the segment controller is told to serve: the shard hosts' image, replicas and resources,
- * how much segment memory one host holds, how far back to serve, and which embedding versions.
- * Shaped like the `IndexServing` custom resource's spec (workloads/search/crds/, another change),
- * so such an object can feed the controller as its environment does today.
+ * What the segment controller serves: the `IndexServing` resource's spec (workloads/search/crds/, its
+ * one definition), and the two rules the controller reads it by — memory quantities in bytes, and the
+ * hash of the spec that rolls the hosts when it changes.
  */
 import { createHash } from "node:crypto";
+import type { IndexServingSpec } from "../crds/types";
 
-export interface ResourceList {
-  cpu: string;
-  memory: string;
-}
-
-export interface ServingSpec {
-  /** The shard host image, pinned by tag or digest. */
-  image: string;
-  /** Pods per host (each holds all of the host's segments). */
-  replicas: number;
-  /** How far back segments are served, days. */
-  retentionDays: number;
-  /** Segment memory one host may hold: a Kubernetes quantity (`6Gi`). */
-  hostMemory: string;
-  /** Segments of at most this many vectors are searched exactly; 0: none. */
-  flatMaxItems: number;
-  /** Serve only segments of these embedding versions; undefined: every version published. */
-  embeddingVersions?: string[];
-  resources: { requests: ResourceList; limits: ResourceList };
-}
+export type ServingSpec = IndexServingSpec;
 
 const BINARY = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 } as const;
 const DECIMAL = { "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 } as const;
