@@ -173,7 +173,7 @@ describe("search segment builds on embedded AWS: two days of feed", function () 
     expect(manifest.inputs.segments.map((s) => s.window)).to.deep.equal(["2026-11-01", "2026-11-02"]);
   });
 
-  it("publishes segments an index service can load by the manifest: verified files, every item findable", async () => {
+  it("publishes segments a shard host can load by the manifest: verified files, every item findable", async () => {
     const month = parseWindow("monthly", "2026-11");
     const { manifest, dir, data } = await segment(month);
     const index = new HierarchicalNSW(manifest.index.metric, manifest.dimension);

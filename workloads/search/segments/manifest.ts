@@ -1,5 +1,5 @@
 /**
- * A segment's manifest: everything an index service needs to load and verify a segment, and
+ * A segment's manifest: everything a shard host needs to load and verify a segment, and
  * everything a person needs to know where it came from. Written last of the segment's files;
  * the tier+window pointer (pointer.ts) names it, so a manifest nobody points at is invisible.
  */
