@@ -6,7 +6,18 @@
  */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { ownAccounts } from "./resource-policies";
-import { asArray, byType, forTypes, isRecord, known, perResource, str, truthy, type Props } from "./util";
+import {
+  asArray,
+  byType,
+  forTypes,
+  isRecord,
+  known,
+  perResource,
+  str,
+  truthy,
+  trustedAccountsSchema,
+  type Props,
+} from "./util";
 
 const INSTANCE = "aws:ec2/instance:Instance";
 const VOLUME = "aws:ebs/volume:Volume";
@@ -130,17 +141,9 @@ export const ec2Policies: (ResourceValidationPolicy | StackValidationPolicy)[] =
     description:
       "AMI launch permissions and EBS snapshot create-volume permissions are neither public nor granted to accounts outside the stack's own (and trustedAccounts).",
     enforcementLevel: "mandatory",
-    configSchema: {
-      properties: {
-        trustedAccounts: {
-          type: "array",
-          items: { type: "string" },
-          default: [],
-          description:
-            "Account ids, besides the stack's own (its providers' allowedAccountIds), images may be shared with.",
-        },
-      },
-    },
+    configSchema: trustedAccountsSchema(
+      "Account ids, besides the stack's own (its providers' allowedAccountIds), images may be shared with.",
+    ),
     validateStack: (args, report) => {
       const own = ownAccounts(args.resources);
       args.getConfig<SharingConfig>().trustedAccounts.forEach((a) => own.add(a));

@@ -33,6 +33,7 @@ import {
   perResourceAsync,
   statements,
   str,
+  trustedAccountsSchema,
   type Props,
   type Statement,
 } from "./util";
@@ -212,17 +213,9 @@ export const iamPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] =
     description:
       "Role trust policies admit principals only safely: AWS-account principals under MFA (Bool aws:MultiFactorAuthPresent true) or sts:ExternalId; Principal * only with an organization or source condition; OIDC federation only with its sub and aud conditions; SAML only with SAML:aud.",
     enforcementLevel: "mandatory",
-    configSchema: {
-      properties: {
-        trustedAccounts: {
-          type: "array",
-          items: { type: "string" },
-          default: [],
-          description:
-            "Account ids whose principals may assume roles without MFA or an external id (e.g. a CI account).",
-        },
-      },
-    },
+    configSchema: trustedAccountsSchema(
+      "Account ids whose principals may assume roles without MFA or an external id (e.g. a CI account).",
+    ),
     validateResource: forTypes([ROLE], (props, args, report) => {
       const { trustedAccounts } = args.getConfig<TrustConfig>();
       const raw = props.assumeRolePolicy;

@@ -9,7 +9,18 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { exemptionFor } from "../exemptions";
 import { accountOf, hasOrgOrSourceCondition, principalsOf } from "./iam-semantics";
-import { asArray, byType, isRecord, known, parseJson, perResource, statements, str, type Props } from "./util";
+import {
+  asArray,
+  byType,
+  isRecord,
+  known,
+  parseJson,
+  perResource,
+  statements,
+  str,
+  trustedAccountsSchema,
+  type Props,
+} from "./util";
 
 export interface ResourcePolicyConfig {
   trustedAccounts: string[];
@@ -51,16 +62,9 @@ export const resourcePolicyPolicies: StackValidationPolicy[] = [
     description:
       "Resource policies (KMS, SNS, SQS, Secrets Manager, S3, ECR, Lambda permissions) allow `*` or another account's principals only under an organization or source condition.",
     enforcementLevel: "mandatory",
-    configSchema: {
-      properties: {
-        trustedAccounts: {
-          type: "array",
-          items: { type: "string" },
-          default: [],
-          description: "Account ids, besides the stack's own (its providers' allowedAccountIds), that are not foreign.",
-        },
-      },
-    },
+    configSchema: trustedAccountsSchema(
+      "Account ids, besides the stack's own (its providers' allowedAccountIds), that are not foreign.",
+    ),
     validateStack: (args, report) => {
       const own = ownAccounts(args.resources);
       args.getConfig<ResourcePolicyConfig>().trustedAccounts.forEach((a) => own.add(a));

@@ -41,14 +41,28 @@ export function perResource(report: ReportViolation, urn: string, check: () => v
   try {
     check();
   } catch (e) {
-    if ((e as Error).constructor?.name !== "UnknownValueError") throw e;
-    // The object form of reportViolation (supported by the engine, absent from the typings) carries a level.
-    (report as unknown as (v: object) => void)({
-      message: `can't check during preview: ${(e as Error).message}`,
-      urn,
-      enforcementLevel: "advisory",
-    });
+    reportUnknown(report, urn, e);
   }
+}
+
+/** A value unknown during preview is an advisory "can't check"; anything else is rethrown. */
+function reportUnknown(report: ReportViolation, urn: string, e: unknown): void {
+  if ((e as Error).constructor?.name !== "UnknownValueError") throw e;
+  // The object form of reportViolation (supported by the engine, absent from the typings) carries a level.
+  (report as unknown as (v: object) => void)({
+    message: `can't check during preview: ${(e as Error).message}`,
+    urn,
+    enforcementLevel: "advisory",
+  });
+}
+
+/** The config schema of a policy's `trustedAccounts` list: account ids `description` says are trusted for what. */
+export function trustedAccountsSchema(description: string) {
+  return {
+    properties: {
+      trustedAccounts: { type: "array" as const, items: { type: "string" as const }, default: [], description },
+    },
+  };
 }
 
 /** `perResource` for a check that awaits (action expansion is asynchronous). */
@@ -60,12 +74,7 @@ export async function perResourceAsync(
   try {
     await check();
   } catch (e) {
-    if ((e as Error).constructor?.name !== "UnknownValueError") throw e;
-    (report as unknown as (v: object) => void)({
-      message: `can't check during preview: ${(e as Error).message}`,
-      urn,
-      enforcementLevel: "advisory",
-    });
+    reportUnknown(report, urn, e);
   }
 }
 
