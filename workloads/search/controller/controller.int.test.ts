@@ -14,30 +14,20 @@ import { K8S } from "../../shared/conventions";
 import { startEmbeddedKubernetes, type EmbeddedKubernetes } from "../../../scripts/embedded-k8s";
 import { waitFor } from "../../shared/poll";
 import type { PublishedSegment } from "../segments/segment";
-import { parseWindow, type Tier } from "../segments/windows";
+import type { Tier } from "../segments/windows";
 import type { HostTemplate, KubeObject } from "./desired";
 import { controllerRoleRules } from "./rbac";
 import { KINDS, Reconciler } from "./reconcile";
 import { planRound } from "./round";
+import { publishedSegment } from "../testing/published";
 
 const NS = "search";
 const VERSION = "image-embedder@sha256:53a0e99cda75+pca128@sha256:0123456789ab";
 const silent = pino({ level: "silent" });
 const NOW = new Date("2026-11-03T05:30:00Z");
 
-const seg = (tier: Tier, window: string, itemCount: number): PublishedSegment => ({
-  tier,
-  window,
-  start: parseWindow(tier, window).start,
-  embeddingVersion: VERSION,
-  buildId: `build-${tier}-${window}`,
-  manifestKey: `segments/${tier}/${window}/build/manifest.json`,
-  manifestVersionId: null,
-  manifestSha256: "0".repeat(64),
-  itemCount,
-  dimension: 128,
-  m: 16,
-});
+const seg = (tier: Tier, window: string, itemCount: number) =>
+  publishedSegment(tier, window, { itemCount, embeddingVersion: VERSION });
 
 const template: HostTemplate = {
   namespace: NS,

@@ -3,8 +3,7 @@ import { K8S, SEARCH_COMPONENT, SEGMENT_GRPC_PORT } from "../../shared/conventio
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../shared/pod-security";
 import { loadShardHostSettings } from "../host/config";
 import { assignHosts, decodeAssignment, type HostAssignment } from "../segments/assignment";
-import type { PublishedSegment } from "../segments/segment";
-import { parseWindow, type Tier } from "../segments/windows";
+import type { Tier } from "../segments/windows";
 import { loadControllerSettings, environmentFor } from "./config";
 import {
   ASSIGNMENT_KEY,
@@ -17,21 +16,11 @@ import {
 } from "./desired";
 import { planRound } from "./round";
 import { quantityBytes, type ServingSpec } from "./serving-spec";
+import { publishedSegment } from "../testing/published";
 
 const VERSION = "image-embedder@sha256:53a0e99cda75+pca128@sha256:0123456789ab";
-const seg = (tier: Tier, window: string, buildId = "b1", itemCount = 1000): PublishedSegment => ({
-  tier,
-  window,
-  start: parseWindow(tier, window).start,
-  embeddingVersion: VERSION,
-  buildId,
-  manifestKey: `segments/${tier}/${window}/${buildId}/manifest.json`,
-  manifestVersionId: null,
-  manifestSha256: "0".repeat(64),
-  itemCount,
-  dimension: 128,
-  m: 16,
-});
+const seg = (tier: Tier, window: string, buildId = "b1", itemCount = 1000) =>
+  publishedSegment(tier, window, { itemCount, buildId, embeddingVersion: VERSION });
 
 const spec: ServingSpec = {
   image: "registry.example.com/ml-platform/shard-host:1.0.0",

@@ -2,9 +2,8 @@ import { expect } from "chai";
 import { findCondition } from "../crds/conditions";
 import { API_VERSION, type IndexServing } from "../crds/types";
 import type { HostPlan } from "../segments/assignment";
-import type { PublishedSegment } from "../segments/segment";
-import { parseWindow } from "../segments/windows";
 import { InvalidSpecError, servingSpecFrom, servingStatus, type DeploymentState } from "./index-serving";
+import { publishedSegment } from "../testing/published";
 
 const object = (over: Partial<IndexServing["spec"]> = {}, generation = 1): IndexServing => ({
   apiVersion: API_VERSION,
@@ -20,19 +19,8 @@ const object = (over: Partial<IndexServing["spec"]> = {}, generation = 1): Index
     ...over,
   },
 });
-const seg = (window: string, itemCount: number): PublishedSegment => ({
-  tier: "daily",
-  window,
-  start: parseWindow("daily", window).start,
-  embeddingVersion: "v@sha256:0123456789ab",
-  buildId: "b",
-  manifestKey: `segments/daily/${window}/b/manifest.json`,
-  manifestVersionId: null,
-  manifestSha256: "0".repeat(64),
-  itemCount,
-  dimension: 128,
-  m: 16,
-});
+const seg = (window: string, itemCount: number) =>
+  publishedSegment("daily", window, { itemCount, buildId: "b", embeddingVersion: "v@sha256:0123456789ab" });
 const hosts: HostPlan[] = [
   { name: "shard-host-2026-10", segments: [seg("2026-10-30", 10), seg("2026-10-31", 5)], bytes: 1 },
 ];

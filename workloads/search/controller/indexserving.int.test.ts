@@ -18,13 +18,13 @@ import { waitFor } from "../../shared/poll";
 import { findCondition } from "../crds/conditions";
 import { API_VERSION, GROUP, INDEX_SERVING, VERSION, type IndexServing } from "../crds/types";
 import { boundAccount, installDefinitions, serviceAccountConfig } from "../local/operator-harness";
-import type { PublishedSegment } from "../segments/segment";
-import { parseWindow, type Tier } from "../segments/windows";
+import type { Tier } from "../segments/windows";
 import { loadControllerSettings, environmentFor } from "./config";
 import { startController } from "./main";
 import { controllerRoleRules } from "./rbac";
 import { Reconciler } from "./reconcile";
 import { ServingRound } from "./serving-round";
+import { publishedSegment } from "../testing/published";
 
 const NS = "search";
 const NAME = "search";
@@ -34,19 +34,8 @@ const silent = pino({ level: "silent" });
 const HOST_SELECTOR = `${K8S.component}=shard-host`;
 const HOSTS = ["shard-host-2026-10", "shard-host-2026-10-2"];
 
-const seg = (tier: Tier, window: string, itemCount: number): PublishedSegment => ({
-  tier,
-  window,
-  start: parseWindow(tier, window).start,
-  embeddingVersion: EMBEDDING,
-  buildId: `build-${tier}-${window}`,
-  manifestKey: `segments/${tier}/${window}/build/manifest.json`,
-  manifestVersionId: null,
-  manifestSha256: "0".repeat(64),
-  itemCount,
-  dimension: 128,
-  m: 16,
-});
+const seg = (tier: Tier, window: string, itemCount: number) =>
+  publishedSegment(tier, window, { itemCount, embeddingVersion: EMBEDDING });
 // About 29 MiB per 40k-vector daily: two per 64Mi host, so two hosts.
 const segments = [
   ...["2026-10-29", "2026-10-30", "2026-10-31"].map((w) => seg("daily", w, 40_000)),
