@@ -120,5 +120,6 @@ cp "$work/go.mod" "$K8S_TOOLS/wrapper.go.mod"
 
 echo "setup: timings: modules $((t_mod - start)) s, kubernetes + etcd $((t_k8s - t_mod)) s, kwok $((t_kwok - t_k8s)) s, total $((t_kwok - start)) s"
 "$K8S_BIN/kube-apiserver" --version
-"$K8S_BIN/etcd" --version | head -n1
-echo "setup: kwok $("$K8S_BIN/kwok" --version 2>&1 | head -n1)"
+# sed reads the whole output: `head` would close the pipe early, and under pipefail a SIGPIPE fails setup.
+"$K8S_BIN/etcd" --version | sed -n 1p
+echo "setup: kwok $("$K8S_BIN/kwok" --version 2>&1 | sed -n 1p)"
