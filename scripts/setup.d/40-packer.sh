@@ -33,7 +33,7 @@ fi
 if ! "$PACKER_BIN" plugins installed 2>/dev/null | grep -q "amazon_${PACKER_AMAZON_VERSION}_"; then
   "$PACKER_BIN" plugins install --path "$plugin" github.com/hashicorp/amazon
 fi
-echo "setup: $("$PACKER_BIN" version | head -n1), amazon plugin $PACKER_AMAZON_VERSION"
+echo "setup: $("$PACKER_BIN" version | sed -n 1p), amazon plugin $PACKER_AMAZON_VERSION"
 
 if ! command -v shellcheck >/dev/null; then
   apt-get update -qq
