@@ -28,13 +28,20 @@ function physicalName(c: StateContext, key = "name", suffix = ""): string {
   return str(c.inputs[key]) ?? `${autoName(c.name, c.seed)}${suffix}`;
 }
 
-function regional(service: string, resource: string): Synth {
+/** A resource AWS knows by its name: the id and `name` are the physical name, the ARN is built from it. */
+function named(arnOf: (name: string, c: StateContext) => string): Synth {
   return (c) => {
     const name = physicalName(c);
-    const arn = `arn:aws:${service}:${c.region}:${c.account}:${resource}${name}`;
-    return { id: name, state: { name, arn } };
+    return { id: name, state: { name, arn: arnOf(name, c) } };
   };
 }
+
+function regional(service: string, resource: string): Synth {
+  return named((name, c) => `arn:aws:${service}:${c.region}:${c.account}:${resource}${name}`);
+}
+
+/** IAM's ARNs are global: no region. */
+const iam = (resource: string): Synth => named((name, c) => `arn:aws:iam::${c.account}:${resource}/${name}`);
 
 function ec2(prefix: string, arnType?: string): Synth {
   return (c) => {
@@ -63,26 +70,15 @@ const synths: Record<string, Synth> = {
     const arn = `arn:aws:iam::${c.account}:policy${str(c.inputs.path) ?? "/"}${name}`;
     return { id: arn, state: { name, arn, policyId: `ANPA${upperAlnum(c.seed, 17)}` } };
   },
-  "aws:iam/user:User": (c) => {
-    const name = physicalName(c);
-    return { id: name, state: { name, arn: `arn:aws:iam::${c.account}:user/${name}` } };
-  },
-  "aws:iam/group:Group": (c) => {
-    const name = physicalName(c);
-    return { id: name, state: { name, arn: `arn:aws:iam::${c.account}:group/${name}` } };
-  },
-  "aws:iam/instanceProfile:InstanceProfile": (c) => {
-    const name = physicalName(c);
-    return { id: name, state: { name, arn: `arn:aws:iam::${c.account}:instance-profile/${name}` } };
-  },
+  "aws:iam/user:User": iam("user"),
+  "aws:iam/group:Group": iam("group"),
+  "aws:iam/instanceProfile:InstanceProfile": iam("instance-profile"),
   "aws:kms/key:Key": (c) => {
     const keyId = uuidFrom(c.seed);
     return { id: keyId, state: { keyId, arn: `arn:aws:kms:${c.region}:${c.account}:key/${keyId}` } };
   },
-  "aws:kms/alias:Alias": (c) => {
-    const name = physicalName(c);
-    return { id: name, state: { name, arn: `arn:aws:kms:${c.region}:${c.account}:${name}` } };
-  },
+  // An alias's name already starts with `alias/`.
+  "aws:kms/alias:Alias": regional("kms", ""),
   "aws:sqs/queue:Queue": (c) => {
     const name = physicalName(c, "name", c.inputs.fifoQueue === true ? ".fifo" : "");
     const url = `https://sqs.${c.region}.amazonaws.com/${c.account}/${name}`;
@@ -127,10 +123,7 @@ const synths: Record<string, Synth> = {
   },
   "aws:cloudwatch/eventRule:EventRule": regional("events", "rule/"),
   "aws:cloudwatch/logGroup:LogGroup": regional("logs", "log-group:"),
-  "aws:cloudwatch/metricAlarm:MetricAlarm": (c) => {
-    const name = physicalName(c);
-    return { id: name, state: { name, arn: `arn:aws:cloudwatch:${c.region}:${c.account}:alarm:${name}` } };
-  },
+  "aws:cloudwatch/metricAlarm:MetricAlarm": regional("cloudwatch", "alarm:"),
   "aws:cfg/recorder:Recorder": (c) => {
     const name = str(c.inputs.name) ?? "default";
     return { id: name, state: { name } };
@@ -258,38 +251,21 @@ const synths: Record<string, Synth> = {
     r.state.privateIp = `10.0.${parseInt(digest(c.seed).slice(0, 2), 16)}.${parseInt(digest(c.seed).slice(2, 4), 16) % 250}`;
     return r;
   },
-  "aws:autoscaling/group:Group": (c) => {
-    const name = physicalName(c);
-    return {
-      id: name,
-      state: {
-        name,
-        arn: `arn:aws:autoscaling:${c.region}:${c.account}:autoScalingGroup:${uuidFrom(c.seed)}:autoScalingGroupName/${name}`,
-      },
-    };
-  },
+  "aws:autoscaling/group:Group": named(
+    (name, c) =>
+      `arn:aws:autoscaling:${c.region}:${c.account}:autoScalingGroup:${uuidFrom(c.seed)}:autoScalingGroupName/${name}`,
+  ),
   "aws:secretsmanager/secret:Secret": (c) => {
     const name = physicalName(c);
     const arn = `arn:aws:secretsmanager:${c.region}:${c.account}:secret:${name}-${upperAlnum(c.seed, 6)}`;
     return { id: arn, state: { name, arn } };
   },
-  "aws:ssm/parameter:Parameter": (c) => {
-    const name = physicalName(c);
-    return {
-      id: name,
-      state: { name, arn: `arn:aws:ssm:${c.region}:${c.account}:parameter${name.startsWith("/") ? "" : "/"}${name}` },
-    };
-  },
-  "aws:appautoscaling/policy:Policy": (c) => {
-    const name = physicalName(c);
-    return {
-      id: name,
-      state: {
-        name,
-        arn: `arn:aws:autoscaling:${c.region}:${c.account}:scalingPolicy:${uuidFrom(c.seed)}:resource/${name}`,
-      },
-    };
-  },
+  "aws:ssm/parameter:Parameter": named(
+    (name, c) => `arn:aws:ssm:${c.region}:${c.account}:parameter${name.startsWith("/") ? "" : "/"}${name}`,
+  ),
+  "aws:appautoscaling/policy:Policy": named(
+    (name, c) => `arn:aws:autoscaling:${c.region}:${c.account}:scalingPolicy:${uuidFrom(c.seed)}:resource/${name}`,
+  ),
 };
 
 function bucket(c: StateContext): SynthesisedState {

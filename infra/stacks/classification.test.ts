@@ -18,8 +18,8 @@ describe("classification stack (offline graph)", () => {
     plan = await planStack("classification");
   });
 
-  const queue = () => ofType(plan, "aws:sqs/queue:Queue").find((q) => q.name === "photos-queue") as PlannedResource;
-  const dlq = () => ofType(plan, "aws:sqs/queue:Queue").find((q) => q.name === "photos-dlq") as PlannedResource;
+  const queue = () => one(plan, "aws:sqs/queue:Queue", "photos-queue");
+  const dlq = () => one(plan, "aws:sqs/queue:Queue", "photos-dlq");
   const arnOf = (r: PlannedResource) => `arn:aws:sqs:us-east-1:111111111111:${r.name}-`;
 
   it("wires the upload bucket's ObjectCreated events under the prefix to the queue", () => {
@@ -48,7 +48,7 @@ describe("classification stack (offline graph)", () => {
     const changed = await planStack("classification", {
       config: { "ml-platform:queue": { visibilityTimeoutSeconds: 60, maxReceiveCount: 3 } },
     });
-    const q = ofType(changed, "aws:sqs/queue:Queue").find((x) => x.name === "photos-queue") as PlannedResource;
+    const q = one(changed, "aws:sqs/queue:Queue", "photos-queue");
     expect(JSON.parse(q.inputs.redrivePolicy as string).maxReceiveCount).to.equal(3);
   });
 
@@ -286,9 +286,7 @@ describe("classification stack (offline graph)", () => {
   });
 
   it("admits the public API load balancer from CloudFront only, and refuses the internal paths there", () => {
-    const lb = ofType(plan, "aws:ec2/securityGroup:SecurityGroup").find(
-      (s) => s.name === "photo-api-lb",
-    ) as PlannedResource;
+    const lb = one(plan, "aws:ec2/securityGroup:SecurityGroup", "photo-api-lb");
     const ingress = lb.inputs.ingress as Array<{
       cidrBlocks?: string[];
       prefixListIds?: string[];
@@ -317,9 +315,7 @@ describe("classification stack (offline graph)", () => {
     const internalLb = one(plan, "aws:lb/loadBalancer:LoadBalancer", "photo-api-internal");
     expect(internalLb.inputs.internal).to.equal(true);
     expect(internalLb.inputs.subnets).to.deep.equal(["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"]);
-    const group = ofType(plan, "aws:ec2/securityGroup:SecurityGroup").find(
-      (s) => s.name === "photo-api-internal-lb",
-    ) as PlannedResource;
+    const group = one(plan, "aws:ec2/securityGroup:SecurityGroup", "photo-api-internal-lb");
     const ingress = group.inputs.ingress as Array<{
       cidrBlocks?: string[];
       securityGroups?: string[];

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import { PrivateBucket } from "./private-bucket";
 import { ServiceRole } from "./service-role";
+import { instanceRole } from "./instance-role";
 import { recordRegistrations, settled, type Registered } from "./alias-recorder.testing";
 
 let registered: Registered[] = [];
@@ -103,6 +104,26 @@ describe("blocks moved from a component (aliases)", () => {
       Action: "ec2:DescribeInstances",
       Resource: "*",
     });
+  });
+
+  it("instanceRole: the profile is the caller's child; role and attachments alias the caller's old names", async () => {
+    const former = new Former("fleet");
+    const ssm = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore";
+    instanceRole("fleet-instance", { description: "test", managedPolicies: { ssm }, path: "/guardrails/" }, former);
+    await settle();
+    const of = (type: string, name: string) => named(name).find((r) => r.type === type) as Registered;
+    const profile = of("aws:iam/instanceProfile:InstanceProfile", "fleet-instance");
+    expect(profile.parent).to.equal("urn:pulumi:stack::project::test:index:Former::fleet");
+    expect(moves(profile)).to.deep.equal([]);
+    expect(profile.inputs.path).to.equal("/guardrails/");
+    const role = of("aws:iam/role:Role", "fleet-instance");
+    expect(moves(role)).to.deep.equal([oldUrn(role.type, "fleet-instance")]);
+    expect(role.inputs.path).to.equal("/guardrails/");
+    const attachment = of(
+      "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+      "fleet-instance-AmazonSSMManagedInstanceCore",
+    );
+    expect(moves(attachment)).to.deep.equal([oldUrn(attachment.type, "fleet-instance-ssm")]);
   });
 
   it("ServiceRole: takes a whole policy document instead of statements, never both", async () => {

@@ -8,15 +8,13 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ecsServiceScalingTarget } from "../../blocks/ecs-service-scaling-target";
+import { ecsServiceScalingTarget, type EcsServiceScalingTargetArgs } from "../../blocks/ecs-service-scaling-target";
 
-export interface BacklogScalingArgs {
-  clusterName: pulumi.Input<string>;
-  serviceName: pulumi.Input<string>;
-  queueName: pulumi.Input<string>;
+/** The service's scaling target (cluster, service, task bounds), and the queue whose backlog drives it. */
+export interface BacklogScalingArgs extends EcsServiceScalingTargetArgs {
   /** Fewest tasks, at least 1: with none running backlog per task has no datapoint. */
   minTasks: number;
-  maxTasks: number;
+  queueName: pulumi.Input<string>;
   /** Visible photos per running task to hold the fleet at. */
   targetBacklogPerTask: number;
   /** s after a scale-out before the next. */

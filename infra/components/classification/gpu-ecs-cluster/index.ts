@@ -5,7 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ServiceRole } from "../../blocks/service-role";
+import { instanceRole } from "../../blocks/instance-role";
 
 export interface GpuEcsClusterArgs {
   vpcId: string;
@@ -29,29 +29,19 @@ export class GpuEcsCluster extends pulumi.ComponentResource {
     const child = { parent: this };
     this.cluster = new aws.ecs.Cluster(name, { settings: [{ name: "containerInsights", value: "enabled" }] }, child);
 
-    // The agent's managed policy (register, poll, report) and SSM for shell access without SSH.
-    const policies = {
-      ecs: "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role",
-      ssm: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
-      "cloudwatch-agent": "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
-    };
-    const role = new ServiceRole(
+    const { profile } = instanceRole(
       `${name}-instance`,
       {
         description: `${name}: the GPU container instances (ECS agent, SSM, CloudWatch agent)`,
-        services: ["ec2.amazonaws.com"],
-        managedPolicyArns: Object.values(policies),
-        // Built here before the block existed, the attachments named by suffix.
-        movedFrom: {
-          parent: this,
-          names: Object.fromEntries(
-            Object.entries(policies).map(([suffix, arn]) => [arn, `${name}-instance-${suffix}`]),
-          ),
+        // The agent's managed policy (register, poll, report) and SSM for shell access without SSH.
+        managedPolicies: {
+          ecs: "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role",
+          ssm: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+          "cloudwatch-agent": "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
         },
       },
-      child,
-    ).role;
-    const profile = new aws.iam.InstanceProfile(`${name}-instance`, { role: role.name }, child);
+      this,
+    );
 
     this.instanceSecurityGroup = new aws.ec2.SecurityGroup(
       `${name}-instances`,

@@ -5,14 +5,11 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ecsServiceScalingTarget } from "../../blocks/ecs-service-scaling-target";
+import { ecsServiceScalingTarget, type EcsServiceScalingTargetArgs } from "../../blocks/ecs-service-scaling-target";
 
-export interface QueueAgeScalingArgs {
-  clusterName: pulumi.Input<string>;
-  serviceName: pulumi.Input<string>;
+/** The service's scaling target (cluster, service, task bounds), and the queue whose age drives it. */
+export interface QueueAgeScalingArgs extends EcsServiceScalingTargetArgs {
   queueName: pulumi.Input<string>;
-  minTasks: number;
-  maxTasks: number;
   /** Add tasks while the oldest message is older than this (a fraction of the SLO). */
   scaleOutAgeSeconds: number;
   /** Remove tasks while the oldest message stays younger than this. */

@@ -59,62 +59,74 @@ function protect(bucketArn: string, accounts: string[]): aws.iam.PolicyStatement
   return statements;
 }
 
-/** The trail bucket: each account's own trail, by name, under that account's prefix only. */
-export function auditBucketPolicy(p: AuditPolicyInput): aws.iam.PolicyDocument {
-  const accounts = p.memberAccountIds;
-  const statements = protect(p.bucketArn, accounts);
+type Condition = Record<string, Record<string, string | string[]>>;
+
+const PRINCIPALS = { CloudTrail: "cloudtrail.amazonaws.com", Config: "config.amazonaws.com" };
+
+/** How one AWS service delivers to its bucket; AWS documents the same two steps for CloudTrail and Config. */
+interface Delivery {
+  /** Names the service's principal and starts its statements' Sids. */
+  service: keyof typeof PRINCIPALS;
+  /** What the service reads on the bucket before it delivers, and on which condition. */
+  check: { Action: string | string[]; Condition: Condition };
+  /** Where account `a`'s deliveries go, below the bucket. */
+  key: (a: string) => string;
+  /** What else account `a`'s deliveries must show, besides owner-full-control and `a` as source. */
+  writeCondition?: (a: string) => Condition;
+}
+
+/** A delivery bucket's policy: protected, then the service's bucket check and each member account's writes. */
+function deliveryPolicy(bucketArn: string, accounts: string[], d: Delivery): aws.iam.PolicyDocument {
+  const statements = protect(bucketArn, accounts);
   if (accounts.length === 0) return { Version: "2012-10-17", Statement: statements };
-  const trails = accounts.map((a) => trailArnPattern(a, p.trailName));
+  const Principal = { Service: PRINCIPALS[d.service] };
   statements.push({
-    Sid: "CloudTrailChecksBucketAcl",
+    Sid: `${d.service}ChecksBucketAcl`,
     Effect: "Allow",
-    Principal: { Service: "cloudtrail.amazonaws.com" },
-    Action: "s3:GetBucketAcl",
-    Resource: p.bucketArn,
-    Condition: { ArnLike: { "aws:SourceArn": trails } },
+    Principal,
+    Action: d.check.Action,
+    Resource: bucketArn,
+    Condition: d.check.Condition,
   });
   // One statement per account: a list of prefixes and a list of accounts in one statement would
-  // let any listed account's trail write under any other account's prefix.
+  // let any listed account's deliveries land under any other account's prefix.
   for (const a of accounts) {
     statements.push({
-      Sid: `CloudTrailWritesFor${a}`,
+      Sid: `${d.service}WritesFor${a}`,
       Effect: "Allow",
-      Principal: { Service: "cloudtrail.amazonaws.com" },
+      Principal,
       Action: "s3:PutObject",
-      Resource: `${p.bucketArn}/${p.trailPrefix}/AWSLogs/${a}/*`,
+      Resource: `${bucketArn}/${d.key(a)}`,
       Condition: {
         StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceAccount": a },
-        ArnLike: { "aws:SourceArn": trailArnPattern(a, p.trailName) },
+        ...d.writeCondition?.(a),
       },
     });
   }
   return { Version: "2012-10-17", Statement: statements };
 }
 
+/** The trail bucket: each account's own trail, by name, under that account's prefix only. */
+export function auditBucketPolicy(p: AuditPolicyInput): aws.iam.PolicyDocument {
+  const trail = (a: string) => trailArnPattern(a, p.trailName);
+  return deliveryPolicy(p.bucketArn, p.memberAccountIds, {
+    service: "CloudTrail",
+    check: { Action: "s3:GetBucketAcl", Condition: { ArnLike: { "aws:SourceArn": p.memberAccountIds.map(trail) } } },
+    key: (a) => `${p.trailPrefix}/AWSLogs/${a}/*`,
+    writeCondition: (a) => ({ ArnLike: { "aws:SourceArn": trail(a) } }),
+  });
+}
+
 /** The Config bucket: each account's Config (`aws:SourceAccount`, as AWS documents) under its own prefix only. */
 export function configBucketPolicy(p: AuditPolicyInput): aws.iam.PolicyDocument {
-  const accounts = p.memberAccountIds;
-  const statements = protect(p.bucketArn, accounts);
-  if (accounts.length === 0) return { Version: "2012-10-17", Statement: statements };
-  statements.push({
-    Sid: "ConfigChecksBucketAcl",
-    Effect: "Allow",
-    Principal: { Service: "config.amazonaws.com" },
-    Action: ["s3:GetBucketAcl", "s3:ListBucket"],
-    Resource: p.bucketArn,
-    Condition: { StringEquals: { "aws:SourceAccount": accounts } },
+  return deliveryPolicy(p.bucketArn, p.memberAccountIds, {
+    service: "Config",
+    check: {
+      Action: ["s3:GetBucketAcl", "s3:ListBucket"],
+      Condition: { StringEquals: { "aws:SourceAccount": p.memberAccountIds } },
+    },
+    key: (a) => `${p.configPrefix}/AWSLogs/${a}/Config/*`,
   });
-  for (const a of accounts) {
-    statements.push({
-      Sid: `ConfigWritesFor${a}`,
-      Effect: "Allow",
-      Principal: { Service: "config.amazonaws.com" },
-      Action: "s3:PutObject",
-      Resource: `${p.bucketArn}/${p.configPrefix}/AWSLogs/${a}/Config/*`,
-      Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceAccount": a } },
-    });
-  }
-  return { Version: "2012-10-17", Statement: statements };
 }
 
 export function auditKeyPolicy(p: Omit<AuditPolicyInput, "keyArn" | "bucketArn">): aws.iam.PolicyDocument {

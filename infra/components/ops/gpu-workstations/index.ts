@@ -8,7 +8,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { MANAGED_VALUE, TAG } from "../../../../workloads/shared/conventions";
-import { ServiceRole } from "../../blocks/service-role";
+import { instanceRole } from "../../blocks/instance-role";
 
 export interface Workstation {
   /** Name tag and DNS label, e.g. jane-gpu. */
@@ -52,32 +52,19 @@ export class GpuWorkstations extends pulumi.ComponentResource {
     super("ml-platform:ops:GpuWorkstations", name, {}, opts);
     const child = { parent: this };
 
-    const policies = {
-      ssm: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
-      "cloudwatch-agent": "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
-    };
-    this.role = new ServiceRole(
+    const instance = instanceRole(
       `${name}-instance`,
       {
         description: `${name}: researchers' GPU workstations (SSM and CloudWatch agents only)`,
-        services: ["ec2.amazonaws.com"],
-        path: "/guardrails/",
-        managedPolicyArns: Object.values(policies),
-        // Built here before the block existed, the attachments named by suffix.
-        movedFrom: {
-          parent: this,
-          names: Object.fromEntries(
-            Object.entries(policies).map(([suffix, arn]) => [arn, `${name}-instance-${suffix}`]),
-          ),
+        managedPolicies: {
+          ssm: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+          "cloudwatch-agent": "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
         },
+        path: "/guardrails/",
       },
-      child,
-    ).role;
-    const profile = new aws.iam.InstanceProfile(
-      `${name}-instance`,
-      { role: this.role.name, path: "/guardrails/" },
-      child,
+      this,
     );
+    this.role = instance.role;
 
     this.securityGroup = new aws.ec2.SecurityGroup(
       `${name}-agents`,
@@ -134,7 +121,7 @@ export class GpuWorkstations extends pulumi.ComponentResource {
           subnetId: args.privateSubnetIds[i % args.privateSubnetIds.length],
           associatePublicIpAddress: false,
           vpcSecurityGroupIds: [args.sshFromBastionSecurityGroupId, this.securityGroup.id],
-          iamInstanceProfile: profile.name,
+          iamInstanceProfile: instance.profile.name,
           metadataOptions: { httpTokens: "required", httpEndpoint: "enabled", httpPutResponseHopLimit: 1 },
           rootBlockDevice: { volumeSize: w.volumeGb, volumeType: "gp3", encrypted: true, deleteOnTermination: true },
           // One-minute EC2 metrics: the idle check reads NetworkIn/Out per five minutes.

@@ -7,6 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { environmentFor, type IdleCheckConfig } from "../../../../workloads/functions/idle-check/config";
 import { NodeFunction } from "../../blocks/node-function";
+import { ruleInvokesFunction } from "../../blocks/rule-invokes-function";
 import { TAG } from "../../../../workloads/shared/conventions";
 import { managedInstanceStatements } from "../../../shared/managed-instance-policy";
 
@@ -68,17 +69,7 @@ export class IdleCheck extends pulumi.ComponentResource {
     this.function = fn.function;
     this.role = fn.role;
     this.rule = new aws.cloudwatch.EventRule(`${name}-schedule`, { scheduleExpression: args.schedule }, child);
-    new aws.cloudwatch.EventTarget(`${name}-schedule`, { rule: this.rule.name, arn: this.function.arn }, child);
-    new aws.lambda.Permission(
-      `${name}-schedule`,
-      {
-        action: "lambda:InvokeFunction",
-        function: this.function.name,
-        principal: "events.amazonaws.com",
-        sourceArn: this.rule.arn,
-      },
-      child,
-    );
+    ruleInvokesFunction(`${name}-schedule`, this.rule, this.function, this);
     this.registerOutputs({ functionName: this.function.name });
   }
 }

@@ -10,6 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { GUARDRAIL_VALUE, PLATFORM_NAMES, TAG } from "../../../../workloads/shared/conventions";
 import { functionBundle } from "../../../shared/function-bundle";
 import { reverseZone } from "../../../shared/cidr";
+import { ruleInvokesFunction } from "../../blocks/rule-invokes-function";
 import { ServiceRole } from "../../blocks/service-role";
 import { environmentFor } from "../../../../workloads/functions/name-tag-dns/config";
 
@@ -136,17 +137,7 @@ export class NameDns extends pulumi.ComponentResource {
         { name: `${functionName}-${kind}`, eventPattern: JSON.stringify(pattern), tags },
         child,
       );
-      new aws.cloudwatch.EventTarget(`${name}-${kind}`, { rule: rule.name, arn: this.function.arn }, child);
-      new aws.lambda.Permission(
-        `${name}-${kind}`,
-        {
-          action: "lambda:InvokeFunction",
-          function: this.function.name,
-          principal: "events.amazonaws.com",
-          sourceArn: rule.arn,
-        },
-        child,
-      );
+      ruleInvokesFunction(`${name}-${kind}`, rule, this.function, this);
     }
     this.registerOutputs({ zoneId: this.forwardZone.zoneId });
   }
