@@ -8,6 +8,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { environmentFor, type SweepSettings } from "../../../../workloads/search/sweep/config";
+import type { BucketHandle } from "../../blocks/handles";
 import type { PodIdentity } from "../../blocks/pod-identity";
 import { containerEnv, podWorkload, type WorkloadPlacement } from "../../blocks/pod-workload";
 import { K8S } from "../../../../workloads/shared/conventions";
@@ -19,7 +20,7 @@ export interface RepositorySweepArgs extends WorkloadPlacement {
   /** Non-root uid the pod runs as. */
   uid: number;
   /** The asset repository: listed, read (pointers, manifests, run records), deleted under `segments/`. */
-  assetRepository: { name: pulumi.Input<string>; arn: pulumi.Input<string> };
+  assetRepository: BucketHandle;
   /** Cron schedule, UTC. */
   schedule: string;
   /** Seconds a run may take before it is stopped. */
@@ -82,7 +83,7 @@ export class RepositorySweep extends pulumi.ComponentResource {
     );
     this.identity = workload.identity;
     const environment = pulumi
-      .output(args.assetRepository.name)
+      .output(args.assetRepository.bucket)
       .apply((assetBucket) => environmentFor({ ...args.settings, assetBucket }));
 
     this.cronJob = new k8s.batch.v1.CronJob(

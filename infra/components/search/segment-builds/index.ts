@@ -10,6 +10,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { environmentFor, type BuildTuning } from "../../../../workloads/search/builder/config";
 import { createBuildEnvironmentFor } from "../../../../workloads/search/operator/config";
+import type { BucketHandle } from "../../blocks/handles";
 import { HttpsEgress } from "../../blocks/https-egress";
 import type { PodIdentity } from "../../blocks/pod-identity";
 import {
@@ -24,11 +25,6 @@ import { buildPods } from "./build-pods";
 import { OPERATOR, SegmentOperator } from "./operator";
 import { creatorRules } from "../../../../workloads/search/operator/config";
 import { boundRole } from "./role";
-
-export interface BucketHandle {
-  name: pulumi.Input<string>;
-  arn: pulumi.Input<string>;
-}
 
 export interface TierSchedule {
   /** Cron schedule, UTC. */
@@ -52,7 +48,7 @@ export interface SegmentBuildsArgs extends WorkloadPlacement {
   /** Written: segments, manifests, pointers, run records. */
   assetRepository: BucketHandle;
   /** Read: the catalogue feed's hour partitions. */
-  feed: BucketHandle & { prefix: string };
+  feed: { bucket: BucketHandle; prefix: string };
   /** Read: the photos to embed. */
   images: BucketHandle;
   /** Read: the embedder model, `s3://bucket/key` (optionally `?versionId=`). */
@@ -131,9 +127,9 @@ export class SegmentBuilds extends pulumi.ComponentResource {
             Sid: "ReadFeed",
             Effect: "Allow",
             Action: ["s3:GetObject"],
-            Resource: [pulumi.interpolate`${args.feed.arn}/${args.feed.prefix}*`],
+            Resource: [pulumi.interpolate`${args.feed.bucket.arn}/${args.feed.prefix}*`],
           },
-          { Sid: "ListFeed", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [args.feed.arn] },
+          { Sid: "ListFeed", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [args.feed.bucket.arn] },
           {
             Sid: "ReadImages",
             Effect: "Allow",
@@ -179,7 +175,7 @@ export class SegmentBuilds extends pulumi.ComponentResource {
       { ...child, dependsOn: [storageClass] },
     );
 
-    const buckets = pulumi.all([args.assetRepository.name, args.feed.name, args.images.name]);
+    const buckets = pulumi.all([args.assetRepository.bucket, args.feed.bucket.bucket, args.images.bucket]);
     const environment = (gpu: boolean) =>
       buckets.apply(([assetBucket, feedBucket, imageBucket]) =>
         environmentFor({
@@ -194,7 +190,7 @@ export class SegmentBuilds extends pulumi.ComponentResource {
           executionProvider: gpu ? "cuda" : "cpu",
         }),
       );
-    const source = pulumi.interpolate`s3://${args.assetRepository.name}/`;
+    const source = pulumi.interpolate`s3://${args.assetRepository.bucket}/`;
     const pods = buildPods(
       name,
       {

@@ -17,6 +17,7 @@ import {
 } from "../../../../workloads/search/controller/config";
 import { API_VERSION, INDEX_SERVING, type IndexServingSpec } from "../../../../workloads/search/crds/types";
 import { POINTERS_PREFIX, SEGMENTS_PREFIX } from "../../../../workloads/search/segments/keys";
+import type { BucketHandle } from "../../blocks/handles";
 import type { PodIdentity } from "../../blocks/pod-identity";
 import { containerEnv, podWorkload, type WorkloadPlacement } from "../../blocks/pod-workload";
 import { K8S, SEARCH_COMPONENT } from "../../../../workloads/shared/conventions";
@@ -43,7 +44,7 @@ export interface SegmentControllerArgs extends WorkloadPlacement {
   /** The search CRDs: the IndexServing is created once they are. */
   definitions: pulumi.Resource;
   /** Read: pointers and manifests (the controller), segment files (the hosts). */
-  assetRepository: { name: pulumi.Input<string>; arn: pulumi.Input<string> };
+  assetRepository: BucketHandle;
   requests: { cpu: string; memory: string };
   limits: { cpu: string; memory: string };
 }
@@ -143,7 +144,7 @@ export class SegmentController extends pulumi.ComponentResource {
     );
 
     const { opsPort, ...rest } = args.settings;
-    const environment = pulumi.output(args.assetRepository.name).apply((assetBucket) =>
+    const environment = pulumi.output(args.assetRepository.bucket).apply((assetBucket) =>
       environmentFor({
         namespace: ns,
         assetBucket,
