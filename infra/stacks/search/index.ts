@@ -109,7 +109,10 @@ export async function search(): Promise<SearchOutputs> {
   );
   const crds = new SearchCrds("search-crds", {}, k8sOpts);
   const inNamespace = { ...k8sOpts, dependsOn: [ns] };
-  const workload = { clusterName: cfg.cluster.name, accountId: cfg.accountId, region: cfg.region, namespace: ns.name };
+  const workload = {
+    placement: { clusterName: cfg.cluster.name, accountId: cfg.accountId, namespace: ns.name },
+    region: cfg.region,
+  };
   new SegmentBuilds(
     "segment-builds",
     {

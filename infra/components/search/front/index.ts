@@ -12,7 +12,8 @@ import { K8S, SEARCH_COMPONENT } from "../../../../workloads/shared/conventions"
 import { frontNetworkPolicies } from "./network-policies";
 import { parseS3Uri, s3ObjectArn } from "../../../../workloads/shared/s3-uri";
 
-export interface SearchFrontArgs extends WorkloadPlacement {
+export interface SearchFrontArgs {
+  placement: WorkloadPlacement;
   region: string;
   image: string;
   uid: number;
@@ -51,7 +52,7 @@ export class SearchFront extends pulumi.ComponentResource {
     if (args.minAvailable >= args.minReplicas)
       throw new Error("SearchFront: minAvailable must be below minReplicas, or no node can ever be drained");
     const child = { parent: this };
-    const ns = args.namespace;
+    const ns = args.placement.namespace;
     const labels = { [K8S.name]: NAME, [K8S.component]: SEARCH_COMPONENT.front, [K8S.partOf]: "search" };
     const hostLabels = { [K8S.component]: SEARCH_COMPONENT.shardHost };
     const environment = environmentFor({
@@ -63,9 +64,7 @@ export class SearchFront extends pulumi.ComponentResource {
     const workload = podWorkload(
       name,
       {
-        clusterName: args.clusterName,
-        accountId: args.accountId,
-        namespace: ns,
+        placement: args.placement,
         serviceAccount: NAME,
         labels,
         egressPolicy: "front-https",

@@ -13,7 +13,8 @@ import type { PodIdentity } from "../../blocks/pod-identity";
 import { containerEnv, podWorkload, type WorkloadPlacement } from "../../blocks/pod-workload";
 import { K8S } from "../../../../workloads/shared/conventions";
 
-export interface RepositorySweepArgs extends WorkloadPlacement {
+export interface RepositorySweepArgs {
+  placement: WorkloadPlacement;
   region: string;
   /** Pinned image whose entry point runs the sweep program (sweep/main.ts). */
   image: string;
@@ -45,9 +46,7 @@ export class RepositorySweep extends pulumi.ComponentResource {
     const workload = podWorkload(
       name,
       {
-        clusterName: args.clusterName,
-        accountId: args.accountId,
-        namespace: args.namespace,
+        placement: args.placement,
         serviceAccount: SERVICE_ACCOUNT,
         labels,
         egressPolicy: "repository-sweep-https",
@@ -89,7 +88,7 @@ export class RepositorySweep extends pulumi.ComponentResource {
     this.cronJob = new k8s.batch.v1.CronJob(
       name,
       {
-        metadata: { name: "repository-sweep", namespace: args.namespace, labels },
+        metadata: { name: "repository-sweep", namespace: args.placement.namespace, labels },
         spec: {
           schedule: args.schedule,
           timeZone: "Etc/UTC",

@@ -39,7 +39,8 @@ export interface TierSchedule {
   gpus: number;
 }
 
-export interface SegmentBuildsArgs extends WorkloadPlacement {
+export interface SegmentBuildsArgs {
+  placement: WorkloadPlacement;
   region: string;
   /** Pinned image of the build program. */
   image: string;
@@ -98,14 +99,13 @@ export class SegmentBuilds extends pulumi.ComponentResource {
   constructor(name: string, args: SegmentBuildsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ml-platform:search:SegmentBuilds", name, {}, opts);
     const child = { parent: this };
+    const ns = args.placement.namespace;
     const labels = { [K8S.component]: SEARCH_COMPONENT.build, [K8S.partOf]: "search" };
 
     const workload = podWorkload(
       name,
       {
-        clusterName: args.clusterName,
-        accountId: args.accountId,
-        namespace: args.namespace,
+        placement: args.placement,
         serviceAccount: SERVICE_ACCOUNT,
         labels,
         egressPolicy: "segment-build-https",
@@ -165,7 +165,7 @@ export class SegmentBuilds extends pulumi.ComponentResource {
     const cache = new k8s.core.v1.PersistentVolumeClaim(
       `${name}-image-cache`,
       {
-        metadata: { name: CACHE_CLAIM, namespace: args.namespace, labels },
+        metadata: { name: CACHE_CLAIM, namespace: ns, labels },
         spec: {
           accessModes: ["ReadWriteOnce"],
           storageClassName: STORAGE_CLASS,
@@ -194,7 +194,7 @@ export class SegmentBuilds extends pulumi.ComponentResource {
     const pods = buildPods(
       name,
       {
-        namespace: args.namespace,
+        namespace: ns,
         image: args.image,
         source,
         labels,
@@ -211,7 +211,7 @@ export class SegmentBuilds extends pulumi.ComponentResource {
     this.operator = new SegmentOperator(
       `${name}-operator`,
       {
-        namespace: args.namespace,
+        namespace: ns,
         region: args.region,
         image: args.operator.image,
         uid: args.uid,
@@ -230,24 +230,24 @@ export class SegmentBuilds extends pulumi.ComponentResource {
     const creator = new k8s.core.v1.ServiceAccount(
       `${name}-creator`,
       {
-        metadata: { name: CREATOR, namespace: args.namespace, labels: creatorLabels },
+        metadata: { name: CREATOR, namespace: ns, labels: creatorLabels },
         automountServiceAccountToken: false,
       },
       child,
     );
     const creatorRole = boundRole(
       `${name}-creator`,
-      { namespace: args.namespace, roleName: CREATOR, labels: creatorLabels, rules: creatorRules() },
+      { namespace: ns, roleName: CREATOR, labels: creatorLabels, rules: creatorRules() },
       { ...child, dependsOn: [creator] },
     );
     new HttpsEgress(
       `${name}-creator-egress`,
-      { namespace: args.namespace, name: `${CREATOR}-https`, podLabels: creatorLabels },
+      { namespace: ns, name: `${CREATOR}-https`, podLabels: creatorLabels },
       child,
     );
     const createEnv = source.apply((s) =>
       createBuildEnvironmentFor({
-        namespace: args.namespace,
+        namespace: ns,
         feedCloseGraceSeconds: args.tuning.feedCloseGraceSeconds,
         source: s,
       }),
@@ -260,7 +260,7 @@ export class SegmentBuilds extends pulumi.ComponentResource {
       jobs[tier] = new k8s.batch.v1.CronJob(
         `${name}-${tier}`,
         {
-          metadata: { name: `segment-build-${tier}`, namespace: args.namespace, labels: tierLabels },
+          metadata: { name: `segment-build-${tier}`, namespace: ns, labels: tierLabels },
           spec: {
             schedule: t.schedule,
             timeZone: "Etc/UTC",

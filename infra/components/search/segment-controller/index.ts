@@ -22,7 +22,8 @@ import type { PodIdentity } from "../../blocks/pod-identity";
 import { containerEnv, podWorkload, type WorkloadPlacement } from "../../blocks/pod-workload";
 import { K8S, SEARCH_COMPONENT } from "../../../../workloads/shared/conventions";
 
-export interface SegmentControllerArgs extends WorkloadPlacement {
+export interface SegmentControllerArgs {
+  placement: WorkloadPlacement;
   region: string;
   /** Pinned image of the controller. */
   image: string;
@@ -59,17 +60,16 @@ export class SegmentController extends pulumi.ComponentResource {
   constructor(name: string, args: SegmentControllerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ml-platform:search:SegmentController", name, {}, opts);
     const child = { parent: this };
-    const ns = args.namespace;
+    const ns = args.placement.namespace;
     const labels = { [K8S.name]: NAME, [K8S.component]: SEARCH_COMPONENT.controller, [K8S.partOf]: "search" };
     // Only the component label: the same selector the front's network policies use.
     const hostLabels = { [K8S.component]: SEARCH_COMPONENT.shardHost };
     const repo = args.assetRepository.arn;
 
-    const placement = { clusterName: args.clusterName, accountId: args.accountId, namespace: ns };
     const workload = podWorkload(
       name,
       {
-        ...placement,
+        placement: args.placement,
         serviceAccount: NAME,
         labels,
         egressPolicy: "segment-controller-https",
@@ -101,7 +101,7 @@ export class SegmentController extends pulumi.ComponentResource {
     this.hostIdentity = podWorkload(
       `${name}-shard-host`,
       {
-        ...placement,
+        placement: args.placement,
         serviceAccount: SHARD_HOST_SERVICE_ACCOUNT,
         labels: hostLabels,
         egressPolicy: "shard-hosts-https",
