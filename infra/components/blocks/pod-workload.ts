@@ -32,6 +32,15 @@ export interface WorkloadPlacement {
   namespace: string;
 }
 
+/** A container's CPU and memory, as Kubernetes quantities ("250m", "512Mi"); a type, so it fits Kubernetes' string maps. */
+export type CpuMemory = { cpu: string; memory: string };
+
+/** A container's requests and limits: the policy pack wants both, on CPU and memory, for every container. */
+export interface ContainerResources {
+  requests: CpuMemory;
+  limits: CpuMemory;
+}
+
 export interface PodWorkloadArgs {
   /** Where it runs: its identity's cluster and account, and the namespace of its account and egress policy. */
   placement: WorkloadPlacement;

@@ -7,12 +7,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { environmentFor, type FrontSettingsInput } from "../../../../workloads/search/front/config";
-import { containerEnv, podWorkload, type WorkloadPlacement } from "../../blocks/pod-workload";
+import { containerEnv, podWorkload, type ContainerResources, type WorkloadPlacement } from "../../blocks/pod-workload";
 import { K8S, SEARCH_COMPONENT } from "../../../../workloads/shared/conventions";
 import { frontNetworkPolicies } from "./network-policies";
 import { parseS3Uri, s3ObjectArn } from "../../../../workloads/shared/s3-uri";
 
-export interface SearchFrontArgs {
+export interface SearchFrontArgs extends ContainerResources {
   placement: WorkloadPlacement;
   region: string;
   image: string;
@@ -34,8 +34,6 @@ export interface SearchFrontArgs {
   targetCpuPercent: number;
   /** Pods that must stay up through voluntary disruptions (node drains, upgrades). */
   minAvailable: number;
-  requests: { cpu: string; memory: string };
-  limits: { cpu: string; memory: string };
 }
 
 const NAME = "search-front";

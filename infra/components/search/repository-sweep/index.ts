@@ -10,10 +10,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { environmentFor, type SweepSettings } from "../../../../workloads/search/sweep/config";
 import type { BucketHandle } from "../../blocks/handles";
 import type { PodIdentity } from "../../blocks/pod-identity";
-import { containerEnv, podWorkload, type WorkloadPlacement } from "../../blocks/pod-workload";
+import { containerEnv, podWorkload, type ContainerResources, type WorkloadPlacement } from "../../blocks/pod-workload";
 import { K8S } from "../../../../workloads/shared/conventions";
 
-export interface RepositorySweepArgs {
+export interface RepositorySweepArgs extends ContainerResources {
   placement: WorkloadPlacement;
   region: string;
   /** Pinned image whose entry point runs the sweep program (sweep/main.ts). */
@@ -28,8 +28,6 @@ export interface RepositorySweepArgs {
   activeDeadlineSeconds: number;
   /** The sweep's settings but the bucket: grace period, stale-run limit, dry run. */
   settings: Omit<SweepSettings, "assetBucket">;
-  requests: { cpu: string; memory: string };
-  limits: { cpu: string; memory: string };
 }
 
 const SERVICE_ACCOUNT = "repository-sweep";

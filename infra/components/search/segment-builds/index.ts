@@ -17,7 +17,7 @@ import {
   restrictedContainerSecurityContext,
   restrictedPodSecurityContext,
 } from "../../../../workloads/shared/pod-security";
-import { containerEnv, podWorkload, type WorkloadPlacement } from "../../blocks/pod-workload";
+import { containerEnv, podWorkload, type ContainerResources, type WorkloadPlacement } from "../../blocks/pod-workload";
 import { K8S, SEARCH_COMPONENT } from "../../../../workloads/shared/conventions";
 import { parseS3Uri, s3ObjectArn } from "../../../../workloads/shared/s3-uri";
 import type { Tier } from "../../../../workloads/search/segments/windows";
@@ -26,15 +26,13 @@ import { OPERATOR, SegmentOperator } from "./operator";
 import { creatorRules } from "../../../../workloads/search/operator/config";
 import { boundRole } from "./role";
 
-export interface TierSchedule {
+export interface TierSchedule extends ContainerResources {
   /** Cron schedule, UTC. */
   schedule: string;
   /** Seconds after its scheduled time a missed create step may still start. */
   startingDeadlineSeconds: number;
   /** Seconds a build's Job may run before it is failed (DeadlineExceeded). */
   activeDeadlineSeconds: number;
-  requests: { cpu: string; memory: string };
-  limits: { cpu: string; memory: string };
   /** GPUs per run (embedding); 0 runs on CPU nodes. */
   gpus: number;
 }
@@ -65,15 +63,13 @@ export interface SegmentBuildsArgs {
   /** The builds' tunable settings (index parameters, batch sizes, the feed's close grace): their env contract. */
   tuning: BuildTuning;
   /** The segment operator, whose image also runs the CronJobs' create step. */
-  operator: {
+  operator: ContainerResources & {
     /** Pinned image of workloads/search/operator. */
     image: string;
     /** Port of its /healthz and /readyz. */
     opsPort: number;
     /** Replicas: one leads through the Lease, the others stand by. */
     replicas: number;
-    requests: { cpu: string; memory: string };
-    limits: { cpu: string; memory: string };
   };
 }
 
@@ -85,7 +81,10 @@ const CREATOR = "segment-build-creator";
 /** The operator's and the create step's component label (not the builds': their egress and identity differ). */
 const OPERATOR_COMPONENT = "segment-operator";
 /** A node process that creates one object. */
-const CREATOR_RESOURCES = { requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } };
+const CREATOR_RESOURCES: ContainerResources = {
+  requests: { cpu: "10m", memory: "64Mi" },
+  limits: { cpu: "200m", memory: "128Mi" },
+};
 
 const modelArn = (uri: string): string => s3ObjectArn(parseS3Uri(uri, "SegmentBuilds embedderModelUri"));
 

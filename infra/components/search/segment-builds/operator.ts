@@ -8,7 +8,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { environmentFor } from "../../../../workloads/search/operator/config";
 import { HttpsEgress } from "../../blocks/https-egress";
-import { containerEnv } from "../../blocks/pod-workload";
+import { containerEnv, type ContainerResources } from "../../blocks/pod-workload";
 import {
   restrictedContainerSecurityContext,
   restrictedPodSecurityContext,
@@ -16,7 +16,7 @@ import {
 import { operatorRules } from "../../../../workloads/search/operator/config";
 import { boundRole } from "./role";
 
-export interface SegmentOperatorArgs {
+export interface SegmentOperatorArgs extends ContainerResources {
   namespace: string;
   region: string;
   /** Pinned image of the operator (workloads/search/operator), which also runs the CronJobs' create step. */
@@ -30,8 +30,6 @@ export interface SegmentOperatorArgs {
   /** The builds' Job settings naming each tier's PodTemplate, JSON (workloads/search/operator/job-template.ts). */
   buildJobs: pulumi.Input<string>;
   labels: Record<string, string>;
-  requests: { cpu: string; memory: string };
-  limits: { cpu: string; memory: string };
 }
 
 export const OPERATOR = "segment-operator";

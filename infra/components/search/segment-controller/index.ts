@@ -19,10 +19,10 @@ import { API_VERSION, INDEX_SERVING, type IndexServingSpec } from "../../../../w
 import { POINTERS_PREFIX, SEGMENTS_PREFIX } from "../../../../workloads/search/segments/keys";
 import type { BucketHandle } from "../../blocks/handles";
 import type { PodIdentity } from "../../blocks/pod-identity";
-import { containerEnv, podWorkload, type WorkloadPlacement } from "../../blocks/pod-workload";
+import { containerEnv, podWorkload, type ContainerResources, type WorkloadPlacement } from "../../blocks/pod-workload";
 import { K8S, SEARCH_COMPONENT } from "../../../../workloads/shared/conventions";
 
-export interface SegmentControllerArgs {
+export interface SegmentControllerArgs extends ContainerResources {
   placement: WorkloadPlacement;
   region: string;
   /** Pinned image of the controller. */
@@ -46,8 +46,6 @@ export interface SegmentControllerArgs {
   definitions: pulumi.Resource;
   /** Read: pointers and manifests (the controller), segment files (the hosts). */
   assetRepository: BucketHandle;
-  requests: { cpu: string; memory: string };
-  limits: { cpu: string; memory: string };
 }
 
 const NAME = "segment-controller";
