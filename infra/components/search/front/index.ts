@@ -11,6 +11,7 @@ import { containerEnv, podWorkload, type ContainerResources, type WorkloadPlacem
 import { K8S, SEARCH_COMPONENT } from "../../../../workloads/shared/conventions";
 import { frontNetworkPolicies } from "./network-policies";
 import { parseS3Uri, s3ObjectArn } from "../../../../workloads/shared/s3-uri";
+import { searchLabels } from "../labels";
 
 export interface SearchFrontArgs extends ContainerResources {
   placement: WorkloadPlacement;
@@ -51,7 +52,7 @@ export class SearchFront extends pulumi.ComponentResource {
       throw new Error("SearchFront: minAvailable must be below minReplicas, or no node can ever be drained");
     const child = { parent: this };
     const ns = args.placement.namespace;
-    const labels = { [K8S.name]: NAME, [K8S.component]: SEARCH_COMPONENT.front, [K8S.partOf]: "search" };
+    const labels = searchLabels(SEARCH_COMPONENT.front, NAME);
     const hostLabels = { [K8S.component]: SEARCH_COMPONENT.shardHost };
     const environment = environmentFor({
       namespace: ns,

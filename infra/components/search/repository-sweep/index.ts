@@ -11,7 +11,7 @@ import { environmentFor, type SweepSettings } from "../../../../workloads/search
 import type { BucketHandle } from "../../blocks/handles";
 import type { PodIdentity } from "../../blocks/pod-identity";
 import { containerEnv, podWorkload, type ContainerResources, type WorkloadPlacement } from "../../blocks/pod-workload";
-import { K8S } from "../../../../workloads/shared/conventions";
+import { searchLabels } from "../labels";
 
 export interface RepositorySweepArgs extends ContainerResources {
   placement: WorkloadPlacement;
@@ -39,7 +39,7 @@ export class RepositorySweep extends pulumi.ComponentResource {
   constructor(name: string, args: RepositorySweepArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ml-platform:search:RepositorySweep", name, {}, opts);
     const child = { parent: this };
-    const labels = { [K8S.component]: "repository-sweep", [K8S.partOf]: "search" };
+    const labels = searchLabels("repository-sweep");
     const bucket = args.assetRepository.arn;
     const workload = podWorkload(
       name,

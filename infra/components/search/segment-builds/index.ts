@@ -25,6 +25,7 @@ import { buildPods } from "./build-pods";
 import { OPERATOR, SegmentOperator } from "./operator";
 import { creatorRules } from "../../../../workloads/search/operator/config";
 import { boundRole } from "./role";
+import { searchLabels } from "../labels";
 
 export interface TierSchedule extends ContainerResources {
   /** Cron schedule, UTC. */
@@ -99,7 +100,7 @@ export class SegmentBuilds extends pulumi.ComponentResource {
     super("ml-platform:search:SegmentBuilds", name, {}, opts);
     const child = { parent: this };
     const ns = args.placement.namespace;
-    const labels = { [K8S.component]: SEARCH_COMPONENT.build, [K8S.partOf]: "search" };
+    const labels = searchLabels(SEARCH_COMPONENT.build);
 
     const workload = podWorkload(
       name,
@@ -206,7 +207,7 @@ export class SegmentBuilds extends pulumi.ComponentResource {
       child,
     );
     this.podTemplates = pods.templates;
-    const operatorLabels = { [K8S.name]: OPERATOR, [K8S.component]: OPERATOR_COMPONENT, [K8S.partOf]: "search" };
+    const operatorLabels = searchLabels(OPERATOR_COMPONENT, OPERATOR);
     this.operator = new SegmentOperator(
       `${name}-operator`,
       {
@@ -225,7 +226,7 @@ export class SegmentBuilds extends pulumi.ComponentResource {
     );
 
     // The CronJobs only ask for builds: each run creates one SegmentBuild, as its own account.
-    const creatorLabels = { [K8S.name]: CREATOR, [K8S.component]: OPERATOR_COMPONENT, [K8S.partOf]: "search" };
+    const creatorLabels = searchLabels(OPERATOR_COMPONENT, CREATOR);
     const creator = new k8s.core.v1.ServiceAccount(
       `${name}-creator`,
       {

@@ -21,6 +21,7 @@ import type { BucketHandle } from "../../blocks/handles";
 import type { PodIdentity } from "../../blocks/pod-identity";
 import { containerEnv, podWorkload, type ContainerResources, type WorkloadPlacement } from "../../blocks/pod-workload";
 import { K8S, SEARCH_COMPONENT } from "../../../../workloads/shared/conventions";
+import { searchLabels } from "../labels";
 
 export interface SegmentControllerArgs extends ContainerResources {
   placement: WorkloadPlacement;
@@ -59,7 +60,7 @@ export class SegmentController extends pulumi.ComponentResource {
     super("ml-platform:search:SegmentController", name, {}, opts);
     const child = { parent: this };
     const ns = args.placement.namespace;
-    const labels = { [K8S.name]: NAME, [K8S.component]: SEARCH_COMPONENT.controller, [K8S.partOf]: "search" };
+    const labels = searchLabels(SEARCH_COMPONENT.controller, NAME);
     // Only the component label: the same selector the front's network policies use.
     const hostLabels = { [K8S.component]: SEARCH_COMPONENT.shardHost };
     const repo = args.assetRepository.arn;
