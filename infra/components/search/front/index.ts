@@ -12,6 +12,7 @@ import { K8S, SEARCH_COMPONENT } from "../../../../workloads/shared/conventions"
 import { frontNetworkPolicies } from "./network-policies";
 import { parseS3Uri, s3ObjectArn } from "../../../../workloads/shared/s3-uri";
 import { searchLabels } from "../labels";
+import { opsServer } from "../ops-server";
 
 export interface SearchFrontArgs extends ContainerResources {
   placement: WorkloadPlacement;
@@ -100,6 +101,7 @@ export class SearchFront extends pulumi.ComponentResource {
       { ...child, dependsOn: [role] },
     );
 
+    const ops = opsServer(args.settings.opsPort, { readinessSeconds: 5, livenessSeconds: 10 });
     this.deployment = new k8s.apps.v1.Deployment(
       name,
       {
@@ -126,13 +128,9 @@ export class SearchFront extends pulumi.ComponentResource {
                 {
                   name: "front",
                   image: args.image,
-                  ports: [
-                    { name: "http", containerPort: args.settings.httpPort },
-                    { name: "ops", containerPort: args.settings.opsPort },
-                  ],
+                  ports: [{ name: "http", containerPort: args.settings.httpPort }, ops.port],
                   env: containerEnv(args.region, environment),
-                  readinessProbe: { httpGet: { path: "/readyz", port: "ops" }, periodSeconds: 5 },
-                  livenessProbe: { httpGet: { path: "/healthz", port: "ops" }, periodSeconds: 10, failureThreshold: 3 },
+                  ...ops.probes,
                   securityContext: workload.containerSecurityContext,
                   resources: { requests: args.requests, limits: args.limits },
                   volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],

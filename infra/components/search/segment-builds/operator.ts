@@ -15,6 +15,7 @@ import {
 } from "../../../../workloads/shared/pod-security";
 import { operatorRules } from "../../../../workloads/search/operator/config";
 import { boundRole } from "./role";
+import { opsServer } from "../ops-server";
 
 export interface SegmentOperatorArgs extends ContainerResources {
   namespace: string;
@@ -57,6 +58,7 @@ export class SegmentOperator extends pulumi.ComponentResource {
     const environment = pulumi
       .output(args.buildJobs)
       .apply((buildJobs) => environmentFor({ namespace: ns, opsPort: args.opsPort, leaseName: LEASE, buildJobs }));
+    const ops = opsServer(args.opsPort, { readinessSeconds: 10, livenessSeconds: 20 });
     this.deployment = new k8s.apps.v1.Deployment(
       name,
       {
@@ -75,10 +77,9 @@ export class SegmentOperator extends pulumi.ComponentResource {
                 {
                   name: "operator",
                   image: args.image,
-                  ports: [{ name: "ops", containerPort: args.opsPort }],
+                  ports: [ops.port],
                   env: containerEnv(args.region, environment),
-                  readinessProbe: { httpGet: { path: "/readyz", port: "ops" }, periodSeconds: 10 },
-                  livenessProbe: { httpGet: { path: "/healthz", port: "ops" }, periodSeconds: 20, failureThreshold: 3 },
+                  ...ops.probes,
                   securityContext: restrictedContainerSecurityContext(),
                   resources: { requests: args.requests, limits: args.limits },
                   volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],

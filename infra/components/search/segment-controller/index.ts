@@ -22,6 +22,7 @@ import type { PodIdentity } from "../../blocks/pod-identity";
 import { containerEnv, podWorkload, type ContainerResources, type WorkloadPlacement } from "../../blocks/pod-workload";
 import { K8S, SEARCH_COMPONENT } from "../../../../workloads/shared/conventions";
 import { searchLabels } from "../labels";
+import { opsServer } from "../ops-server";
 
 export interface SegmentControllerArgs extends ContainerResources {
   placement: WorkloadPlacement;
@@ -154,6 +155,7 @@ export class SegmentController extends pulumi.ComponentResource {
         ...rest,
       }),
     );
+    const ops = opsServer(opsPort, { readinessSeconds: 10, livenessSeconds: 20 });
     this.deployment = new k8s.apps.v1.Deployment(
       name,
       {
@@ -172,10 +174,9 @@ export class SegmentController extends pulumi.ComponentResource {
                 {
                   name: "controller",
                   image: args.image,
-                  ports: [{ name: "ops", containerPort: opsPort }],
+                  ports: [ops.port],
                   env: containerEnv(args.region, environment),
-                  readinessProbe: { httpGet: { path: "/readyz", port: "ops" }, periodSeconds: 10 },
-                  livenessProbe: { httpGet: { path: "/healthz", port: "ops" }, periodSeconds: 20, failureThreshold: 3 },
+                  ...ops.probes,
                   securityContext: workload.containerSecurityContext,
                   resources: { requests: args.requests, limits: args.limits },
                   volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
