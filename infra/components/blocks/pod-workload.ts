@@ -32,7 +32,18 @@ export interface WorkloadPlacement {
   namespace: string;
 }
 
-export interface PodWorkloadArgs extends WorkloadPlacement {
+/** A container's CPU and memory, as Kubernetes quantities ("250m", "512Mi"); a type, so it fits Kubernetes' string maps. */
+export type CpuMemory = { cpu: string; memory: string };
+
+/** A container's requests and limits: the policy pack wants both, on CPU and memory, for every container. */
+export interface ContainerResources {
+  requests: CpuMemory;
+  limits: CpuMemory;
+}
+
+export interface PodWorkloadArgs {
+  /** Where it runs: its identity's cluster and account, and the namespace of its account and egress policy. */
+  placement: WorkloadPlacement;
   /** The service account's name; its pods run as it. */
   serviceAccount: string;
   /** Labels of the service account, and the pods the egress policy selects. */
@@ -62,9 +73,7 @@ export function podWorkload(name: string, args: PodWorkloadArgs, opts: pulumi.Co
   const identity = new PodIdentity(
     name,
     {
-      clusterName: args.clusterName,
-      accountId: args.accountId,
-      namespace: args.namespace,
+      ...args.placement,
       serviceAccount: args.serviceAccount,
       labels: args.labels,
       description: args.description,
@@ -74,7 +83,7 @@ export function podWorkload(name: string, args: PodWorkloadArgs, opts: pulumi.Co
   );
   const egress = new HttpsEgress(
     `${name}-egress`,
-    { namespace: args.namespace, name: args.egressPolicy, podLabels: args.labels },
+    { namespace: args.placement.namespace, name: args.egressPolicy, podLabels: args.labels },
     opts,
   );
   return {

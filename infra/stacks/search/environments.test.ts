@@ -19,10 +19,8 @@ import {
 import { parseBuildJobs } from "../../../workloads/search/operator/job-template";
 import { loadEnv } from "../../../workloads/shared/env";
 import { SDK_ENVIRONMENT } from "../../components/blocks/pod-workload";
-import { planStack } from "../../plan";
 import type { PlannedResource, StackPlan } from "../../plan/types";
-
-const CLASSIFICATION = { classification: { uploadBucket: "photos-0a1b2c3" } };
+import { planSearch, WORKLOADS } from "./search.testing";
 
 interface PodSpec {
   containers: { name: string; env?: { name: string; value: string }[] }[];
@@ -57,7 +55,7 @@ function checkedEnv(name: string, { containers }: PodSpec, schema: z.ZodObject):
 describe("search layer environments (read back by the programs)", () => {
   let plan: StackPlan;
   before(async () => {
-    plan = await planStack("search", { stackOutputs: CLASSIFICATION });
+    plan = await planSearch();
   });
 
   it("declares no container this test does not read back", () => {
@@ -65,15 +63,7 @@ describe("search layer environments (read back by the programs)", () => {
       .filter((r) => ["kubernetes:apps/v1:Deployment", "kubernetes:batch/v1:CronJob"].includes(r.type))
       .map(nameOf)
       .sort();
-    expect(owners).to.deep.equal([
-      "repository-sweep",
-      "search-front",
-      "segment-build-daily",
-      "segment-build-hourly",
-      "segment-build-monthly",
-      "segment-controller",
-      "segment-operator",
-    ]);
+    expect(owners).to.deep.equal(WORKLOADS);
   });
 
   it("gives the front an environment its settings loader accepts, with the builds' embedder", () => {

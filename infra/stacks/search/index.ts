@@ -6,6 +6,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { bucketNamed } from "../../components/blocks/handles";
 import { PrivateBucket } from "../../components/blocks/private-bucket";
 import { resolveGpuAmi } from "../../components/shared/gpu-ami";
 import { SearchCluster } from "../../components/search/cluster";
@@ -91,7 +92,7 @@ export async function search(): Promise<SearchOutputs> {
     { versioned: true, noncurrentVersionDays: cfg.assetRepository.noncurrentVersionDays },
     opts,
   );
-  const assetRepository = { name: assets.bucket.bucket, arn: assets.bucket.arn };
+  const assetRepository = assets.bucket;
 
   // Every Kubernetes object goes through this provider: never the ambient kubeconfig.
   const kube = new k8s.Provider(
@@ -108,7 +109,10 @@ export async function search(): Promise<SearchOutputs> {
   );
   const crds = new SearchCrds("search-crds", {}, k8sOpts);
   const inNamespace = { ...k8sOpts, dependsOn: [ns] };
-  const workload = { clusterName: cfg.cluster.name, accountId: cfg.accountId, region: cfg.region, namespace: ns.name };
+  const workload = {
+    placement: { clusterName: cfg.cluster.name, accountId: cfg.accountId, namespace: ns.name },
+    region: cfg.region,
+  };
   new SegmentBuilds(
     "segment-builds",
     {
@@ -116,8 +120,8 @@ export async function search(): Promise<SearchOutputs> {
       image: cfg.builds.image,
       uid: cfg.uid,
       assetRepository,
-      feed: { name: cfg.feed.bucket, arn: `arn:aws:s3:::${cfg.feed.bucket}`, prefix: cfg.feed.prefix },
-      images: { name: uploadBucket, arn: uploadBucket.apply((b) => `arn:aws:s3:::${b}`) },
+      feed: { bucket: bucketNamed(cfg.feed.bucket), prefix: cfg.feed.prefix },
+      images: bucketNamed(uploadBucket),
       embedderModelUri: cfg.builds.embedderModelUri,
       tiers: cfg.builds.tiers,
       cacheGb: cfg.builds.cacheGb,

@@ -6,14 +6,12 @@
  */
 import { expect } from "chai";
 import { startEmbeddedKubernetes, type EmbeddedKubernetes, type KubeObject } from "../../../scripts/embedded-k8s";
-import { planStack } from "../../plan";
 import { kubernetesManifests } from "../../plan/kubernetes-manifests";
 import type * as k8s from "@kubernetes/client-node";
 import { buildJob } from "../../../workloads/search/operator/build-job";
 import { buildPodFrom, parseBuildJobs } from "../../../workloads/search/operator/job-template";
 import type { SegmentBuild } from "../../../workloads/search/crds/types";
-
-const CLASSIFICATION = { classification: { uploadBucket: "photos-0a1b2c3" } };
+import { establishCrds, planSearch } from "./search.testing";
 
 describe("search stack's Kubernetes objects on a real API server", function () {
   this.timeout(300_000);
@@ -21,7 +19,7 @@ describe("search stack's Kubernetes objects on a real API server", function () {
   let objects: KubeObject[];
 
   before(async () => {
-    const plan = await planStack("search", { stackOutputs: CLASSIFICATION });
+    const plan = await planSearch();
     objects = kubernetesManifests(plan.resources);
     cluster = await startEmbeddedKubernetes();
   });
@@ -45,13 +43,7 @@ describe("search stack's Kubernetes objects on a real API server", function () {
       "indexservings.search.ml-platform.dev",
       "segmentbuilds.search.ml-platform.dev",
     ]);
-    await cluster.apply(crds);
-    const waited = await cluster.kubectl([
-      "wait",
-      "--for=condition=Established",
-      "--timeout=60s",
-      ...crds.map((c) => `crd/${c.metadata.name}`),
-    ]);
+    const waited = await establishCrds(cluster, crds);
     expect(waited.code, waited.stderr).to.equal(0);
   });
 

@@ -12,10 +12,9 @@ import { waitFor } from "../../../workloads/shared/poll";
 import type * as k8s from "@kubernetes/client-node";
 import { buildJob as operatorJob } from "../../../workloads/search/operator/build-job";
 import { buildPodFrom, parseBuildJobs, type BuildJobs } from "../../../workloads/search/operator/job-template";
-import { planStack } from "../../plan";
 import { kubernetesManifests } from "../../plan/kubernetes-manifests";
+import { establishCrds, planSearch } from "./search.testing";
 
-const CLASSIFICATION = { classification: { uploadBucket: "photos-0a1b2c3" } };
 const GPU_NODE = "kwok-gpu-0";
 const CPU_NODE = "kwok-node-0";
 
@@ -113,7 +112,7 @@ describe("search stack's pods on a real scheduler (GPU and CPU nodes)", function
   };
 
   before(async () => {
-    const plan = await planStack("search", { stackOutputs: CLASSIFICATION });
+    const plan = await planSearch();
     objects = kubernetesManifests(plan.resources);
     cluster = await startEmbeddedKubernetes();
     await cluster.apply([gpuNode]);
@@ -166,13 +165,7 @@ describe("search stack's pods on a real scheduler (GPU and CPU nodes)", function
     ]);
     // The CRDs first, as the stack orders them (the IndexServing depends on them).
     const crds = objects.filter((o) => o.kind === "CustomResourceDefinition");
-    await cluster.apply(crds);
-    const established = await cluster.kubectl([
-      "wait",
-      "--for=condition=Established",
-      "--timeout=60s",
-      ...crds.map((c) => `crd/${c.metadata.name}`),
-    ]);
+    const established = await establishCrds(cluster, crds);
     expect(established.code, established.stderr).to.equal(0);
     await cluster.apply(objects.filter((o) => o.kind !== "Namespace" && o.kind !== "CustomResourceDefinition"));
   });

@@ -1,11 +1,12 @@
 import { expect } from "chai";
 import { allowed } from "../../../policies/rules/ec2";
-import { planStack, PlanError } from "../../plan";
+import { PlanError } from "../../plan";
 import { readStackConfig } from "../../plan/stack-files";
 import { jsonInput, one, ofType } from "../../plan/query";
 import type { PlannedResource, StackPlan } from "../../plan/types";
 import { K8S } from "../../../workloads/shared/conventions";
 import { parseBuildJobs, type BuildJobs } from "../../../workloads/search/operator/job-template";
+import { planSearch, WORKLOADS } from "./search.testing";
 
 type Dict = Record<string, unknown>;
 interface Statement {
@@ -51,13 +52,12 @@ const grants = (statements: Statement[], action: string, resource: string) =>
       list(s.Resource).some((r) => glob(r, resource)),
   );
 
-const CLASSIFICATION = { classification: { uploadBucket: "photos-0a1b2c3" } };
 const NAMESPACE = "search";
 
 describe("search stack (offline graph)", () => {
   let plan: StackPlan;
   before(async () => {
-    plan = await planStack("search", { stackOutputs: CLASSIFICATION });
+    plan = await planSearch();
   });
 
   const k8s = (kind: string) =>
@@ -206,19 +206,9 @@ describe("search stack (offline graph)", () => {
 
   it("runs every container non-root, read-only, without privilege or capabilities, with limits and a pinned image", () => {
     const specs = podSpecs();
-    expect(specs.map((s) => s.owner).sort()).to.deep.equal([
-      "build:daily",
-      "build:hourly",
-      "build:monthly",
-      "nvidia-device-plugin",
-      "repository-sweep",
-      "search-front",
-      "segment-build-daily",
-      "segment-build-hourly",
-      "segment-build-monthly",
-      "segment-controller",
-      "segment-operator",
-    ]);
+    expect(specs.map((s) => s.owner).sort()).to.deep.equal(
+      ["build:daily", "build:hourly", "build:monthly", "nvidia-device-plugin", ...WORKLOADS].sort(),
+    );
     for (const { owner, spec } of specs) {
       expect(spec.hostNetwork ?? false, owner).to.equal(false);
       expect(spec.hostPID ?? false, owner).to.equal(false);
@@ -585,7 +575,7 @@ describe("search stack (offline graph)", () => {
   });
 
   const failure = async (config: Dict) => {
-    const err = await planStack("search", { stackOutputs: CLASSIFICATION, config }).catch((e: unknown) => e);
+    const err = await planSearch(config).catch((e: unknown) => e);
     expect(err).to.be.instanceOf(PlanError);
     return (err as Error).message;
   };
@@ -616,10 +606,7 @@ describe("search stack (offline graph)", () => {
     );
     expect(late).to.not.contain("tiers.daily");
     // 1200 s: the hourly run at :20 still builds the hour just closed.
-    await planStack("search", {
-      stackOutputs: CLASSIFICATION,
-      config: buildsConfig((b) => ({ ...b, settings: { feedCloseGraceSeconds: 1200 } })),
-    });
+    await planSearch(buildsConfig((b) => ({ ...b, settings: { feedCloseGraceSeconds: 1200 } })));
     const every = await failure(
       buildsConfig((b) => {
         const tiers = b.tiers as Record<string, Dict>;

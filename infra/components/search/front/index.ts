@@ -7,12 +7,15 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { environmentFor, type FrontSettingsInput } from "../../../../workloads/search/front/config";
-import { containerEnv, podWorkload, type WorkloadPlacement } from "../../blocks/pod-workload";
+import { containerEnv, podWorkload, type ContainerResources, type WorkloadPlacement } from "../../blocks/pod-workload";
 import { K8S, SEARCH_COMPONENT } from "../../../../workloads/shared/conventions";
 import { frontNetworkPolicies } from "./network-policies";
 import { parseS3Uri, s3ObjectArn } from "../../../../workloads/shared/s3-uri";
+import { searchLabels } from "../labels";
+import { opsServer } from "../ops-server";
 
-export interface SearchFrontArgs extends WorkloadPlacement {
+export interface SearchFrontArgs extends ContainerResources {
+  placement: WorkloadPlacement;
   region: string;
   image: string;
   uid: number;
@@ -33,8 +36,6 @@ export interface SearchFrontArgs extends WorkloadPlacement {
   targetCpuPercent: number;
   /** Pods that must stay up through voluntary disruptions (node drains, upgrades). */
   minAvailable: number;
-  requests: { cpu: string; memory: string };
-  limits: { cpu: string; memory: string };
 }
 
 const NAME = "search-front";
@@ -51,8 +52,8 @@ export class SearchFront extends pulumi.ComponentResource {
     if (args.minAvailable >= args.minReplicas)
       throw new Error("SearchFront: minAvailable must be below minReplicas, or no node can ever be drained");
     const child = { parent: this };
-    const ns = args.namespace;
-    const labels = { [K8S.name]: NAME, [K8S.component]: SEARCH_COMPONENT.front, [K8S.partOf]: "search" };
+    const ns = args.placement.namespace;
+    const labels = searchLabels(SEARCH_COMPONENT.front, NAME);
     const hostLabels = { [K8S.component]: SEARCH_COMPONENT.shardHost };
     const environment = environmentFor({
       namespace: ns,
@@ -63,9 +64,7 @@ export class SearchFront extends pulumi.ComponentResource {
     const workload = podWorkload(
       name,
       {
-        clusterName: args.clusterName,
-        accountId: args.accountId,
-        namespace: ns,
+        placement: args.placement,
         serviceAccount: NAME,
         labels,
         egressPolicy: "front-https",
@@ -102,6 +101,7 @@ export class SearchFront extends pulumi.ComponentResource {
       { ...child, dependsOn: [role] },
     );
 
+    const ops = opsServer(args.settings.opsPort, { readinessSeconds: 5, livenessSeconds: 10 });
     this.deployment = new k8s.apps.v1.Deployment(
       name,
       {
@@ -128,13 +128,9 @@ export class SearchFront extends pulumi.ComponentResource {
                 {
                   name: "front",
                   image: args.image,
-                  ports: [
-                    { name: "http", containerPort: args.settings.httpPort },
-                    { name: "ops", containerPort: args.settings.opsPort },
-                  ],
+                  ports: [{ name: "http", containerPort: args.settings.httpPort }, ops.port],
                   env: containerEnv(args.region, environment),
-                  readinessProbe: { httpGet: { path: "/readyz", port: "ops" }, periodSeconds: 5 },
-                  livenessProbe: { httpGet: { path: "/healthz", port: "ops" }, periodSeconds: 10, failureThreshold: 3 },
+                  ...ops.probes,
                   securityContext: workload.containerSecurityContext,
                   resources: { requests: args.requests, limits: args.limits },
                   volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],

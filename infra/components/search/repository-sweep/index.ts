@@ -8,26 +8,26 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { environmentFor, type SweepSettings } from "../../../../workloads/search/sweep/config";
+import type { BucketHandle } from "../../blocks/handles";
 import type { PodIdentity } from "../../blocks/pod-identity";
-import { containerEnv, podWorkload, type WorkloadPlacement } from "../../blocks/pod-workload";
-import { K8S } from "../../../../workloads/shared/conventions";
+import { containerEnv, podWorkload, type ContainerResources, type WorkloadPlacement } from "../../blocks/pod-workload";
+import { searchLabels } from "../labels";
 
-export interface RepositorySweepArgs extends WorkloadPlacement {
+export interface RepositorySweepArgs extends ContainerResources {
+  placement: WorkloadPlacement;
   region: string;
   /** Pinned image whose entry point runs the sweep program (sweep/main.ts). */
   image: string;
   /** Non-root uid the pod runs as. */
   uid: number;
   /** The asset repository: listed, read (pointers, manifests, run records), deleted under `segments/`. */
-  assetRepository: { name: pulumi.Input<string>; arn: pulumi.Input<string> };
+  assetRepository: BucketHandle;
   /** Cron schedule, UTC. */
   schedule: string;
   /** Seconds a run may take before it is stopped. */
   activeDeadlineSeconds: number;
   /** The sweep's settings but the bucket: grace period, stale-run limit, dry run. */
   settings: Omit<SweepSettings, "assetBucket">;
-  requests: { cpu: string; memory: string };
-  limits: { cpu: string; memory: string };
 }
 
 const SERVICE_ACCOUNT = "repository-sweep";
@@ -39,14 +39,12 @@ export class RepositorySweep extends pulumi.ComponentResource {
   constructor(name: string, args: RepositorySweepArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ml-platform:search:RepositorySweep", name, {}, opts);
     const child = { parent: this };
-    const labels = { [K8S.component]: "repository-sweep", [K8S.partOf]: "search" };
+    const labels = searchLabels("repository-sweep");
     const bucket = args.assetRepository.arn;
     const workload = podWorkload(
       name,
       {
-        clusterName: args.clusterName,
-        accountId: args.accountId,
-        namespace: args.namespace,
+        placement: args.placement,
         serviceAccount: SERVICE_ACCOUNT,
         labels,
         egressPolicy: "repository-sweep-https",
@@ -82,13 +80,13 @@ export class RepositorySweep extends pulumi.ComponentResource {
     );
     this.identity = workload.identity;
     const environment = pulumi
-      .output(args.assetRepository.name)
+      .output(args.assetRepository.bucket)
       .apply((assetBucket) => environmentFor({ ...args.settings, assetBucket }));
 
     this.cronJob = new k8s.batch.v1.CronJob(
       name,
       {
-        metadata: { name: "repository-sweep", namespace: args.namespace, labels },
+        metadata: { name: "repository-sweep", namespace: args.placement.namespace, labels },
         spec: {
           schedule: args.schedule,
           timeZone: "Etc/UTC",

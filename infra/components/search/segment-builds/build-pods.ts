@@ -12,13 +12,12 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Tier } from "../../../../workloads/search/segments/windows";
 import { BUILD_CONTAINER, type BuildJobs, type TierJob } from "../../../../workloads/search/operator/config";
 import { K8S, NVIDIA } from "../../../../workloads/shared/conventions";
+import type { ContainerResources } from "../../blocks/pod-workload";
 
 type EnvVar = k8s.types.input.core.v1.EnvVar;
 
-export interface TierPod {
+export interface TierPod extends ContainerResources {
   activeDeadlineSeconds: number;
-  requests: { cpu: string; memory: string };
-  limits: { cpu: string; memory: string };
   gpus: number;
 }
 

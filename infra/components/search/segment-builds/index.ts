@@ -10,13 +10,14 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { environmentFor, type BuildTuning } from "../../../../workloads/search/builder/config";
 import { createBuildEnvironmentFor } from "../../../../workloads/search/operator/config";
+import type { BucketHandle } from "../../blocks/handles";
 import { HttpsEgress } from "../../blocks/https-egress";
 import type { PodIdentity } from "../../blocks/pod-identity";
 import {
   restrictedContainerSecurityContext,
   restrictedPodSecurityContext,
 } from "../../../../workloads/shared/pod-security";
-import { containerEnv, podWorkload, type WorkloadPlacement } from "../../blocks/pod-workload";
+import { containerEnv, podWorkload, type ContainerResources, type WorkloadPlacement } from "../../blocks/pod-workload";
 import { K8S, SEARCH_COMPONENT } from "../../../../workloads/shared/conventions";
 import { parseS3Uri, s3ObjectArn } from "../../../../workloads/shared/s3-uri";
 import type { Tier } from "../../../../workloads/search/segments/windows";
@@ -24,26 +25,21 @@ import { buildPods } from "./build-pods";
 import { OPERATOR, SegmentOperator } from "./operator";
 import { creatorRules } from "../../../../workloads/search/operator/config";
 import { boundRole } from "./role";
+import { searchLabels } from "../labels";
 
-export interface BucketHandle {
-  name: pulumi.Input<string>;
-  arn: pulumi.Input<string>;
-}
-
-export interface TierSchedule {
+export interface TierSchedule extends ContainerResources {
   /** Cron schedule, UTC. */
   schedule: string;
   /** Seconds after its scheduled time a missed create step may still start. */
   startingDeadlineSeconds: number;
   /** Seconds a build's Job may run before it is failed (DeadlineExceeded). */
   activeDeadlineSeconds: number;
-  requests: { cpu: string; memory: string };
-  limits: { cpu: string; memory: string };
   /** GPUs per run (embedding); 0 runs on CPU nodes. */
   gpus: number;
 }
 
-export interface SegmentBuildsArgs extends WorkloadPlacement {
+export interface SegmentBuildsArgs {
+  placement: WorkloadPlacement;
   region: string;
   /** Pinned image of the build program. */
   image: string;
@@ -52,7 +48,7 @@ export interface SegmentBuildsArgs extends WorkloadPlacement {
   /** Written: segments, manifests, pointers, run records. */
   assetRepository: BucketHandle;
   /** Read: the catalogue feed's hour partitions. */
-  feed: BucketHandle & { prefix: string };
+  feed: { bucket: BucketHandle; prefix: string };
   /** Read: the photos to embed. */
   images: BucketHandle;
   /** Read: the embedder model, `s3://bucket/key` (optionally `?versionId=`). */
@@ -68,15 +64,13 @@ export interface SegmentBuildsArgs extends WorkloadPlacement {
   /** The builds' tunable settings (index parameters, batch sizes, the feed's close grace): their env contract. */
   tuning: BuildTuning;
   /** The segment operator, whose image also runs the CronJobs' create step. */
-  operator: {
+  operator: ContainerResources & {
     /** Pinned image of workloads/search/operator. */
     image: string;
     /** Port of its /healthz and /readyz. */
     opsPort: number;
     /** Replicas: one leads through the Lease, the others stand by. */
     replicas: number;
-    requests: { cpu: string; memory: string };
-    limits: { cpu: string; memory: string };
   };
 }
 
@@ -88,7 +82,10 @@ const CREATOR = "segment-build-creator";
 /** The operator's and the create step's component label (not the builds': their egress and identity differ). */
 const OPERATOR_COMPONENT = "segment-operator";
 /** A node process that creates one object. */
-const CREATOR_RESOURCES = { requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } };
+const CREATOR_RESOURCES: ContainerResources = {
+  requests: { cpu: "10m", memory: "64Mi" },
+  limits: { cpu: "200m", memory: "128Mi" },
+};
 
 const modelArn = (uri: string): string => s3ObjectArn(parseS3Uri(uri, "SegmentBuilds embedderModelUri"));
 
@@ -102,14 +99,13 @@ export class SegmentBuilds extends pulumi.ComponentResource {
   constructor(name: string, args: SegmentBuildsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ml-platform:search:SegmentBuilds", name, {}, opts);
     const child = { parent: this };
-    const labels = { [K8S.component]: SEARCH_COMPONENT.build, [K8S.partOf]: "search" };
+    const ns = args.placement.namespace;
+    const labels = searchLabels(SEARCH_COMPONENT.build);
 
     const workload = podWorkload(
       name,
       {
-        clusterName: args.clusterName,
-        accountId: args.accountId,
-        namespace: args.namespace,
+        placement: args.placement,
         serviceAccount: SERVICE_ACCOUNT,
         labels,
         egressPolicy: "segment-build-https",
@@ -131,9 +127,9 @@ export class SegmentBuilds extends pulumi.ComponentResource {
             Sid: "ReadFeed",
             Effect: "Allow",
             Action: ["s3:GetObject"],
-            Resource: [pulumi.interpolate`${args.feed.arn}/${args.feed.prefix}*`],
+            Resource: [pulumi.interpolate`${args.feed.bucket.arn}/${args.feed.prefix}*`],
           },
-          { Sid: "ListFeed", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [args.feed.arn] },
+          { Sid: "ListFeed", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [args.feed.bucket.arn] },
           {
             Sid: "ReadImages",
             Effect: "Allow",
@@ -169,7 +165,7 @@ export class SegmentBuilds extends pulumi.ComponentResource {
     const cache = new k8s.core.v1.PersistentVolumeClaim(
       `${name}-image-cache`,
       {
-        metadata: { name: CACHE_CLAIM, namespace: args.namespace, labels },
+        metadata: { name: CACHE_CLAIM, namespace: ns, labels },
         spec: {
           accessModes: ["ReadWriteOnce"],
           storageClassName: STORAGE_CLASS,
@@ -179,7 +175,7 @@ export class SegmentBuilds extends pulumi.ComponentResource {
       { ...child, dependsOn: [storageClass] },
     );
 
-    const buckets = pulumi.all([args.assetRepository.name, args.feed.name, args.images.name]);
+    const buckets = pulumi.all([args.assetRepository.bucket, args.feed.bucket.bucket, args.images.bucket]);
     const environment = (gpu: boolean) =>
       buckets.apply(([assetBucket, feedBucket, imageBucket]) =>
         environmentFor({
@@ -194,11 +190,11 @@ export class SegmentBuilds extends pulumi.ComponentResource {
           executionProvider: gpu ? "cuda" : "cpu",
         }),
       );
-    const source = pulumi.interpolate`s3://${args.assetRepository.name}/`;
+    const source = pulumi.interpolate`s3://${args.assetRepository.bucket}/`;
     const pods = buildPods(
       name,
       {
-        namespace: args.namespace,
+        namespace: ns,
         image: args.image,
         source,
         labels,
@@ -211,11 +207,11 @@ export class SegmentBuilds extends pulumi.ComponentResource {
       child,
     );
     this.podTemplates = pods.templates;
-    const operatorLabels = { [K8S.name]: OPERATOR, [K8S.component]: OPERATOR_COMPONENT, [K8S.partOf]: "search" };
+    const operatorLabels = searchLabels(OPERATOR_COMPONENT, OPERATOR);
     this.operator = new SegmentOperator(
       `${name}-operator`,
       {
-        namespace: args.namespace,
+        namespace: ns,
         region: args.region,
         image: args.operator.image,
         uid: args.uid,
@@ -230,28 +226,28 @@ export class SegmentBuilds extends pulumi.ComponentResource {
     );
 
     // The CronJobs only ask for builds: each run creates one SegmentBuild, as its own account.
-    const creatorLabels = { [K8S.name]: CREATOR, [K8S.component]: OPERATOR_COMPONENT, [K8S.partOf]: "search" };
+    const creatorLabels = searchLabels(OPERATOR_COMPONENT, CREATOR);
     const creator = new k8s.core.v1.ServiceAccount(
       `${name}-creator`,
       {
-        metadata: { name: CREATOR, namespace: args.namespace, labels: creatorLabels },
+        metadata: { name: CREATOR, namespace: ns, labels: creatorLabels },
         automountServiceAccountToken: false,
       },
       child,
     );
     const creatorRole = boundRole(
       `${name}-creator`,
-      { namespace: args.namespace, roleName: CREATOR, labels: creatorLabels, rules: creatorRules() },
+      { namespace: ns, roleName: CREATOR, labels: creatorLabels, rules: creatorRules() },
       { ...child, dependsOn: [creator] },
     );
     new HttpsEgress(
       `${name}-creator-egress`,
-      { namespace: args.namespace, name: `${CREATOR}-https`, podLabels: creatorLabels },
+      { namespace: ns, name: `${CREATOR}-https`, podLabels: creatorLabels },
       child,
     );
     const createEnv = source.apply((s) =>
       createBuildEnvironmentFor({
-        namespace: args.namespace,
+        namespace: ns,
         feedCloseGraceSeconds: args.tuning.feedCloseGraceSeconds,
         source: s,
       }),
@@ -264,7 +260,7 @@ export class SegmentBuilds extends pulumi.ComponentResource {
       jobs[tier] = new k8s.batch.v1.CronJob(
         `${name}-${tier}`,
         {
-          metadata: { name: `segment-build-${tier}`, namespace: args.namespace, labels: tierLabels },
+          metadata: { name: `segment-build-${tier}`, namespace: ns, labels: tierLabels },
           spec: {
             schedule: t.schedule,
             timeZone: "Etc/UTC",

@@ -8,15 +8,16 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { environmentFor } from "../../../../workloads/search/operator/config";
 import { HttpsEgress } from "../../blocks/https-egress";
-import { containerEnv } from "../../blocks/pod-workload";
+import { containerEnv, type ContainerResources } from "../../blocks/pod-workload";
 import {
   restrictedContainerSecurityContext,
   restrictedPodSecurityContext,
 } from "../../../../workloads/shared/pod-security";
 import { operatorRules } from "../../../../workloads/search/operator/config";
 import { boundRole } from "./role";
+import { opsServer } from "../ops-server";
 
-export interface SegmentOperatorArgs {
+export interface SegmentOperatorArgs extends ContainerResources {
   namespace: string;
   region: string;
   /** Pinned image of the operator (workloads/search/operator), which also runs the CronJobs' create step. */
@@ -30,8 +31,6 @@ export interface SegmentOperatorArgs {
   /** The builds' Job settings naming each tier's PodTemplate, JSON (workloads/search/operator/job-template.ts). */
   buildJobs: pulumi.Input<string>;
   labels: Record<string, string>;
-  requests: { cpu: string; memory: string };
-  limits: { cpu: string; memory: string };
 }
 
 export const OPERATOR = "segment-operator";
@@ -59,6 +58,7 @@ export class SegmentOperator extends pulumi.ComponentResource {
     const environment = pulumi
       .output(args.buildJobs)
       .apply((buildJobs) => environmentFor({ namespace: ns, opsPort: args.opsPort, leaseName: LEASE, buildJobs }));
+    const ops = opsServer(args.opsPort, { readinessSeconds: 10, livenessSeconds: 20 });
     this.deployment = new k8s.apps.v1.Deployment(
       name,
       {
@@ -77,10 +77,9 @@ export class SegmentOperator extends pulumi.ComponentResource {
                 {
                   name: "operator",
                   image: args.image,
-                  ports: [{ name: "ops", containerPort: args.opsPort }],
+                  ports: [ops.port],
                   env: containerEnv(args.region, environment),
-                  readinessProbe: { httpGet: { path: "/readyz", port: "ops" }, periodSeconds: 10 },
-                  livenessProbe: { httpGet: { path: "/healthz", port: "ops" }, periodSeconds: 20, failureThreshold: 3 },
+                  ...ops.probes,
                   securityContext: restrictedContainerSecurityContext(),
                   resources: { requests: args.requests, limits: args.limits },
                   volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],

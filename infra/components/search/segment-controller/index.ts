@@ -17,11 +17,15 @@ import {
 } from "../../../../workloads/search/controller/config";
 import { API_VERSION, INDEX_SERVING, type IndexServingSpec } from "../../../../workloads/search/crds/types";
 import { POINTERS_PREFIX, SEGMENTS_PREFIX } from "../../../../workloads/search/segments/keys";
+import type { BucketHandle } from "../../blocks/handles";
 import type { PodIdentity } from "../../blocks/pod-identity";
-import { containerEnv, podWorkload, type WorkloadPlacement } from "../../blocks/pod-workload";
+import { containerEnv, podWorkload, type ContainerResources, type WorkloadPlacement } from "../../blocks/pod-workload";
 import { K8S, SEARCH_COMPONENT } from "../../../../workloads/shared/conventions";
+import { searchLabels } from "../labels";
+import { opsServer } from "../ops-server";
 
-export interface SegmentControllerArgs extends WorkloadPlacement {
+export interface SegmentControllerArgs extends ContainerResources {
+  placement: WorkloadPlacement;
   region: string;
   /** Pinned image of the controller. */
   image: string;
@@ -43,9 +47,7 @@ export interface SegmentControllerArgs extends WorkloadPlacement {
   /** The search CRDs: the IndexServing is created once they are. */
   definitions: pulumi.Resource;
   /** Read: pointers and manifests (the controller), segment files (the hosts). */
-  assetRepository: { name: pulumi.Input<string>; arn: pulumi.Input<string> };
-  requests: { cpu: string; memory: string };
-  limits: { cpu: string; memory: string };
+  assetRepository: BucketHandle;
 }
 
 const NAME = "segment-controller";
@@ -58,17 +60,16 @@ export class SegmentController extends pulumi.ComponentResource {
   constructor(name: string, args: SegmentControllerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ml-platform:search:SegmentController", name, {}, opts);
     const child = { parent: this };
-    const ns = args.namespace;
-    const labels = { [K8S.name]: NAME, [K8S.component]: SEARCH_COMPONENT.controller, [K8S.partOf]: "search" };
+    const ns = args.placement.namespace;
+    const labels = searchLabels(SEARCH_COMPONENT.controller, NAME);
     // Only the component label: the same selector the front's network policies use.
     const hostLabels = { [K8S.component]: SEARCH_COMPONENT.shardHost };
     const repo = args.assetRepository.arn;
 
-    const placement = { clusterName: args.clusterName, accountId: args.accountId, namespace: ns };
     const workload = podWorkload(
       name,
       {
-        ...placement,
+        placement: args.placement,
         serviceAccount: NAME,
         labels,
         egressPolicy: "segment-controller-https",
@@ -100,7 +101,7 @@ export class SegmentController extends pulumi.ComponentResource {
     this.hostIdentity = podWorkload(
       `${name}-shard-host`,
       {
-        ...placement,
+        placement: args.placement,
         serviceAccount: SHARD_HOST_SERVICE_ACCOUNT,
         labels: hostLabels,
         egressPolicy: "shard-hosts-https",
@@ -143,7 +144,7 @@ export class SegmentController extends pulumi.ComponentResource {
     );
 
     const { opsPort, ...rest } = args.settings;
-    const environment = pulumi.output(args.assetRepository.name).apply((assetBucket) =>
+    const environment = pulumi.output(args.assetRepository.bucket).apply((assetBucket) =>
       environmentFor({
         namespace: ns,
         assetBucket,
@@ -154,6 +155,7 @@ export class SegmentController extends pulumi.ComponentResource {
         ...rest,
       }),
     );
+    const ops = opsServer(opsPort, { readinessSeconds: 10, livenessSeconds: 20 });
     this.deployment = new k8s.apps.v1.Deployment(
       name,
       {
@@ -172,10 +174,9 @@ export class SegmentController extends pulumi.ComponentResource {
                 {
                   name: "controller",
                   image: args.image,
-                  ports: [{ name: "ops", containerPort: opsPort }],
+                  ports: [ops.port],
                   env: containerEnv(args.region, environment),
-                  readinessProbe: { httpGet: { path: "/readyz", port: "ops" }, periodSeconds: 10 },
-                  livenessProbe: { httpGet: { path: "/healthz", port: "ops" }, periodSeconds: 20, failureThreshold: 3 },
+                  ...ops.probes,
                   securityContext: workload.containerSecurityContext,
                   resources: { requests: args.requests, limits: args.limits },
                   volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
