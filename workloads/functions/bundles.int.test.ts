@@ -7,14 +7,7 @@
 import { expect } from "chai";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import {
-  CreateSubnetCommand,
-  CreateVpcCommand,
-  DescribeImagesCommand,
-  DescribeInstancesCommand,
-  EC2Client,
-  RunInstancesCommand,
-} from "@aws-sdk/client-ec2";
+import { EC2Client } from "@aws-sdk/client-ec2";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { functionBundle } from "../../infra/shared/function-bundle";
@@ -25,6 +18,7 @@ import { startSlackStandIn, type SlackStandIn } from "./shared/slack-stand-in.te
 import { environmentFor as botEnv } from "./slack-bot/config";
 import { createReplayTable } from "./slack-bot/replay-table.fixture";
 import { sign } from "./slack-bot/signature";
+import { createEc2Fixture, type Ec2Fixture } from "./testing";
 
 const run = promisify(execFile);
 const SIGNING = "bundle-test-signing-secret";
@@ -48,14 +42,14 @@ async function invoke(entry: string, env: Record<string, string>, event: unknown
 
 describe("ops function bundles on embedded AWS", () => {
   let aws: EmbeddedAws;
-  let ec2: EC2Client;
+  let fixture: Ec2Fixture;
   let slack: SlackStandIn;
   let secretArn: string;
   let instanceId: string;
 
   before(async () => {
     aws = await startEmbeddedAws();
-    ec2 = new EC2Client(aws.clientConfig());
+    fixture = await createEc2Fixture(new EC2Client(aws.clientConfig()));
     slack = await startSlackStandIn("xoxb-bundle");
     secretArn = (
       await new SecretsManagerClient(aws.clientConfig()).send(
@@ -65,24 +59,8 @@ describe("ops function bundles on embedded AWS", () => {
         }),
       )
     ).ARN as string;
-    const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: "10.20.0.0/16" }));
-    const subnet = await ec2.send(new CreateSubnetCommand({ VpcId: vpc.Vpc?.VpcId, CidrBlock: "10.20.0.0/20" }));
-    const imageId = (await ec2.send(new DescribeImagesCommand({}))).Images?.[0]?.ImageId;
     const tags = { Name: "jane-gpu", [TAG.managed]: MANAGED_VALUE, [TAG.owner]: "jane", [TAG.idleHours]: "3" };
-    instanceId = (
-      await ec2.send(
-        new RunInstancesCommand({
-          ImageId: imageId,
-          MinCount: 1,
-          MaxCount: 1,
-          SubnetId: subnet.Subnet?.SubnetId,
-          InstanceType: "g5.xlarge",
-          TagSpecifications: [
-            { ResourceType: "instance", Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
-          ],
-        }),
-      )
-    ).Instances?.[0]?.InstanceId as string;
+    instanceId = (await fixture.launch(tags)).id;
   });
   after(async () => {
     await slack?.close();
@@ -117,9 +95,7 @@ describe("ops function bundles on embedded AWS", () => {
         actions: [`tag ${TAG.idleHours}=0`],
       },
     ]);
-    const i = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }))).Reservations?.[0]
-      ?.Instances?.[0];
-    expect(i?.Tags?.find((t) => t.Key === TAG.idleHours)?.Value).to.equal("0");
+    expect((await fixture.instance(instanceId)).tags[TAG.idleHours]).to.equal("0");
   });
 
   it("the bot checks the signature with the secret from Secrets Manager, answers a list once, refuses its replay", async () => {
