@@ -14,6 +14,7 @@ import { functionBundle } from "../../infra/shared/function-bundle";
 import { MANAGED_VALUE, TAG } from "../shared/conventions";
 import { startEmbeddedAws, type EmbeddedAws } from "../../scripts/embedded-aws";
 import { environmentFor as idleCheckEnv } from "./idle-check/config";
+import { TEST_SETTINGS } from "./idle-check/settings.fixture";
 import { startSlackStandIn, type SlackStandIn } from "./shared/slack-stand-in.testing";
 import { environmentFor as botEnv } from "./slack-bot/config";
 import { createReplayTable } from "./slack-bot/replay-table.fixture";
@@ -68,20 +69,7 @@ describe("ops function bundles on embedded AWS", () => {
   });
 
   it("the idle check runs from its environment and judges the managed instance", async () => {
-    const env = idleCheckEnv({
-      slackSecretArn: secretArn,
-      slackApiUrl: slack.apiUrl,
-      warnAfterHours: 3,
-      stopAfterHours: 4,
-      dryRun: false,
-      thresholds: {
-        gpuUtilPercent: 5,
-        gpuMemoryMiB: 1024,
-        gpuMemoryHeldIsBusy: true,
-        cpuCorePercent: 20,
-        networkBytesPerSecond: 100_000,
-      },
-    });
+    const env = idleCheckEnv({ slackSecretArn: secretArn, slackApiUrl: slack.apiUrl, ...TEST_SETTINGS });
     const report = (await invoke("workloads/functions/idle-check/handler.ts", { ...aws.env(), ...env }, {})) as {
       instances: { id: string; decision: { kind: string } }[];
     };

@@ -10,6 +10,7 @@ import { slackClient } from "../shared/slack";
 import { startSlackStandIn, type SlackStandIn } from "../shared/slack-stand-in.testing";
 import { createEc2Fixture, type Ec2Fixture } from "../testing";
 import { runCheck, type CheckReport, type CheckSettings } from "./check";
+import { TEST_SETTINGS } from "./settings.fixture";
 
 const TOKEN = "xoxb-test-token";
 const HOUR = 3600_000;
@@ -38,18 +39,9 @@ describe("idle check on embedded AWS (EC2, CloudWatch, Secrets Manager) with a S
   const logs: string[] = [];
 
   const settings = (over: Partial<CheckSettings> = {}): CheckSettings => ({
-    warnAfterHours: 3,
-    stopAfterHours: 4,
+    ...TEST_SETTINGS,
     namespace: GPU_METRICS_NAMESPACE,
-    dryRun: false,
     reportChannel: "C-OPS",
-    thresholds: {
-      gpuUtilPercent: 5,
-      gpuMemoryMiB: 1024,
-      gpuMemoryHeldIsBusy: true,
-      cpuCorePercent: 20,
-      networkBytesPerSecond: 100_000,
-    },
     ...over,
   });
 
