@@ -17,6 +17,7 @@ import {
 import { planRound, type RoundInput } from "./round";
 import { quantityBytes, type ServingSpec } from "./serving-spec";
 import { publishedSegment } from "../testing/published";
+import { TEST_HOSTS } from "../testing/serving";
 
 const VERSION = "image-embedder@sha256:53a0e99cda75+pca128@sha256:0123456789ab";
 const seg = (tier: Tier, window: string, buildId = "b1", itemCount = 1000) =>
@@ -30,15 +31,7 @@ const spec: ServingSpec = {
   flatMaxItems: 5000,
   resources: { requests: { cpu: "500m", memory: "1536Mi" }, limits: { cpu: "2", memory: "2Gi" } },
 };
-const template: HostTemplate = {
-  namespace: "search",
-  spec,
-  assetBucket: "search-assets-0a1b2c3",
-  serviceAccount: "shard-host",
-  uid: 10001,
-  grpcPort: 50051,
-  opsPort: 9090,
-};
+const template: HostTemplate = { namespace: "search", spec, ...TEST_HOSTS };
 const byKind = (objects: KubeObject[], kind: string) => objects.filter((o) => o.kind === kind);
 interface Container {
   name: string;
