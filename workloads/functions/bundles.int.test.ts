@@ -7,24 +7,19 @@
 import { expect } from "chai";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import {
-  CreateSubnetCommand,
-  CreateVpcCommand,
-  DescribeImagesCommand,
-  DescribeInstancesCommand,
-  EC2Client,
-  RunInstancesCommand,
-} from "@aws-sdk/client-ec2";
+import { EC2Client } from "@aws-sdk/client-ec2";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { functionBundle } from "../../infra/shared/function-bundle";
 import { MANAGED_VALUE, TAG } from "../shared/conventions";
 import { startEmbeddedAws, type EmbeddedAws } from "../../scripts/embedded-aws";
 import { environmentFor as idleCheckEnv } from "./idle-check/config";
+import { TEST_SETTINGS } from "./idle-check/settings.fixture";
 import { startSlackStandIn, type SlackStandIn } from "./shared/slack-stand-in.testing";
 import { environmentFor as botEnv } from "./slack-bot/config";
 import { createReplayTable } from "./slack-bot/replay-table.fixture";
 import { sign } from "./slack-bot/signature";
+import { createEc2Fixture, type Ec2Fixture } from "./testing";
 
 const run = promisify(execFile);
 const SIGNING = "bundle-test-signing-secret";
@@ -48,14 +43,14 @@ async function invoke(entry: string, env: Record<string, string>, event: unknown
 
 describe("ops function bundles on embedded AWS", () => {
   let aws: EmbeddedAws;
-  let ec2: EC2Client;
+  let fixture: Ec2Fixture;
   let slack: SlackStandIn;
   let secretArn: string;
   let instanceId: string;
 
   before(async () => {
     aws = await startEmbeddedAws();
-    ec2 = new EC2Client(aws.clientConfig());
+    fixture = await createEc2Fixture(new EC2Client(aws.clientConfig()));
     slack = await startSlackStandIn("xoxb-bundle");
     secretArn = (
       await new SecretsManagerClient(aws.clientConfig()).send(
@@ -65,24 +60,8 @@ describe("ops function bundles on embedded AWS", () => {
         }),
       )
     ).ARN as string;
-    const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: "10.20.0.0/16" }));
-    const subnet = await ec2.send(new CreateSubnetCommand({ VpcId: vpc.Vpc?.VpcId, CidrBlock: "10.20.0.0/20" }));
-    const imageId = (await ec2.send(new DescribeImagesCommand({}))).Images?.[0]?.ImageId;
     const tags = { Name: "jane-gpu", [TAG.managed]: MANAGED_VALUE, [TAG.owner]: "jane", [TAG.idleHours]: "3" };
-    instanceId = (
-      await ec2.send(
-        new RunInstancesCommand({
-          ImageId: imageId,
-          MinCount: 1,
-          MaxCount: 1,
-          SubnetId: subnet.Subnet?.SubnetId,
-          InstanceType: "g5.xlarge",
-          TagSpecifications: [
-            { ResourceType: "instance", Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
-          ],
-        }),
-      )
-    ).Instances?.[0]?.InstanceId as string;
+    instanceId = (await fixture.launch(tags)).id;
   });
   after(async () => {
     await slack?.close();
@@ -90,20 +69,7 @@ describe("ops function bundles on embedded AWS", () => {
   });
 
   it("the idle check runs from its environment and judges the managed instance", async () => {
-    const env = idleCheckEnv({
-      slackSecretArn: secretArn,
-      slackApiUrl: slack.apiUrl,
-      warnAfterHours: 3,
-      stopAfterHours: 4,
-      dryRun: false,
-      thresholds: {
-        gpuUtilPercent: 5,
-        gpuMemoryMiB: 1024,
-        gpuMemoryHeldIsBusy: true,
-        cpuCorePercent: 20,
-        networkBytesPerSecond: 100_000,
-      },
-    });
+    const env = idleCheckEnv({ slackSecretArn: secretArn, slackApiUrl: slack.apiUrl, ...TEST_SETTINGS });
     const report = (await invoke("workloads/functions/idle-check/handler.ts", { ...aws.env(), ...env }, {})) as {
       instances: { id: string; decision: { kind: string } }[];
     };
@@ -117,9 +83,7 @@ describe("ops function bundles on embedded AWS", () => {
         actions: [`tag ${TAG.idleHours}=0`],
       },
     ]);
-    const i = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }))).Reservations?.[0]
-      ?.Instances?.[0];
-    expect(i?.Tags?.find((t) => t.Key === TAG.idleHours)?.Value).to.equal("0");
+    expect((await fixture.instance(instanceId)).tags[TAG.idleHours]).to.equal("0");
   });
 
   it("the bot checks the signature with the secret from Secrets Manager, answers a list once, refuses its replay", async () => {

@@ -1,15 +1,6 @@
 import { expect } from "chai";
 import { CloudWatchClient, PutMetricDataCommand, type Dimension, type MetricDatum } from "@aws-sdk/client-cloudwatch";
-import {
-  CreateSubnetCommand,
-  CreateVpcCommand,
-  DescribeImagesCommand,
-  DescribeInstancesCommand,
-  EC2Client,
-  RunInstancesCommand,
-  type Tag,
-  type _InstanceType,
-} from "@aws-sdk/client-ec2";
+import { EC2Client, type _InstanceType } from "@aws-sdk/client-ec2";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { startEmbeddedAws, type EmbeddedAws } from "../../../scripts/embedded-aws";
 import { GPU_METRICS_NAMESPACE, MANAGED_VALUE, TAG } from "../../shared/conventions";
@@ -17,7 +8,9 @@ import { createLogger } from "../../shared/log";
 import { readSlackSecret } from "../shared/slack-secret";
 import { slackClient } from "../shared/slack";
 import { startSlackStandIn, type SlackStandIn } from "../shared/slack-stand-in.testing";
+import { createEc2Fixture, type Ec2Fixture } from "../testing";
 import { runCheck, type CheckReport, type CheckSettings } from "./check";
+import { TEST_SETTINGS } from "./settings.fixture";
 
 const TOKEN = "xoxb-test-token";
 const HOUR = 3600_000;
@@ -41,24 +34,14 @@ describe("idle check on embedded AWS (EC2, CloudWatch, Secrets Manager) with a S
   let cw: CloudWatchClient;
   let secrets: SecretsManagerClient;
   let slack: SlackStandIn;
-  let subnetId: string;
-  let imageId: string;
+  let fixture: Ec2Fixture;
   let secretArn: string;
   const logs: string[] = [];
 
   const settings = (over: Partial<CheckSettings> = {}): CheckSettings => ({
-    warnAfterHours: 3,
-    stopAfterHours: 4,
+    ...TEST_SETTINGS,
     namespace: GPU_METRICS_NAMESPACE,
-    dryRun: false,
     reportChannel: "C-OPS",
-    thresholds: {
-      gpuUtilPercent: 5,
-      gpuMemoryMiB: 1024,
-      gpuMemoryHeldIsBusy: true,
-      cpuCorePercent: 20,
-      networkBytesPerSecond: 100_000,
-    },
     ...over,
   });
 
@@ -95,10 +78,7 @@ describe("idle check on embedded AWS (EC2, CloudWatch, Secrets Manager) with a S
     slack.clear();
     slack.down = false;
     logs.length = 0;
-    const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: "10.20.0.0/16" }));
-    subnetId = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc.Vpc?.VpcId, CidrBlock: "10.20.0.0/20" }))).Subnet
-      ?.SubnetId as string;
-    imageId = (await ec2.send(new DescribeImagesCommand({}))).Images?.[0]?.ImageId as string;
+    fixture = await createEc2Fixture(ec2);
     secretArn = (
       await secrets.send(
         new CreateSecretCommand({
@@ -114,24 +94,14 @@ describe("idle check on embedded AWS (EC2, CloudWatch, Secrets Manager) with a S
     tags: Record<string, string> = {},
     type: _InstanceType = "g5.xlarge",
   ): Promise<string> {
-    const all: Tag[] = Object.entries({
+    const all = {
       Name: name,
       [TAG.managed]: MANAGED_VALUE,
       [TAG.owner]: name.split("-")[0],
       [TAG.slackUser]: `U-${name}`,
       ...tags,
-    }).map(([Key, Value]) => ({ Key, Value }));
-    const res = await ec2.send(
-      new RunInstancesCommand({
-        ImageId: imageId,
-        MinCount: 1,
-        MaxCount: 1,
-        SubnetId: subnetId,
-        InstanceType: type,
-        TagSpecifications: [{ ResourceType: "instance", Tags: all }],
-      }),
-    );
-    return res.Instances?.[0]?.InstanceId as string;
+    };
+    return (await fixture.launch(all, type)).id;
   }
 
   /** Publishes an hour of agent and EC2 metrics ending at `end`, one datapoint per 5 minutes, like the agent would. */
@@ -193,14 +163,7 @@ describe("idle check on embedded AWS (EC2, CloudWatch, Secrets Manager) with a S
 
   const quiet: Load = { gpus: [0], cores: [1, 2, 0, 1], network: 10_000 };
 
-  async function instance(id: string): Promise<{ state: string; tags: Record<string, string> }> {
-    const res = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }));
-    const i = res.Reservations?.[0]?.Instances?.[0];
-    return {
-      state: i?.State?.Name ?? "?",
-      tags: Object.fromEntries((i?.Tags ?? []).map((t) => [t.Key ?? "", t.Value ?? ""])),
-    };
-  }
+  const instance = (id: string) => fixture.instance(id);
   const decisionOf = (r: CheckReport, id: string) => r.instances.find((i) => i.id === id)?.decision;
 
   it("counts idle hours on the tag: 2 hours stays quiet, 3 warns the owner, 4 stops and tells; busy resets", async () => {
@@ -346,16 +309,7 @@ describe("idle check on embedded AWS (EC2, CloudWatch, Secrets Manager) with a S
 
   it("leaves alone instances the platform does not manage, and instances that started inside the hour", async () => {
     const now = checkTime();
-    const res = await ec2.send(
-      new RunInstancesCommand({
-        ImageId: imageId,
-        MinCount: 1,
-        MaxCount: 1,
-        SubnetId: subnetId,
-        InstanceType: "g5.xlarge",
-      }),
-    );
-    const foreign = res.Instances?.[0]?.InstanceId as string;
+    const foreign = (await fixture.launch()).id;
     const fresh = await launch("lee-fresh", { [TAG.idleHours]: "3" });
     await publish(foreign, now, quiet);
     await publish(fresh, now, quiet);

@@ -1,15 +1,9 @@
 import { expect } from "chai";
 import type { ManagedInstance } from "../shared/managed-instances";
 import { decide, settledWithoutMetrics } from "./decide";
-import { judge, type Series, type Thresholds } from "./metrics";
+import { judge, type Series } from "./metrics";
+import { TEST_POLICY, TEST_THRESHOLDS as T } from "./settings.fixture";
 
-const T: Thresholds = {
-  gpuUtilPercent: 5,
-  gpuMemoryMiB: 1024,
-  gpuMemoryHeldIsBusy: true,
-  cpuCorePercent: 20,
-  networkBytesPerSecond: 100_000,
-};
 const hour = (v: number) => Array.from({ length: 12 }, () => v);
 const quiet = (): Series[] => [
   { group: "gpu", label: "GPU 0", values: hour(0) },
@@ -73,11 +67,10 @@ describe("idle decisions", () => {
     idlePolicy: "stop-when-idle",
     idleHours: 0,
   };
-  const policy = { warnAfterHours: 3, stopAfterHours: 4 };
   const idle = judge(quiet(), T);
 
   it("counts 1, 2, then warns at 3 and stops at 4 (count back to 0)", () => {
-    const seen = [0, 1, 2, 3].map((h) => decide({ ...base, idleHours: h }, idle, now, policy));
+    const seen = [0, 1, 2, 3].map((h) => decide({ ...base, idleHours: h }, idle, now, TEST_POLICY));
     expect(seen.map((p) => [p.decision.kind, p.idleHours])).to.deep.equal([
       ["idle", 1],
       ["idle", 2],
@@ -88,8 +81,8 @@ describe("idle decisions", () => {
 
   it("a busy hour resets; a missing hour keeps the count", () => {
     const busy = judge([...quiet(), { group: "gpu", label: "GPU 1", values: hour(50) }], T);
-    expect(decide({ ...base, idleHours: 3 }, busy, now, policy).idleHours).to.equal(0);
-    expect(decide({ ...base, idleHours: 3 }, judge([], T), now, policy).idleHours).to.equal(undefined);
+    expect(decide({ ...base, idleHours: 3 }, busy, now, TEST_POLICY).idleHours).to.equal(0);
+    expect(decide({ ...base, idleHours: 3 }, judge([], T), now, TEST_POLICY).idleHours).to.equal(undefined);
   });
 
   it("keep holds until its time, then is cleared and counting goes on", () => {
@@ -101,7 +94,7 @@ describe("idle decisions", () => {
     expect(kept?.decision.kind).to.equal("kept");
     const lapsed = { ...base, idleHours: 3, keepUntil: new Date("2026-11-23T12:00:00Z") };
     expect(settledWithoutMetrics(lapsed, now, windowStart)).to.equal(undefined);
-    expect(decide(lapsed, idle, now, policy)).to.deep.include({ clearKeep: true, idleHours: 0 });
+    expect(decide(lapsed, idle, now, TEST_POLICY)).to.deep.include({ clearKeep: true, idleHours: 0 });
   });
 
   it("policy never is skipped; a start inside the hour resets the count", () => {

@@ -1,15 +1,8 @@
 import { expect } from "chai";
-import {
-  CreateTagsCommand,
-  CreateVpcCommand,
-  CreateSubnetCommand,
-  DescribeImagesCommand,
-  EC2Client,
-  RunInstancesCommand,
-  TerminateInstancesCommand,
-} from "@aws-sdk/client-ec2";
+import { CreateTagsCommand, EC2Client, TerminateInstancesCommand } from "@aws-sdk/client-ec2";
 import { CreateHostedZoneCommand, ListResourceRecordSetsCommand, Route53Client } from "@aws-sdk/client-route-53";
 import { startEmbeddedAws, type EmbeddedAws } from "../../../scripts/embedded-aws";
+import { createEc2Fixture, type Ec2Fixture } from "../testing";
 import { handle } from "./handler";
 import type { SyncDeps } from "./sync";
 
@@ -29,19 +22,14 @@ describe("Name-tag DNS function on embedded AWS (EC2 + Route 53)", () => {
   let aws: EmbeddedAws;
   let ec2: EC2Client;
   let deps: SyncDeps;
-  let subnetId: string;
-  let imageId: string;
+  let fixture: Ec2Fixture;
   const warnings: string[] = [];
 
   before(async () => {
     aws = await startEmbeddedAws();
     ec2 = new EC2Client(aws.clientConfig());
     const route53 = new Route53Client(aws.clientConfig());
-    const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: "10.20.0.0/16" }));
-    const vpcId = vpc.Vpc?.VpcId as string;
-    subnetId = (await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: "10.20.0.0/20" }))).Subnet
-      ?.SubnetId as string;
-    imageId = (await ec2.send(new DescribeImagesCommand({}))).Images?.[0]?.ImageId as string;
+    fixture = await createEc2Fixture(ec2);
     const zone = async (name: string) =>
       (
         await route53.send(
@@ -49,7 +37,7 @@ describe("Name-tag DNS function on embedded AWS (EC2 + Route 53)", () => {
             Name: name,
             CallerReference: name,
             HostedZoneConfig: { PrivateZone: true },
-            VPC: { VPCId: vpcId, VPCRegion: "us-east-1" },
+            VPC: { VPCId: fixture.vpcId, VPCRegion: "us-east-1" },
           }),
         )
       ).HostedZone?.Id as string;
@@ -73,21 +61,7 @@ describe("Name-tag DNS function on embedded AWS (EC2 + Route 53)", () => {
     return out;
   }
 
-  async function launch(name?: string): Promise<{ id: string; ip: string }> {
-    const res = await ec2.send(
-      new RunInstancesCommand({
-        ImageId: imageId,
-        MinCount: 1,
-        MaxCount: 1,
-        SubnetId: subnetId,
-        InstanceType: "g4dn.xlarge",
-        TagSpecifications:
-          name === undefined ? undefined : [{ ResourceType: "instance", Tags: [{ Key: "Name", Value: name }] }],
-      }),
-    );
-    const i = res.Instances?.[0];
-    return { id: i?.InstanceId as string, ip: i?.PrivateIpAddress as string };
-  }
+  const launch = (name?: string) => fixture.launch(name === undefined ? {} : { Name: name });
 
   const ptr = (ip: string) => `${ip.split(".").reverse().join(".")}.in-addr.arpa.`;
 

@@ -1,17 +1,11 @@
 import { expect } from "chai";
 import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
-import {
-  CreateSubnetCommand,
-  CreateVpcCommand,
-  DescribeImagesCommand,
-  DescribeInstancesCommand,
-  EC2Client,
-  RunInstancesCommand,
-} from "@aws-sdk/client-ec2";
+import { EC2Client } from "@aws-sdk/client-ec2";
 import { startEmbeddedAws, type EmbeddedAws } from "../../../scripts/embedded-aws";
 import { MANAGED_VALUE, TAG } from "../../shared/conventions";
 import { createLogger } from "../../shared/log";
 import { startSlackStandIn, type SlackStandIn } from "../shared/slack-stand-in.testing";
+import { createEc2Fixture, type Ec2Fixture } from "../testing";
 import { followUp, handleRequest, type BotDeps, type FollowUp, type UrlEvent } from "./bot";
 import { REPLAY_TABLE_KEY, REPLAY_TABLE_TTL } from "./config";
 import { dynamoReplayGuard } from "./replay-guard";
@@ -31,6 +25,7 @@ describe("Slack bot on embedded AWS (EC2, DynamoDB) with a Slack stand-in", () =
   let ec2: EC2Client;
   let dynamodb: DynamoDBClient;
   let slack: SlackStandIn;
+  let fixture: Ec2Fixture;
   let deps: BotDeps;
   let jane: string;
   let bob: string;
@@ -44,25 +39,8 @@ describe("Slack bot on embedded AWS (EC2, DynamoDB) with a Slack stand-in", () =
     dynamodb = new DynamoDBClient(aws.clientConfig());
     await createReplayTable(dynamodb, REPLAY_TABLE);
     slack = await startSlackStandIn("xoxb-unused");
-    const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: "10.20.0.0/16" }));
-    const subnetId = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc.Vpc?.VpcId, CidrBlock: "10.20.0.0/20" })))
-      .Subnet?.SubnetId as string;
-    const imageId = (await ec2.send(new DescribeImagesCommand({}))).Images?.[0]?.ImageId as string;
-    const launch = async (tags: Record<string, string>) =>
-      (
-        await ec2.send(
-          new RunInstancesCommand({
-            ImageId: imageId,
-            MinCount: 1,
-            MaxCount: 1,
-            SubnetId: subnetId,
-            InstanceType: "g5.xlarge",
-            TagSpecifications: [
-              { ResourceType: "instance", Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
-            ],
-          }),
-        )
-      ).Instances?.[0]?.InstanceId as string;
+    fixture = await createEc2Fixture(ec2);
+    const launch = async (tags: Record<string, string>) => (await fixture.launch(tags)).id;
     jane = await launch({ Name: "jane-gpu", [TAG.managed]: MANAGED_VALUE, [TAG.owner]: "jane" });
     bob = await launch({ Name: "bob-gpu", [TAG.managed]: MANAGED_VALUE, [TAG.owner]: "bob" });
     // Same owner tag, not managed: the bot must not see it.
@@ -131,10 +109,7 @@ describe("Slack bot on embedded AWS (EC2, DynamoDB) with a Slack stand-in", () =
     return { status: res.statusCode, text: parsed.text ?? parsed.error ?? "" };
   }
 
-  async function state(id: string): Promise<{ state: string; tags: Record<string, string> }> {
-    const i = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }))).Reservations?.[0]?.Instances?.[0];
-    return { state: i?.State?.Name ?? "?", tags: Object.fromEntries((i?.Tags ?? []).map((t) => [t.Key, t.Value])) };
-  }
+  const state = (id: string) => fixture.instance(id);
   const commandLogs = () => logs.filter((l) => l.event === "gpu-command");
 
   describe("valid requests", () => {

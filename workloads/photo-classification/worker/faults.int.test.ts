@@ -8,10 +8,8 @@
  * dead-letter message without a reason.
  */
 import { expect } from "chai";
-import { readdir, readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import * as path from "node:path";
 import { DeleteObjectCommand, PutBucketVersioningCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import sharp from "sharp";
 import { PurgeQueueCommand, SendMessageCommand, type Message } from "@aws-sdk/client-sqs";
@@ -23,24 +21,10 @@ import { capturingLogger } from "../local/capture-log";
 import { createPhotoEnvironment, type PhotoEnvironment } from "../local/environment";
 import { allRecords, deadLetters, queueDepth } from "../local/probes";
 import { startStory } from "../local/story";
-import { LABELLED_PHOTOS } from "../model/paths";
 import { loadWorkerSettings } from "./config";
 import { startWorker } from "./main";
 import { API_AUTH_REFUSED_EVENT } from "./config";
-
-const s3Event = (bucket: string, objects: { key: string; versionId?: string }[]) =>
-  JSON.stringify({
-    Records: objects.map(({ key, versionId }) => ({
-      eventVersion: "2.1",
-      eventSource: "aws:s3",
-      eventName: "ObjectCreated:Put",
-      eventTime: new Date().toISOString(),
-      s3: {
-        bucket: { name: bucket },
-        object: { key: encodeURIComponent(key).replace(/%20/g, "+"), size: 1, versionId },
-      },
-    })),
-  });
+import { foodPhotos, s3Event } from "./testing";
 
 const reasonOf = (m: Message) => m.MessageAttributes?.reason?.StringValue;
 
@@ -68,13 +52,7 @@ describe("photo worker under faults (every photo gets a verdict)", () => {
 
   before(async () => {
     aws = await startEmbeddedAws();
-    const dir = path.join(LABELLED_PHOTOS, "food");
-    photos = await Promise.all(
-      (await readdir(dir))
-        .sort()
-        .slice(0, 12)
-        .map((f) => readFile(path.join(dir, f))),
-    );
+    photos = await foodPhotos(12);
   });
   after(async () => aws?.stop());
 

@@ -4,8 +4,6 @@
  */
 import { waitFor } from "../../shared/poll";
 import { expect } from "chai";
-import { readdir, readFile } from "node:fs/promises";
-import * as path from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { freePort, startEmbeddedAws, type EmbeddedAws } from "../../../scripts/embedded-aws";
 import { loadApiSettings } from "../api/config";
@@ -15,7 +13,7 @@ import { capturingLogger } from "../local/capture-log";
 import { createPhotoEnvironment, type PhotoEnvironment } from "../local/environment";
 import type { NodeProcess } from "../../shared/node-process";
 import { allRecords, deadLetters, queueDepth, scrapeCounter, spawnWorker } from "../local/probes";
-import { LABELLED_PHOTOS } from "../model/paths";
+import { foodPhotos } from "./testing";
 
 const received = (port: number) => scrapeCounter(port, "photo_worker_messages_received_total");
 
@@ -28,13 +26,7 @@ describe("photo worker process: killed and stopped", () => {
 
   before(async () => {
     aws = await startEmbeddedAws();
-    const dir = path.join(LABELLED_PHOTOS, "food");
-    photos = await Promise.all(
-      (await readdir(dir))
-        .sort()
-        .slice(0, 40)
-        .map((f) => readFile(path.join(dir, f))),
-    );
+    photos = await foodPhotos(40);
   });
   beforeEach(async () => {
     env = await createPhotoEnvironment(aws, { visibilityTimeoutSeconds: 3 });

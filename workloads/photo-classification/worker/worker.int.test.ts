@@ -16,18 +16,9 @@ import { startStory, type Story } from "../local/story";
 import { LABELLED_PHOTOS } from "../model/paths";
 import { loadWorkerSettings } from "./config";
 import { startWorker } from "./main";
+import { s3Event } from "./testing";
 
 const photo = (set: "food" | "not-food", name: string) => readFile(path.join(LABELLED_PHOTOS, set, name));
-const s3Event = (bucket: string, ...keys: string[]) =>
-  JSON.stringify({
-    Records: keys.map((key) => ({
-      eventVersion: "2.1",
-      eventSource: "aws:s3",
-      eventName: "ObjectCreated:Put",
-      eventTime: new Date().toISOString(),
-      s3: { bucket: { name: bucket }, object: { key: encodeURIComponent(key).replace(/%20/g, "+"), size: 1 } },
-    })),
-  });
 
 async function metric(story: Story, name: string, labels: Record<string, string> = {}): Promise<number> {
   const m = await story.worker.metrics.registry.getSingleMetric(name)?.get();
@@ -112,7 +103,7 @@ describe("photo worker on embedded AWS (S3 -> SQS -> worker -> API -> DynamoDB)"
 
   it("fails a photo whose object was deleted before it was processed, without a retry loop", async () => {
     await env.sqs.send(
-      new SendMessageCommand({ QueueUrl: env.queueUrl, MessageBody: s3Event(env.bucket, "uploads/gone") }),
+      new SendMessageCommand({ QueueUrl: env.queueUrl, MessageBody: s3Event(env.bucket, [{ key: "uploads/gone" }]) }),
     );
     const verdict = await waitForVerdict(story.api.url, "gone");
     expect(verdict).to.include({ status: "failed", reason: "object-not-found" });
@@ -134,7 +125,7 @@ describe("photo worker on embedded AWS (S3 -> SQS -> worker -> API -> DynamoDB)"
     await env.sqs.send(
       new SendMessageCommand({
         QueueUrl: env.queueUrl,
-        MessageBody: s3Event(env.bucket, "uploads/multi-a", "uploads/multi-b"),
+        MessageBody: s3Event(env.bucket, [{ key: "uploads/multi-a" }, { key: "uploads/multi-b" }]),
       }),
     );
     await drained();

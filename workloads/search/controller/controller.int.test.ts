@@ -14,54 +14,19 @@ import { K8S } from "../../shared/conventions";
 import { startEmbeddedKubernetes, type EmbeddedKubernetes } from "../../../scripts/embedded-k8s";
 import { waitFor } from "../../shared/poll";
 import type { PublishedSegment } from "../segments/segment";
-import type { Tier } from "../segments/windows";
+import { adminKubeConfig, boundAccount, restrictedNamespace, serviceAccountConfig } from "../local/operator-harness";
 import type { HostTemplate, KubeObject } from "./desired";
 import { controllerRoleRules } from "./rbac";
 import { KINDS, Reconciler } from "./reconcile";
 import { planRound } from "./round";
 import { publishedSegment } from "../testing/published";
+import { HOURLIES, OCTOBER, SMALL_SPEC, TEST_HOSTS } from "../testing/serving";
 
 const NS = "search";
-const VERSION = "image-embedder@sha256:53a0e99cda75+pca128@sha256:0123456789ab";
 const silent = pino({ level: "silent" });
 const NOW = new Date("2026-11-03T05:30:00Z");
 
-const seg = (tier: Tier, window: string, itemCount: number) =>
-  publishedSegment(tier, window, { itemCount, embeddingVersion: VERSION });
-
-const template: HostTemplate = {
-  namespace: NS,
-  // About 29 MiB per 40k-vector daily: two per host.
-  spec: {
-    image: "registry.example.com/ml-platform/shard-host:1.0.0",
-    replicas: 2,
-    retentionDays: 40,
-    hostMemory: "64Mi",
-    flatMaxItems: 5000,
-    resources: { requests: { cpu: "100m", memory: "96Mi" }, limits: { cpu: "1", memory: "128Mi" } },
-  },
-  assetBucket: "search-assets-0a1b2c3",
-  serviceAccount: "shard-host",
-  uid: 10001,
-  grpcPort: 50051,
-  opsPort: 9090,
-};
-const october = ["2026-10-29", "2026-10-30", "2026-10-31"].map((w) => seg("daily", w, 40_000));
-const hourlies = ["2026-11-02T03", "2026-11-02T04"].map((w) => seg("hourly", w, 1000));
-
-/** A kubeconfig for a service account, from a token the API server issues for it. */
-async function serviceAccountConfig(cluster: EmbeddedKubernetes, name: string): Promise<k8s.KubeConfig> {
-  const token = await cluster.kubectl(["-n", NS, "create", "token", name]);
-  expect(token.code, token.stderr).to.equal(0);
-  const kc = new k8s.KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: "embedded", server: cluster.server, caFile: cluster.caFile, skipTLSVerify: false }],
-    users: [{ name, token: token.stdout.trim() }],
-    contexts: [{ name, cluster: "embedded", user: name }],
-    currentContext: name,
-  });
-  return kc;
-}
+const template: HostTemplate = { namespace: NS, spec: SMALL_SPEC, ...TEST_HOSTS };
 
 describe("segment controller on a real Kubernetes API server", function () {
   this.timeout(300_000);
@@ -74,33 +39,16 @@ describe("segment controller on a real Kubernetes API server", function () {
 
   before(async () => {
     cluster = await startEmbeddedKubernetes();
-    await cluster.ensureNamespace(NS, {
-      "pod-security.kubernetes.io/enforce": "restricted",
-      "pod-security.kubernetes.io/warn": "restricted",
-    });
+    await restrictedNamespace(cluster, NS);
+    // The Role the search layer grants (infra/components/search/segment-controller).
+    await boundAccount(cluster, NS, "segment-controller", controllerRoleRules());
     await cluster.apply([
-      { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "segment-controller", namespace: NS } },
       { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "shard-host", namespace: NS } },
-      {
-        apiVersion: "rbac.authorization.k8s.io/v1",
-        kind: "Role",
-        metadata: { name: "segment-controller", namespace: NS },
-        // The Role the search layer grants (infra/components/search/segment-controller).
-        rules: controllerRoleRules(),
-      },
-      {
-        apiVersion: "rbac.authorization.k8s.io/v1",
-        kind: "RoleBinding",
-        metadata: { name: "segment-controller", namespace: NS },
-        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "segment-controller" },
-        subjects: [{ kind: "ServiceAccount", name: "segment-controller", namespace: NS }],
-      },
     ]);
-    controller = await serviceAccountConfig(cluster, "segment-controller");
+    controller = await serviceAccountConfig(cluster, NS, "segment-controller");
     reconciler = new Reconciler(controller, NS, silent);
     // What the test reads back, as the admin (the controller may not list ReplicaSets or EndpointSlices).
-    const admin = new k8s.KubeConfig();
-    admin.loadFromFile(cluster.kubeconfig);
+    const admin = adminKubeConfig(cluster);
     core = admin.makeApiClient(k8s.CoreV1Api);
     apps = admin.makeApiClient(k8s.AppsV1Api);
     discovery = admin.makeApiClient(k8s.DiscoveryV1Api);
@@ -127,7 +75,7 @@ describe("segment controller on a real Kubernetes API server", function () {
       .sort();
 
   it("creates each host's ConfigMap, Service, budget and Deployment; the pods turn ready in the Service's EndpointSlice", async () => {
-    const { plan, result } = await round([...october, ...hourlies]);
+    const { plan, result } = await round([...OCTOBER, ...HOURLIES]);
     const hosts = plan.hosts.map((h) => h.name);
     expect(hosts).to.deep.equal(["shard-host-2026-10", "shard-host-2026-10-2"]);
     expect(result.applied).to.have.length(4 * hosts.length);
@@ -148,14 +96,14 @@ describe("segment controller on a real Kubernetes API server", function () {
     }
     // A second round changes nothing and deletes nothing.
     const rs = await replicaSets();
-    expect((await round([...october, ...hourlies])).result.deleted).to.deep.equal([]);
+    expect((await round([...OCTOBER, ...HOURLIES])).result.deleted).to.deep.equal([]);
     expect(await replicaSets()).to.deep.equal(rs);
   });
 
   it("retires a day's hourlies when its daily is published: one ConfigMap changes, no other segment moves, nothing rolls", async () => {
     const before = await configMaps();
     const rs = await replicaSets();
-    const { result } = await round([...october, ...hourlies, seg("daily", "2026-11-02", 1000)]);
+    const { result } = await round([...OCTOBER, ...HOURLIES, publishedSegment("daily", "2026-11-02")]);
     expect(result.deleted).to.deep.equal([]);
     const after = await configMaps();
     expect(Object.keys(after).sort()).to.deep.equal(Object.keys(before).sort());
@@ -178,7 +126,7 @@ describe("segment controller on a real Kubernetes API server", function () {
     const rs = await replicaSets();
     const before = await configMaps();
     const spec = { ...template.spec, image: "registry.example.com/ml-platform/shard-host:1.0.1" };
-    await round([...october, ...hourlies, seg("daily", "2026-11-02", 1000)], { ...template, spec });
+    await round([...OCTOBER, ...HOURLIES, publishedSegment("daily", "2026-11-02")], { ...template, spec });
     const rolled = await waitFor("a new ReplicaSet per host", async () => {
       const now = await replicaSets();
       return now.length === rs.length + 2 ? now : undefined;
@@ -194,12 +142,9 @@ describe("segment controller on a real Kubernetes API server", function () {
   it("writes only objects the API server admits under PodSecurity restricted, warnings counted as errors", async () => {
     // A namespace of its own: in `search` the objects exist already, managed by the controller.
     const DRY = "dry-run";
-    await cluster.ensureNamespace(DRY, {
-      "pod-security.kubernetes.io/enforce": "restricted",
-      "pod-security.kubernetes.io/warn": "restricted",
-    });
+    await restrictedNamespace(cluster, DRY);
     const { objects } = planRound({
-      published: { segments: [...october, ...hourlies], unreadable: [] },
+      published: { segments: [...OCTOBER, ...HOURLIES], unreadable: [] },
       previous: { assignments: [], unreadable: [] },
       template: { ...template, namespace: DRY },
       now: NOW,
@@ -243,7 +188,7 @@ describe("segment controller on a real Kubernetes API server", function () {
     expect(refusals).to.deep.equal([403, 403, 403, 403]);
     const previous = await reconciler.readAssignments();
     const { objects } = planRound({
-      published: { segments: october, unreadable: [] },
+      published: { segments: OCTOBER, unreadable: [] },
       previous,
       template: { ...template, namespace: "default" },
       now: NOW,

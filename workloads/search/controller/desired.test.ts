@@ -14,9 +14,10 @@ import {
   type HostTemplate,
   type KubeObject,
 } from "./desired";
-import { planRound } from "./round";
+import { planRound, type RoundInput } from "./round";
 import { quantityBytes, type ServingSpec } from "./serving-spec";
 import { publishedSegment } from "../testing/published";
+import { TEST_HOSTS } from "../testing/serving";
 
 const VERSION = "image-embedder@sha256:53a0e99cda75+pca128@sha256:0123456789ab";
 const seg = (tier: Tier, window: string, buildId = "b1", itemCount = 1000) =>
@@ -30,15 +31,7 @@ const spec: ServingSpec = {
   flatMaxItems: 5000,
   resources: { requests: { cpu: "500m", memory: "1536Mi" }, limits: { cpu: "2", memory: "2Gi" } },
 };
-const template: HostTemplate = {
-  namespace: "search",
-  spec,
-  assetBucket: "search-assets-0a1b2c3",
-  serviceAccount: "shard-host",
-  uid: 10001,
-  grpcPort: 50051,
-  opsPort: 9090,
-};
+const template: HostTemplate = { namespace: "search", spec, ...TEST_HOSTS };
 const byKind = (objects: KubeObject[], kind: string) => objects.filter((o) => o.kind === kind);
 interface Container {
   name: string;
@@ -194,21 +187,18 @@ describe("segment controller: a round", () => {
     seg("daily", `2026-10-${String(i + 1).padStart(2, "0")}`, "b1", 200_000),
   );
   const hourlies = ["2026-11-02T03", "2026-11-02T04"].map((w) => seg("hourly", w));
+  /** A round at NOW with the template; without `previous`, the first (no host ConfigMaps yet). */
+  const round = (published: RoundInput["published"], previous: RoundInput["previous"] = previousOf([])) =>
+    planRound({ published, previous, template, now: NOW });
+  const firstRound = () => round({ segments: [...october, ...hourlies], unreadable: [] });
 
   it("retires a day's hourlies when its daily is published and moves no other segment", () => {
-    const first = planRound({
-      published: { segments: [...october, ...hourlies], unreadable: [] },
-      previous: { assignments: [], unreadable: [] },
-      template,
-      now: NOW,
-    });
+    const first = firstRound();
     expect(first.hosts.length).to.be.greaterThan(1);
-    const second = planRound({
-      published: { segments: [...october, ...hourlies, seg("daily", "2026-11-02")], unreadable: [] },
-      previous: previousOf(first.objects),
-      template,
-      now: NOW,
-    });
+    const second = round(
+      { segments: [...october, ...hourlies, seg("daily", "2026-11-02")], unreadable: [] },
+      previousOf(first.objects),
+    );
     const before = configMaps(first.objects);
     const after = configMaps(second.objects);
     const windows = (data: unknown, host: string) =>
@@ -225,29 +215,17 @@ describe("segment controller: a round", () => {
   });
 
   it("neither prunes nor retires when a pointer or a host ConfigMap could not be read", () => {
-    const first = planRound({
-      published: { segments: [...october, ...hourlies], unreadable: [] },
-      previous: { assignments: [], unreadable: [] },
-      template,
-      now: NOW,
-    });
-    const blind = planRound({
-      published: {
-        segments: [...october.slice(1), ...hourlies],
-        unreadable: [{ tier: "daily", window: "2026-10-01" }],
-      },
-      previous: previousOf(first.objects),
-      template,
-      now: NOW,
-    });
+    const first = firstRound();
+    const blind = round(
+      { segments: [...october.slice(1), ...hourlies], unreadable: [{ tier: "daily", window: "2026-10-01" }] },
+      previousOf(first.objects),
+    );
     expect(blind.prune).to.equal(false);
     expect(configMaps(blind.objects)).to.deep.equal(configMaps(first.objects));
-    const lostMap = planRound({
-      published: { segments: [...october, ...hourlies], unreadable: [] },
-      previous: { ...previousOf(first.objects), unreadable: ["shard-host-2026-12"] },
-      template,
-      now: NOW,
-    });
+    const lostMap = round(
+      { segments: [...october, ...hourlies], unreadable: [] },
+      { ...previousOf(first.objects), unreadable: ["shard-host-2026-12"] },
+    );
     expect(lostMap.prune).to.equal(false);
   });
 });

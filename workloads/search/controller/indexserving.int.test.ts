@@ -17,38 +17,28 @@ import { K8S } from "../../shared/conventions";
 import { waitFor } from "../../shared/poll";
 import { findCondition } from "../crds/conditions";
 import { API_VERSION, GROUP, INDEX_SERVING, VERSION, type IndexServing } from "../crds/types";
-import { boundAccount, installDefinitions, serviceAccountConfig } from "../local/operator-harness";
-import type { Tier } from "../segments/windows";
+import {
+  adminKubeConfig,
+  boundAccount,
+  installDefinitions,
+  restrictedNamespace,
+  serviceAccountConfig,
+} from "../local/operator-harness";
 import { loadControllerSettings, environmentFor } from "./config";
 import { startController } from "./main";
 import { controllerRoleRules } from "./rbac";
 import { Reconciler } from "./reconcile";
 import { ServingRound } from "./serving-round";
-import { publishedSegment } from "../testing/published";
+import { HOURLIES, OCTOBER, SMALL_SPEC, TEST_HOSTS } from "../testing/serving";
 
 const NS = "search";
 const NAME = "search";
-const EMBEDDING = "image-embedder@sha256:53a0e99cda75+pca128@sha256:0123456789ab";
 const NOW = new Date("2026-11-03T05:30:00Z");
 const silent = pino({ level: "silent" });
 const HOST_SELECTOR = `${K8S.component}=shard-host`;
 const HOSTS = ["shard-host-2026-10", "shard-host-2026-10-2"];
 
-const seg = (tier: Tier, window: string, itemCount: number) =>
-  publishedSegment(tier, window, { itemCount, embeddingVersion: EMBEDDING });
-// About 29 MiB per 40k-vector daily: two per 64Mi host, so two hosts.
-const segments = [
-  ...["2026-10-29", "2026-10-30", "2026-10-31"].map((w) => seg("daily", w, 40_000)),
-  ...["2026-11-02T03", "2026-11-02T04"].map((w) => seg("hourly", w, 1000)),
-];
-const spec: IndexServing["spec"] = {
-  image: "registry.example.com/ml-platform/shard-host:1.0.0",
-  replicas: 2,
-  retentionDays: 40,
-  hostMemory: "64Mi",
-  flatMaxItems: 5000,
-  resources: { requests: { cpu: "100m", memory: "96Mi" }, limits: { cpu: "1", memory: "128Mi" } },
-};
+const segments = [...OCTOBER, ...HOURLIES];
 
 describe("IndexServing reconciled by the segment controller on a real Kubernetes API server", function () {
   this.timeout(300_000);
@@ -63,10 +53,7 @@ describe("IndexServing reconciled by the segment controller on a real Kubernetes
 
   before(async () => {
     cluster = await startEmbeddedKubernetes();
-    await cluster.ensureNamespace(NS, {
-      "pod-security.kubernetes.io/enforce": "restricted",
-      "pod-security.kubernetes.io/warn": "restricted",
-    });
+    await restrictedNamespace(cluster, NS);
     await installDefinitions(cluster);
     await boundAccount(cluster, NS, "segment-controller", controllerRoleRules());
     await cluster.apply([
@@ -80,18 +67,11 @@ describe("IndexServing reconciled by the segment controller on a real Kubernetes
       published: { list: async () => ({ segments, unreadable: [] }) },
       namespace: NS,
       name: NAME,
-      hosts: {
-        assetBucket: "search-assets-0a1b2c3",
-        serviceAccount: "shard-host",
-        uid: 10001,
-        grpcPort: 50051,
-        opsPort: 9090,
-      },
+      hosts: TEST_HOSTS,
       notReadyDeadlineMs: 600_000,
       log: silent,
     });
-    adminConfig = new k8s.KubeConfig();
-    adminConfig.loadFromFile(cluster.kubeconfig);
+    adminConfig = adminKubeConfig(cluster);
     admin = adminConfig.makeApiClient(k8s.CustomObjectsApi);
     apps = adminConfig.makeApiClient(k8s.AppsV1Api);
     core = adminConfig.makeApiClient(k8s.CoreV1Api);
@@ -100,6 +80,17 @@ describe("IndexServing reconciled by the segment controller on a real Kubernetes
     await cluster?.stop();
   });
 
+  /** Creates the IndexServing under test, as the admin: what the search stack does on deploy. */
+  const create = () =>
+    admin.createNamespacedCustomObject({
+      ...where,
+      body: {
+        apiVersion: API_VERSION,
+        kind: INDEX_SERVING.kind,
+        metadata: { name: NAME, namespace: NS },
+        spec: SMALL_SPEC,
+      },
+    });
   const read = async () => (await admin.getNamespacedCustomObject({ ...where, name: NAME })) as IndexServing;
   const patchSpec = (patch: Partial<IndexServing["spec"]>) =>
     admin.patchNamespacedCustomObject(
@@ -124,10 +115,7 @@ describe("IndexServing reconciled by the segment controller on a real Kubernetes
     );
 
   it("turns an IndexServing into hosts it owns, and reports them Ready once their pods are", async () => {
-    await admin.createNamespacedCustomObject({
-      ...where,
-      body: { apiVersion: API_VERSION, kind: INDEX_SERVING.kind, metadata: { name: NAME, namespace: NS }, spec },
-    });
+    await create();
     const created = await read();
     const first = await serving.run(NOW);
     expect(first.outcome).to.equal("applied");
@@ -206,7 +194,7 @@ describe("IndexServing reconciled by the segment controller on a real Kubernetes
     // so the front (which routes by EndpointSlice readiness) always had a full set to query. What
     // it cannot show: KWOK runs no containers, so a pod's readiness here is KWOK's, not the
     // host's gRPC health after loading its segments, and no query is actually sent.
-    for (const host of HOSTS) expect(lowest.get(host), host).to.be.at.least(spec.replicas);
+    for (const host of HOSTS) expect(lowest.get(host), host).to.be.at.least(SMALL_SPEC.replicas);
   });
 
   it("refuses a spec the schema cannot (segment memory above the memory limit): Degraded/InvalidSpec, nothing applied", async () => {
@@ -230,7 +218,7 @@ describe("IndexServing reconciled by the segment controller on a real Kubernetes
     expect(refused.status?.hosts?.map((h) => h.name)).to.deep.equal(HOSTS);
     expect(await templates()).to.deep.equal(t0);
     expect(await maps()).to.deep.equal(m0);
-    await patchSpec({ hostMemory: spec.hostMemory, image: "registry.example.com/ml-platform/shard-host:1.0.1" });
+    await patchSpec({ hostMemory: SMALL_SPEC.hostMemory, image: "registry.example.com/ml-platform/shard-host:1.0.1" });
     const healed = await roundsUntil("Degraded to clear", (o) => condition(o, "Degraded")?.status === "False");
     expect(healed.status?.observedGeneration).to.equal(4);
   });
@@ -295,10 +283,7 @@ describe("IndexServing reconciled by the segment controller on a real Kubernetes
     );
     const running = await startController(settings, silent, controller, aws.clientConfig());
     try {
-      await admin.createNamespacedCustomObject({
-        ...where,
-        body: { apiVersion: API_VERSION, kind: INDEX_SERVING.kind, metadata: { name: NAME, namespace: NS }, spec },
-      });
+      await create();
       const seen = await waitFor(
         "a round for the new object",
         async () => {

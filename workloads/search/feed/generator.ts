@@ -156,29 +156,23 @@ export function generateFeed(plan: FeedPlan, feedPrefix = ""): GeneratedFeed {
     for (const e of shuffled) if (random() < 0.05) hourObjects[parts - 1].lines.push(e); // at-least-once delivery
     if (plan.badEvents && h === Math.min(1, plan.hours - 1)) {
       const target = hourObjects[0];
-      target.lines.push({ raw: '{"type":"listed","itemId":"item-broken"' });
-      bad.set(`${target.key}:${target.lines.length}`, "unparseable");
-      const ghost: DraftEvent = {
-        type: "sold",
-        eventId: `ev-${plan.seed}-ghost`,
-        itemId: "item-never-listed",
+      /** Appends a bad line to the hour's first object and records it, as `key:line`, with the reason a build gives. */
+      const plant = (line: DraftObject["lines"][number], reason: string) => {
+        target.lines.push(line);
+        bad.set(`${target.key}:${target.lines.length}`, reason);
+      };
+      // The rest of an event the simulation never made (so not in `truth`), its id naming the fault.
+      const stray = (fault: string, itemId: string) => ({
+        eventId: `ev-${plan.seed}-${fault}`,
+        itemId,
         at: at(),
         seq: 0,
-      };
-      target.lines.push(ghost);
-      bad.set(`${target.key}:${target.lines.length}`, "unknown-item");
+      });
+      plant({ raw: '{"type":"listed","itemId":"item-broken"' }, "unparseable");
+      plant({ type: "sold", ...stray("ghost", "item-never-listed") }, "unknown-item");
       const missingKey = "photos/missing/never-uploaded.jpg";
       missingPhotoKeys.push(missingKey);
-      const orphan: DraftEvent = {
-        type: "listed",
-        eventId: `ev-${plan.seed}-orphan`,
-        itemId: "item-no-photo",
-        at: at(),
-        seq: 0,
-        photo: { key: missingKey },
-      };
-      target.lines.push(orphan);
-      bad.set(`${target.key}:${target.lines.length}`, "photo-missing");
+      plant({ type: "listed", ...stray("orphan", "item-no-photo"), photo: { key: missingKey } }, "photo-missing");
     }
     objects.push(...hourObjects);
   }

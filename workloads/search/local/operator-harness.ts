@@ -2,7 +2,8 @@
  * For the tests, the bench and the local cluster view: the operator set up in an embedded
  * Kubernetes as the search stack sets it up (the CRDs from the crds module, its ServiceAccount
  * bound to exactly operatorRules()), a kubeconfig for that account, the build Jobs' settings, and
- * one build PodTemplate per tier whose pods PodSecurity `restricted` admits. KWOK runs no containers: daily and monthly pods
+ * one build PodTemplate per tier whose pods PodSecurity `restricted` admits. The controller's tests
+ * set up its account with the same pieces (restrictedNamespace, boundAccount, serviceAccountConfig). KWOK runs no containers: daily and monthly pods
  * land on its node, whose stages mark a Job's pod Succeeded at once (exit 0, no termination
  * message); hourly pods select GPU nodes, which the embedded cluster has none of, so they stay
  * Pending until the caller plays the kubelet (`finishPod`).
@@ -67,6 +68,21 @@ export function testBuildJobs(maxConcurrent = 100): BuildJobs {
   return { source: TEST_SOURCE, tiers: { hourly: tier("hourly"), daily: tier("daily"), monthly: tier("monthly") } };
 }
 
+/** A namespace PodSecurity holds to `restricted`, as the search stack labels its own; warnings on too. */
+export async function restrictedNamespace(cluster: EmbeddedKubernetes, namespace: string): Promise<void> {
+  await cluster.ensureNamespace(namespace, {
+    "pod-security.kubernetes.io/enforce": "restricted",
+    "pod-security.kubernetes.io/warn": "restricted",
+  });
+}
+
+/** The cluster admin's kubeconfig: what a test reads back with, beyond what the account under test may see. */
+export function adminKubeConfig(cluster: EmbeddedKubernetes): k8s.KubeConfig {
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(cluster.kubeconfig);
+  return kc;
+}
+
 /** Installs the CRDs and waits until the API server serves them. */
 export async function installDefinitions(cluster: EmbeddedKubernetes): Promise<void> {
   await cluster.apply(searchDefinitions as unknown as KubeObject[]);
@@ -127,10 +143,7 @@ export async function setUpOperator(
   namespace: string,
   lease: string,
 ): Promise<OperatorSetup> {
-  await cluster.ensureNamespace(namespace, {
-    "pod-security.kubernetes.io/enforce": "restricted",
-    "pod-security.kubernetes.io/warn": "restricted",
-  });
+  await restrictedNamespace(cluster, namespace);
   await installDefinitions(cluster);
   await cluster.apply(testPodTemplates(namespace));
   await boundAccount(cluster, namespace, "segment-operator", operatorRules(lease));
