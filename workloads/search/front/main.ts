@@ -129,11 +129,11 @@ export async function startFront(
     opsPort,
     discovery,
     stop: async () => {
-      ops.drain();
-      const closed = new Promise((r) => api.close(r));
-      api.closeIdleConnections();
-      await closed;
-      await ops.stop();
+      await ops.stopAfter(() => {
+        const closed = new Promise((r) => api.close(r));
+        api.closeIdleConnections();
+        return closed;
+      });
       await discovery.close();
       clients.close();
       await embedder.close();
