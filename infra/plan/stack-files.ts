@@ -3,8 +3,10 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { LAYERS, type Layer } from "../stacks/layers";
+import { REPO_ROOT } from "../shared/repo-root";
 
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+// The plan's CLI and tests take the root with the stack readers.
+export { REPO_ROOT };
 
 export function stackFile(stack: string, root = REPO_ROOT): string {
   return path.join(root, `Pulumi.${stack}.yaml`);

@@ -13,8 +13,8 @@ import { mkdtemp } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { KubeObject } from "../../infra/plan/kubernetes-manifests";
+import { REPO_ROOT } from "../../infra/shared/repo-root";
 
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 const CTL = path.join(REPO_ROOT, "scripts", "embedded-k8s", "ctl");
 
 /** The versions scripts/embedded-k8s/env.sh pins, read from it so there is one place to change them. */

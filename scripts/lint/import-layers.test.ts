@@ -6,8 +6,8 @@
 import * as path from "node:path";
 import { expect } from "chai";
 import { ESLint } from "eslint";
+import { REPO_ROOT } from "../../infra/shared/repo-root";
 
-const REPO_ROOT = path.resolve(__dirname, "..", "..");
 const RULE = "no-restricted-imports";
 
 describe("import layers (eslint no-restricted-imports)", function () {

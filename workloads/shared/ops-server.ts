@@ -77,6 +77,18 @@ export class OpsServer {
     return detail === undefined ? { ready, draining: false } : { ready, draining: false, detail };
   }
 
+  /**
+   * A service's graceful stop around its work: readiness off first, so nothing new is routed here; then
+   * `finish` lets the work under way end while /metrics still answers; then the port closes. Resolves with
+   * what `finish` resolved with; if it throws, the port stays open and the error is the caller's.
+   */
+  async stopAfter<T>(finish: () => Promise<T>): Promise<T> {
+    this.drain();
+    const result = await finish();
+    await this.stop();
+    return result;
+  }
+
   /** Drains (if not yet) and closes the port; open keep-alive connections are cut, scrapes are short. */
   async stop(): Promise<void> {
     this.drain();

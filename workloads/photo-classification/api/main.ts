@@ -53,11 +53,7 @@ export async function startApi(settings: ApiSettings, log: Logger, sdk: object =
     server,
     url,
     ops,
-    stop: async () => {
-      ops.drain();
-      await closeServer(server, settings.shutdownTimeoutSeconds * 1000);
-      await ops.stop();
-    },
+    stop: () => ops.stopAfter(() => closeServer(server, settings.shutdownTimeoutSeconds * 1000)),
   };
 }
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { environmentFrom, envInt, envNumber, loadSettings, type Settings, type SettingsInput } from "../../shared/env";
+import { sessionEnv } from "../../shared/image-model/session-env";
 
 export const workerEnv = z.object({
   QUEUE_URL: z.url(),
@@ -13,8 +14,7 @@ export const workerEnv = z.object({
   API_TOKEN: z.string().min(32, "at least 32 characters"),
   /** A local path, or s3://bucket/key?versionId=... */
   MODEL_URI: z.string().min(1),
-  EXECUTION_PROVIDER: z.enum(["cpu", "cuda"]).default("cpu"),
-  INFERENCE_THREADS: envInt(1, 64).default(2),
+  ...sessionEnv,
   BATCH_SIZE: envInt(1, 128).default(8),
   /** How long a partial batch waits for more photos before it runs anyway. */
   BATCH_LINGER_MS: envInt(0, 5000).default(25),

@@ -136,13 +136,12 @@ export async function startWorker(settings: WorkerSettings, log: Logger, sdk: ob
     classifier,
     metrics,
     ops,
-    stop: async () => {
-      ops.drain();
-      const result = await worker.stop();
-      await classifier.close();
-      await ops.stop();
-      return result;
-    },
+    stop: () =>
+      ops.stopAfter(async () => {
+        const result = await worker.stop();
+        await classifier.close();
+        return result;
+      }),
   };
 }
 

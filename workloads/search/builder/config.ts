@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { environmentFrom, envInt, type SettingsInput } from "../../shared/env";
+import { sessionEnv } from "../../shared/image-model/session-env";
 import { METRICS, type IndexParams } from "../segments/manifest";
 
 export interface BuildSettings {
@@ -44,8 +45,7 @@ export const BuildEnv = z.object({
   EMBEDDER_MODEL_URI: z.string().min(1),
   /** Optional PCA asset (`s3://...` or a path); its version joins the embedding version. */
   PROJECTION_URI: z.string().optional(),
-  EXECUTION_PROVIDER: z.enum(["cpu", "cuda"]).default("cpu"),
-  INFERENCE_THREADS: envInt(1, 64).default(2),
+  ...sessionEnv,
   EMBED_BATCH: envInt(1, 512).default(16),
   DOWNLOAD_CONCURRENCY: envInt(1, 256).default(16),
   HNSW_METRIC: z.enum(METRICS).default(DEFAULT_INDEX.metric),

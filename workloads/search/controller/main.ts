@@ -8,6 +8,7 @@
 import * as k8s from "@kubernetes/client-node";
 import { S3Client } from "@aws-sdk/client-s3";
 import { s3Options } from "../../shared/aws";
+import { inCluster } from "../../shared/in-cluster";
 import type { Logger } from "../../shared/log";
 import { OpsServer } from "../../shared/ops-server";
 import { runService } from "../../shared/service";
@@ -148,10 +149,6 @@ if (require.main === module) {
   void runService(
     "segment-controller",
     () => loadControllerSettings(),
-    async (settings, log) => {
-      const kubeconfig = new k8s.KubeConfig();
-      kubeconfig.loadFromCluster();
-      return startController(settings, log, kubeconfig);
-    },
+    (settings, log) => startController(settings, log, inCluster()),
   );
 }

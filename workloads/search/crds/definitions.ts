@@ -44,9 +44,51 @@ export interface CustomResourceDefinition {
   spec: Record<string, unknown>;
 }
 
+/** What a kind's schema says of its own; the object root and the status every kind has are added by `objectSchema`. */
+interface KindSchema {
+  description: string;
+  spec: Record<string, unknown>;
+  /** The kind's status fields beside `observedGeneration` and `conditions`. */
+  status: Record<string, unknown>;
+  /** CEL rules on the whole object. */
+  validations?: { rule: string; message: string }[];
+}
+
+/**
+ * A whole object of one kind: the root every Kubernetes object has (apiVersion, kind, metadata), a required
+ * spec, and a status with the generation its controller last acted on and standard conditions (conditions.ts).
+ */
+function objectSchema({ description, spec, status, validations }: KindSchema): Record<string, unknown> {
+  return {
+    type: "object",
+    description,
+    required: ["spec"],
+    properties: {
+      apiVersion: { type: "string" },
+      kind: { type: "string" },
+      metadata: { type: "object" },
+      spec,
+      status: {
+        type: "object",
+        properties: {
+          observedGeneration: { type: "integer", format: "int64" },
+          conditions: {
+            type: "array",
+            items: CONDITION_SCHEMA,
+            "x-kubernetes-list-type": "map",
+            "x-kubernetes-list-map-keys": ["type"],
+          },
+          ...status,
+        },
+      },
+    },
+    ...(validations && { "x-kubernetes-validations": validations }),
+  };
+}
+
 function definition(
   names: typeof SEGMENT_BUILD,
-  schema: Record<string, unknown>,
+  kind: KindSchema,
   columns: Array<{ name: string; type: string; jsonPath: string; priority?: number; description?: string }>,
 ): CustomResourceDefinition {
   return {
@@ -74,7 +116,7 @@ function definition(
             ...columns,
             { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },
           ],
-          schema: { openAPIV3Schema: schema },
+          schema: { openAPIV3Schema: objectSchema(kind) },
         },
       ],
     },
@@ -90,58 +132,39 @@ const readyColumn = (type: string) => ({
 export const segmentBuildDefinition: CustomResourceDefinition = definition(
   SEGMENT_BUILD,
   {
-    type: "object",
     description: "One build of one window's segment: the operator runs it as a Job and records how it ended.",
-    required: ["spec"],
-    properties: {
-      apiVersion: { type: "string" },
-      kind: { type: "string" },
-      metadata: { type: "object" },
-      spec: {
-        type: "object",
-        required: ["tier", "window"],
-        properties: {
-          ...windowRef.properties,
-          embeddingVersion: EMBEDDING_VERSION,
-          source: { type: "string", pattern: "^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/([^\\s]*/)?$" },
-          force: { type: "boolean" },
-          replaces: { type: "array", maxItems: 800, items: windowRef },
-        },
-        "x-kubernetes-validations": [
-          windowRule,
-          // A build is a record: re-running a window is creating another SegmentBuild.
-          { rule: "self == oldSelf", message: "spec is immutable: create another SegmentBuild to re-run a window" },
-        ],
+    spec: {
+      type: "object",
+      required: ["tier", "window"],
+      properties: {
+        ...windowRef.properties,
+        embeddingVersion: EMBEDDING_VERSION,
+        source: { type: "string", pattern: "^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/([^\\s]*/)?$" },
+        force: { type: "boolean" },
+        replaces: { type: "array", maxItems: 800, items: windowRef },
       },
-      status: {
-        type: "object",
-        properties: {
-          observedGeneration: { type: "integer", format: "int64" },
-          phase: { type: "string", enum: [...PHASES] },
-          conditions: {
-            type: "array",
-            items: CONDITION_SCHEMA,
-            "x-kubernetes-list-type": "map",
-            "x-kubernetes-list-map-keys": ["type"],
-          },
-          jobName: { type: "string" },
-          buildId: { type: "string" },
-          runRecordKey: { type: "string" },
-          manifestKey: { type: "string" },
-          counts: counters,
-          timingsMs: counters,
-          jobCreatedAt: TIME,
-          startedAt: TIME,
-          completedAt: TIME,
-          reason: { type: "string" },
-          message: { type: "string", maxLength: 4096 },
-        },
-      },
+      "x-kubernetes-validations": [
+        windowRule,
+        // A build is a record: re-running a window is creating another SegmentBuild.
+        { rule: "self == oldSelf", message: "spec is immutable: create another SegmentBuild to re-run a window" },
+      ],
+    },
+    status: {
+      phase: { type: "string", enum: [...PHASES] },
+      jobName: { type: "string" },
+      buildId: { type: "string" },
+      runRecordKey: { type: "string" },
+      manifestKey: { type: "string" },
+      counts: counters,
+      timingsMs: counters,
+      jobCreatedAt: TIME,
+      startedAt: TIME,
+      completedAt: TIME,
+      reason: { type: "string" },
+      message: { type: "string", maxLength: 4096 },
     },
     // The Job is named after its SegmentBuild, and a Job's name is a label value on its pods.
-    "x-kubernetes-validations": [
-      { rule: "self.metadata.name.size() <= 63", message: "metadata.name must be at most 63 characters" },
-    ],
+    validations: [{ rule: "self.metadata.name.size() <= 63", message: "metadata.name must be at most 63 characters" }],
   },
   [
     { name: "Tier", type: "string", jsonPath: ".spec.tier" },
@@ -166,61 +189,44 @@ const resources = {
 export const indexServingDefinition: CustomResourceDefinition = definition(
   INDEX_SERVING,
   {
-    type: "object",
     description: "Which segments a set of shard hosts serves, and with what: the host controller runs the hosts.",
-    required: ["spec"],
-    properties: {
-      apiVersion: { type: "string" },
-      kind: { type: "string" },
-      metadata: { type: "object" },
-      spec: {
-        type: "object",
-        required: ["image", "replicas", "retentionDays", "hostMemory", "flatMaxItems", "resources"],
-        properties: {
-          image: { type: "string", pattern: IMAGE },
-          replicas: { type: "integer", minimum: 1, maximum: 100 },
-          retentionDays: { type: "integer", minimum: 1, maximum: 3660 },
-          hostMemory: { type: "string", pattern: QUANTITY },
-          flatMaxItems: { type: "integer", minimum: 0 },
-          embeddingVersions: { type: "array", maxItems: 8, items: EMBEDDING_VERSION },
-          resources: {
-            type: "object",
-            required: ["requests", "limits"],
-            properties: { requests: resources, limits: resources },
+    spec: {
+      type: "object",
+      required: ["image", "replicas", "retentionDays", "hostMemory", "flatMaxItems", "resources"],
+      properties: {
+        image: { type: "string", pattern: IMAGE },
+        replicas: { type: "integer", minimum: 1, maximum: 100 },
+        retentionDays: { type: "integer", minimum: 1, maximum: 3660 },
+        hostMemory: { type: "string", pattern: QUANTITY },
+        flatMaxItems: { type: "integer", minimum: 0 },
+        embeddingVersions: { type: "array", maxItems: 8, items: EMBEDDING_VERSION },
+        resources: {
+          type: "object",
+          required: ["requests", "limits"],
+          properties: { requests: resources, limits: resources },
+        },
+      },
+    },
+    status: {
+      hosts: {
+        type: "array",
+        items: {
+          type: "object",
+          required: ["name", "segments", "vectors", "readyReplicas"],
+          properties: {
+            name: { type: "string" },
+            segments: { type: "integer", minimum: 0 },
+            vectors: { type: "integer", format: "int64", minimum: 0 },
+            readyReplicas: { type: "integer", minimum: 0 },
           },
         },
       },
-      status: {
-        type: "object",
-        properties: {
-          observedGeneration: { type: "integer", format: "int64" },
-          conditions: {
-            type: "array",
-            items: CONDITION_SCHEMA,
-            "x-kubernetes-list-type": "map",
-            "x-kubernetes-list-map-keys": ["type"],
-          },
-          hosts: {
-            type: "array",
-            items: {
-              type: "object",
-              required: ["name", "segments", "vectors", "readyReplicas"],
-              properties: {
-                name: { type: "string" },
-                segments: { type: "integer", minimum: 0 },
-                vectors: { type: "integer", format: "int64", minimum: 0 },
-                readyReplicas: { type: "integer", minimum: 0 },
-              },
-            },
-          },
-          windowsServed: {
-            type: "array",
-            items: {
-              type: "object",
-              required: ["tier", "window", "host"],
-              properties: { ...windowRef.properties, host: { type: "string" } },
-            },
-          },
+      windowsServed: {
+        type: "array",
+        items: {
+          type: "object",
+          required: ["tier", "window", "host"],
+          properties: { ...windowRef.properties, host: { type: "string" } },
         },
       },
     },

@@ -1,6 +1,7 @@
 /** The search front's environment. */
 import { z } from "zod";
 import { environmentFrom, envInt, envNumber, loadSettings, type Settings, type SettingsInput } from "../../shared/env";
+import { sessionEnv } from "../../shared/image-model/session-env";
 
 export const frontEnv = z.object({
   /** The namespace whose shard hosts the front discovers. */
@@ -18,8 +19,7 @@ export const frontEnv = z.object({
   /** During a model roll-out, the new embedding version too: segments of either are searched with their own. */
   NEXT_EMBEDDER_MODEL_URI: z.string().optional(),
   NEXT_PROJECTION_URI: z.string().optional(),
-  EXECUTION_PROVIDER: z.enum(["cpu", "cuda"]).default("cpu"),
-  INFERENCE_THREADS: envInt(1, 64).default(2),
+  ...sessionEnv,
   RETENTION_DAYS: envInt(1, 3660).default(366),
   /** Each segment is asked for ceil(k × OVERSAMPLE) hits. */
   OVERSAMPLE: envNumber(1, 10).default(2),

@@ -4,13 +4,13 @@
  * a registry the local run fills in) and asked what they serve; graceful shutdown.
  */
 import { createServer, type Server } from "node:http";
-import * as k8s from "@kubernetes/client-node";
 import { S3Client } from "@aws-sdk/client-s3";
 import { s3Options } from "../../shared/aws";
 import { Registry } from "prom-client";
 import { HttpMetrics } from "../../shared/http-metrics";
 import { OpsServer } from "../../shared/ops-server";
 import { resolveModel } from "../../shared/image-model/model-source";
+import { inCluster } from "../../shared/in-cluster";
 import type { Logger } from "../../shared/log";
 import { runService } from "../../shared/service";
 import { CnnEmbedder } from "../embedder/cnn-embedder";
@@ -129,11 +129,11 @@ export async function startFront(
     opsPort,
     discovery,
     stop: async () => {
-      ops.drain();
-      const closed = new Promise((r) => api.close(r));
-      api.closeIdleConnections();
-      await closed;
-      await ops.stop();
+      await ops.stopAfter(() => {
+        const closed = new Promise((r) => api.close(r));
+        api.closeIdleConnections();
+        return closed;
+      });
       await discovery.close();
       clients.close();
       await embedder.close();
@@ -147,9 +147,7 @@ if (require.main === module) {
     () => loadFrontSettings(),
     async (settings, log) => {
       const embedders = await loadEmbedders(settings, new S3Client(s3Options()));
-      const kubeconfig = new k8s.KubeConfig();
-      kubeconfig.loadFromCluster();
-      const hosts = await new KubernetesHosts(kubeconfig, settings.namespace, log, settings.hostSelector).start();
+      const hosts = await new KubernetesHosts(inCluster(), settings.namespace, log, settings.hostSelector).start();
       return startFront(settings, log, hosts, embedders);
     },
   );

@@ -112,9 +112,7 @@ export async function startShardHost(
     assign,
     stop: async () => {
       assignment.stop();
-      ops.drain();
-      await server.drain();
-      await ops.stop();
+      await ops.stopAfter(() => server.drain());
       await shard.close();
       await threads.terminate();
     },

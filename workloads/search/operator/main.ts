@@ -11,6 +11,7 @@
 import { createServer, type Server } from "node:http";
 import * as k8s from "@kubernetes/client-node";
 import { sendJson } from "../../shared/http";
+import { inCluster } from "../../shared/in-cluster";
 import { createLogger, type Logger } from "../../shared/log";
 import { runService } from "../../shared/service";
 import { loadCreateBuildSettings, loadOperatorSettings, type OperatorSettings } from "./config";
@@ -88,12 +89,6 @@ export async function startOperator(
       await new Promise((resolve) => server.close(resolve));
     },
   };
-}
-
-function inCluster(): k8s.KubeConfig {
-  const kubeconfig = new k8s.KubeConfig();
-  kubeconfig.loadFromCluster();
-  return kubeconfig;
 }
 
 async function createBuild(argv: string[]): Promise<number> {

@@ -7,7 +7,7 @@
 import type * as k8s from "@kubernetes/client-node";
 import { parseSummary, type BuildSummary } from "../builder/termination";
 import { runRecordKey } from "../segments/keys";
-import { setCondition, type Condition } from "../crds/conditions";
+import { setCondition, type Condition, type ConditionUpdate } from "../crds/conditions";
 import type { Phase, SegmentBuild, SegmentBuildStatus } from "../crds/types";
 import { BUILD_CONTAINER } from "./job-template";
 
@@ -136,21 +136,23 @@ export function statusFor(sb: SegmentBuild, job: k8s.V1Job, pods: readonly k8s.V
 export const finished = (sb: SegmentBuild): boolean =>
   sb.status?.phase === "Succeeded" || sb.status?.phase === "Failed";
 
-/** The status of a build refused before any Job (e.g. a source the operator does not build into). */
-export function refusedStatus(sb: SegmentBuild, reason: string, message: string, now: Date): SegmentBuildStatus {
+/** The status of a build that has no Job: one condition set, its reason and message also the build's. */
+function statusWithoutJob(sb: SegmentBuild, phase: Phase, condition: ConditionUpdate, now: Date): SegmentBuildStatus {
   const generation = sb.metadata.generation ?? 1;
   return {
     observedGeneration: generation,
-    phase: "Failed",
-    conditions: setCondition(
-      sb.status?.conditions,
-      { type: "Failed", status: "True", reason, message },
-      generation,
-      now,
-    ),
+    phase,
+    conditions: setCondition(sb.status?.conditions, condition, generation, now),
+    reason: condition.reason,
+    message: condition.message,
+  };
+}
+
+/** The status of a build refused before any Job (e.g. a source the operator does not build into). */
+export function refusedStatus(sb: SegmentBuild, reason: string, message: string, now: Date): SegmentBuildStatus {
+  return {
+    ...statusWithoutJob(sb, "Failed", { type: "Failed", status: "True", reason, message }, now),
     completedAt: now.toISOString(),
-    reason,
-    message,
   };
 }
 
@@ -163,17 +165,5 @@ export const jobActive = (job: k8s.V1Job): boolean =>
 
 /** The status of a build that waits for its tier's running builds before its Job is created. */
 export function waitingStatus(sb: SegmentBuild, message: string, now: Date): SegmentBuildStatus {
-  const generation = sb.metadata.generation ?? 1;
-  return {
-    observedGeneration: generation,
-    phase: "Pending",
-    conditions: setCondition(
-      sb.status?.conditions,
-      { type: "JobCreated", status: "False", reason: WAITING, message },
-      generation,
-      now,
-    ),
-    reason: WAITING,
-    message,
-  };
+  return statusWithoutJob(sb, "Pending", { type: "JobCreated", status: "False", reason: WAITING, message }, now);
 }

@@ -5,8 +5,9 @@
  */
 import * as ort from "onnxruntime-node";
 import { INPUT_SIZE, INPUT_VALUES } from "./preprocess";
+import type { EXECUTION_PROVIDERS } from "./session-env";
 
-export type ExecutionProvider = "cpu" | "cuda";
+export type ExecutionProvider = (typeof EXECUTION_PROVIDERS)[number];
 export const IMAGE_INPUT = "image";
 
 export interface SessionOptions {
