@@ -5,19 +5,8 @@
  * groups, Auto Scaling mixed-instances overrides, SageMaker notebooks, training and endpoints).
  */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { ownAccounts } from "./resource-policies";
-import {
-  asArray,
-  byType,
-  forTypes,
-  isRecord,
-  known,
-  perResource,
-  str,
-  truthy,
-  trustedAccountsSchema,
-  type Props,
-} from "./util";
+import { ownAndTrustedAccounts, trustedAccountsSchema } from "./accounts";
+import { asArray, byType, forTypes, isRecord, known, perResource, str, truthy, type Props } from "./util";
 
 const INSTANCE = "aws:ec2/instance:Instance";
 const VOLUME = "aws:ebs/volume:Volume";
@@ -76,10 +65,6 @@ export function allowed(type: string, allowList: string[]): boolean {
     );
     return re.test(type);
   });
-}
-
-export interface SharingConfig {
-  trustedAccounts: string[];
 }
 
 export const ec2Policies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
@@ -145,8 +130,7 @@ export const ec2Policies: (ResourceValidationPolicy | StackValidationPolicy)[] =
       "Account ids, besides the stack's own (its providers' allowedAccountIds), images may be shared with.",
     ),
     validateStack: (args, report) => {
-      const own = ownAccounts(args.resources);
-      args.getConfig<SharingConfig>().trustedAccounts.forEach((a) => own.add(a));
+      const own = ownAndTrustedAccounts(args);
       for (const r of byType(args.resources, "aws:ec2/amiLaunchPermission:AmiLaunchPermission")) {
         perResource(report, r.urn, () => {
           const props = r.props as Props;

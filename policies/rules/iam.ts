@@ -11,6 +11,7 @@
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { SERVICES_WITHOUT_SOURCE_CONTEXT, sendsNoSourceContext } from "../../infra/shared/service-trust";
 import { exemptionFor } from "../exemptions";
+import { trustedAccountsSchema, type TrustedAccountsConfig } from "./accounts";
 import {
   accountOf,
   ADMIN_MANAGED_POLICIES,
@@ -33,14 +34,9 @@ import {
   perResourceAsync,
   statements,
   str,
-  trustedAccountsSchema,
   type Props,
   type Statement,
 } from "./util";
-
-export interface TrustConfig {
-  trustedAccounts: string[];
-}
 
 export const ADMIN_POLICY = "iam-no-effective-admin";
 
@@ -217,7 +213,7 @@ export const iamPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] =
       "Account ids whose principals may assume roles without MFA or an external id (e.g. a CI account).",
     ),
     validateResource: forTypes([ROLE], (props, args, report) => {
-      const { trustedAccounts } = args.getConfig<TrustConfig>();
+      const { trustedAccounts } = args.getConfig<TrustedAccountsConfig>();
       const raw = props.assumeRolePolicy;
       const trust = statements(raw);
       if (trust === undefined) {
