@@ -42,6 +42,15 @@ export function res(
   };
 }
 
+/**
+ * A maker of one resource whose `inputs` pass every policy: each call may change some of them (a
+ * table row changes one thing; `undefined` unsets an input).
+ */
+export const compliant =
+  (type: string, name: string, inputs: Record<string, unknown> = {}) =>
+  (change: Record<string, unknown> = {}): PlanResource =>
+    res(type, name, { ...inputs, ...change });
+
 export function plan(resources: PlanResource[], stack = TEST_STACK): PlanFile {
   return { stack, resources, outputs: {} };
 }
