@@ -12,24 +12,18 @@ const rds = compliant("aws:rds/instance:Instance", "db", {
   storageEncrypted: true,
 });
 const aurora = compliant("aws:rds/cluster:Cluster", "aurora", { engine: "aurora-postgresql", storageEncrypted: true });
-const auroraMember = compliant("aws:rds/clusterInstance:ClusterInstance", "aurora-1", {
-  clusterIdentifier: "aurora",
-  instanceClass: "db.r6g.large",
-});
+/** A member instance of `cluster` (Aurora, DocumentDB and Neptune clusters keep their instances apart). */
+const memberOf = (type: string, cluster: string) =>
+  compliant(type, `${cluster}-1`, { clusterIdentifier: cluster, instanceClass: "db.r6g.large" });
+const auroraMember = memberOf("aws:rds/clusterInstance:ClusterInstance", "aurora");
 const global = compliant("aws:rds/globalCluster:GlobalCluster", "global", {
   globalClusterIdentifier: "g",
   storageEncrypted: true,
 });
 const docdb = compliant("aws:docdb/cluster:Cluster", "docs", { storageEncrypted: true });
-const docdbMember = compliant("aws:docdb/clusterInstance:ClusterInstance", "docs-1", {
-  clusterIdentifier: "docs",
-  instanceClass: "db.r6g.large",
-});
+const docdbMember = memberOf("aws:docdb/clusterInstance:ClusterInstance", "docs");
 const neptune = compliant("aws:neptune/cluster:Cluster", "graph", { storageEncrypted: true });
-const neptuneMember = compliant("aws:neptune/clusterInstance:ClusterInstance", "graph-1", {
-  clusterIdentifier: "graph",
-  instanceClass: "db.r6g.large",
-});
+const neptuneMember = memberOf("aws:neptune/clusterInstance:ClusterInstance", "graph");
 const graph = compliant("aws:neptunegraph/graph:Graph", "analytics", { provisionedMemory: 16 });
 const redshift = compliant("aws:redshift/cluster:Cluster", "dw", { clusterIdentifier: "dw", nodeType: "ra3.xlplus" });
 const workgroup = compliant("aws:redshiftserverless/workgroup:Workgroup", "wg", {
