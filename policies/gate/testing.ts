@@ -2,6 +2,8 @@
  * Test helper: builds small plans and runs them through `evaluatePlans` with the pack loaded by
  * `loadPack`, exactly as `npm run policy` does, so a policy test exercises the gate's code path.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type { PackConfig } from "./config";
 import { evaluatePlans, type Violation } from "./evaluate";
@@ -14,6 +16,16 @@ let ours: Promise<LoadedPack> | undefined;
 export function ourPack(): Promise<LoadedPack> {
   ours ??= loadPack(path.resolve(__dirname, ".."));
   return ours;
+}
+
+/** A fresh directory for each test of the enclosing `describe` (named `prefix…`), removed after it. */
+export function tempDirPerTest(prefix: string): () => string {
+  let dir = "";
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), prefix));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  return () => dir;
 }
 
 export interface ResourceOptions {
