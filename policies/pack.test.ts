@@ -4,7 +4,8 @@
  * policy fire. Doubles as the worked example of what a stack must declare to pass.
  */
 import { expect } from "chai";
-import { doc, res, violations } from "./gate/testing";
+import { resolvePolicyConfig } from "./gate/config";
+import { doc, ourPack, res, violations } from "./gate/testing";
 import type { PlanResource } from "./gate/plan-files";
 import { mfaTrust, tlsOnlyPolicy } from "./rules/compliant.testing";
 import { TAG } from "../workloads/shared/conventions";
@@ -111,6 +112,12 @@ function patch(resources: PlanResource[], name: string, inputs: Record<string, u
 }
 
 describe("ml-platform pack over a whole account stack", () => {
+  it("is mandatory but for required-tags: the pack's default level, which only an exception overrides", async () => {
+    const pack = await ourPack();
+    const levels = pack.policies.map((p) => [p.name, resolvePolicyConfig(pack, p, {}).enforcementLevel]);
+    expect(levels.filter(([, level]) => level !== "mandatory")).to.deep.equal([["required-tags", "advisory"]]);
+  });
+
   it("finds nothing in a compliant account stack", async () => {
     expect(await violations(accountStack())).to.deep.equal([]);
   });

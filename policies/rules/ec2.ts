@@ -71,7 +71,6 @@ export const ec2Policies: (ResourceValidationPolicy | StackValidationPolicy)[] =
   {
     name: "ec2-imdsv2-required",
     description: "EC2 instances and launch templates require IMDSv2 (metadataOptions.httpTokens = required).",
-    enforcementLevel: "mandatory",
     validateResource: forTypes([INSTANCE, LAUNCH_TEMPLATE], (props, _args, report) => {
       const md = props.metadataOptions;
       if (!isRecord(md) || md.httpTokens !== "required")
@@ -82,7 +81,6 @@ export const ec2Policies: (ResourceValidationPolicy | StackValidationPolicy)[] =
     name: "ec2-ebs-encrypted",
     description:
       "EBS volumes of instances, launch templates and aws:ebs/volume are encrypted (declared explicitly, including the root volume).",
-    enforcementLevel: "mandatory",
     validateResource: [
       forTypes([INSTANCE], (props, _args, report) => {
         const root = props.rootBlockDevice;
@@ -108,7 +106,6 @@ export const ec2Policies: (ResourceValidationPolicy | StackValidationPolicy)[] =
   {
     name: "ec2-no-public-ip",
     description: "EC2 instances and launch templates do not give instances public IP addresses.",
-    enforcementLevel: "mandatory",
     validateResource: [
       forTypes([INSTANCE], (props, _args, report) => {
         if (truthy(props.associatePublicIpAddress)) report("associatePublicIpAddress is true");
@@ -125,7 +122,6 @@ export const ec2Policies: (ResourceValidationPolicy | StackValidationPolicy)[] =
     name: "ec2-image-sharing",
     description:
       "AMI launch permissions and EBS snapshot create-volume permissions are neither public nor granted to accounts outside the stack's own (and trustedAccounts).",
-    enforcementLevel: "mandatory",
     configSchema: trustedAccountsSchema(
       "Account ids, besides the stack's own (its providers' allowedAccountIds), images may be shared with.",
     ),
@@ -153,7 +149,6 @@ export const ec2Policies: (ResourceValidationPolicy | StackValidationPolicy)[] =
     name: "ec2-gpu-instance-allow-list",
     description:
       "GPU and accelerator instance types (EC2, node groups, Auto Scaling overrides, SageMaker) are used only from the configured allow-list.",
-    enforcementLevel: "mandatory",
     configSchema: {
       properties: {
         allowedGpuInstanceTypes: {

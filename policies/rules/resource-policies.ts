@@ -37,7 +37,6 @@ export const resourcePolicyPolicies: StackValidationPolicy[] = [
     name: POLICY,
     description:
       "Resource policies (KMS, SNS, SQS, Secrets Manager, S3, ECR, Lambda permissions) allow `*` or another account's principals only under an organization or source condition.",
-    enforcementLevel: "mandatory",
     configSchema: trustedAccountsSchema(
       "Account ids, besides the stack's own (its providers' allowedAccountIds), that are not foreign.",
     ),

@@ -173,7 +173,6 @@ export const securityGroupPolicies: StackValidationPolicy[] = [
     name: "security-group-no-public-ingress",
     description:
       "Security groups and their rules, taken together, admit no ingress from a public range (0.0.0.0/0, ::/0, or CIDRs that add up to a broad public range) except on configured ports.",
-    enforcementLevel: "mandatory",
     configSchema,
     validateStack: judgeIngress([
       { types: GROUPS, rules: inline, group: itsOwn, ...SG_SPELLING },
@@ -197,7 +196,6 @@ export const securityGroupPolicies: StackValidationPolicy[] = [
     name: "network-acl-no-public-ingress",
     description:
       "Network ACL allow rules, taken together, admit no ingress from a public range except on configured ports (ephemeral return ports must be listed on purpose).",
-    enforcementLevel: "mandatory",
     configSchema,
     validateStack: judgeIngress([
       { types: NACLS, rules: inline, admits: (r) => allows(r.action), group: itsOwn, ...NACL_SPELLING },
