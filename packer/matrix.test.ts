@@ -9,7 +9,9 @@ const good = {
   cudnn_version: "9.1.0.70",
   nvidia_container_toolkit_version: "1.16.2",
 };
-const file = "packer/versions/ubuntu22-driver550-cuda12.4-cudnn9.pkrvars.hcl";
+/** A combination's file: named after the combination. */
+const fileOf = (c: { combination: string }) => `packer/versions/${c.combination}.pkrvars.hcl`;
+const file = fileOf(good);
 
 describe("GPU AMI version matrix", () => {
   it("accepts every combination in the repository", () => {
@@ -30,15 +32,26 @@ describe("GPU AMI version matrix", () => {
     ]);
   });
 
+  it("refuses a version not of its form (the one place the forms are checked)", () => {
+    const forms: [keyof typeof good, string, string][] = [
+      ["nvidia_driver_version", "55.1", "is not a driver version like 550.127.05"],
+      ["cuda_version", "12.4", "is not like 12.4.1"],
+      ["cudnn_version", "9.1.0", "is not like 9.1.0.70"],
+      ["nvidia_container_toolkit_version", "1.16", "is not like 1.16.2"],
+    ];
+    for (const [key, value, problem] of forms)
+      expect(checkCombination({ ...good, [key]: value }, file)).to.deep.equal([
+        `${file}: ${key} "${value}" ${problem}`,
+      ]);
+  });
+
   it("refuses a driver too old for the CUDA version", () => {
     const old = { ...good, combination: "ubuntu22-driver535-cuda12.4-cudnn9", nvidia_driver_version: "535.183.01" };
-    expect(checkCombination(old, "packer/versions/ubuntu22-driver535-cuda12.4-cudnn9.pkrvars.hcl")).to.deep.equal([
-      "packer/versions/ubuntu22-driver535-cuda12.4-cudnn9.pkrvars.hcl: nvidia_driver_version 535.183.01 is too old for CUDA 12.4 (needs >= 550.54.14)",
+    expect(checkCombination(old, fileOf(old))).to.deep.equal([
+      `${fileOf(old)}: nvidia_driver_version 535.183.01 is too old for CUDA 12.4 (needs >= 550.54.14)`,
     ]);
     const cuda13 = { ...good, combination: "ubuntu22-driver550-cuda13.0-cudnn9", cuda_version: "13.0.2" };
-    expect(checkCombination(cuda13, "packer/versions/ubuntu22-driver550-cuda13.0-cudnn9.pkrvars.hcl")[0]).to.contain(
-      "too old for CUDA 13.0 (needs >= 580",
-    );
+    expect(checkCombination(cuda13, fileOf(cuda13))[0]).to.contain("too old for CUDA 13.0 (needs >= 580");
   });
 
   it("refuses a cuDNN with no build for the CUDA major, an unknown OS and a misnamed file", () => {
@@ -49,8 +62,8 @@ describe("GPU AMI version matrix", () => {
       cuda_version: "13.0.2",
       cudnn_version: "8.9.7.29",
     };
-    expect(checkCombination(cudnn8, "packer/versions/ubuntu22-driver580-cuda13.0-cudnn8.pkrvars.hcl")).to.deep.equal([
-      "packer/versions/ubuntu22-driver580-cuda13.0-cudnn8.pkrvars.hcl: cuDNN 8.9.7.29 has no build for CUDA 13",
+    expect(checkCombination(cudnn8, fileOf(cudnn8))).to.deep.equal([
+      `${fileOf(cudnn8)}: cuDNN 8.9.7.29 has no build for CUDA 13`,
     ]);
     expect(checkCombination({ ...good, base_os: "centos7" }, file)[0]).to.contain(
       'base_os "centos7" is not one of ubuntu22, al2023',
@@ -65,7 +78,7 @@ describe("GPU AMI version matrix", () => {
       base_os: "al2023-eks",
       kubernetes_version: "1.33",
     };
-    const eksFile = "packer/versions/al2023-eks1.33-driver550-cuda12.4-cudnn9.pkrvars.hcl";
+    const eksFile = fileOf(eks);
     expect(checkCombination(eks, eksFile)).to.deep.equal([]);
     const { kubernetes_version: _k, ...noVersion } = eks;
     expect(checkCombination(noVersion, eksFile)).to.deep.equal([

@@ -4,11 +4,12 @@
  * policy fire. Doubles as the worked example of what a stack must declare to pass.
  */
 import { expect } from "chai";
-import { res, violations } from "./gate/testing";
+import { resolvePolicyConfig } from "./gate/config";
+import { doc, ourPack, res, violations } from "./gate/testing";
 import type { PlanResource } from "./gate/plan-files";
+import { mfaTrust, tlsOnlyPolicy } from "./rules/compliant.testing";
 import { TAG } from "../workloads/shared/conventions";
 
-const doc = (...Statement: object[]) => JSON.stringify({ Version: "2012-10-17", Statement });
 const key = "arn:aws:kms:us-east-1:222222222222:key/1234";
 const tags = { Owner: "platform-team", Project: "ml-platform" };
 
@@ -21,19 +22,13 @@ function accountStack(): PlanResource[] {
   });
   const b = "research-audit-logs";
   const dlq = res("aws:sqs/queue:Queue", "jobs-dlq", { name: "jobs-dlq", sqsManagedSseEnabled: true });
-  const mfaTrust = doc({
-    Effect: "Allow",
-    Principal: { AWS: "arn:aws:iam::111111111111:root" },
-    Action: "sts:AssumeRole",
-    Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" } },
-  });
   const admin = res(
     "aws:iam/role:Role",
     "research-admin",
-    { name: "research-admin", assumeRolePolicy: mfaTrust, tags: { [TAG.policyExemption]: "research-admin" } },
+    { name: "research-admin", assumeRolePolicy: mfaTrust(), tags: { [TAG.policyExemption]: "research-admin" } },
     { components: ["ml-platform:research:ResearchAdminRole"] },
   );
-  const auditor = res("aws:iam/role:Role", "auditor", { name: "auditor", assumeRolePolicy: mfaTrust });
+  const auditor = res("aws:iam/role:Role", "auditor", { name: "auditor", assumeRolePolicy: mfaTrust() });
   return [
     provider,
     audit,
@@ -51,14 +46,7 @@ function accountStack(): PlanResource[] {
     }),
     res("aws:s3/bucketPolicy:BucketPolicy", "audit-logs-policy", {
       bucket: b,
-      policy: doc({
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [`arn:aws:s3:::${b}`, `arn:aws:s3:::${b}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-      }),
+      policy: tlsOnlyPolicy(b),
     }),
     res("aws:s3/bucketVersioning:BucketVersioning", "audit-logs-versioning", {
       bucket: b,
@@ -124,6 +112,12 @@ function patch(resources: PlanResource[], name: string, inputs: Record<string, u
 }
 
 describe("ml-platform pack over a whole account stack", () => {
+  it("is mandatory but for required-tags: the pack's default level, which only an exception overrides", async () => {
+    const pack = await ourPack();
+    const levels = pack.policies.map((p) => [p.name, resolvePolicyConfig(pack, p, {}).enforcementLevel]);
+    expect(levels.filter(([, level]) => level !== "mandatory")).to.deep.equal([["required-tags", "advisory"]]);
+  });
+
   it("finds nothing in a compliant account stack", async () => {
     expect(await violations(accountStack())).to.deep.equal([]);
   });

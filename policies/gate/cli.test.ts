@@ -1,10 +1,9 @@
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import * as path from "node:path";
-import type { PlanFile } from "./plan-files";
-import { plan, res } from "./testing";
+import type { PlanFile, PlanResource } from "./plan-files";
+import { plan, res, tempDirPerTest } from "./testing";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const THIRD_PARTY = path.join(__dirname, "fixtures", "third-party-pack");
@@ -34,17 +33,16 @@ const untagged = res(
 
 describe("policy gate CLI (npm run policy)", function () {
   this.timeout(60000);
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(path.join(tmpdir(), "gate-"));
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-  const writePlan = (p: PlanFile) => writeFileSync(path.join(dir, `${p.stack}.json`), JSON.stringify(p));
+  const dir = tempDirPerTest("gate-");
+  const writePlan = (p: PlanFile) => writeFileSync(path.join(dir(), `${p.stack}.json`), JSON.stringify(p));
+  /** The gate over a plan directory holding the stack `research` of `resources`; `flags` follow `--plan`. */
+  const gateOver = (resources: PlanResource[], ...flags: string[]) => {
+    writePlan(plan(resources, "research"));
+    return gate("--plan", dir(), ...flags);
+  };
 
   it("exits 1 on a mandatory violation, naming stack, resource URN and policy", () => {
-    writePlan(plan([openSg], "research"));
-    const r = gate("--plan", dir);
+    const r = gateOver([openSg]);
     expect(r.code, r.stderr).to.equal(1);
     expect(r.stdout).to.contain(
       "[mandatory] research / urn:pulumi:research::ml-platform::aws:ec2/securityGroup:SecurityGroup::open-ssh / security-group-no-public-ingress / ingress from 0.0.0.0/0 on port 22",
@@ -52,8 +50,7 @@ describe("policy gate CLI (npm run policy)", function () {
   });
 
   it("exits 0 with only advisory violations, and prints them", () => {
-    writePlan(plan([untagged], "research"));
-    const r = gate("--plan", dir);
+    const r = gateOver([untagged]);
     expect(r.code, r.stderr).to.equal(0);
     expect(r.stdout).to.contain(
       "[advisory] research / urn:pulumi:research::ml-platform::aws:ec2/securityGroup:SecurityGroup::private / required-tags / missing tag(s) Owner, Project",
@@ -62,10 +59,9 @@ describe("policy gate CLI (npm run policy)", function () {
   });
 
   it("downgrades a mandatory policy through --config", () => {
-    writePlan(plan([openSg], "research"));
-    const cfg = path.join(dir, "policy-config.json.txt");
+    const cfg = path.join(dir(), "policy-config.json.txt");
     writeFileSync(cfg, JSON.stringify({ "security-group-no-public-ingress": { enforcementLevel: "advisory" } }));
-    const r = gate("--plan", dir, "--config", cfg);
+    const r = gateOver([openSg], "--config", cfg);
     expect(r.code, r.stderr).to.equal(0);
     expect(r.stdout).to.contain(
       "[advisory] research / urn:pulumi:research::ml-platform::aws:ec2/securityGroup:SecurityGroup::open-ssh / security-group-no-public-ingress",
@@ -73,23 +69,21 @@ describe("policy gate CLI (npm run policy)", function () {
   });
 
   it("exits 2 on a config file naming no policy of the pack, or breaking a policy's schema", () => {
-    writePlan(plan([untagged], "research"));
-    const cfg = path.join(dir, "cfg.txt");
+    const cfg = path.join(dir(), "cfg.txt");
     writeFileSync(cfg, JSON.stringify({ "security-group-no-public-ingres": "advisory" }));
-    const typo = gate("--plan", dir, "--config", cfg);
+    const typo = gateOver([untagged], "--config", cfg);
     expect(typo.code).to.equal(2);
     expect(typo.stderr).to.contain(`policy config ${cfg}: no policy named security-group-no-public-ingres`);
     writeFileSync(cfg, JSON.stringify({ "security-group-no-public-ingress": { allowedPorts: [70000] } }));
-    const bad = gate("--plan", dir, "--config", cfg);
+    const bad = gate("--plan", dir(), "--config", cfg);
     expect(bad.code).to.equal(2);
     expect(bad.stderr).to.contain("security-group-no-public-ingress.allowedPorts[0] must be <= 65535");
   });
 
   it("exits 2 naming the file for a malformed plan", () => {
-    writePlan(plan([untagged], "research"));
-    const bad = path.join(dir, "broken.json");
+    const bad = path.join(dir(), "broken.json");
     writeFileSync(bad, '{"stack": "broken", "resources": [');
-    const r = gate("--plan", dir);
+    const r = gateOver([untagged]);
     expect(r.code).to.equal(2);
     expect(r.stderr).to.contain(`malformed plan file ${bad}: not valid JSON`);
   });
@@ -98,13 +92,13 @@ describe("policy gate CLI (npm run policy)", function () {
     const bucket = (name: string) => res("aws:s3/bucketV2:BucketV2", name, { bucket: name }, { stack: "data" });
     const queues = [1, 2, 3].map((i) => res("aws:sqs/queue:Queue", `q${i}`, {}, { stack: "data" }));
     writePlan(plan([bucket("acme-ok"), ...queues], "data"));
-    const advisory = gate("--plan", dir, "--pack", THIRD_PARTY);
+    const advisory = gate("--plan", dir(), "--pack", THIRD_PARTY);
     expect(advisory.code, advisory.stderr).to.equal(0);
     expect(advisory.stdout).to.contain("[advisory] data / (stack) / queue-count / 3 queues, more than 2");
     expect(advisory.stdout).to.contain("policy pack third-party@2.3.4: 3 policies");
 
     writePlan(plan([bucket("wrong"), ...queues], "data"));
-    const mandatory = gate("--plan", dir, "--pack", THIRD_PARTY);
+    const mandatory = gate("--plan", dir(), "--pack", THIRD_PARTY);
     expect(mandatory.code).to.equal(1);
     expect(mandatory.stdout).to.contain(
       "[mandatory] data / urn:pulumi:data::ml-platform::aws:s3/bucketV2:BucketV2::wrong / bucket-name-prefix / bucket wrong does not start with acme-",

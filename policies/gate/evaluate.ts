@@ -93,6 +93,26 @@ function options(r: PlanResource): PolicyResourceOptions {
   };
 }
 
+/**
+ * A plan resource as the engine shows it to a policy, the same in `analyze` (a resource policy's
+ * args) and in `analyzeStack` (each of a stack policy's resources): props behind the
+ * unknown-checking proxy, `isType`/`asType` by type token.
+ */
+function engineView(r: PlanResource, props: Record<string, unknown>) {
+  const proxied = unknownCheckingProxy(props);
+  const asType = (cls: unknown) => (isTypeOf(r.type, cls) ? proxied : undefined);
+  return {
+    type: r.type,
+    props: proxied,
+    urn: r.urn,
+    name: r.name,
+    opts: options(r),
+    isType: (cls: unknown) => isTypeOf(r.type, cls),
+    // One function at runtime; the SDK types the two calls' asType apart.
+    asType: asType as ResourceValidationArgs["asType"] & PolicyResource["asType"],
+  };
+}
+
 type Level = EnforcementLevel;
 
 function effective(level: Level): "advisory" | "mandatory" | undefined {
@@ -183,17 +203,9 @@ async function evaluateStack(pack: LoadedPack, plan: PlanFile, config: PackConfi
         for (const validate of validations) {
           const only = pulumiTypeOf(validate);
           if (only && only !== r.type) continue;
-          const proxied = unknownCheckingProxy(props.get(r.urn) ?? {});
           const args: ResourceValidationArgs = {
-            type: r.type,
-            props: proxied,
-            urn: r.urn,
-            name: r.name,
-            opts: options(r),
+            ...engineView(r, props.get(r.urn) ?? {}),
             stackTags,
-            isType: (cls) => isTypeOf(r.type, cls),
-            asType: ((cls: unknown) =>
-              isTypeOf(r.type, cls) ? proxied : undefined) as ResourceValidationArgs["asType"],
             getConfig,
             notApplicable: throwNotApplicable,
           };
@@ -207,17 +219,10 @@ async function evaluateStack(pack: LoadedPack, plan: PlanFile, config: PackConfi
       if (only && !plan.resources.some((r) => r.type === only)) continue;
       const byUrn = new Map<string, PolicyResource>();
       const resources: PolicyResource[] = plan.resources.map((r) => {
-        const proxied = unknownCheckingProxy(props.get(r.urn) ?? {});
         const res: PolicyResource = {
-          type: r.type,
-          props: proxied,
-          urn: r.urn,
-          name: r.name,
-          opts: options(r),
+          ...engineView(r, props.get(r.urn) ?? {}),
           dependencies: [],
           propertyDependencies: {},
-          isType: (cls) => isTypeOf(r.type, cls),
-          asType: ((cls: unknown) => (isTypeOf(r.type, cls) ? proxied : undefined)) as PolicyResource["asType"],
         };
         byUrn.set(r.urn, res);
         return res;

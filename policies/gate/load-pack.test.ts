@@ -1,18 +1,14 @@
 import { expect } from "chai";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { loadPack, resolvePackEntry } from "./load-pack";
+import { tempDirPerTest } from "./testing";
 
 const OURS = path.resolve(__dirname, "..");
 const THIRD_PARTY = path.join(__dirname, "fixtures", "third-party-pack");
 
 describe("gate pack loader", () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(path.join(tmpdir(), "pack-"));
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDirPerTest("pack-");
 
   it("captures our pack from PulumiPolicy.yaml + package.json main without serving it", async () => {
     const servers = () => process.getActiveResourcesInfo().filter((r) => r === "TCPServerWrap").length;
@@ -45,16 +41,16 @@ describe("gate pack loader", () => {
   });
 
   it("explains a directory that is not a nodejs pack, or builds no PolicyPack", async () => {
-    await loadPack(dir).then(
+    await loadPack(dir()).then(
       () => expect.fail("loaded"),
       (e: Error) => expect(e.message).to.contain("has no PulumiPolicy.yaml"),
     );
-    writeFileSync(path.join(dir, "PulumiPolicy.yaml"), "runtime: python\n");
-    await loadPack(dir).then(
+    writeFileSync(path.join(dir(), "PulumiPolicy.yaml"), "runtime: python\n");
+    await loadPack(dir()).then(
       () => expect.fail("loaded"),
       (e: Error) => expect(e.message).to.contain('runtime "python"'),
     );
-    writeFileSync(path.join(dir, "PulumiPolicy.yaml"), "runtime: nodejs\n");
+    writeFileSync(path.join(dir(), "PulumiPolicy.yaml"), "runtime: nodejs\n");
     const nested = path.join(OURS, "gate", "fixtures", `empty-${process.pid}`);
     mkdirSync(nested, { recursive: true });
     try {

@@ -1,8 +1,8 @@
 import { expect } from "chai";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parsePlan, readPlanDir, readPlanFile } from "./plan-files";
+import { tempDirPerTest } from "./testing";
 
 const provenance = (run: string, time = "2026-11-23T18:00:00.000Z") => ({
   tool: "ml-platform plan",
@@ -14,14 +14,10 @@ const provenance = (run: string, time = "2026-11-23T18:00:00.000Z") => ({
 });
 
 describe("gate plan files", () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(path.join(tmpdir(), "plan-"));
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDirPerTest("plan-");
 
   const write = (name: string, text: string) => {
-    const file = path.join(dir, name);
+    const file = path.join(dir(), name);
     writeFileSync(file, text);
     return file;
   };
@@ -37,7 +33,7 @@ describe("gate plan files", () => {
       }),
     );
     write("notes.txt", "ignored");
-    expect(readPlanDir(dir).map((p) => [p.stack, p.resources.length])).to.deep.equal([
+    expect(readPlanDir(dir()).map((p) => [p.stack, p.resources.length])).to.deep.equal([
       ["a", 1],
       ["b", 0],
     ]);
@@ -62,15 +58,15 @@ describe("gate plan files", () => {
   });
 
   it("refuses an empty plan directory instead of passing it", () => {
-    expect(() => readPlanDir(dir)).to.throw("holds no *.json plan files");
-    expect(() => readPlanDir(path.join(dir, "missing"))).to.throw("cannot be read");
+    expect(() => readPlanDir(dir())).to.throw("holds no *.json plan files");
+    expect(() => readPlanDir(path.join(dir(), "missing"))).to.throw("cannot be read");
   });
 
   it("accepts plans of one run, and plans without provenance beside them", () => {
     write("a.json", JSON.stringify({ stack: "a", resources: [], provenance: provenance("run-1") }));
     write("b.json", JSON.stringify({ stack: "b", resources: [], provenance: provenance("run-1") }));
     write("hand-written.json", JSON.stringify({ stack: "other-tool", resources: [] }));
-    const plans = readPlanDir(dir);
+    const plans = readPlanDir(dir());
     expect(plans.map((p) => p.stack)).to.deep.equal(["a", "b", "other-tool"]);
     expect(plans[0].provenance?.run).to.equal("run-1");
   });
@@ -81,7 +77,7 @@ describe("gate plan files", () => {
       "b.json",
       JSON.stringify({ stack: "b", resources: [], provenance: provenance("run-0", "2026-11-22T09:00:00.000Z") }),
     );
-    expect(() => readPlanDir(dir)).to.throw(
+    expect(() => readPlanDir(dir())).to.throw(
       /plans in .* do not belong together: a\.json \(2026-11-23T18:00:00\.000Z, commit 0123456789ab.*\) vs b\.json \(2026-11-22T09:00:00\.000Z/,
     );
   });

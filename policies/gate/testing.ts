@@ -2,6 +2,8 @@
  * Test helper: builds small plans and runs them through `evaluatePlans` with the pack loaded by
  * `loadPack`, exactly as `npm run policy` does, so a policy test exercises the gate's code path.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type { PackConfig } from "./config";
 import { evaluatePlans, type Violation } from "./evaluate";
@@ -14,6 +16,16 @@ let ours: Promise<LoadedPack> | undefined;
 export function ourPack(): Promise<LoadedPack> {
   ours ??= loadPack(path.resolve(__dirname, ".."));
   return ours;
+}
+
+/** A fresh directory for each test of the enclosing `describe` (named `prefix…`), removed after it. */
+export function tempDirPerTest(prefix: string): () => string {
+  let dir = "";
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), prefix));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  return () => dir;
 }
 
 export interface ResourceOptions {
@@ -41,6 +53,15 @@ export function res(
     dependencies: opts.dependencies ?? [],
   };
 }
+
+/**
+ * A maker of one resource whose `inputs` pass every policy: each call may change some of them (a
+ * table row changes one thing; `undefined` unsets an input).
+ */
+export const compliant =
+  (type: string, name: string, inputs: Record<string, unknown> = {}) =>
+  (change: Record<string, unknown> = {}): PlanResource =>
+    res(type, name, { ...inputs, ...change });
 
 export function plan(resources: PlanResource[], stack = TEST_STACK): PlanFile {
   return { stack, resources, outputs: {} };

@@ -5,6 +5,7 @@
  * mandatory). A class the pack stops catching fails that test by name.
  */
 import { K8S, TAG } from "../../workloads/shared/conventions";
+import { bucketGuards, iamRole, k8sContainer, mfaTrust } from "../rules/compliant.testing";
 import type { PlanResource } from "./plan-files";
 import { doc, provider, res } from "./testing";
 
@@ -19,13 +20,6 @@ export interface ViolatingPlan {
 const FOREIGN = "arn:aws:iam::999999999999:root";
 const SOURCE = "iam-service-trust-source-condition";
 const CREDS = "iam-no-user-long-lived-credentials";
-const serviceTrust = doc({ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" });
-const mfaTrust = doc({
-  Effect: "Allow",
-  Principal: { AWS: "arn:aws:iam::111111111111:root" },
-  Action: "sts:AssumeRole",
-  Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" } },
-});
 const budget = (stack: string) =>
   res(
     "aws:budgets/budget:Budget",
@@ -38,7 +32,7 @@ type Make = (stack: string) => PlanResource[];
 
 const role =
   (inputs: Record<string, unknown>): Make =>
-  (stack) => [res("aws:iam/role:Role", "r", { name: "r", assumeRolePolicy: serviceTrust, ...inputs }, { stack })];
+  (stack) => [iamRole("r", inputs, { stack })];
 const inline = (policy: string): Make => role({ inlinePolicies: [{ name: "p", policy }] });
 const one =
   (type: string, inputs: Record<string, unknown>): Make =>
@@ -47,17 +41,6 @@ const trust = (statement: object): Make =>
   role({ assumeRolePolicy: doc({ Effect: "Allow", Action: "sts:AssumeRole", ...statement }) });
 const grant = (Principal: unknown) => doc({ Effect: "Allow", Principal, Action: "*", Resource: "*" });
 
-const k8sContainer = {
-  name: "app",
-  image: "app:1.0",
-  resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } },
-  securityContext: {
-    allowPrivilegeEscalation: false,
-    runAsNonRoot: true,
-    readOnlyRootFilesystem: true,
-    capabilities: { drop: ["ALL"] },
-  },
-};
 const workload =
   (
     type: string,
@@ -65,7 +48,12 @@ const workload =
     wrap: (spec: object) => object = (spec) => ({ template: { spec } }),
   ): Make =>
   (stack) => [
-    res(type, "w", { metadata: { namespace: "apps" }, spec: wrap({ containers: [k8sContainer], ...pod }) }, { stack }),
+    res(
+      type,
+      "w",
+      { metadata: { namespace: "apps" }, spec: wrap({ containers: [k8sContainer()], ...pod }) },
+      { stack },
+    ),
   ];
 const ecsTask = (inputs: Record<string, unknown>, container: Record<string, unknown> = {}): Make =>
   one("aws:ecs/taskDefinition:TaskDefinition", {
@@ -107,7 +95,7 @@ const table: [string, Make, string[]][] = [
         "research-admin",
         {
           name: "research-admin",
-          assumeRolePolicy: mfaTrust,
+          assumeRolePolicy: mfaTrust(),
           tags: { [TAG.policyExemption]: "research-admin" },
           inlinePolicies: [{ name: "all", policy: doc({ Effect: "Allow", Action: "*", Resource: "*" }) }],
         },
@@ -328,7 +316,7 @@ const table: [string, Make, string[]][] = [
   [
     "k8s-daemonset-privileged",
     workload("kubernetes:apps/v1:DaemonSet", {
-      containers: [{ ...k8sContainer, securityContext: { ...k8sContainer.securityContext, privileged: true } }],
+      containers: [k8sContainer({}, { privileged: true })],
     }),
     ["k8s-pod-security"],
   ],
@@ -354,12 +342,12 @@ const table: [string, Make, string[]][] = [
   ],
   [
     "k8s-job-unbounded",
-    workload("kubernetes:batch/v1:Job", { containers: [{ ...k8sContainer, resources: {} }] }),
+    workload("kubernetes:batch/v1:Job", { containers: [k8sContainer({ resources: {} })] }),
     ["k8s-resources-bounded"],
   ],
   [
     "k8s-pod-latest",
-    workload("kubernetes:core/v1:Pod", { containers: [{ ...k8sContainer, image: "app:latest" }] }, (spec) => spec),
+    workload("kubernetes:core/v1:Pod", { containers: [k8sContainer({ image: "app:latest" })] }, (spec) => spec),
     ["k8s-image-pinned"],
   ],
   [
@@ -371,7 +359,7 @@ const table: [string, Make, string[]][] = [
         {
           metadata: { namespace: "kube-system", annotations: { [K8S.policyExemption]: "nvidia-device-plugin" } },
           spec: {
-            template: { spec: { containers: [k8sContainer], volumes: [{ name: "root", hostPath: { path: "/" } }] } },
+            template: { spec: { containers: [k8sContainer()], volumes: [{ name: "root", hostPath: { path: "/" } }] } },
           },
         },
         { stack },
@@ -473,43 +461,7 @@ const table: [string, Make, string[]][] = [
   // Companions named by what they really name
   [
     "s3-companions-name-another-bucket",
-    (stack) => {
-      const b = res("aws:s3/bucketV2:BucketV2", "data", {}, { stack });
-      const pab = res(
-        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
-        "data-pab",
-        {
-          bucket: "data",
-          blockPublicAcls: true,
-          blockPublicPolicy: true,
-          ignorePublicAcls: true,
-          restrictPublicBuckets: true,
-        },
-        { stack },
-      );
-      const sse = res(
-        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-        "data-sse",
-        { bucket: "data", rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
-        { stack },
-      );
-      const tls = res(
-        "aws:s3/bucketPolicy:BucketPolicy",
-        "data-tls",
-        {
-          bucket: "data",
-          policy: doc({
-            Effect: "Deny",
-            Principal: "*",
-            Action: "s3:*",
-            Resource: "*",
-            Condition: { Bool: { "aws:SecureTransport": "false" } },
-          }),
-        },
-        { stack },
-      );
-      return [b, pab, sse, tls];
-    },
+    (stack) => [res("aws:s3/bucketV2:BucketV2", "data", {}, { stack }), ...bucketGuards("data", { stack })],
     ["s3-public-access-block", "s3-server-side-encryption", "s3-tls-only"],
   ],
 ];

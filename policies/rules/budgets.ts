@@ -14,7 +14,6 @@ export const budgetPolicies: StackValidationPolicy[] = [
     name: "account-stack-has-budget",
     description:
       "A stack with an account baseline (CloudTrail trail, Config recorder or Organizations account) has at least one AWS Budget.",
-    enforcementLevel: "mandatory",
     validateStack: (args, report) => {
       const baseline = byType(args.resources, ...ACCOUNT_BASELINE_TYPES);
       if (baseline.length === 0) return;

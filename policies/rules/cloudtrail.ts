@@ -41,7 +41,6 @@ export const cloudtrailPolicies: ResourceValidationPolicy[] = [
   {
     name: "cloudtrail-hardened",
     description: "CloudTrail trails are multi-region, validate log files, and encrypt with a KMS key.",
-    enforcementLevel: "mandatory",
     validateResource: forTypes([TRAIL], (props, _args, report) => {
       if (props.isMultiRegionTrail !== true) report("isMultiRegionTrail must be true");
       if (props.enableLogFileValidation !== true) report("enableLogFileValidation must be true");
@@ -52,7 +51,6 @@ export const cloudtrailPolicies: ResourceValidationPolicy[] = [
     name: "cloudtrail-logging-complete",
     description:
       "CloudTrail trails log (enableLogging not false) and record every management event (no selector excludes them).",
-    enforcementLevel: "mandatory",
     validateResource: forTypes([TRAIL], (props, _args, report) => {
       if (props.enableLogging === false) report("enableLogging is false: the trail records nothing");
       const problem =

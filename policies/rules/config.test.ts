@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { fired, res, type Case } from "../gate/testing";
+import { compliant, fired, res, type Case } from "../gate/testing";
 
 const ALL = "config-records-all-resources";
 const ON = "config-recording-enabled";
@@ -9,13 +9,11 @@ const budget = res("aws:budgets/budget:Budget", "b", {
   limitUnit: "USD",
   timeUnit: "MONTHLY",
 });
-const recorder = (inputs: Record<string, unknown> = {}) =>
-  res("aws:cfg/recorder:Recorder", "rec", {
-    name: "default",
-    roleArn: "arn:aws:iam::111111111111:role/config",
-    recordingGroup: { allSupported: true, includeGlobalResourceTypes: true },
-    ...inputs,
-  });
+const recorder = compliant("aws:cfg/recorder:Recorder", "rec", {
+  name: "default",
+  roleArn: "arn:aws:iam::111111111111:role/config",
+  recordingGroup: { allSupported: true, includeGlobalResourceTypes: true },
+});
 const status = (isEnabled: boolean, name = "default") =>
   res("aws:cfg/recorderStatus:RecorderStatus", "on", { name, isEnabled });
 

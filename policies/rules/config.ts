@@ -15,7 +15,6 @@ export const configPolicies: StackValidationPolicy[] = [
     name: "config-records-all-resources",
     description:
       "AWS Config recorders record all supported resource types (recordingGroup.allSupported, no exclusions).",
-    enforcementLevel: "mandatory",
     validateStack: (args, report) => {
       for (const r of byType(args.resources, RECORDER)) {
         perResource(report, r.urn, () => {
@@ -41,7 +40,6 @@ export const configPolicies: StackValidationPolicy[] = [
     name: "config-recording-enabled",
     description:
       "Every AWS Config recorder is started by a RecorderStatus with isEnabled true; no RecorderStatus stops one.",
-    enforcementLevel: "mandatory",
     validateStack: (args, report) => {
       const statuses = byType(args.resources, STATUS);
       for (const s of statuses) {

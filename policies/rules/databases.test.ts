@@ -1,80 +1,59 @@
 import { expect } from "chai";
-import { fired, res, violations, type Case } from "../gate/testing";
+import { compliant, fired, res, violations, type Case } from "../gate/testing";
 
 const PUBLIC = "database-not-public";
 const ENCRYPTED = "database-encrypted";
 const key = "arn:aws:kms:us-east-1:111111111111:key/k";
 
 /** Each maker returns a compliant resource; a row overrides one input. */
-const rds = (i: Record<string, unknown> = {}) =>
-  res("aws:rds/instance:Instance", "db", {
-    engine: "postgres",
-    instanceClass: "db.t4g.micro",
-    storageEncrypted: true,
-    ...i,
+const rds = compliant("aws:rds/instance:Instance", "db", {
+  engine: "postgres",
+  instanceClass: "db.t4g.micro",
+  storageEncrypted: true,
+});
+const aurora = compliant("aws:rds/cluster:Cluster", "aurora", { engine: "aurora-postgresql", storageEncrypted: true });
+/** A member instance of `cluster` (Aurora, DocumentDB and Neptune clusters keep their instances apart). */
+const memberOf = (type: string, cluster: string) =>
+  compliant(type, `${cluster}-1`, { clusterIdentifier: cluster, instanceClass: "db.r6g.large" });
+const auroraMember = memberOf("aws:rds/clusterInstance:ClusterInstance", "aurora");
+const global = compliant("aws:rds/globalCluster:GlobalCluster", "global", {
+  globalClusterIdentifier: "g",
+  storageEncrypted: true,
+});
+const docdb = compliant("aws:docdb/cluster:Cluster", "docs", { storageEncrypted: true });
+const docdbMember = memberOf("aws:docdb/clusterInstance:ClusterInstance", "docs");
+const neptune = compliant("aws:neptune/cluster:Cluster", "graph", { storageEncrypted: true });
+const neptuneMember = memberOf("aws:neptune/clusterInstance:ClusterInstance", "graph");
+const graph = compliant("aws:neptunegraph/graph:Graph", "analytics", { provisionedMemory: 16 });
+const redshift = compliant("aws:redshift/cluster:Cluster", "dw", { clusterIdentifier: "dw", nodeType: "ra3.xlplus" });
+const workgroup = compliant("aws:redshiftserverless/workgroup:Workgroup", "wg", {
+  namespaceName: "ns",
+  workgroupName: "wg",
+});
+const cache = compliant("aws:elasticache/replicationGroup:ReplicationGroup", "cache", {
+  description: "c",
+  atRestEncryptionEnabled: true,
+  transitEncryptionEnabled: true,
+});
+const cacheNode = compliant("aws:elasticache/cluster:Cluster", "node", {
+  engine: "memcached",
+  transitEncryptionEnabled: true,
+});
+const memorydb = compliant("aws:memorydb/cluster:Cluster", "mem", { aclName: "open-access", nodeType: "db.t4g.small" });
+const dax = compliant("aws:dax/cluster:Cluster", "dax", {
+  nodeType: "dax.r5.large",
+  replicationFactor: 1,
+  iamRoleArn: "arn:aws:iam::111111111111:role/dax",
+  serverSideEncryption: { enabled: true },
+  clusterEndpointEncryptionType: "TLS",
+});
+const search = (type: string) =>
+  compliant(type, "search", {
+    vpcOptions: { subnetIds: ["subnet-1"] },
+    encryptAtRest: { enabled: true },
+    nodeToNodeEncryption: { enabled: true },
+    domainEndpointOptions: { enforceHttps: true },
   });
-const aurora = (i: Record<string, unknown> = {}) =>
-  res("aws:rds/cluster:Cluster", "aurora", { engine: "aurora-postgresql", storageEncrypted: true, ...i });
-const auroraMember = (i: Record<string, unknown> = {}) =>
-  res("aws:rds/clusterInstance:ClusterInstance", "aurora-1", {
-    clusterIdentifier: "aurora",
-    instanceClass: "db.r6g.large",
-    ...i,
-  });
-const global = (i: Record<string, unknown> = {}) =>
-  res("aws:rds/globalCluster:GlobalCluster", "global", { globalClusterIdentifier: "g", storageEncrypted: true, ...i });
-const docdb = (i: Record<string, unknown> = {}) =>
-  res("aws:docdb/cluster:Cluster", "docs", { storageEncrypted: true, ...i });
-const docdbMember = (i: Record<string, unknown> = {}) =>
-  res("aws:docdb/clusterInstance:ClusterInstance", "docs-1", {
-    clusterIdentifier: "docs",
-    instanceClass: "db.r6g.large",
-    ...i,
-  });
-const neptune = (i: Record<string, unknown> = {}) =>
-  res("aws:neptune/cluster:Cluster", "graph", { storageEncrypted: true, ...i });
-const neptuneMember = (i: Record<string, unknown> = {}) =>
-  res("aws:neptune/clusterInstance:ClusterInstance", "graph-1", {
-    clusterIdentifier: "graph",
-    instanceClass: "db.r6g.large",
-    ...i,
-  });
-const graph = (i: Record<string, unknown> = {}) =>
-  res("aws:neptunegraph/graph:Graph", "analytics", { provisionedMemory: 16, ...i });
-const redshift = (i: Record<string, unknown> = {}) =>
-  res("aws:redshift/cluster:Cluster", "dw", { clusterIdentifier: "dw", nodeType: "ra3.xlplus", ...i });
-const workgroup = (i: Record<string, unknown> = {}) =>
-  res("aws:redshiftserverless/workgroup:Workgroup", "wg", { namespaceName: "ns", workgroupName: "wg", ...i });
-const cache = (i: Record<string, unknown> = {}) =>
-  res("aws:elasticache/replicationGroup:ReplicationGroup", "cache", {
-    description: "c",
-    atRestEncryptionEnabled: true,
-    transitEncryptionEnabled: true,
-    ...i,
-  });
-const cacheNode = (i: Record<string, unknown> = {}) =>
-  res("aws:elasticache/cluster:Cluster", "node", { engine: "memcached", transitEncryptionEnabled: true, ...i });
-const memorydb = (i: Record<string, unknown> = {}) =>
-  res("aws:memorydb/cluster:Cluster", "mem", { aclName: "open-access", nodeType: "db.t4g.small", ...i });
-const dax = (i: Record<string, unknown> = {}) =>
-  res("aws:dax/cluster:Cluster", "dax", {
-    nodeType: "dax.r5.large",
-    replicationFactor: 1,
-    iamRoleArn: "arn:aws:iam::111111111111:role/dax",
-    serverSideEncryption: { enabled: true },
-    clusterEndpointEncryptionType: "TLS",
-    ...i,
-  });
-const search =
-  (type: string) =>
-  (i: Record<string, unknown> = {}) =>
-    res(type, "search", {
-      vpcOptions: { subnetIds: ["subnet-1"] },
-      encryptAtRest: { enabled: true },
-      nodeToNodeEncryption: { enabled: true },
-      domainEndpointOptions: { enforceHttps: true },
-      ...i,
-    });
 const opensearch = search("aws:opensearch/domain:Domain");
 const elasticsearch = search("aws:elasticsearch/domain:Domain");
 const network = (policy: object[]) =>
@@ -83,19 +62,15 @@ const network = (policy: object[]) =>
     type: "network",
     policy: JSON.stringify(policy),
   });
-const lightsail = (i: Record<string, unknown> = {}) =>
-  res("aws:lightsail/database:Database", "ls", {
-    relationalDatabaseName: "ls",
-    blueprintId: "postgres_16",
-    bundleId: "micro_2_0",
-    ...i,
-  });
-const influx = (i: Record<string, unknown> = {}) =>
-  res("aws:timestreaminfluxdb/dbInstance:DbInstance", "influx", {
-    name: "influx",
-    dbInstanceType: "db.influx.medium",
-    ...i,
-  });
+const lightsail = compliant("aws:lightsail/database:Database", "ls", {
+  relationalDatabaseName: "ls",
+  blueprintId: "postgres_16",
+  bundleId: "micro_2_0",
+});
+const influx = compliant("aws:timestreaminfluxdb/dbInstance:DbInstance", "influx", {
+  name: "influx",
+  dbInstanceType: "db.influx.medium",
+});
 
 describe("policies database-not-public and database-encrypted (every managed database service)", () => {
   const cases: Case[] = [

@@ -53,7 +53,6 @@ export const databasePolicies: ResourceValidationPolicy[] = [
     name: DB_PUBLIC,
     description:
       "Managed databases are not reachable from the internet: publiclyAccessible is not true (RDS, Aurora, DocumentDB, Neptune, Redshift, Redshift Serverless, Lightsail, Timestream for InfluxDB), Neptune Analytics graphs have no publicConnectivity, OpenSearch/Elasticsearch domains sit in a VPC, and OpenSearch Serverless network policies do not AllowFromPublic.",
-    enforcementLevel: "mandatory",
     validateResource: [
       forTypes(PUBLICLY_ACCESSIBLE, (props, _args, report) => {
         if (truthy(props.publiclyAccessible)) report("publiclyAccessible is true: the database has a public address");
@@ -79,7 +78,6 @@ export const databasePolicies: ResourceValidationPolicy[] = [
     name: DB_ENCRYPTED,
     description:
       "Managed databases are encrypted at rest (RDS, Aurora, DocumentDB, Neptune, Redshift, ElastiCache, DAX, OpenSearch/Elasticsearch) and in transit where the service has a switch (ElastiCache, MemoryDB, DAX, OpenSearch/Elasticsearch node-to-node and HTTPS).",
-    enforcementLevel: "mandatory",
     validateResource: [
       forTypes(Object.keys(STORAGE_ENCRYPTED), (props, args, report) => {
         const key = STORAGE_ENCRYPTED[args.type];

@@ -5,19 +5,8 @@
  * groups, Auto Scaling mixed-instances overrides, SageMaker notebooks, training and endpoints).
  */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { ownAccounts } from "./resource-policies";
-import {
-  asArray,
-  byType,
-  forTypes,
-  isRecord,
-  known,
-  perResource,
-  str,
-  truthy,
-  trustedAccountsSchema,
-  type Props,
-} from "./util";
+import { ownAndTrustedAccounts, trustedAccountsSchema } from "./accounts";
+import { asArray, byType, forTypes, isRecord, known, perResource, str, truthy, type Props } from "./util";
 
 const INSTANCE = "aws:ec2/instance:Instance";
 const VOLUME = "aws:ebs/volume:Volume";
@@ -78,15 +67,10 @@ export function allowed(type: string, allowList: string[]): boolean {
   });
 }
 
-export interface SharingConfig {
-  trustedAccounts: string[];
-}
-
 export const ec2Policies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
   {
     name: "ec2-imdsv2-required",
     description: "EC2 instances and launch templates require IMDSv2 (metadataOptions.httpTokens = required).",
-    enforcementLevel: "mandatory",
     validateResource: forTypes([INSTANCE, LAUNCH_TEMPLATE], (props, _args, report) => {
       const md = props.metadataOptions;
       if (!isRecord(md) || md.httpTokens !== "required")
@@ -97,7 +81,6 @@ export const ec2Policies: (ResourceValidationPolicy | StackValidationPolicy)[] =
     name: "ec2-ebs-encrypted",
     description:
       "EBS volumes of instances, launch templates and aws:ebs/volume are encrypted (declared explicitly, including the root volume).",
-    enforcementLevel: "mandatory",
     validateResource: [
       forTypes([INSTANCE], (props, _args, report) => {
         const root = props.rootBlockDevice;
@@ -123,7 +106,6 @@ export const ec2Policies: (ResourceValidationPolicy | StackValidationPolicy)[] =
   {
     name: "ec2-no-public-ip",
     description: "EC2 instances and launch templates do not give instances public IP addresses.",
-    enforcementLevel: "mandatory",
     validateResource: [
       forTypes([INSTANCE], (props, _args, report) => {
         if (truthy(props.associatePublicIpAddress)) report("associatePublicIpAddress is true");
@@ -140,13 +122,11 @@ export const ec2Policies: (ResourceValidationPolicy | StackValidationPolicy)[] =
     name: "ec2-image-sharing",
     description:
       "AMI launch permissions and EBS snapshot create-volume permissions are neither public nor granted to accounts outside the stack's own (and trustedAccounts).",
-    enforcementLevel: "mandatory",
     configSchema: trustedAccountsSchema(
       "Account ids, besides the stack's own (its providers' allowedAccountIds), images may be shared with.",
     ),
     validateStack: (args, report) => {
-      const own = ownAccounts(args.resources);
-      args.getConfig<SharingConfig>().trustedAccounts.forEach((a) => own.add(a));
+      const own = ownAndTrustedAccounts(args);
       for (const r of byType(args.resources, "aws:ec2/amiLaunchPermission:AmiLaunchPermission")) {
         perResource(report, r.urn, () => {
           const props = r.props as Props;
@@ -169,7 +149,6 @@ export const ec2Policies: (ResourceValidationPolicy | StackValidationPolicy)[] =
     name: "ec2-gpu-instance-allow-list",
     description:
       "GPU and accelerator instance types (EC2, node groups, Auto Scaling overrides, SageMaker) are used only from the configured allow-list.",
-    enforcementLevel: "mandatory",
     configSchema: {
       properties: {
         allowedGpuInstanceTypes: {

@@ -23,7 +23,6 @@ export const ecsPolicies: ResourceValidationPolicy[] = [
     name: "ecs-container-hardening",
     description:
       "ECS task definitions: containers not privileged, non-root user, no added Linux capabilities; no host network, PID or IPC mode; no host-path volumes (Docker socket included).",
-    enforcementLevel: "mandatory",
     validateResource: forTypes(["aws:ecs/taskDefinition:TaskDefinition"], (props, _args, report) => {
       for (const mode of ["networkMode", "pidMode", "ipcMode"] as const) {
         if (props[mode] === "host") report(`${mode} is host: the task shares the host's namespace`);

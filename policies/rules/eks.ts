@@ -27,7 +27,6 @@ export const eksPolicies: ResourceValidationPolicy[] = [
   {
     name: "eks-no-public-endpoint",
     description: "EKS cluster API endpoints are private or restricted to specific CIDRs.",
-    enforcementLevel: "mandatory",
     validateResource: [
       forTypes([AWS_CLUSTER], (props, _args, report) => {
         const vpc = isRecord(props.vpcConfig) ? props.vpcConfig : {};
@@ -43,7 +42,6 @@ export const eksPolicies: ResourceValidationPolicy[] = [
   {
     name: "eks-secrets-encrypted",
     description: "EKS clusters encrypt Kubernetes secrets with a KMS key.",
-    enforcementLevel: "mandatory",
     validateResource: [
       forTypes([AWS_CLUSTER], (props, _args, report) => {
         const enc = isRecord(props.encryptionConfig) ? props.encryptionConfig : undefined;

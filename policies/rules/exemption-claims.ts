@@ -12,7 +12,6 @@ export const exemptionClaimPolicies: StackValidationPolicy[] = [
     name: "policy-exemption-claims",
     description:
       "Every resource that claims a policy exemption (tag ml-platform:policy-exemption or annotation ml-platform.io/policy-exemption) matches the reviewed entry it names.",
-    enforcementLevel: "mandatory",
     validateStack: (args, report) => {
       for (const r of args.resources) {
         perResource(report, r.urn, () => {

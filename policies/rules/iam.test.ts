@@ -3,24 +3,15 @@ import { TAG } from "../../workloads/shared/conventions";
 import { serviceTrustPolicy } from "../../infra/shared/service-trust";
 import { ESCALATION_ACTIONS, expandPattern } from "./iam-semantics";
 import { doc, fired, res, violations, type Case } from "../gate/testing";
+import { iamRole as role, mfaTrust } from "./compliant.testing";
 
 const ADMIN = "iam-no-effective-admin";
 const KNOWN = "iam-actions-known";
 const TRUST = "iam-trust-policy-conditions";
 const CLAIMS = "policy-exemption-claims";
 
-const serviceTrust = doc({ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" });
-const mfaTrust = (principal = "arn:aws:iam::111111111111:root") =>
-  doc({
-    Effect: "Allow",
-    Principal: { AWS: principal },
-    Action: "sts:AssumeRole",
-    Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" } },
-  });
 const allow = (Action: unknown, Resource: unknown = "*", extra: object = {}) =>
   doc({ Effect: "Allow", Action, Resource, ...extra });
-const role = (name: string, inputs: Record<string, unknown> = {}, opts = {}) =>
-  res("aws:iam/role:Role", name, { name, assumeRolePolicy: serviceTrust, ...inputs }, opts);
 const withInline = (policy: string) => role("worker", { inlinePolicies: [{ name: "p", policy }] });
 
 const ADMIN_COMPONENT = { components: ["ml-platform:research:ResearchAdminRole"] };

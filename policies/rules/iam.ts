@@ -11,6 +11,7 @@
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { SERVICES_WITHOUT_SOURCE_CONTEXT, sendsNoSourceContext } from "../../infra/shared/service-trust";
 import { exemptionFor } from "../exemptions";
+import { trustedAccountsSchema, type TrustedAccountsConfig } from "./accounts";
 import {
   accountOf,
   ADMIN_MANAGED_POLICIES,
@@ -33,14 +34,9 @@ import {
   perResourceAsync,
   statements,
   str,
-  trustedAccountsSchema,
   type Props,
   type Statement,
 } from "./util";
-
-export interface TrustConfig {
-  trustedAccounts: string[];
-}
 
 export const ADMIN_POLICY = "iam-no-effective-admin";
 
@@ -122,7 +118,6 @@ export const iamPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] =
     name: ADMIN_POLICY,
     description:
       "No identity policy is administrator-equivalent (Allow * on *, Allow with NotAction, AdministratorAccess / IAMFullAccess) or grants a privilege-escalation action or iam:PassRole on every role, judged on actions expanded against AWS's action list; the exemption list's research-admin entry is the one exception.",
-    enforcementLevel: "mandatory",
     validateStack: async (args, report) => {
       const all = args.resources;
       const roles = byType(all, ROLE);
@@ -191,7 +186,6 @@ export const iamPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] =
     name: "iam-actions-known",
     description:
       "Every Action / NotAction in every policy document (identity, trust, resource policies, SCPs) names at least one real AWS action: a misspelt action grants or denies nothing.",
-    enforcementLevel: "mandatory",
     validateResource: forTypes(
       [...Object.keys(DOCUMENT_INPUTS), "aws:lambda/permission:Permission"],
       async (props, args, report) => {
@@ -212,12 +206,11 @@ export const iamPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] =
     name: "iam-trust-policy-conditions",
     description:
       "Role trust policies admit principals only safely: AWS-account principals under MFA (Bool aws:MultiFactorAuthPresent true) or sts:ExternalId; Principal * only with an organization or source condition; OIDC federation only with its sub and aud conditions; SAML only with SAML:aud.",
-    enforcementLevel: "mandatory",
     configSchema: trustedAccountsSchema(
       "Account ids whose principals may assume roles without MFA or an external id (e.g. a CI account).",
     ),
     validateResource: forTypes([ROLE], (props, args, report) => {
-      const { trustedAccounts } = args.getConfig<TrustConfig>();
+      const { trustedAccounts } = args.getConfig<TrustedAccountsConfig>();
       const raw = props.assumeRolePolicy;
       const trust = statements(raw);
       if (trust === undefined) {
@@ -234,7 +227,6 @@ export const iamPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] =
     name: "iam-service-trust-source-condition",
     description:
       "Role trust policies admit AWS service principals only under aws:SourceAccount, aws:SourceArn, aws:SourceOrgID or aws:SourceOrgPaths (the cross-service confused-deputy guard), except the reviewed services that send no source context.",
-    enforcementLevel: "mandatory",
     validateResource: forTypes([ROLE], (props, _args, report) => {
       for (const s of statements(props.assumeRolePolicy) ?? []) {
         if (s.Effect !== "Allow") continue;
@@ -251,7 +243,6 @@ export const iamPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] =
     name: "iam-no-user-long-lived-credentials",
     description:
       "IAM users hold no long-lived credentials: no access keys, login profiles, service-specific credentials, signing certificates or SSH keys (people federate, workloads assume roles).",
-    enforcementLevel: "mandatory",
     validateResource: forTypes(Object.keys(USER_CREDENTIALS), (props, args, report) => {
       const { what, user } = USER_CREDENTIALS[args.type];
       report(`${what} for IAM user ${known(() => str(props[user])) ?? "(unknown)"}: a long-lived credential`);
@@ -260,7 +251,6 @@ export const iamPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] =
   {
     name: "iam-no-user-inline-policies",
     description: "IAM users have no inline policies (grant through groups or roles).",
-    enforcementLevel: "mandatory",
     validateStack: (args, report) => {
       for (const up of byType(args.resources, "aws:iam/userPolicy:UserPolicy")) {
         report(`inline policy on IAM user ${known(() => str((up.props as Props).user)) ?? "(unknown)"}`, up.urn);

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { K8S } from "../../workloads/shared/conventions";
 import { fired, res, type Case } from "../gate/testing";
 import type { PlanResource } from "../gate/plan-files";
+import { k8sContainer as container } from "./compliant.testing";
 
 const POD = "k8s-pod-security";
 const ROOT = "k8s-run-as-non-root";
@@ -12,20 +13,6 @@ const CLAIMS = "policy-exemption-claims";
 
 type Obj = Record<string, unknown>;
 
-/** A container that passes every Kubernetes policy; `change` alters one thing. */
-const container = (change: Obj = {}, securityContext: Obj = {}): Obj => ({
-  name: "app",
-  image: "registry.example.com/app:1.4.2",
-  resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } },
-  securityContext: {
-    allowPrivilegeEscalation: false,
-    runAsNonRoot: true,
-    readOnlyRootFilesystem: true,
-    capabilities: { drop: ["ALL"] },
-    ...securityContext,
-  },
-  ...change,
-});
 const pod = (change: Obj = {}): Obj => ({ containers: [container()], ...change });
 const metadata = { namespace: "apps" };
 const deployment = (spec: Obj = pod(), meta: Obj = metadata) =>

@@ -55,7 +55,6 @@ export const kubernetesPolicies: ResourceValidationPolicy[] = [
     name: "k8s-pod-security",
     description:
       "Kubernetes workloads: no privileged containers, no host network/PID/IPC, allowPrivilegeEscalation false, capabilities drop ALL and add none, readOnlyRootFilesystem true.",
-    enforcementLevel: "mandatory",
     validateResource: eachWorkload((pod, _props, report) => {
       for (const ns of ["hostNetwork", "hostPID", "hostIPC"]) {
         if (pod[ns] === true) report(`${ns} is true: the pod shares the node's namespace`);
@@ -79,7 +78,6 @@ export const kubernetesPolicies: ResourceValidationPolicy[] = [
     name: RUN_AS_NON_ROOT_POLICY,
     description:
       "Kubernetes containers run as non-root: runAsNonRoot true and runAsUser not 0 (the container's setting, else the pod's).",
-    enforcementLevel: "mandatory",
     validateResource: eachWorkload((pod, props, report, type, args) => {
       const subject = { type, urn: args.urn, name: args.name, props, dependencies: [] };
       if (exemptionFor(RUN_AS_NON_ROOT_POLICY, subject)) return;
@@ -95,7 +93,6 @@ export const kubernetesPolicies: ResourceValidationPolicy[] = [
     name: HOST_PATH_POLICY,
     description:
       "Kubernetes workloads mount no hostPath volume, except as the exemption list allows (the NVIDIA device plugin's socket directory).",
-    enforcementLevel: "mandatory",
     validateResource: forTypes(WORKLOAD_TYPES, (props, args, report) => {
       const pod = podSpecOf(args.type, props);
       const paths = pod ? hostPathsOf(pod) : [];
@@ -108,7 +105,6 @@ export const kubernetesPolicies: ResourceValidationPolicy[] = [
   {
     name: "k8s-resources-bounded",
     description: "Every container of a Kubernetes workload requests and limits both cpu and memory.",
-    enforcementLevel: "mandatory",
     validateResource: eachWorkload((pod, _props, report) => {
       for (const { label, spec } of containersOf(pod)) {
         const res = record(spec.resources);
@@ -123,7 +119,6 @@ export const kubernetesPolicies: ResourceValidationPolicy[] = [
   {
     name: "k8s-image-pinned",
     description: "Kubernetes containers use images pinned to a tag other than latest, or to a digest.",
-    enforcementLevel: "mandatory",
     validateResource: eachWorkload((pod, _props, report) => {
       for (const { label, spec } of containersOf(pod)) {
         if (!imagePinned(spec.image))

@@ -18,7 +18,6 @@ export const lambdaPolicies: StackValidationPolicy[] = [
     name: FUNCTION_URL_POLICY,
     description:
       "Lambda function URLs use AWS_IAM auth (no authorizationType NONE, nor a permission opening the URL to everyone), unless the function is a reviewed signed-webhook receiver on the exemption list.",
-    enforcementLevel: "mandatory",
     validateStack: (args, report) => {
       const all = args.resources;
       const functions = byType(all, FUNCTION);

@@ -60,7 +60,6 @@ export const rbacPolicies: ResourceValidationPolicy[] = [
     name: RBAC_WILDCARD_POLICY,
     description:
       "Kubernetes Roles and ClusterRoles grant no `*` verbs and no `*` resources on custom resource groups (any apiGroup not built into the API server, or `*`): name the kinds and verbs.",
-    enforcementLevel: "mandatory",
     validateResource: forTypes(ROLE_TYPES, (props, _args, report) => {
       asArray(props.rules).forEach((rule, i) => {
         for (const problem of wildcardOnCustomGroups(rule)) report(`rules[${i}]: ${problem}`);

@@ -1,19 +1,16 @@
 import { expect } from "chai";
-import { fired, res, violations, type Case } from "../gate/testing";
+import { compliant, fired, res, violations, type Case } from "../gate/testing";
 
 const P = "remote-access-restricted";
 const SG = "security-group-no-public-ingress";
 
-const nodeGroup = (inputs: Record<string, unknown> = {}) =>
-  res("aws:eks/nodeGroup:NodeGroup", "gpu", {
-    clusterName: "search",
-    nodeRoleArn: "arn:aws:iam::111111111111:role/node",
-    subnetIds: ["subnet-1"],
-    scalingConfig: { desiredSize: 1, minSize: 0, maxSize: 2 },
-    ...inputs,
-  });
-const managed = (inputs: Record<string, unknown> = {}) =>
-  res("eks:index:ManagedNodeGroup", "gpu", { cluster: "search", ...inputs });
+const nodeGroup = compliant("aws:eks/nodeGroup:NodeGroup", "gpu", {
+  clusterName: "search",
+  nodeRoleArn: "arn:aws:iam::111111111111:role/node",
+  subnetIds: ["subnet-1"],
+  scalingConfig: { desiredSize: 1, minSize: 0, maxSize: 2 },
+});
+const managed = compliant("eks:index:ManagedNodeGroup", "gpu", { cluster: "search" });
 const ports = (...portInfos: object[]) =>
   res("aws:lightsail/instancePublicPorts:InstancePublicPorts", "box", { instanceName: "box", portInfos });
 const ssh = { ec2SshKey: "ops" };

@@ -29,7 +29,6 @@ export const remoteAccessPolicies: ResourceValidationPolicy[] = [
     name: REMOTE_ACCESS_POLICY,
     description:
       "Remote shell access is never open to every address: EKS managed node groups with remoteAccess name sourceSecurityGroupIds (else EKS opens SSH/RDP to 0.0.0.0/0), and Lightsail public ports 22/3389 name CIDRs narrower than a broad public range.",
-    enforcementLevel: "mandatory",
     validateResource: [
       forTypes(NODE_GROUPS, (props, _args, report) => {
         const remote = props.remoteAccess;

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { TAG } from "../../workloads/shared/conventions";
 import { doc, fired, OWN_ACCOUNT, res, type Case } from "../gate/testing";
+import { tlsOnlyPolicy } from "./compliant.testing";
 
 const P = "resource-policy-no-public-principal";
 const FOREIGN = "arn:aws:iam::999999999999:root";
@@ -133,18 +134,7 @@ describe("policy resource-policy-no-public-principal", () => {
     ],
     [
       "a Deny to everyone (what TLS-only policies do)",
-      [
-        res("aws:s3/bucketPolicy:BucketPolicy", "b", {
-          bucket: "b",
-          policy: doc({
-            Effect: "Deny",
-            Principal: "*",
-            Action: "s3:*",
-            Resource: "*",
-            Condition: { Bool: { "aws:SecureTransport": "false" } },
-          }),
-        }),
-      ],
+      [res("aws:s3/bucketPolicy:BucketPolicy", "b", { bucket: "b", policy: tlsOnlyPolicy("b") })],
       [],
     ],
     [

@@ -8,23 +8,9 @@
  */
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { exemptionFor } from "../exemptions";
+import { ownAndTrustedAccounts, trustedAccountsSchema } from "./accounts";
 import { accountOf, hasOrgOrSourceCondition, principalsOf } from "./iam-semantics";
-import {
-  asArray,
-  byType,
-  isRecord,
-  known,
-  parseJson,
-  perResource,
-  statements,
-  str,
-  trustedAccountsSchema,
-  type Props,
-} from "./util";
-
-export interface ResourcePolicyConfig {
-  trustedAccounts: string[];
-}
+import { byType, isRecord, perResource, statements, str, type Props } from "./util";
 
 /** Resource types and the input holding their resource policy. */
 export const RESOURCE_POLICY_INPUTS: Record<string, string> = {
@@ -44,16 +30,6 @@ export const RESOURCE_POLICY_INPUTS: Record<string, string> = {
 
 const LAMBDA_PERMISSION = "aws:lambda/permission:Permission";
 
-/** Account ids a stack deploys into: every AWS provider's allowedAccountIds. */
-export function ownAccounts(resources: { type: string; props: Record<string, unknown> }[]): Set<string> {
-  const out = new Set<string>();
-  for (const p of resources.filter((r) => r.type === "pulumi:providers:aws")) {
-    const ids = parseJson(known(() => (p.props as Props).allowedAccountIds));
-    for (const id of asArray<unknown>(ids)) if (typeof id === "string") out.add(id);
-  }
-  return out;
-}
-
 const POLICY = "resource-policy-no-public-principal";
 
 export const resourcePolicyPolicies: StackValidationPolicy[] = [
@@ -61,13 +37,11 @@ export const resourcePolicyPolicies: StackValidationPolicy[] = [
     name: POLICY,
     description:
       "Resource policies (KMS, SNS, SQS, Secrets Manager, S3, ECR, Lambda permissions) allow `*` or another account's principals only under an organization or source condition.",
-    enforcementLevel: "mandatory",
     configSchema: trustedAccountsSchema(
       "Account ids, besides the stack's own (its providers' allowedAccountIds), that are not foreign.",
     ),
     validateStack: (args, report) => {
-      const own = ownAccounts(args.resources);
-      args.getConfig<ResourcePolicyConfig>().trustedAccounts.forEach((a) => own.add(a));
+      const own = ownAndTrustedAccounts(args);
       const foreign = (principal: string) => {
         const account = accountOf(principal);
         return account === undefined ? !/^arn:aws[a-z-]*:iam::aws:/.test(principal) : !own.has(account);

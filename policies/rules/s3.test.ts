@@ -1,42 +1,11 @@
 import { expect } from "chai";
 import { res, violations } from "../gate/testing";
 import type { PlanResource } from "../gate/plan-files";
+import { bucketGuards, tlsOnlyPolicy } from "./compliant.testing";
 
 /** A bucket named by its `bucket` input (the physical name companions refer to). */
 const bucket = (name: string, inputs: Record<string, unknown> = {}, type = "aws:s3/bucketV2:BucketV2") =>
   res(type, name, { bucket: name, ...inputs });
-const tlsPolicy = JSON.stringify({
-  Version: "2012-10-17",
-  Statement: [
-    {
-      Sid: "TlsOnly",
-      Effect: "Deny",
-      Principal: "*",
-      Action: "s3:*",
-      Resource: ["arn:aws:s3:::data", "arn:aws:s3:::data/*"],
-      Condition: { Bool: { "aws:SecureTransport": "false" } },
-    },
-  ],
-});
-
-/** Companions of a bucket, referring to it by `ref` (its name), as a well-built stack would have them. */
-function hardened(ref: string): PlanResource[] {
-  return [
-    res("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", `${ref}-pab`, {
-      bucket: ref,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    }),
-    res("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", `${ref}-sse`, {
-      bucket: ref,
-      rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" } }],
-    }),
-    res("aws:s3/bucketPolicy:BucketPolicy", `${ref}-policy`, { bucket: ref, policy: tlsPolicy }),
-  ];
-}
-
 const S3 = [
   "s3-public-access-block",
   "s3-server-side-encryption",
@@ -59,21 +28,21 @@ describe("S3 bucket policies", () => {
   });
 
   it("pass a bucket whose companions name it by its bucket name", async () => {
-    expect(await s3Violations([bucket("data-logical", { bucket: "data" }), ...hardened("data")])).to.deep.equal([]);
+    expect(await s3Violations([bucket("data-logical", { bucket: "data" }), ...bucketGuards("data")])).to.deep.equal([]);
   });
 
   it("link an auto-named bucket's companions by the auto-name they name and their dependency on it", async () => {
     const auto = res("aws:s3/bucketV2:BucketV2", "models");
-    const linked = hardened("models-1a2b3c4").map((c) => ({ ...c, dependencies: [auto.urn] }));
+    const linked = bucketGuards("models-1a2b3c4").map((c) => ({ ...c, dependencies: [auto.urn] }));
     expect(await s3Violations([auto, ...linked])).to.deep.equal([]);
-    const unknownRef = hardened("<computed>").map((c) => ({ ...c, dependencies: [auto.urn] }));
+    const unknownRef = bucketGuards("<computed>").map((c) => ({ ...c, dependencies: [auto.urn] }));
     expect(await s3Violations([auto, ...unknownRef])).to.deep.equal([]);
   });
 
   it("do not link by a guessed logical name, nor by a dependency when the companion names another bucket", async () => {
     const auto = res("aws:s3/bucketV2:BucketV2", "models");
-    expect((await s3Violations([auto, ...hardened("models")])).map((v) => v.policy)).to.have.length(3);
-    const elsewhere = hardened("someone-elses-bucket").map((c) => ({ ...c, dependencies: [auto.urn] }));
+    expect((await s3Violations([auto, ...bucketGuards("models")])).map((v) => v.policy)).to.have.length(3);
+    const elsewhere = bucketGuards("someone-elses-bucket").map((c) => ({ ...c, dependencies: [auto.urn] }));
     expect((await s3Violations([auto, ...elsewhere])).map((v) => v.policy)).to.deep.equal([
       "s3-public-access-block",
       "s3-server-side-encryption",
@@ -82,16 +51,16 @@ describe("S3 bucket policies", () => {
   });
 
   it("link companions that name the bucket by its ARN", async () => {
-    expect(await s3Violations([bucket("data"), ...hardened("arn:aws:s3:::data")])).to.deep.equal([]);
+    expect(await s3Violations([bucket("data"), ...bucketGuards("arn:aws:s3:::data")])).to.deep.equal([]);
   });
 
   it("do not credit another bucket's companions", async () => {
-    const v = await s3Violations([bucket("data"), bucket("other"), ...hardened("other")]);
+    const v = await s3Violations([bucket("data"), bucket("other"), ...bucketGuards("other")]);
     expect(v.map((x) => String(x.urn).split("::").pop())).to.deep.equal(["data", "data", "data"]);
   });
 
   it("reject a partial public access block and a policy without the TLS deny", async () => {
-    const [pab, sse] = hardened("data");
+    const [pab, sse] = bucketGuards("data");
     const weak = { ...pab, inputs: { ...pab.inputs, restrictPublicBuckets: false } };
     const allowOnly = res("aws:s3/bucketPolicy:BucketPolicy", "p", {
       bucket: "data",
@@ -108,7 +77,7 @@ describe("S3 bucket policies", () => {
       "logs",
       {
         serverSideEncryptionConfiguration: { rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } } },
-        policy: tlsPolicy,
+        policy: tlsOnlyPolicy("logs"),
       },
       "aws:s3/bucket:Bucket",
     );
@@ -126,7 +95,7 @@ describe("S3 bucket policies", () => {
       bucket("audit", { bucket: "audit", tags: { "ml-platform:purpose": "audit" }, ...inputs });
 
     it("need versioning and object lock with a default retention", async () => {
-      const v = await s3Violations([audit(), ...hardened("audit")]);
+      const v = await s3Violations([audit(), ...bucketGuards("audit")]);
       expect(v.map((x) => `${x.policy}: ${x.message}`)).to.deep.equal([
         "s3-audit-versioning: audit bucket has no versioning configuration with status Enabled",
         "s3-audit-object-lock: audit bucket must be created with objectLockEnabled: true",
@@ -137,7 +106,7 @@ describe("S3 bucket policies", () => {
     it("pass with versioning, object lock and retention", async () => {
       const v = await s3Violations([
         audit({ objectLockEnabled: true }),
-        ...hardened("audit"),
+        ...bucketGuards("audit"),
         res("aws:s3/bucketVersioning:BucketVersioning", "audit-versioning", {
           bucket: "audit",
           versioningConfiguration: { status: "Enabled" },
@@ -154,7 +123,11 @@ describe("S3 bucket policies", () => {
 
 describe("S3 bucket policies with values known only after deployment", () => {
   it("note the unknown bucket as advisory and still check the other buckets", async () => {
-    const v = await s3Violations([bucket("pending", { policy: "<computed>" }), ...hardened("pending"), bucket("bare")]);
+    const v = await s3Violations([
+      bucket("pending", { policy: "<computed>" }),
+      ...bucketGuards("pending"),
+      bucket("bare"),
+    ]);
     expect(v.map((x) => [x.policy, String(x.urn).split("::").pop(), x.enforcementLevel])).to.deep.equal([
       ["s3-public-access-block", "bare", "mandatory"],
       ["s3-server-side-encryption", "bare", "mandatory"],

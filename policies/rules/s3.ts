@@ -75,7 +75,6 @@ export const s3Policies: StackValidationPolicy[] = [
     name: "s3-public-access-block",
     description:
       "Every S3 bucket has a public access block with all four settings true (or the account-wide block in the same stack).",
-    enforcementLevel: "mandatory",
     validateStack: eachBucket((b, report, all) => {
       if (byType(all, ...T.accountPublicAccessBlock).some((a) => fullBlock(a.props as Props))) return;
       const blocks = companions(all, b, T.publicAccessBlock);
@@ -90,7 +89,6 @@ export const s3Policies: StackValidationPolicy[] = [
   {
     name: "s3-server-side-encryption",
     description: "Every S3 bucket has default server-side encryption (SSE-S3 or SSE-KMS).",
-    enforcementLevel: "mandatory",
     validateStack: eachBucket((b, report, all) => {
       const inline = (b.props as Props).serverSideEncryptionConfiguration;
       if (isRecord(inline) && sseRuleOk(inline.rule)) return;
@@ -102,7 +100,6 @@ export const s3Policies: StackValidationPolicy[] = [
   {
     name: "s3-tls-only",
     description: "Every S3 bucket's policy denies requests that do not use TLS (aws:SecureTransport = false).",
-    enforcementLevel: "mandatory",
     validateStack: eachBucket((b, report, all) => {
       if (deniesInsecureTransport((b.props as Props).policy)) return;
       if (companions(all, b, T.policy).some((p) => deniesInsecureTransport((p.props as Props).policy))) return;
@@ -112,7 +109,6 @@ export const s3Policies: StackValidationPolicy[] = [
   {
     name: "s3-audit-versioning",
     description: `Audit buckets (tag ${AUDIT_TAG.key} = ${AUDIT_TAG.value}) have versioning enabled.`,
-    enforcementLevel: "mandatory",
     validateStack: eachBucket((b, report, all) => {
       if (!isAudit(b)) return;
       const inline = (b.props as Props).versioning;
@@ -127,7 +123,6 @@ export const s3Policies: StackValidationPolicy[] = [
   {
     name: "s3-audit-object-lock",
     description: `Audit buckets (tag ${AUDIT_TAG.key} = ${AUDIT_TAG.value}) are created with object lock and have a default retention.`,
-    enforcementLevel: "mandatory",
     validateStack: eachBucket((b, report, all) => {
       if (!isAudit(b)) return;
       const props = b.props as Props;

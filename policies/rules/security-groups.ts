@@ -56,7 +56,13 @@ function describe(r: Ingress): string {
   return from === to ? `port ${from} (${r.protocol})` : `ports ${from}-${to} (${r.protocol})`;
 }
 
-function rule(urn: string, group: string, r: Props, cidrKeys: string[], protocolKey: string): Ingress {
+/** How one kind of rule spells its CIDR inputs and its protocol. */
+interface Spelling {
+  cidrKeys: string[];
+  protocolKey: string;
+}
+
+function rule(urn: string, group: string, r: Props, { cidrKeys, protocolKey }: Spelling): Ingress {
   return {
     urn,
     group,
@@ -124,8 +130,42 @@ const configSchema: PolicyConfigSchema = {
   },
 };
 
-function reportAll(found: Map<string, string[]>, report: (m: string, urn: string) => void) {
-  for (const [urn, messages] of found) for (const m of messages) report(m, urn);
+/** Where one kind of resource keeps ingress rules, and how they are spelt. */
+interface IngressSource extends Spelling {
+  types: string[];
+  /** The rules a resource holds: its inline `ingress` list, or the resource itself. */
+  rules: (props: Props) => Props[];
+  /** Whether a rule lets traffic in (ingress, allow); every rule when absent. */
+  admits?: (rule: Props) => boolean;
+  /** The security group or network ACL the resource's rules belong to. */
+  group: (r: PolicyResource) => string;
+}
+
+const inline = (props: Props) => asArray<Props>(props.ingress);
+const itself = (props: Props) => [props];
+const itsOwn = (r: PolicyResource) => r.urn;
+const allows = (action: unknown) => String(action ?? "").toLowerCase() === "allow";
+const SG_SPELLING: Spelling = { cidrKeys: ["cidrBlocks", "ipv6CidrBlocks"], protocolKey: "protocol" };
+const NACL_SPELLING: Spelling = { cidrKeys: ["cidrBlock", "ipv6CidrBlock"], protocolKey: "protocol" };
+
+/**
+ * The ingress rules of every source, each resource read on its own (an unknown value costs a note
+ * on that resource only), judged together so that rules of one group add up.
+ */
+function judgeIngress(sources: IngressSource[]): StackValidationPolicy["validateStack"] {
+  return (args, report) => {
+    const cfg = args.getConfig<NetworkConfig>();
+    const rules: Ingress[] = [];
+    for (const source of sources) {
+      for (const r of byType(args.resources, ...source.types)) {
+        perResource(report, r.urn, () => {
+          for (const raw of source.rules(r.props as Props))
+            if (source.admits?.(raw) ?? true) rules.push(rule(r.urn, source.group(r), raw, source));
+        });
+      }
+    }
+    for (const [urn, messages] of violations(rules, cfg)) for (const m of messages) report(m, urn);
+  };
 }
 
 export const securityGroupPolicies: StackValidationPolicy[] = [
@@ -133,67 +173,39 @@ export const securityGroupPolicies: StackValidationPolicy[] = [
     name: "security-group-no-public-ingress",
     description:
       "Security groups and their rules, taken together, admit no ingress from a public range (0.0.0.0/0, ::/0, or CIDRs that add up to a broad public range) except on configured ports.",
-    enforcementLevel: "mandatory",
     configSchema,
-    validateStack: (args, report) => {
-      const cfg = args.getConfig<NetworkConfig>();
-      const rules: Ingress[] = [];
-      for (const sg of byType(args.resources, ...GROUPS)) {
-        perResource(report, sg.urn, () => {
-          for (const r of asArray<Props>((sg.props as Props).ingress))
-            rules.push(rule(sg.urn, sg.urn, r, ["cidrBlocks", "ipv6CidrBlocks"], "protocol"));
-        });
-      }
-      for (const r of byType(args.resources, "aws:ec2/securityGroupRule:SecurityGroupRule")) {
-        perResource(report, r.urn, () => {
-          const props = r.props as Props;
-          if (props.type !== "ingress") return;
-          rules.push(
-            rule(r.urn, groupOf(r, GROUPS, "securityGroupId"), props, ["cidrBlocks", "ipv6CidrBlocks"], "protocol"),
-          );
-        });
-      }
-      for (const r of byType(args.resources, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")) {
-        perResource(report, r.urn, () => {
-          rules.push(
-            rule(
-              r.urn,
-              groupOf(r, GROUPS, "securityGroupId"),
-              r.props as Props,
-              ["cidrIpv4", "cidrIpv6"],
-              "ipProtocol",
-            ),
-          );
-        });
-      }
-      reportAll(violations(rules, cfg), report);
-    },
+    validateStack: judgeIngress([
+      { types: GROUPS, rules: inline, group: itsOwn, ...SG_SPELLING },
+      {
+        types: ["aws:ec2/securityGroupRule:SecurityGroupRule"],
+        rules: itself,
+        admits: (r) => r.type === "ingress",
+        group: (r) => groupOf(r, GROUPS, "securityGroupId"),
+        ...SG_SPELLING,
+      },
+      {
+        types: ["aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"],
+        rules: itself,
+        group: (r) => groupOf(r, GROUPS, "securityGroupId"),
+        cidrKeys: ["cidrIpv4", "cidrIpv6"],
+        protocolKey: "ipProtocol",
+      },
+    ]),
   },
   {
     name: "network-acl-no-public-ingress",
     description:
       "Network ACL allow rules, taken together, admit no ingress from a public range except on configured ports (ephemeral return ports must be listed on purpose).",
-    enforcementLevel: "mandatory",
     configSchema,
-    validateStack: (args, report) => {
-      const cfg = args.getConfig<NetworkConfig>();
-      const rules: Ingress[] = [];
-      for (const acl of byType(args.resources, ...NACLS)) {
-        perResource(report, acl.urn, () => {
-          for (const r of asArray<Props>((acl.props as Props).ingress)) {
-            if (String(r.action ?? "").toLowerCase() !== "allow") continue;
-            rules.push(rule(acl.urn, acl.urn, r, ["cidrBlock", "ipv6CidrBlock"], "protocol"));
-          }
-        });
-      }
-      for (const r of byType(args.resources, "aws:ec2/networkAclRule:NetworkAclRule")) {
-        perResource(report, r.urn, () => {
-          const props = r.props as Props;
-          if (props.egress === true || String(props.ruleAction ?? "").toLowerCase() !== "allow") return;
-          rules.push(rule(r.urn, groupOf(r, NACLS, "networkAclId"), props, ["cidrBlock", "ipv6CidrBlock"], "protocol"));
-        });
-      }
-      reportAll(violations(rules, cfg), report);
-    },
+    validateStack: judgeIngress([
+      { types: NACLS, rules: inline, admits: (r) => allows(r.action), group: itsOwn, ...NACL_SPELLING },
+      {
+        types: ["aws:ec2/networkAclRule:NetworkAclRule"],
+        rules: itself,
+        admits: (r) => r.egress !== true && allows(r.ruleAction),
+        group: (r) => groupOf(r, NACLS, "networkAclId"),
+        ...NACL_SPELLING,
+      },
+    ]),
   },
 ];

@@ -44,7 +44,6 @@ export const sqsPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] =
   {
     name: "sqs-encrypted",
     description: "SQS queues are encrypted at rest (SSE-SQS or a KMS key).",
-    enforcementLevel: "mandatory",
     validateResource: forTypes([QUEUE], (props, _args, report) => {
       if (props.sqsManagedSseEnabled !== true && !str(props.kmsMasterKeyId))
         report("set sqsManagedSseEnabled: true or kmsMasterKeyId");
@@ -54,7 +53,6 @@ export const sqsPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] =
     name: "sqs-dead-letter-queue",
     description:
       "SQS queues that are not dead-letter queues have a redrivePolicy to a DLQ with maxReceiveCount between 1 and the configured maximum.",
-    enforcementLevel: "mandatory",
     configSchema: {
       properties: {
         maxReceiveCount: {

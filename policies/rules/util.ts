@@ -56,15 +56,6 @@ function reportUnknown(report: ReportViolation, urn: string, e: unknown): void {
   });
 }
 
-/** The config schema of a policy's `trustedAccounts` list: account ids `description` says are trusted for what. */
-export function trustedAccountsSchema(description: string) {
-  return {
-    properties: {
-      trustedAccounts: { type: "array" as const, items: { type: "string" as const }, default: [], description },
-    },
-  };
-}
-
 /** `perResource` for a check that awaits (action expansion is asynchronous). */
 export async function perResourceAsync(
   report: ReportViolation,
