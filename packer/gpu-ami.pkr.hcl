@@ -12,16 +12,12 @@ packer {
 }
 
 # ---- the combination (packer/versions/<name>.pkrvars.hcl) ----
-# What a combination may say (each value's form, the driver new enough for CUDA, cuDNN built for it,
-# the file named after it) is checked in one place, packer/matrix.ts, which scripts/packer-build and
-# CI run over every combination file before Packer reads one.
 variable "combination" {
   type        = string
   description = "Name of the combination file; becomes the AMI name prefix and the SSM parameter."
 }
 variable "base_os" {
   type = string
-  # Picks a row of local.base_images below.
   validation {
     condition     = contains(["ubuntu22", "al2023", "al2023-eks"], var.base_os)
     error_message = "The base_os must be ubuntu22, al2023 or al2023-eks."
@@ -29,12 +25,24 @@ variable "base_os" {
 }
 variable "nvidia_driver_version" {
   type = string
+  validation {
+    condition     = can(regex("^[0-9]{3}\\.[0-9]+(\\.[0-9]+)?$", var.nvidia_driver_version))
+    error_message = "The nvidia_driver_version must look like 550.127.05."
+  }
 }
 variable "cuda_version" {
   type = string
+  validation {
+    condition     = can(regex("^[0-9]+\\.[0-9]+\\.[0-9]+$", var.cuda_version))
+    error_message = "The cuda_version must look like 12.4.1."
+  }
 }
 variable "cudnn_version" {
   type = string
+  validation {
+    condition     = can(regex("^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$", var.cudnn_version))
+    error_message = "The cudnn_version must look like 9.1.0.70."
+  }
 }
 variable "nvidia_container_toolkit_version" {
   type = string
@@ -43,6 +51,10 @@ variable "kubernetes_version" {
   type        = string
   default     = "1.33"
   description = "al2023-eks only: the Kubernetes minor of the EKS-optimized base image (set by the combination file)."
+  validation {
+    condition     = can(regex("^1\\.[0-9]{2}$", var.kubernetes_version))
+    error_message = "The kubernetes_version must be a Kubernetes minor like 1.33."
+  }
 }
 
 # ---- where and how to build ----
