@@ -32,7 +32,7 @@ describe("GPU AMI version matrix", () => {
     ]);
   });
 
-  it("refuses a version not of its form (the one place the forms are checked)", () => {
+  it("refuses a version not of its form (as the template's variable validations do)", () => {
     const forms: [keyof typeof good, string, string][] = [
       ["nvidia_driver_version", "55.1", "is not a driver version like 550.127.05"],
       ["cuda_version", "12.4", "is not like 12.4.1"],
