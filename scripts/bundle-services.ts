@@ -20,7 +20,7 @@ import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { isBuiltin } from "node:module";
 import * as path from "node:path";
 
-const ROOT = path.resolve(__dirname, "..");
+import { REPO_ROOT as ROOT } from "../workloads/shared/repo-root";
 const PHOTO = path.join(ROOT, "workloads", "photo-classification");
 const SEARCH = path.join(ROOT, "workloads", "search");
 const INFERENCE_THREAD = path.join(ROOT, "workloads", "shared", "image-model", "inference-thread.ts");

@@ -4,7 +4,8 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFile
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { listStacks, REPO_ROOT, stackFile } from "./stack-files";
+import { listStacks, stackFile } from "./stack-files";
+import { REPO_ROOT } from "../../workloads/shared/repo-root";
 import type { StackPlan } from "./types";
 
 const run = promisify(execFile);

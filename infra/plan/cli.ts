@@ -11,7 +11,8 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { planAll } from "./index";
 import { newProvenance, PLAN_TOOL } from "./provenance";
-import { listStacks, REPO_ROOT } from "./stack-files";
+import { listStacks } from "./stack-files";
+import { REPO_ROOT } from "../../workloads/shared/repo-root";
 import { summarise } from "./summary";
 
 /** Removes DIR/<stack>.json of the stacks planned now, and any other file an earlier run of this tool wrote. */

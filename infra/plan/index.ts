@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import type { PlanJob } from "./run-stack";
-import { listStacks, orderStacks, readStackConfig, REPO_ROOT } from "./stack-files";
+import { listStacks, orderStacks, readStackConfig } from "./stack-files";
+import { REPO_ROOT } from "../../workloads/shared/repo-root";
 import type { StackPlan } from "./types";
 
 export type { PlannedResource, StackPlan } from "./types";

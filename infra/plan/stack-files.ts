@@ -3,10 +3,9 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { LAYERS, type Layer } from "../stacks/layers";
-import { REPO_ROOT } from "../shared/repo-root";
+import { REPO_ROOT } from "../../workloads/shared/repo-root";
 
 // The plan's CLI and tests take the root with the stack readers.
-export { REPO_ROOT };
 
 export function stackFile(stack: string, root = REPO_ROOT): string {
   return path.join(root, `Pulumi.${stack}.yaml`);

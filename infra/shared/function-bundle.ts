@@ -6,7 +6,7 @@ import { buildSync } from "esbuild";
 import { mkdirSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { REPO_ROOT } from "./repo-root";
+import { REPO_ROOT } from "../../workloads/shared/repo-root";
 
 /** `entry` is relative to the repository root, e.g. workloads/functions/name-tag-dns/handler.ts. */
 export function functionBundle(entry: string): pulumi.asset.AssetArchive {

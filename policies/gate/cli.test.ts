@@ -5,7 +5,7 @@ import * as path from "node:path";
 import type { PlanFile, PlanResource } from "./plan-files";
 import { plan, res, tempDirPerTest } from "./testing";
 
-const ROOT = path.resolve(__dirname, "..", "..");
+import { REPO_ROOT as ROOT } from "../../workloads/shared/repo-root";
 const THIRD_PARTY = path.join(__dirname, "fixtures", "third-party-pack");
 
 function gate(...args: string[]) {

@@ -3,6 +3,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { loadPack, resolvePackEntry } from "./load-pack";
 import { tempDirPerTest } from "./testing";
+import { REPO_ROOT } from "../../workloads/shared/repo-root";
 
 const OURS = path.resolve(__dirname, "..");
 const THIRD_PARTY = path.join(__dirname, "fixtures", "third-party-pack");
@@ -27,7 +28,7 @@ describe("gate pack loader", () => {
     const again = await loadPack(THIRD_PARTY);
     expect([first.name, first.version, again.policies.length]).to.deep.equal(["third-party", "2.3.4", 3]);
     expect(first.initialConfig).to.deep.equal({ "queue-count": { max: 2 } });
-    expect(process.cwd()).to.equal(path.resolve(__dirname, "..", ".."));
+    expect(process.cwd()).to.equal(REPO_ROOT);
   });
 
   it("captures an ES-module pack", async () => {

@@ -12,7 +12,7 @@ import { evaluatePlans } from "./evaluate";
 import { ourPack, plan } from "./testing";
 import { VIOLATING_PLANS } from "./violating-plans.fixture";
 
-const ROOT = path.resolve(__dirname, "..", "..");
+import { REPO_ROOT as ROOT } from "../../workloads/shared/repo-root";
 
 describe("violating plans of every class the pack must catch", function () {
   this.timeout(120000);

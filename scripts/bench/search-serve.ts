@@ -47,6 +47,7 @@ import { loadPhotos } from "../../workloads/search/local/environment";
 import { newPhotoOf } from "../../workloads/search/local/serve";
 import { assignHosts } from "../../workloads/search/segments/assignment";
 import { windowOf, type Tier } from "../../workloads/search/segments/windows";
+import { REPO_ROOT } from "../../workloads/shared/repo-root";
 import { encodePublished, type PublishedSegment } from "../../workloads/search/segments/segment";
 import { frontPath, type FrontPath } from "../../workloads/search/testing/front";
 import { Hosts, silent, testSegment } from "../../workloads/search/testing/hosts";
@@ -68,7 +69,7 @@ const TARGET = 0.95;
 const EFS = [10, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512];
 /** The front's default OVERSAMPLE: each segment is asked for k' = 20. */
 const OVERSAMPLE = 2;
-const CACHE = path.resolve(__dirname, "..", "..", ".cache", "bench", "search-serve");
+const CACHE = path.join(REPO_ROOT, ".cache", "bench", "search-serve");
 
 /** Monthly, daily and hourly segments holding 70 %, 20 % and 10 % of the vectors. */
 const LAYOUT: { tier: Tier; start: string; share: number }[] = [

@@ -8,10 +8,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
-import { REPO_ROOT } from "../../infra/shared/repo-root";
+import { REPO_ROOT } from "../../workloads/shared/repo-root";
 
-// Local runs (workloads/*/local/) take the root from here: a harness may import scripts/ but not infra/.
-export { REPO_ROOT };
 const MOTO_SERVER = path.join(REPO_ROOT, ".venv", "bin", "moto_server");
 
 export interface AwsClientConfig {

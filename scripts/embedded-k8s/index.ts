@@ -13,7 +13,7 @@ import { mkdtemp } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { KubeObject } from "../../infra/plan/kubernetes-manifests";
-import { REPO_ROOT } from "../../infra/shared/repo-root";
+import { REPO_ROOT } from "../../workloads/shared/repo-root";
 
 const CTL = path.join(REPO_ROOT, "scripts", "embedded-k8s", "ctl");
 

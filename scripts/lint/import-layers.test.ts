@@ -6,7 +6,7 @@
 import * as path from "node:path";
 import { expect } from "chai";
 import { ESLint } from "eslint";
-import { REPO_ROOT } from "../../infra/shared/repo-root";
+import { REPO_ROOT } from "../../workloads/shared/repo-root";
 
 const RULE = "no-restricted-imports";
 

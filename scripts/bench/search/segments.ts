@@ -11,6 +11,7 @@ import type { Tombstone } from "../../../workloads/search/builder/apply-events";
 import { compact } from "../../../workloads/search/builder/compact";
 import { writeSegment, type SegmentContent } from "../../../workloads/search/builder/segment-files";
 import { SEGMENT_FILES } from "../../../workloads/search/segments/keys";
+import { REPO_ROOT } from "../../../workloads/shared/repo-root";
 import type { IndexParams, SegmentItem } from "../../../workloads/search/segments/manifest";
 
 const at = (ms: number) => new Date(Date.UTC(2026, 10, 1) + ms).toISOString();
@@ -91,7 +92,7 @@ export async function residentBytes(indexFile: string, metric: string, dimension
     index.searchKnn(new Array(${dimension}).fill(0.01), 10);
     console.log(process.memoryUsage().rss - before);`;
   const { stdout } = await promisify(execFile)(process.execPath, ["-e", script], {
-    cwd: path.resolve(__dirname, "..", "..", ".."),
+    cwd: REPO_ROOT,
   });
   return Number(stdout.trim());
 }

@@ -6,7 +6,8 @@
  */
 import { mkdir, readdir, readFile } from "node:fs/promises";
 import * as path from "node:path";
-import { REPO_ROOT, startEmbeddedAws } from "../../../scripts/embedded-aws";
+import { startEmbeddedAws } from "../../../scripts/embedded-aws";
+import { REPO_ROOT } from "../../shared/repo-root";
 import pino from "pino";
 import { createLogger } from "../../shared/log";
 import { loadWorkerSettings } from "../worker/config";

@@ -1,7 +1,7 @@
 /** Where scripts/setup puts the built model and the labelled photo set (see MODEL.md). */
 import * as path from "node:path";
+import { REPO_ROOT as ROOT } from "../../shared/repo-root";
 
-const ROOT = path.resolve(__dirname, "..", "..", "..");
 export const BUILT_MODEL = path.join(ROOT, ".cache", "model", "food-classifier.onnx");
 /** The head's training figures (build/train_head.py), next to the model. */
 export const MODEL_FIGURES = path.join(ROOT, ".cache", "model", "food-classifier.figures.json");

@@ -16,7 +16,7 @@ import { searchConfig } from "../../../infra/stacks/search/config";
 import { SERVICES } from "../../../scripts/bundle-services";
 import { controllerEnv } from "../controller/config";
 
-const ROOT = path.resolve(__dirname, "..", "..", "..");
+import { REPO_ROOT as ROOT } from "../../shared/repo-root";
 const IMAGES: Record<string, string> = {
   "front.Dockerfile": "search-front",
   "shard-host.Dockerfile": "search-shard-host",

@@ -21,7 +21,7 @@ import { BUILT_EMBEDDER } from "../embedder/paths";
 import { createSearchEnvironment, loadPhotos, writeCatalogue } from "./environment";
 import { serveAndSearch } from "./serve";
 
-const ROOT = path.resolve(__dirname, "..", "..", "..");
+import { REPO_ROOT as ROOT } from "../../shared/repo-root";
 
 async function main(): Promise<void> {
   const listings = Number(process.argv[process.argv.indexOf("--listings") + 1] ?? "") || 3;

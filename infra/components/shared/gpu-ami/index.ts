@@ -10,8 +10,9 @@ import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { SSM } from "../../../../workloads/shared/conventions";
+import { REPO_ROOT } from "../../../../workloads/shared/repo-root";
 
-const VERSIONS_DIR = path.resolve(__dirname, "..", "..", "..", "..", "packer", "versions");
+const VERSIONS_DIR = path.join(REPO_ROOT, "packer", "versions");
 const SUFFIX = ".pkrvars.hcl";
 
 export function listGpuAmiCombinations(dir = VERSIONS_DIR): string[] {
