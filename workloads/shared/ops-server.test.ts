@@ -118,4 +118,32 @@ describe("ops server", () => {
     );
     await ops.stop();
   });
+
+  it("stopAfter() drains first, keeps /metrics answering while the work finishes, then closes the port", async () => {
+    const { ops, port, get } = await started();
+    const during: { readyz?: number; metrics?: number } = {};
+    const result = await ops.stopAfter(async () => {
+      during.readyz = (await get("/readyz")).status;
+      during.metrics = (await get("/metrics")).status;
+      return "drained 3 calls";
+    });
+    expect(result).to.equal("drained 3 calls");
+    expect(during).to.deep.equal({ readyz: 503, metrics: 200 });
+    await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      () => expect.fail("port still open"),
+      (err: Error) => expect(err).to.be.instanceOf(Error),
+    );
+  });
+
+  it("stopAfter() leaves the port open and passes the error on when the work fails to finish", async () => {
+    const { ops, get } = await started();
+    await ops
+      .stopAfter(() => Promise.reject(new Error("drain timed out")))
+      .then(
+        () => expect.fail("stopAfter resolved"),
+        (err: Error) => expect(err.message).to.equal("drain timed out"),
+      );
+    expect(await get("/readyz")).to.include({ status: 503 });
+    expect((await get("/healthz")).status).to.equal(200);
+  });
 });
