@@ -100,6 +100,15 @@ export const SEARCH_COMPONENT = {
   controller: "segment-controller",
 } as const;
 
+/**
+ * The recommended labels a search object carries: its component, part of `search`, and its own name where it has
+ * one. The stack's objects and the hosts the controller makes alike: the namespace's network policies and the
+ * workloads' selectors match on them.
+ */
+export function searchLabels(component: string, name?: string): Record<string, string> {
+  return { ...(name === undefined ? {} : { [K8S.name]: name }), [K8S.component]: component, [K8S.partOf]: "search" };
+}
+
 /** NVIDIA's names: the device plugin's resource and the taint that keeps other pods off GPU nodes. */
 export const NVIDIA = { gpuResource: "nvidia.com/gpu", taintKey: "nvidia.com/gpu" } as const;
 

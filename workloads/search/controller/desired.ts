@@ -6,7 +6,7 @@
  * the front discovers it by, and a PodDisruptionBudget. Pure: the reconciler applies the answer
  * and deletes what it does not name.
  */
-import { K8S, SEARCH_COMPONENT, SEGMENT_GRPC_PORT } from "../../shared/conventions";
+import { K8S, SEARCH_COMPONENT, SEGMENT_GRPC_PORT, searchLabels } from "../../shared/conventions";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../shared/pod-security";
 import { environmentFor as hostEnvironment } from "../host/config";
 import { encodeAssignment, type HostAssignment, type HostPlan } from "../segments/assignment";
@@ -103,12 +103,7 @@ const DNS_1035 = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** Labels of every object of host `name`; the selector is its component and host labels. */
 export function hostLabels(name: string): Record<string, string> {
-  return {
-    [K8S.component]: SEARCH_COMPONENT.shardHost,
-    [K8S.shardHost]: name,
-    [K8S.name]: name,
-    [K8S.partOf]: "search",
-  };
+  return { ...searchLabels(SEARCH_COMPONENT.shardHost, name), [K8S.shardHost]: name };
 }
 
 /** The ConfigMap, Service, PodDisruptionBudget and Deployment of one shard host, PodSecurity `restricted` throughout. */

@@ -8,10 +8,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { environmentFor, type FrontSettingsInput } from "../../../../workloads/search/front/config";
 import { containerEnv, podWorkload, type ContainerResources, type WorkloadPlacement } from "../../blocks/pod-workload";
-import { K8S, SEARCH_COMPONENT } from "../../../../workloads/shared/conventions";
+import { K8S, SEARCH_COMPONENT, searchLabels } from "../../../../workloads/shared/conventions";
 import { frontNetworkPolicies } from "./network-policies";
 import { parseS3Uri, s3ObjectArn } from "../../../../workloads/shared/s3-uri";
-import { searchLabels } from "../labels";
 import { opsServer } from "../ops-server";
 
 export interface SearchFrontArgs extends ContainerResources {

@@ -8,10 +8,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { environmentFor, type SweepSettings } from "../../../../workloads/search/sweep/config";
+import { searchLabels } from "../../../../workloads/shared/conventions";
 import type { BucketHandle } from "../../blocks/handles";
 import type { PodIdentity } from "../../blocks/pod-identity";
 import { containerEnv, podWorkload, type ContainerResources, type WorkloadPlacement } from "../../blocks/pod-workload";
-import { searchLabels } from "../labels";
 
 export interface RepositorySweepArgs extends ContainerResources {
   placement: WorkloadPlacement;

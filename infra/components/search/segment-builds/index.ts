@@ -18,14 +18,13 @@ import {
   restrictedPodSecurityContext,
 } from "../../../../workloads/shared/pod-security";
 import { containerEnv, podWorkload, type ContainerResources, type WorkloadPlacement } from "../../blocks/pod-workload";
-import { K8S, SEARCH_COMPONENT } from "../../../../workloads/shared/conventions";
+import { K8S, SEARCH_COMPONENT, searchLabels } from "../../../../workloads/shared/conventions";
 import { parseS3Uri, s3ObjectArn } from "../../../../workloads/shared/s3-uri";
 import type { Tier } from "../../../../workloads/search/segments/windows";
 import { buildPods } from "./build-pods";
 import { OPERATOR, SegmentOperator } from "./operator";
 import { creatorRules } from "../../../../workloads/search/operator/config";
 import { boundRole } from "./role";
-import { searchLabels } from "../labels";
 
 export interface TierSchedule extends ContainerResources {
   /** Cron schedule, UTC. */

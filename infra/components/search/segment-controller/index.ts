@@ -20,8 +20,7 @@ import { POINTERS_PREFIX, SEGMENTS_PREFIX } from "../../../../workloads/search/s
 import type { BucketHandle } from "../../blocks/handles";
 import type { PodIdentity } from "../../blocks/pod-identity";
 import { containerEnv, podWorkload, type ContainerResources, type WorkloadPlacement } from "../../blocks/pod-workload";
-import { K8S, SEARCH_COMPONENT } from "../../../../workloads/shared/conventions";
-import { searchLabels } from "../labels";
+import { K8S, SEARCH_COMPONENT, searchLabels } from "../../../../workloads/shared/conventions";
 import { opsServer } from "../ops-server";
 
 export interface SegmentControllerArgs extends ContainerResources {
