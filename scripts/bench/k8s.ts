@@ -15,7 +15,12 @@ import { environmentFor, loadOperatorSettings } from "../../workloads/search/ope
 import { createSegmentBuild } from "../../workloads/search/operator/create-build";
 import { RestartingInformer } from "../../workloads/search/operator/informer";
 import { startOperator } from "../../workloads/search/operator/main";
-import { setUpOperator, testBuildJobs, TEST_SOURCE } from "../../workloads/search/local/operator-harness";
+import {
+  adminKubeConfig,
+  setUpOperator,
+  testBuildJobs,
+  TEST_SOURCE,
+} from "../../workloads/search/local/operator-harness";
 import { startEmbeddedKubernetes, KUBERNETES_VERSION, type EmbeddedKubernetes } from "../embedded-k8s";
 import { numberOption, type Report } from "./figures";
 
@@ -55,8 +60,7 @@ async function segmentBuildLatency(cluster: EmbeddedKubernetes, count: number, r
     }),
   );
   const operator = await startOperator(settings, pino({ level: "silent" }), accounts.operator);
-  const admin = new k8s.KubeConfig();
-  admin.loadFromFile(cluster.kubeconfig);
+  const admin = adminKubeConfig(cluster);
   const sent = new Map<string, number>();
   const jobSeen = new Map<string, number>();
   const jobDone = new Map<string, number>();
