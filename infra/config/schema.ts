@@ -28,6 +28,28 @@ export const stackName = z
 export const tags = z.record(z.string().min(1), z.string()).default({});
 export const positiveInt = z.number().int().positive();
 
+/** A Kubernetes namespace (a DNS-1123 label). */
+export const k8sNamespace = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "expected a namespace name (lower-case DNS label, at most 63)");
+const labelName = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)$/;
+const labelPrefix = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+function labelKeyOk(key: string): boolean {
+  const slash = key.lastIndexOf("/");
+  return slash < 0
+    ? labelName.test(key)
+    : labelPrefix.test(key.slice(0, slash)) && labelName.test(key.slice(slash + 1));
+}
+/** Kubernetes labels as a selector matches them: `[prefix/]name` keys, values of at most 63 (empty allowed). */
+export const k8sLabels = z.record(z.string(), z.string()).superRefine((labels, ctx) => {
+  for (const [key, value] of Object.entries(labels)) {
+    if (!labelKeyOk(key))
+      ctx.addIssue({ code: "custom", path: [key], message: "expected a label key such as app.kubernetes.io/name" });
+    else if (value !== "" && !labelName.test(value))
+      ctx.addIssue({ code: "custom", path: [key], message: "expected a label value (at most 63, alphanumeric ends)" });
+  }
+});
+
 /** A monthly cost budget: forecast above 100% and actual above each threshold notify. */
 export const budgetConfig = z.object({
   monthlyLimitUsd: z.number().positive("expected a positive amount in USD"),

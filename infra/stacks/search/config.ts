@@ -3,7 +3,16 @@ import { z } from "zod";
 import { BuildEnv, DEFAULT_FEED_CLOSE_GRACE_SECONDS, type BuildTuning } from "../../../workloads/search/builder/config";
 import { quantityBytes } from "../../../workloads/search/controller/config";
 import { environmentFrom } from "../../../workloads/shared/env";
-import { awsAccountId, awsRegion, cidrBlock, iamArn, stackName, tags } from "../../config/schema";
+import {
+  awsAccountId,
+  awsRegion,
+  cidrBlock,
+  iamArn,
+  k8sLabels,
+  k8sNamespace,
+  stackName,
+  tags,
+} from "../../config/schema";
 import { s3UriSchema } from "../../../workloads/shared/s3-uri";
 import { DEFAULT_FLAT_MAX_ITEMS } from "../../../workloads/search/segments/assignment";
 
@@ -126,10 +135,17 @@ export const searchConfig = z
         .refine(sizesInOrder, sizesMessage),
     }),
     devicePluginImage: pinnedImage.default("nvcr.io/nvidia/k8s-device-plugin:v0.20.0"),
-    namespace: z
-      .string()
-      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "expected a namespace name")
-      .default("search"),
+    namespace: k8sNamespace.default("search"),
+    /**
+     * Who may scrape the search pods' ops ports (/metrics): pods of `namespace` with `podLabels` (all of its pods when
+     * empty). Omitted: nobody, the namespace's default deny stands.
+     */
+    metricsScrapers: z
+      .strictObject({
+        namespace: k8sNamespace,
+        podLabels: k8sLabels.default({}),
+      })
+      .optional(),
     /** The uid (and gid) every search pod runs as. */
     uid: z.number().int().min(1000, "expected a non-root uid of 1000 or above").default(10001),
     assetRepository: z

@@ -104,7 +104,7 @@ export async function search(): Promise<SearchOutputs> {
   new NvidiaDevicePlugin("nvidia-device-plugin", { image: cfg.devicePluginImage, gpuNodeLabel: K8S.gpuNode }, k8sOpts);
   const ns = new SearchNamespace(
     "search",
-    { name: cfg.namespace, kubernetesVersion: cfg.cluster.kubernetesVersion },
+    { name: cfg.namespace, kubernetesVersion: cfg.cluster.kubernetesVersion, metricsScrapers: cfg.metricsScrapers },
     k8sOpts,
   );
   const crds = new SearchCrds("search-crds", {}, k8sOpts);

@@ -273,7 +273,8 @@ describe("search stack (offline graph)", () => {
     });
     // The hosts go out on HTTPS only (S3), like every workload.
     expect(policies["shard-hosts-https"].podSelector).to.deep.equal(hosts);
-    // Nothing else admits traffic to shard hosts, and no policy admits the whole internet in.
+    // Nothing else admits traffic to shard hosts (but the scraper, on the ops port only: next test), and no policy
+    // admits the whole internet in.
     for (const [name, spec] of Object.entries(policies)) {
       const ingress = (spec.ingress ?? []) as Array<{ from?: Array<{ ipBlock?: { cidr: string } }> }>;
       for (const rule of ingress) {
@@ -288,6 +289,47 @@ describe("search stack (offline graph)", () => {
         for (const peer of rule.to ?? [])
           if (peer.ipBlock) expect(peer.ipBlock.except, `${name} keeps pods off IMDS`).to.include("169.254.169.254/32");
     }
+  });
+
+  it("admits the configured metrics scraper to every pod's ops port and nowhere else; nothing when none is named", async () => {
+    const scrape = (p: StackPlan) =>
+      ofType(p, "kubernetes:networking.k8s.io/v1:NetworkPolicy").filter((r) => meta(r).name === "allow-metrics-scrape");
+    expect(scrape(plan).map((r) => r.inputs.spec)).to.deep.equal([
+      {
+        podSelector: {},
+        policyTypes: ["Ingress"],
+        ingress: [
+          {
+            from: [
+              {
+                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } },
+                podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } },
+              },
+            ],
+            ports: [{ protocol: "TCP", port: "ops" }],
+          },
+        ],
+      },
+    ]);
+    // Every long-running search container names its ops port `ops`, so the policy's port reaches it.
+    for (const kind of ["Deployment"]) {
+      for (const d of k8s(kind)) {
+        const containers = ((d.inputs.spec as Dict).template as { spec: PodSpec }).spec.containers as Array<
+          Container & { ports?: Array<{ name?: string }> }
+        >;
+        expect(
+          containers.some((c) => (c.ports ?? []).some((p) => p.name === "ops")),
+          `${meta(d).name} declares a port named ops`,
+        ).to.equal(true);
+      }
+    }
+    expect(scrape(await planSearch({ "ml-platform:metricsScrapers": null }))).to.deep.equal([]);
+    const bad = await failure({
+      "ml-platform:metricsScrapers": { namespace: "Monitoring", podLabels: { "a/b/": "x", app: "-x" } },
+    });
+    expect(bad).to.contain("ml-platform:metricsScrapers.namespace: expected a namespace name");
+    expect(bad).to.contain("ml-platform:metricsScrapers.podLabels.a/b/: expected a label key");
+    expect(bad).to.contain("ml-platform:metricsScrapers.podLabels.app: expected a label value");
   });
 
   it("gives each service account only its role: builds write the asset repository, hosts read segments, the controller pointers and manifests, the front only its model", () => {
