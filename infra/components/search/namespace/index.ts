@@ -41,65 +41,37 @@ export class SearchNamespace extends pulumi.ComponentResource {
     }
     this.namespace = new k8s.core.v1.Namespace(name, { metadata: { name: args.name, labels } }, child);
     const inNamespace = { ...child, dependsOn: [this.namespace] };
-    new k8s.networking.v1.NetworkPolicy(
-      `${name}-default-deny`,
-      {
-        metadata: { name: "default-deny", namespace: args.name },
-        spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
-      },
-      inNamespace,
-    );
-    new k8s.networking.v1.NetworkPolicy(
-      `${name}-dns`,
-      {
-        metadata: { name: "allow-dns", namespace: args.name },
-        spec: {
-          podSelector: {},
-          policyTypes: ["Egress"],
-          egress: [
-            {
-              to: [
-                {
-                  namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
-                  podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
-                },
-              ],
-              ports: [
-                { protocol: "UDP", port: 53 },
-                { protocol: "TCP", port: 53 },
-              ],
-            },
-          ],
-        },
-      },
-      inNamespace,
-    );
-    if (args.metricsScrapers) {
-      const { namespace, podLabels } = args.metricsScrapers;
+    // Namespace-wide policies: every pod here, one direction each.
+    type Rules = Pick<k8s.types.input.networking.v1.NetworkPolicySpec, "ingress" | "egress">;
+    const everyPod = (suffix: string, policy: string, policyTypes: string[], rules: Rules = {}) =>
       new k8s.networking.v1.NetworkPolicy(
-        `${name}-metrics`,
-        {
-          metadata: { name: "allow-metrics-scrape", namespace: args.name },
-          spec: {
-            podSelector: {},
-            policyTypes: ["Ingress"],
-            ingress: [
-              {
-                // One peer with both selectors: the scraper's pods in its namespace, not every pod there or anywhere.
-                from: [
-                  {
-                    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": namespace } },
-                    podSelector: { matchLabels: podLabels },
-                  },
-                ],
-                // By name: each service's container declares its ops port as `ops`, whatever its number.
-                ports: [{ protocol: "TCP", port: "ops" }],
-              },
-            ],
-          },
-        },
+        `${name}-${suffix}`,
+        { metadata: { name: policy, namespace: args.name }, spec: { podSelector: {}, policyTypes, ...rules } },
         inNamespace,
       );
+    /** Pods of namespace `ns` that carry `podLabels`: one peer with both selectors, not either alone. */
+    const podsIn = (ns: string, podLabels: Record<string, string>) => ({
+      namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } },
+      podSelector: { matchLabels: podLabels },
+    });
+    everyPod("default-deny", "default-deny", ["Ingress", "Egress"]);
+    everyPod("dns", "allow-dns", ["Egress"], {
+      egress: [
+        {
+          to: [podsIn("kube-system", { "k8s-app": "kube-dns" })],
+          ports: [
+            { protocol: "UDP", port: 53 },
+            { protocol: "TCP", port: 53 },
+          ],
+        },
+      ],
+    });
+    if (args.metricsScrapers) {
+      const { namespace, podLabels } = args.metricsScrapers;
+      everyPod("metrics", "allow-metrics-scrape", ["Ingress"], {
+        // By name: each service's container declares its ops port as `ops`, whatever its number.
+        ingress: [{ from: [podsIn(namespace, podLabels)], ports: [{ protocol: "TCP", port: "ops" }] }],
+      });
     }
     this.registerOutputs({ namespace: args.name });
   }
