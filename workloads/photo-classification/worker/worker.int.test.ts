@@ -51,6 +51,17 @@ describe("photo worker on embedded AWS (S3 -> SQS -> worker -> API -> DynamoDB)"
       return depth.visible === 0 && depth.inFlight === 0;
     });
 
+  /**
+   * A counter once it reaches `least` (or after 10 s, whatever it reads then): the worker counts after SQS or the API
+   * has answered it, so a drained queue or a stored verdict can be seen a moment before the count moves.
+   */
+  const counted = async (name: string, labels: Record<string, string>, least: number) => {
+    await waitFor(`${name} to reach ${least}`, async () => (await metric(story, name, labels)) >= least, 10_000).catch(
+      () => undefined,
+    );
+    return metric(story, name, labels);
+  };
+
   it("classifies photos uploaded through pre-signed URLs and deletes their messages", async () => {
     const [cat, cabbage] = await Promise.all(
       [photo("not-food", "chelsea.png"), photo("food", "D001.jpeg")].map(async (bytes, i) => {
@@ -68,7 +79,7 @@ describe("photo worker on embedded AWS (S3 -> SQS -> worker -> API -> DynamoDB)"
       expect(Date.parse(v.classifiedAt as string)).to.be.at.least(Date.parse(v.uploadedAt as string));
     }
     await drained();
-    expect(await metric(story, "photo_worker_messages_total", { outcome: "deleted" })).to.be.at.least(2);
+    expect(await counted("photo_worker_messages_total", { outcome: "deleted" }, 2)).to.be.at.least(2);
   });
 
   it("gives empty, non-image, corrupt, oversized and unsupported uploads a failed verdict with the reason", async () => {
@@ -98,7 +109,7 @@ describe("photo worker on embedded AWS (S3 -> SQS -> worker -> API -> DynamoDB)"
     }
     await drained();
     expect(await deadLetters(env)).to.have.length(0);
-    expect(await metric(story, "photo_worker_photos_failed_total", { reason: "too-large" })).to.equal(2);
+    expect(await counted("photo_worker_photos_failed_total", { reason: "too-large" }, 2)).to.equal(2);
   });
 
   it("fails a photo whose object was deleted before it was processed, without a retry loop", async () => {
@@ -129,7 +140,7 @@ describe("photo worker on embedded AWS (S3 -> SQS -> worker -> API -> DynamoDB)"
       }),
     );
     await drained();
-    expect((await metric(story, "photo_worker_photos_classified_total")) - before).to.equal(2);
+    expect((await counted("photo_worker_photos_classified_total", {}, before + 2)) - before).to.equal(2);
   });
 
   it("sends unknown message shapes to the dead-letter queue with the reason, once", async () => {
